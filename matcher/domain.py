@@ -1,0 +1,467 @@
+"""Domain records: claimants, vacancies, employers, placement outcomes, feedback.
+
+Frozen dataclasses validated on construction, so that a record that exists is a valid one. The
+protected attributes of a claimant live in their own record (`ProtectedAttributes`): they are
+stored for the fairness audit only and never reach a model feature.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from matcher.errors import ValidationError
+
+POSTCODE_RE = re.compile(r"^\d{5}$")
+KLDB_RE = re.compile(r"^\d{5}$")
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+
+# Driving licence classes of the EU directive 2006/126/EC as used in Germany, plus the
+# national tractor class L/T. "Stapler" is not a licence class; forklift permits are skills.
+LICENCE_CLASSES = frozenset(
+    {"AM", "A1", "A2", "A", "B", "BE", "B96", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE", "L", "T"}
+)
+
+
+class CEFR(enum.IntEnum):
+    """Language level after the Common European Framework; ordered so that levels compare."""
+
+    A1 = 1
+    A2 = 2
+    B1 = 3
+    B2 = 4
+    C1 = 5
+    C2 = 6
+
+    @classmethod
+    def parse(cls, value: str | int | CEFR, field_name: str = "german_level") -> CEFR:
+        if isinstance(value, CEFR):
+            return value
+        text = str(value).strip().upper()
+        try:
+            return cls[text]
+        except KeyError:
+            raise ValidationError(
+                field_name, f"{value!r} is not a CEFR level (A1, A2, B1, B2, C1, C2)"
+            ) from None
+
+
+class SkillLevel(enum.IntEnum):
+    """KldB 2010 Anforderungsniveau (the code's fifth digit)."""
+
+    HELPER = 1  # Helfer- und Anlerntätigkeiten
+    SKILLED = 2  # fachlich ausgerichtete Tätigkeiten (Berufsausbildung)
+    SPECIALIST = 3  # komplexe Spezialistentätigkeiten (Meister, Techniker)
+    EXPERT = 4  # hoch komplexe Tätigkeiten (Studium)
+
+
+class PhysicalLoad(enum.IntEnum):
+    LOW = 1  # mostly seated or light work
+    MEDIUM = 2  # standing, walking, occasional lifting up to 10 kg
+    HIGH = 3  # heavy lifting, constant strain
+
+
+class Contract(enum.StrEnum):
+    PERMANENT = "permanent"
+    FIXED_TERM = "fixed_term"
+
+
+class WageUnit(enum.StrEnum):
+    HOUR = "hour"
+    MONTH = "month"
+
+
+class Shifts(enum.StrEnum):
+    DAY = "day"  # regular daytime hours
+    TWO_SHIFT = "two_shift"  # early and late shift
+    THREE_SHIFT = "three_shift"  # including nights
+    NIGHT = "night"
+    WEEKEND = "weekend"  # regular weekend work (retail, care, hospitality)
+
+
+class SizeBand(enum.StrEnum):
+    MICRO = "1-9"
+    SMALL = "10-49"
+    MEDIUM = "50-249"
+    LARGE = "250+"
+
+
+class CommuteMode(enum.StrEnum):
+    CAR = "car"
+    PUBLIC = "public"
+
+
+class FeedbackAction(enum.StrEnum):
+    PROPOSED = "proposed"
+    REJECTED = "rejected"
+    APPLIED = "applied"
+    HIRED = "hired"
+
+
+class Sex(enum.StrEnum):
+    FEMALE = "f"
+    MALE = "m"
+    DIVERSE = "d"
+
+
+class NationalityGroup(enum.StrEnum):
+    GERMAN = "de"
+    EU = "eu"
+    ASYLUM_ORIGIN = "asylum"  # the eight main countries of origin of asylum seekers (BA statistics)
+    OTHER = "other"
+
+
+class AgeBand(enum.StrEnum):
+    UNDER_25 = "u25"
+    AGE_25_34 = "25-34"
+    AGE_35_49 = "35-49"
+    AGE_50_PLUS = "50+"
+
+
+# Hours a week are those of a working week under German working-time law (ArbZG allows 48).
+MIN_HOURS, MAX_HOURS = 1, 48
+
+
+def _check(cond: bool, field_name: str, reason: str) -> None:
+    if not cond:
+        raise ValidationError(field_name, reason)
+
+
+def check_id(value: str, field_name: str = "id") -> str:
+    _check(
+        isinstance(value, str) and bool(ID_RE.match(value)),
+        field_name,
+        f"{value!r} is not a valid id (1-64 letters, digits, '_', '.', ':' or '-')",
+    )
+    return value
+
+
+def check_postcode(value: str, field_name: str = "postcode") -> str:
+    _check(
+        isinstance(value, str) and bool(POSTCODE_RE.match(value)),
+        field_name,
+        f"{value!r} is not a German postcode (five digits)",
+    )
+    return value
+
+
+def check_kldb(value: str | None, field_name: str = "kldb") -> str | None:
+    if value is None:
+        return None
+    _check(
+        isinstance(value, str) and bool(KLDB_RE.match(value)),
+        field_name,
+        f"{value!r} is not a KldB 2010 five-digit code",
+    )
+    _check(value[4] in "1234", field_name, f"{value!r}: the fifth digit (Anforderungsniveau) must be 1-4")
+    return value
+
+
+def check_hours(value: float, field_name: str) -> float:
+    _check(
+        MIN_HOURS <= value <= MAX_HOURS,
+        field_name,
+        f"{value} hours a week is outside {MIN_HOURS}-{MAX_HOURS}",
+    )
+    return value
+
+
+def check_licences(values: Iterable[str], field_name: str = "licences") -> frozenset[str]:
+    out = frozenset(v.strip().upper() for v in values if v.strip())
+    unknown = sorted(out - LICENCE_CLASSES)
+    _check(not unknown, field_name, f"unknown driving licence class {', '.join(unknown)}")
+    return out
+
+
+def check_latlon(lat: float | None, lon: float | None) -> None:
+    if lat is None and lon is None:
+        return
+    if lat is None or lon is None:
+        raise ValidationError("lat", "lat and lon must be given together")
+    _check(-90 <= lat <= 90, "lat", f"{lat} is not a latitude")
+    _check(-180 <= lon <= 180, "lon", f"{lon} is not a longitude")
+
+
+@dataclass(frozen=True, slots=True)
+class Employer:
+    id: str
+    name: str
+    size_band: SizeBand
+    sector: str  # WZ 2008 section letter A-U
+    collective_agreement: bool = False  # tarifgebunden
+    temp_agency: bool = False  # Zeitarbeit / Arbeitnehmerüberlassung
+    offers_training: bool = False  # Weiterbildung / Einarbeitung offered
+
+    def __post_init__(self) -> None:
+        check_id(self.id, "employer_id")
+        _check(bool(self.name.strip()), "employer_name", "must not be empty")
+        _check(
+            len(self.sector) == 1 and "A" <= self.sector <= "U",
+            "sector",
+            f"{self.sector!r} is not a WZ 2008 section letter A-U",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Vacancy:
+    id: str
+    employer: Employer
+    title: str
+    description: str
+    kldb: str | None
+    postcode: str
+    municipality: str
+    lat: float | None
+    lon: float | None
+    hours_per_week: float
+    shifts: Shifts
+    contract: Contract
+    contract_months: int | None  # fixed-term length; None for permanent
+    wage: float  # gross, in euro per wage_unit
+    wage_unit: WageUnit
+    skill_level: SkillLevel
+    licences: frozenset[str] = frozenset()
+    german_level: CEFR = CEFR.A2
+    physical_load: PhysicalLoad = PhysicalLoad.MEDIUM
+    openings: int = 1
+    posted: date = date(2026, 1, 1)
+    expires: date | None = None
+    filled: bool = False
+    source: str = "import"
+
+    def __post_init__(self) -> None:
+        check_id(self.id)
+        _check(bool(self.title.strip()), "title", "must not be empty")
+        _check(len(self.title) <= 300, "title", "longer than 300 characters")
+        _check(len(self.description) <= 20_000, "description", "longer than 20,000 characters")
+        check_kldb(self.kldb)
+        check_postcode(self.postcode)
+        check_latlon(self.lat, self.lon)
+        check_hours(self.hours_per_week, "hours_per_week")
+        _check(self.wage > 0, "wage", f"{self.wage} must be greater than 0")
+        if self.contract is Contract.FIXED_TERM:
+            _check(
+                self.contract_months is not None and 1 <= self.contract_months <= 60,
+                "contract_months",
+                "a fixed-term contract needs its length in months (1-60)",
+            )
+        else:
+            _check(self.contract_months is None, "contract_months", "only a fixed-term contract has a length")
+        _check(1 <= self.openings <= 1000, "openings", f"{self.openings} is outside 1-1000")
+        if self.expires is not None:
+            _check(self.expires >= self.posted, "expires", "is before posted")
+        object.__setattr__(self, "licences", check_licences(self.licences))
+
+    @property
+    def monthly_wage(self) -> float:
+        """Gross euro a month; hourly wages are scaled by 13/3 weeks a month (52 weeks / 12)."""
+        if self.wage_unit is WageUnit.MONTH:
+            return self.wage
+        return self.wage * self.hours_per_week * 52 / 12
+
+    @property
+    def hourly_wage(self) -> float:
+        if self.wage_unit is WageUnit.HOUR:
+            return self.wage
+        return self.wage / (self.hours_per_week * 52 / 12)
+
+    def is_open(self, on: date) -> bool:
+        return not self.filled and (self.expires is None or self.expires >= on)
+
+
+@dataclass(frozen=True, slots=True)
+class Household:
+    """The Bedarfsgemeinschaft, as far as the need check requires."""
+
+    adults: int = 1
+    children_0_5: int = 0
+    children_6_13: int = 0
+    children_14_17: int = 0
+    rent: float = 0.0  # KdU: monthly housing costs recognised by the Jobcenter (warm), euro
+
+    def __post_init__(self) -> None:
+        _check(1 <= self.adults <= 6, "adults", f"{self.adults} is outside 1-6")
+        for name in ("children_0_5", "children_6_13", "children_14_17"):
+            v = getattr(self, name)
+            _check(0 <= v <= 12, name, f"{v} is outside 0-12")
+        _check(0 <= self.rent <= 5000, "rent", f"{self.rent} is outside 0-5000")
+
+    @property
+    def children(self) -> int:
+        return self.children_0_5 + self.children_6_13 + self.children_14_17
+
+    @property
+    def single_parent(self) -> bool:
+        return self.adults == 1 and self.children > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Claimant:
+    id: str  # pseudonymous
+    jobcenter: str
+    team: str
+    case_manager: str
+    postcode: str
+    municipality: str
+    lat: float | None
+    lon: float | None
+    licences: frozenset[str]
+    has_car: bool
+    max_commute_minutes: int | None  # one way; None = the §140(4) SGB III default
+    desired_occupations: tuple[str, ...]  # free text titles as the claimant says them
+    desired_kldb: tuple[str, ...]  # codes where the case manager recorded them
+    profile_text: str
+    skill_level: SkillLevel
+    german_level: CEFR
+    available_hours: float  # hours a week the claimant can work
+    shifts_ok: bool  # can work shifts / nights / weekends
+    health_max_load: PhysicalLoad | None  # None: no restriction
+    months_unemployed: int
+    short_spells: int  # earlier placements that ended within 6 months
+    experience: tuple[tuple[str, int], ...] = ()  # (KldB code, months)
+    household: Household = field(default_factory=Household)
+    active: bool = True
+
+    def __post_init__(self) -> None:
+        check_id(self.id)
+        check_id(self.jobcenter, "jobcenter")
+        _check(bool(self.team.strip()), "team", "must not be empty")
+        check_id(self.case_manager, "case_manager")
+        check_postcode(self.postcode)
+        check_latlon(self.lat, self.lon)
+        object.__setattr__(self, "licences", check_licences(self.licences))
+        if self.max_commute_minutes is not None:
+            _check(
+                5 <= self.max_commute_minutes <= 180,
+                "max_commute_minutes",
+                f"{self.max_commute_minutes} is outside 5-180 minutes one way",
+            )
+        for code in self.desired_kldb:
+            check_kldb(code, "desired_kldb")
+        _check(len(self.profile_text) <= 20_000, "profile_text", "longer than 20,000 characters")
+        check_hours(self.available_hours, "available_hours")
+        _check(
+            0 <= self.months_unemployed <= 600,
+            "months_unemployed",
+            f"{self.months_unemployed} is outside 0-600",
+        )
+        _check(0 <= self.short_spells <= 100, "short_spells", f"{self.short_spells} is outside 0-100")
+        for code, months in self.experience:
+            check_kldb(code, "experience")
+            _check(0 <= months <= 600, "experience", f"{months} months is outside 0-600")
+        if self.has_car:
+            _check(
+                "B" in self.licences or "BE" in self.licences or "B96" in self.licences,
+                "has_car",
+                "a claimant who drives a car needs licence class B",
+            )
+
+    @property
+    def commute_mode(self) -> CommuteMode:
+        return CommuteMode.CAR if self.has_car else CommuteMode.PUBLIC
+
+    def experience_months(self, kldb: str | None) -> int:
+        """Months of experience in the occupation's Berufsgattung (first four digits)."""
+        if kldb is None:
+            return 0
+        return sum(m for code, m in self.experience if code[:4] == kldb[:4])
+
+
+@dataclass(frozen=True, slots=True)
+class ProtectedAttributes:
+    """Stored for the fairness audit only; never a model feature."""
+
+    claimant_id: str
+    sex: Sex
+    nationality_group: NationalityGroup
+    age_band: AgeBand
+    severe_disability: bool
+
+    def __post_init__(self) -> None:
+        check_id(self.claimant_id, "claimant_id")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A placement and what became of it. Snapshots hold both records as they were at placement."""
+
+    id: str
+    claimant_id: str
+    vacancy_id: str
+    start: date
+    end: date | None  # None: still employed when recorded
+    employed_12m: bool  # the label: employed 12 months after start
+    benefits_12m: bool  # back on SGB II benefits within 12 months
+    claimant_snapshot: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    vacancy_snapshot: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    def __post_init__(self) -> None:
+        check_id(self.id)
+        check_id(self.claimant_id, "claimant_id")
+        check_id(self.vacancy_id, "vacancy_id")
+        if self.end is not None:
+            _check(self.end >= self.start, "end", "is before start")
+            lasted = (self.end - self.start).days
+            _check(
+                not (self.employed_12m and lasted < 365),
+                "employed_12m",
+                "a placement that ended within 12 months cannot count as employed after 12 months",
+            )
+
+    @property
+    def months_lasted(self) -> float | None:
+        return None if self.end is None else (self.end - self.start).days / 30.4375
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    id: str
+    claimant_id: str
+    vacancy_id: str
+    action: FeedbackAction
+    user: str
+    at: datetime
+    model_version: str
+    reason_code: str | None = None
+    confirmed_by: str | None = None  # the named case manager who confirms a proposal
+
+    def __post_init__(self) -> None:
+        check_id(self.id)
+        check_id(self.claimant_id, "claimant_id")
+        check_id(self.vacancy_id, "vacancy_id")
+        _check(bool(self.user), "user", "must not be empty")
+        if self.action is FeedbackAction.REJECTED:
+            _check(bool(self.reason_code), "reason_code", "a rejection needs a reason code")
+        if self.action is FeedbackAction.PROPOSED:
+            _check(
+                bool(self.confirmed_by),
+                "confirmed_by",
+                "nothing is proposed to a claimant without a named case manager's confirmation",
+            )
+
+
+def to_dict(record: Any) -> dict[str, Any]:
+    """A JSON-ready dict of a record (enums by value, dates ISO, sets sorted)."""
+
+    def conv(v: Any) -> Any:
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return {f.name: conv(getattr(v, f.name)) for f in dataclasses.fields(v)}
+        if isinstance(v, enum.Enum):
+            return v.value
+        if isinstance(v, datetime | date):
+            return v.isoformat()
+        if isinstance(v, frozenset | set):
+            return sorted(conv(x) for x in v)
+        if isinstance(v, tuple | list):
+            return [conv(x) for x in v]
+        if isinstance(v, dict):
+            return {k: conv(x) for k, x in v.items()}
+        return v
+
+    result: dict[str, Any] = conv(record)
+    return result
