@@ -22,6 +22,7 @@ from matcher.domain import (
     NationalityGroup,
     Outcome,
     PhysicalLoad,
+    Proposal,
     ProtectedAttributes,
     Sex,
     Shifts,
@@ -62,6 +63,9 @@ OUTCOME_COLUMNS: tuple[str, ...] = (
     "claimant_snapshot", "vacancy_snapshot",
 )  # fmt: skip
 OUTCOME_REQUIRED: frozenset[str] = frozenset({"id", "claimant_id", "vacancy_id", "start", "employed_12m"})
+
+PROPOSAL_COLUMNS: tuple[str, ...] = ("id", "claimant_id", "vacancy_id", "proposed", "hired")
+PROPOSAL_REQUIRED: frozenset[str] = frozenset({"id", "claimant_id", "vacancy_id", "proposed"})
 
 _TRUE = {"1", "true", "yes", "ja", "y", "j", "t"}
 _FALSE = {"0", "false", "no", "nein", "n", "f", ""}
@@ -324,6 +328,16 @@ def outcome_from_row(row: Mapping[str, Any]) -> Outcome:
     )
 
 
+def proposal_from_row(row: Mapping[str, Any]) -> Proposal:
+    return Proposal(
+        id=_req(row, "id", _str),
+        claimant_id=_req(row, "claimant_id", _str),
+        vacancy_id=_req(row, "vacancy_id", _str),
+        proposed=_req(row, "proposed", _date),
+        hired=_get(row, "hired", _bool, False),
+    )
+
+
 def _cell(v: Any) -> str:
     """One CSV cell: deterministic text for every value type a record holds."""
     if v is None:
@@ -379,3 +393,8 @@ def vacancy_to_row(v: Vacancy) -> dict[str, str]:
 def outcome_to_row(o: Outcome) -> dict[str, str]:
     d = to_dict(o)
     return {k: _cell(d.get(k)) for k in OUTCOME_COLUMNS}
+
+
+def proposal_to_row(p: Proposal) -> dict[str, str]:
+    d = to_dict(p)
+    return {k: _cell(d.get(k)) for k in PROPOSAL_COLUMNS}

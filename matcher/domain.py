@@ -445,6 +445,22 @@ class Feedback:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A Vermittlungsvorschlag as recorded in the proposal history: sent on `proposed`, hired or not."""
+
+    id: str
+    claimant_id: str
+    vacancy_id: str
+    proposed: date
+    hired: bool = False
+
+    def __post_init__(self) -> None:
+        check_id(self.id)
+        check_id(self.claimant_id, "claimant_id")
+        check_id(self.vacancy_id, "vacancy_id")
+
+
 def to_dict(record: Any) -> dict[str, Any]:
     """A JSON-ready dict of a record (enums by value, dates ISO, sets sorted)."""
 
