@@ -1,0 +1,226 @@
+"""Persistent embedding cache keyed by model id and content hash.
+
+Layout under ``root/<model-slug>/``:
+
+    manifest.json      model id, dimension, committed row count, generation
+    keys-<gen>.txt     one content hash a line, in row order
+    vectors-<gen>.f32  float32 rows, appended
+
+Appends go to the end of ``keys.txt`` and ``vectors.f32`` first; the manifest's row count, replaced
+atomically, is the commit point. A process killed mid-append leaves rows past the count, which the
+next writer truncates: nothing half-written is ever read. Only texts whose hash is not in the cache
+are embedded, in chunks that are committed one by one, so a killed embedding run resumes where it
+stopped. Compaction (erasure) writes the next generation's files and then switches the manifest to
+them, so it too is all or nothing. Writers hold an exclusive file lock; readers need none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+log = logging.getLogger(__name__)
+
+F32 = npt.NDArray[np.float32]
+EncodeFn = Callable[[Sequence[str]], F32]
+
+
+def _slug(model_id: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", model_id).strip("_") or "model"
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class EmbeddingCache:
+    """Vectors of one embedding model, looked up by content hash."""
+
+    def __init__(self, root: Path, model_id: str, dim: int) -> None:
+        self.model_id = model_id
+        self.dim = dim
+        self.dir = Path(root) / _slug(model_id)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._manifest = self.dir / "manifest.json"
+        self._index: dict[str, int] = {}
+        self._matrix: F32 = np.zeros((0, dim), dtype=np.float32)
+        self._loaded: tuple[int, int] = (-1, -1)
+        if not self._manifest.exists():
+            with self._lock():
+                if not self._manifest.exists():
+                    self._commit(0)
+        self._check_manifest()
+
+    # -- persistence -----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        with open(self.dir / ".lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _read_manifest(self) -> dict[str, object]:
+        data: dict[str, object] = json.loads(self._manifest.read_text())
+        return data
+
+    def _check_manifest(self) -> None:
+        m = self._read_manifest()
+        if m.get("model_id") != self.model_id or m.get("dim") != self.dim:
+            from matcher.errors import BundleMismatch
+
+            raise BundleMismatch(
+                f"embedding cache {self.dir} holds {m.get('model_id')} (dim {m.get('dim')}), "
+                f"not {self.model_id} (dim {self.dim})"
+            )
+
+    def _committed(self) -> tuple[int, int]:
+        m = self._read_manifest()
+        count, gen = m["count"], m.get("generation", 0)
+        return (count if isinstance(count, int) else 0), (gen if isinstance(gen, int) else 0)
+
+    def _paths(self, gen: int) -> tuple[Path, Path]:
+        return self.dir / f"keys-{gen}.txt", self.dir / f"vectors-{gen}.f32"
+
+    def _commit(self, count: int, gen: int = 0) -> None:
+        body = {"model_id": self.model_id, "dim": self.dim, "count": count, "generation": gen, "format": 1}
+        _write_atomic(self._manifest, json.dumps(body, sort_keys=True).encode())
+
+    def _refresh(self) -> None:
+        """Read rows committed since the last look (another process may have added some)."""
+        count, gen = self._committed()
+        if (count, gen) == self._loaded:
+            return
+        keys_path, vectors_path = self._paths(gen)
+        if count == 0:
+            self._index, self._matrix = {}, np.zeros((0, self.dim), dtype=np.float32)
+        else:
+            with open(keys_path, encoding="ascii") as fh:
+                keys = [next(fh).rstrip("\n") for _ in range(count)]
+            raw = np.fromfile(vectors_path, dtype=np.float32, count=count * self.dim)
+            self._matrix = raw.reshape(count, self.dim)
+            self._index = {k: i for i, k in enumerate(keys)}
+        self._loaded = (count, gen)
+
+    def _truncate_uncommitted(self, count: int, gen: int) -> None:
+        """Cut rows a killed writer appended but never committed."""
+        keys_path, vectors_path = self._paths(gen)
+        if vectors_path.exists() and vectors_path.stat().st_size != count * self.dim * 4:
+            with open(vectors_path, "r+b") as fh:
+                fh.truncate(count * self.dim * 4)
+        if keys_path.exists():
+            with open(keys_path, "r+b") as fh:
+                lines = fh.read().split(b"\n")
+                keep = b"".join(line + b"\n" for line in lines[:count])
+                fh.seek(0)
+                fh.write(keep)
+                fh.truncate(len(keep))
+
+    # -- API -------------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        self._refresh()
+        return len(self._index)
+
+    def get(self, hashes: Sequence[str]) -> tuple[F32, npt.NDArray[np.bool_]]:
+        """Vectors for the hashes (zeros where missing) and a mask of which were found."""
+        self._refresh()
+        rows = np.array([self._index.get(h, -1) for h in hashes], dtype=np.int64)
+        found = rows >= 0
+        out = np.zeros((len(hashes), self.dim), dtype=np.float32)
+        out[found] = self._matrix[rows[found]]
+        return out, found
+
+    def add(self, hashes: Sequence[str], vectors: F32) -> None:
+        """Append vectors for hashes not yet cached, then commit."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.shape != (len(hashes), self.dim):
+            raise ValueError(f"expected vectors of shape ({len(hashes)}, {self.dim}), got {vectors.shape}")
+        with self._lock():
+            count, gen = self._committed()
+            self._truncate_uncommitted(count, gen)
+            self._refresh()
+            new: dict[str, int] = {}
+            for i, h in enumerate(hashes):
+                if h not in self._index and h not in new:
+                    new[h] = i
+            if not new:
+                return
+            rows = vectors[list(new.values())]
+            keys_path, vectors_path = self._paths(gen)
+            with open(vectors_path, "ab") as fh:
+                fh.write(rows.tobytes())
+                fh.flush()
+                os.fsync(fh.fileno())
+            with open(keys_path, "a", encoding="ascii") as fk:
+                fk.write("".join(h + "\n" for h in new))
+                fk.flush()
+                os.fsync(fk.fileno())
+            self._commit(count + len(new), gen)
+        log.debug("embedding cache %s: %d new vectors", self.dir.name, len(new))
+
+    def embed(
+        self,
+        hashes: Sequence[str],
+        texts: Sequence[str],
+        encode: EncodeFn,
+        *,
+        chunk: int = 256,
+        progress: bool = False,
+        desc: str = "embedding",
+    ) -> F32:
+        """Vectors for all texts, embedding only those whose hash is not cached yet."""
+        if len(hashes) != len(texts):
+            raise ValueError("hashes and texts differ in length")
+        out, found = self.get(hashes)
+        todo: dict[str, int] = {}
+        for i in np.flatnonzero(~found):
+            todo.setdefault(hashes[int(i)], int(i))
+        if todo:
+            from tqdm import tqdm
+
+            items = list(todo.items())
+            bar = tqdm(total=len(items), desc=desc, unit="text", disable=not progress, leave=False)
+            try:
+                for start in range(0, len(items), chunk):
+                    part = items[start : start + chunk]
+                    vecs = encode([texts[i] for _, i in part])
+                    self.add([h for h, _ in part], vecs)
+                    bar.update(len(part))
+            finally:
+                bar.close()
+            out, found = self.get(hashes)
+        return out
+
+    def compact(self, drop: set[str]) -> int:
+        """Rewrite the cache without the given hashes (erasure); returns how many were dropped."""
+        with self._lock():
+            count, gen = self._committed()
+            self._truncate_uncommitted(count, gen)
+            self._refresh()
+            keep = [h for h in self._index if h not in drop]
+            dropped = len(self._index) - len(keep)
+            if not dropped:
+                return 0
+            rows = self._matrix[[self._index[h] for h in keep]] if keep else self._matrix[:0]
+            new_keys, new_vectors = self._paths(gen + 1)
+            _write_atomic(new_vectors, np.ascontiguousarray(rows).tobytes())
+            _write_atomic(new_keys, "".join(h + "\n" for h in keep).encode("ascii"))
+            self._commit(len(keep), gen + 1)
+            for old in self._paths(gen):
+                old.unlink(missing_ok=True)
+        return dropped

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.errors import BundleMismatch
+from models.cache import EmbeddingCache
+
+
+def fake_encode(texts):
+    """Deterministic unit vectors from the text bytes; counts calls through a list attribute."""
+    fake_encode.calls.append(len(texts))
+    out = np.zeros((len(texts), 8), dtype=np.float32)
+    for i, t in enumerate(texts):
+        rng = np.random.default_rng(sum(t.encode()))
+        v = rng.standard_normal(8).astype(np.float32)
+        out[i] = v / np.linalg.norm(v)
+    return out
+
+
+fake_encode.calls = []
+
+
+@pytest.fixture(autouse=True)
+def _reset_calls():
+    fake_encode.calls.clear()
+
+
+def test_only_missing_texts_are_embedded(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path, "fake/model", 8)
+    texts = ["a", "b", "c", "a"]
+    first = cache.embed(["ha", "hb", "hc", "ha"], texts, fake_encode, chunk=2)
+    assert fake_encode.calls == [2, 1]  # "a" twice is embedded once
+    assert np.allclose(first[0], first[3])
+    again = cache.embed(["hb", "hd"], ["b", "d"], fake_encode)
+    assert fake_encode.calls == [2, 1, 1]
+    assert np.array_equal(again[0], first[1])
+    assert len(cache) == 4
+
+
+def test_reopened_cache_sees_committed_rows(tmp_path: Path) -> None:
+    a = EmbeddingCache(tmp_path, "m", 8)
+    a.embed(["h1", "h2"], ["x", "y"], fake_encode)
+    b = EmbeddingCache(tmp_path, "m", 8)
+    vecs, found = b.get(["h2", "h1", "h3"])
+    assert found.tolist() == [True, True, False]
+    assert np.array_equal(vecs[2], np.zeros(8, dtype=np.float32))
+
+
+def test_other_model_or_dim_is_refused(tmp_path: Path) -> None:
+    EmbeddingCache(tmp_path, "m", 8)
+    with pytest.raises(BundleMismatch):
+        EmbeddingCache(tmp_path, "m", 16)
+
+
+def test_uncommitted_rows_are_ignored_and_truncated(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path, "m", 8)
+    cache.embed(["h1"], ["x"], fake_encode)
+    # A writer killed after appending but before committing leaves extra bytes and keys.
+    with open(cache.dir / "vectors-0.f32", "ab") as fh:
+        fh.write(b"\x00" * 8 * 4 * 3 + b"\x01\x02")
+    with open(cache.dir / "keys-0.txt", "a") as fh:
+        fh.write("junk1\njunk2\npartial")
+    fresh = EmbeddingCache(tmp_path, "m", 8)
+    assert len(fresh) == 1
+    assert fresh.get(["junk1"])[1].tolist() == [False]
+    fresh.embed(["h2"], ["y"], fake_encode)
+    again = EmbeddingCache(tmp_path, "m", 8)
+    vecs, found = again.get(["h1", "h2", "junk1"])
+    assert found.tolist() == [True, True, False]
+    assert np.allclose(vecs[1], fake_encode(["y"])[0])
+    assert (cache.dir / "vectors-0.f32").stat().st_size == 2 * 8 * 4
+
+
+def test_compact_drops_hashes(tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path, "m", 8)
+    cache.embed(["h1", "h2", "h3"], ["x", "y", "z"], fake_encode)
+    assert cache.compact({"h2"}) == 1
+    fresh = EmbeddingCache(tmp_path, "m", 8)
+    vecs, found = fresh.get(["h1", "h2", "h3"])
+    assert found.tolist() == [True, False, True]
+    assert np.allclose(vecs[2], fake_encode(["z"])[0])
+    assert not (cache.dir / "vectors-0.f32").exists()
+
+
+def test_killed_writer_loses_nothing_committed(tmp_path: Path) -> None:
+    """A process killed while embedding leaves every committed chunk readable."""
+    script = textwrap.dedent(
+        f"""
+        import os, signal, numpy as np
+        from models.cache import EmbeddingCache
+        c = EmbeddingCache({str(tmp_path)!r}, "m", 8)
+        n = 0
+        def enc(texts):
+            global n
+            n += 1
+            if n == 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return np.ones((len(texts), 8), dtype=np.float32) / np.sqrt(8)
+        hs = [f"h{{i}}" for i in range(10)]
+        c.embed(hs, hs, enc, chunk=2)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[2], env=os.environ)
+    assert proc.returncode == -9
+    cache = EmbeddingCache(tmp_path, "m", 8)
+    assert len(cache) == 4
+    out = cache.embed([f"h{i}" for i in range(10)], [f"h{i}" for i in range(10)], fake_encode, chunk=100)
+    assert fake_encode.calls == [6]
+    assert out.shape == (10, 8)
