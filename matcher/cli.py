@@ -81,9 +81,9 @@ def open_store(settings: Settings) -> Any:
 
 def locator() -> Callable[[str], tuple[float, float, str]]:
     """Postcode → (lat, lon, place name), for filling in imported records."""
-    from matcher.geo import default_directory
+    from matcher.geo import load_directory
 
-    directory = default_directory()
+    directory = load_directory()
 
     def locate(postcode: str) -> tuple[float, float, str]:
         place = directory.lookup(postcode)
