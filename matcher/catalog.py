@@ -1,0 +1,87 @@
+"""Vacancies and claimants held as arrays aligned with a vector index's order.
+
+A lookup compares one claimant with every vacancy (and the reverse lookup one vacancy with every
+claimant) in a handful of vectorised steps; these catalogs hold what those steps read, built once
+when the service starts and rebuilt when the index changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.domain import Claimant, Vacancy
+from matcher.filters import ClaimantTable, VacancyTable
+from matcher.geo import PostcodeDirectory, haversine_km
+from matcher.occupation import vacancy_digits
+
+
+def rurality_of(postcodes: Sequence[str], geo: PostcodeDirectory) -> npt.NDArray[np.float64]:
+    """Rurality per postcode (0 city - 1 remote); an unknown postcode counts as rural."""
+    out = np.ones(len(postcodes), dtype=np.float64)
+    for i, code in enumerate(postcodes):
+        if geo.is_known(code):
+            out[i] = geo.lookup(code).rurality
+    return out
+
+
+@dataclass(frozen=True)
+class VacancyCatalog:
+    vacancies: tuple[Vacancy, ...]
+    table: VacancyTable
+    kldb_digits: npt.NDArray[np.int8]
+    rurality: npt.NDArray[np.float64]
+    employer: npt.NDArray[np.str_]
+    position: dict[str, int]
+
+    @classmethod
+    def build(cls, vacancies: Sequence[Vacancy], geo: PostcodeDirectory) -> VacancyCatalog:
+        vs = tuple(vacancies)
+        return cls(
+            vacancies=vs,
+            table=VacancyTable.from_vacancies(vs),
+            kldb_digits=vacancy_digits([v.kldb for v in vs]),
+            rurality=rurality_of([v.postcode for v in vs], geo),
+            employer=np.array([v.employer.id for v in vs], dtype=str),
+            position={v.id: i for i, v in enumerate(vs)},
+        )
+
+    def __len__(self) -> int:
+        return len(self.vacancies)
+
+    @property
+    def ids(self) -> npt.NDArray[np.str_]:
+        return self.table.ids
+
+    def distances_km(self, lat: float, lon: float) -> npt.NDArray[np.float64]:
+        return np.asarray(haversine_km(lat, lon, self.table.lat, self.table.lon), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class ClaimantCatalog:
+    claimants: tuple[Claimant, ...]
+    table: ClaimantTable
+    rurality: npt.NDArray[np.float64]
+    vectors: npt.NDArray[np.float32]  # (n, dim), L2-normalised, aligned with ``claimants``
+    position: dict[str, int]
+
+    @classmethod
+    def build(
+        cls, claimants: Sequence[Claimant], vectors: npt.NDArray[np.float32], geo: PostcodeDirectory
+    ) -> ClaimantCatalog:
+        cs = tuple(claimants)
+        if vectors.shape[0] != len(cs):
+            raise ValueError("one vector per claimant is needed")
+        return cls(
+            claimants=cs,
+            table=ClaimantTable.from_claimants(cs),
+            rurality=rurality_of([c.postcode for c in cs], geo),
+            vectors=np.ascontiguousarray(vectors, dtype=np.float32),
+            position={c.id: i for i, c in enumerate(cs)},
+        )
+
+    def __len__(self) -> int:
+        return len(self.claimants)

@@ -1,0 +1,342 @@
+"""One lookup, explained: a claimant's suggestions, or a vacancy's candidates.
+
+``MatchService`` receives its collaborators (claimant source, catalogs, vector index, query
+encoder, postcode directory, pair scorer) and does no I/O of its own beyond calling them. The
+steps of a lookup: embed the claimant (cached), judge every vacancy against the hard filters in a
+few vectorised comparisons, search the index among the eligible ones only, score the candidates,
+rank them with the employer cap, and explain each result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.catalog import ClaimantCatalog, VacancyCatalog
+from matcher.domain import Claimant, CommuteMode, Vacancy
+from matcher.errors import UnknownClaimant, UnknownVacancy
+from matcher.filters import FILTERS, ClaimantTable, FilterResult, evaluate
+from matcher.geo import PostcodeDirectory, commute_minutes, haversine_km
+from matcher.occupation import match_depth
+from matcher.ranking import rank
+from matcher.settings import CommuteSettings, RankingSettings
+
+log = logging.getLogger(__name__)
+
+F32 = npt.NDArray[np.float32]
+
+
+class ClaimantSource(Protocol):
+    def get_claimant(self, claimant_id: str) -> Claimant: ...
+
+
+class QueryEncoder(Protocol):
+    model_id: str
+
+    def encode_claimant(self, claimant: Claimant) -> F32: ...
+
+
+class VectorIndex(Protocol):
+    model_id: str
+    version: str
+
+    @property
+    def ids(self) -> npt.NDArray[np.str_]: ...
+
+    def search(
+        self, queries: F32, k: int, allowed: npt.NDArray[np.bool_] | None = None
+    ) -> tuple[npt.NDArray[np.float32], list[list[str]]]: ...
+
+    def vectors(self, ids: Sequence[str]) -> F32: ...
+
+
+class Grounder(Protocol):
+    def codes_for(self, titles: Sequence[str]) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class PairBatch:
+    """What is known of the candidate pairs of one lookup, aligned arrays over the candidates."""
+
+    claimants: Sequence[Claimant]
+    vacancies: Sequence[Vacancy]
+    similarity: npt.NDArray[np.float64]
+    depth: npt.NDArray[np.int8]
+    commute_minutes: npt.NDArray[np.float64]
+    commute_limit: npt.NDArray[np.float64]
+    distance_km: npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class PairScores:
+    p_match: npt.NDArray[np.float64]
+    p_sustain: npt.NDArray[np.float64]
+    # Per candidate: further explanation, e.g. the main drivers of the sustainability score.
+    details: list[dict[str, Any]]
+    model_version: str
+
+
+class PairScorer(Protocol):
+    model_version: str
+
+    def score(self, pairs: PairBatch) -> PairScores: ...
+
+
+class FitOnlyScorer:
+    """Ranks by fit alone: similarity, clipped to [0, 1], with no sustainability model."""
+
+    model_version = "fit-only"
+
+    def score(self, pairs: PairBatch) -> PairScores:
+        n = len(pairs.similarity)
+        return PairScores(
+            p_match=np.clip(pairs.similarity, 0.0, 1.0),
+            p_sustain=np.ones(n),
+            details=[{} for _ in range(n)],
+            model_version=self.model_version,
+        )
+
+
+@dataclass(frozen=True)
+class Match:
+    rank: int
+    claimant_id: str
+    vacancy_id: str
+    title: str
+    employer: str
+    municipality: str
+    similarity: float
+    match_depth: int
+    commute_minutes: float
+    commute_limit: float
+    commute_mode: str
+    distance_km: float
+    hours_per_week: float
+    p_match: float
+    p_sustain: float
+    score: float
+    filters_passed: tuple[str, ...]
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MatchList:
+    kind: str  # "suggestions" for a claimant, "candidates" for a vacancy
+    subject_id: str
+    items: tuple[Match, ...]
+    considered: int
+    eligible: int
+    excluded: dict[str, int]
+    embedder_id: str
+    index_version: str
+    model_version: str
+
+
+def claimant_codes(claimant: Claimant, grounder: Grounder | None) -> list[str]:
+    """KldB codes of a claimant: recorded wishes, experience, and what the wish texts ground to."""
+    codes = set(claimant.desired_kldb) | {code for code, _ in claimant.experience}
+    if grounder is not None and claimant.desired_occupations:
+        codes |= set(grounder.codes_for(claimant.desired_occupations))
+    return sorted(codes)
+
+
+def commute_for(
+    mode: CommuteMode, distance_km: npt.NDArray[np.float64], rurality: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    return np.asarray(commute_minutes(distance_km, mode.value, rurality), dtype=np.float64)
+
+
+class MatchService:
+    def __init__(
+        self,
+        *,
+        claimants: ClaimantSource,
+        vacancies: VacancyCatalog,
+        index: VectorIndex,
+        encoder: QueryEncoder,
+        geo: PostcodeDirectory,
+        scorer: PairScorer | None = None,
+        grounder: Grounder | None = None,
+        claimant_catalog: ClaimantCatalog | None = None,
+        commute: CommuteSettings | None = None,
+        ranking: RankingSettings | None = None,
+        today: date | None = None,
+    ) -> None:
+        if len(vacancies) != len(index.ids) or not np.array_equal(vacancies.ids, index.ids):
+            raise ValueError("the vacancy catalog must be aligned with the index order")
+        self.claimants = claimants
+        self.vacancies = vacancies
+        self.index = index
+        self.encoder = encoder
+        self.geo = geo
+        self.scorer: PairScorer = scorer or FitOnlyScorer()
+        self.grounder = grounder
+        self.claimant_catalog = claimant_catalog
+        self.commute = commute or CommuteSettings()
+        self.ranking = ranking or RankingSettings()
+        self._today = today
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    # -- a claimant's suggestions ----------------------------------------------------------------
+    def suggest(self, claimant_id: str, k: int) -> MatchList:
+        return self.suggest_for(self.claimants.get_claimant(claimant_id), k)
+
+    def filter_vacancies(self, c: Claimant) -> tuple[FilterResult, npt.NDArray[np.float64]]:
+        """Every vacancy judged against the claimant's hard constraints, and the distances."""
+        cat = self.vacancies
+        lat, lon, rur = self._place(c)
+        dist = cat.distances_km(lat, lon)
+        minutes = commute_for(c.commute_mode, dist, np.maximum(cat.rurality, rur))
+        result = evaluate(
+            ClaimantTable.from_claimants([c]), cat.table, minutes, today=self.today, commute=self.commute
+        )
+        return result, dist
+
+    def suggest_for(self, c: Claimant, k: int) -> MatchList:
+        """Suggestions for a claimant record (stored or ad hoc): never one that breaks a filter."""
+        result, dist = self.filter_vacancies(c)
+        eligible = result.eligible
+        n_eligible = int(eligible.sum())
+        query = self.encoder.encode_claimant(c).reshape(1, -1)
+        fetch = min(n_eligible, max(10 * k, 200))
+        items: tuple[Match, ...] = ()
+        model_version = self.scorer.model_version
+        if fetch > 0:
+            sims, ids = self.index.search(query, fetch, allowed=eligible)
+            pos = np.array([self.vacancies.position[i] for i in ids[0]], dtype=np.intp)
+            pairs = PairBatch(
+                claimants=[c] * len(pos),
+                vacancies=[self.vacancies.vacancies[p] for p in pos],
+                similarity=sims[0, : len(pos)].astype(np.float64),
+                depth=match_depth(claimant_codes(c, self.grounder), self.vacancies.kldb_digits[pos]),
+                commute_minutes=result.commute_minutes[pos],
+                commute_limit=result.commute_limit[pos],
+                distance_km=dist[pos],
+            )
+            items, model_version = self._ranked(pairs, k, group=self.vacancies.employer[pos])
+        return MatchList(
+            kind="suggestions",
+            subject_id=c.id,
+            items=items,
+            considered=len(self.vacancies),
+            eligible=n_eligible,
+            excluded=result.excluded_counts(),
+            embedder_id=self.encoder.model_id,
+            index_version=self.index.version,
+            model_version=model_version,
+        )
+
+    # -- a vacancy's candidates ------------------------------------------------------------------
+    def candidates(self, vacancy_id: str, k: int) -> MatchList:
+        pos = self.vacancies.position.get(vacancy_id)
+        if pos is None:
+            raise UnknownVacancy(vacancy_id)
+        if self.claimant_catalog is None:
+            raise UnknownClaimant("no claimant catalog is loaded for reverse matching")
+        cc = self.claimant_catalog
+        v = self.vacancies.vacancies[pos]
+        vt = self.vacancies.table.take(np.array([pos], dtype=np.intp))
+        dist = np.asarray(haversine_km(vt.lat[0], vt.lon[0], cc.table.lat, cc.table.lon), dtype=np.float64)
+        rur = np.maximum(cc.rurality, self.vacancies.rurality[pos])
+        minutes = np.where(
+            cc.table.has_car,
+            commute_for(CommuteMode.CAR, dist, rur),
+            commute_for(CommuteMode.PUBLIC, dist, rur),
+        )
+        result = evaluate(cc.table, vt, minutes, today=self.today, commute=self.commute)
+        eligible = np.flatnonzero(result.eligible)
+        vec = self.index.vectors([vacancy_id])[0]
+        sims = cc.vectors[eligible] @ vec
+        fetch = min(len(eligible), max(10 * k, 200))
+        # Exact search over the eligible claimants; ties by claimant id for a stable order.
+        order = np.lexsort((cc.table.ids[eligible], -sims))[:fetch]
+        chosen = eligible[order]
+        claimants = [cc.claimants[i] for i in chosen]
+        depth = np.array(
+            [
+                match_depth(claimant_codes(c, self.grounder), self.vacancies.kldb_digits[pos : pos + 1])[0]
+                for c in claimants
+            ],
+            dtype=np.int8,
+        )
+        pairs = PairBatch(
+            claimants=claimants,
+            vacancies=[v] * len(chosen),
+            similarity=sims[order].astype(np.float64),
+            depth=depth,
+            commute_minutes=result.commute_minutes[chosen],
+            commute_limit=result.commute_limit[chosen],
+            distance_km=dist[chosen],
+        )
+        items, model_version = self._ranked(pairs, k, group=None)
+        return MatchList(
+            kind="candidates",
+            subject_id=vacancy_id,
+            items=items,
+            considered=len(cc),
+            eligible=len(eligible),
+            excluded=result.excluded_counts(),
+            embedder_id=self.encoder.model_id,
+            index_version=self.index.version,
+            model_version=model_version,
+        )
+
+    # -- shared ----------------------------------------------------------------------------------
+    def _place(self, c: Claimant) -> tuple[float, float, float]:
+        place = self.geo.lookup(c.postcode)
+        lat = c.lat if c.lat is not None else place.lat
+        lon = c.lon if c.lon is not None else place.lon
+        return lat, lon, place.rurality
+
+    def _ranked(
+        self, pairs: PairBatch, k: int, group: npt.NDArray[np.str_] | None
+    ) -> tuple[tuple[Match, ...], str]:
+        scores = self.scorer.score(pairs)
+        ids = np.array(
+            [v.id for v in pairs.vacancies] if group is not None else [c.id for c in pairs.claimants],
+            dtype=str,
+        )
+        top = rank(
+            scores.p_match,
+            scores.p_sustain,
+            ids,
+            k=k,
+            group=group,
+            max_per_group=self.ranking.max_per_employer if group is not None else None,
+        )
+        items = []
+        for r, t in enumerate(top, start=1):
+            i = t.position
+            c, v = pairs.claimants[i], pairs.vacancies[i]
+            items.append(
+                Match(
+                    rank=r,
+                    claimant_id=c.id,
+                    vacancy_id=v.id,
+                    title=v.title,
+                    employer=v.employer.name,
+                    municipality=v.municipality,
+                    similarity=round(float(pairs.similarity[i]), 4),
+                    match_depth=int(pairs.depth[i]),
+                    commute_minutes=round(float(pairs.commute_minutes[i]), 1),
+                    commute_limit=float(pairs.commute_limit[i]),
+                    commute_mode=c.commute_mode.value,
+                    distance_km=round(float(pairs.distance_km[i]), 1),
+                    hours_per_week=v.hours_per_week,
+                    p_match=round(float(scores.p_match[i]), 4),
+                    p_sustain=round(float(scores.p_sustain[i]), 4),
+                    score=round(t.score, 4),
+                    filters_passed=FILTERS,
+                    details=scores.details[i],
+                )
+            )
+        return tuple(items), scores.model_version
