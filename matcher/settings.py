@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,8 +35,47 @@ class CommuteSettings(BaseModel):
     round_trip_minutes_short_day: int = 120
 
 
+class PayrollSettings(BaseModel):
+    """Employee social contributions and wage tax (Lohnsteuer), values for 2026. Rates are fractions."""
+
+    minijob_limit: float = Field(603.0, ge=0)  # Geringfügigkeitsgrenze, euro a month
+    midijob_upper: float = Field(2000.0, gt=0)  # upper end of the Übergangsbereich, euro a month
+    bbg_health_monthly: float = Field(5812.50, gt=0)  # Beitragsbemessungsgrenze KV/PV
+    bbg_pension_monthly: float = Field(8450.0, gt=0)  # Beitragsbemessungsgrenze RV/AV
+    pension_rate: float = Field(0.093, ge=0, lt=1)  # employee half of 18.6 %
+    unemployment_rate: float = Field(0.013, ge=0, lt=1)  # employee half of 2.6 %
+    health_rate: float = Field(0.073, ge=0, lt=1)  # employee half of 14.6 %
+    health_rate_reduced: float = Field(0.070, ge=0, lt=1)  # half of 14.0 %: Vorsorgepauschale only
+    health_extra_average: float = Field(0.029, ge=0, lt=1)  # average Zusatzbeitrag; employee pays half
+    care_rate: float = Field(0.018, ge=0, lt=1)  # employee half of 3.6 %
+    care_childless_extra: float = Field(0.006, ge=0, lt=1)  # Kinderlosenzuschlag (over 23)
+    vorsorge_cap_other: float = Field(1900.0, ge=0)  # KV+PV+AV part of the Vorsorgepauschale, a year
+    grundfreibetrag: float = Field(12_348.0, ge=0)  # §32a EStG tariff 2026, euro a year
+    tariff_zone2_end: float = 17_799.0
+    tariff_zone3_end: float = 69_878.0
+    tariff_zone4_end: float = 277_825.0
+    tariff_zone2: tuple[float, float] = (914.51, 1400.0)  # (a·y + b)·y, y = (zvE − Grundfreibetrag)/10,000
+    tariff_zone3: tuple[float, float, float] = (173.10, 2397.0, 1034.87)  # (a·z + b)·z + c
+    tariff_zone4: tuple[float, float] = (0.42, 11_135.63)  # a·zvE − b
+    tariff_zone5: tuple[float, float] = (0.45, 19_470.38)  # a·zvE − b
+    werbungskosten: float = Field(1230.0, ge=0)  # Arbeitnehmer-Pauschbetrag, a year
+    sonderausgaben: float = Field(36.0, ge=0)  # Sonderausgaben-Pauschbetrag, a year
+    entlastungsbetrag: float = Field(4260.0, ge=0)  # §24b EStG single parents (tax class II), a year
+    entlastungsbetrag_further_child: float = Field(240.0, ge=0)  # per further child, a year
+
+    @model_validator(mode="after")
+    def _midijob_above_minijob(self) -> PayrollSettings:
+        if self.midijob_upper <= self.minijob_limit:
+            raise ValueError("midijob_upper must be above minijob_limit")
+        return self
+
+
 class HouseholdSettings(BaseModel):
-    """SGB II Regelbedarfe in euro a month (Regelbedarfsstufen 1-6), values for 2026."""
+    """SGB II need and the income that meets it, euro a month; values for 2026.
+
+    Regelbedarfsstufen 1-6, Kindergeld, the single-parent Mehrbedarf (§21(3) SGB II) and the
+    earned-income allowances (Erwerbstätigenfreibeträge, §11b SGB II); payroll values nested.
+    """
 
     year: int = 2026
     rbs1_single: float = 563.0  # alleinstehend / alleinerziehend
@@ -45,6 +84,17 @@ class HouseholdSettings(BaseModel):
     rbs4_teen: float = 471.0  # 14-17
     rbs5_child: float = 390.0  # 6-13
     rbs6_infant: float = 357.0  # 0-5
+    kindergeld: float = Field(259.0, ge=0)  # per child a month
+    # §21(3) SGB II, shares of RBS1: 36 % (one child under 7, or two or three under 16), else 12 % a child.
+    single_parent_share_high: float = Field(0.36, ge=0, le=1)
+    single_parent_share_per_child: float = Field(0.12, ge=0, le=1)
+    single_parent_share_max: float = Field(0.60, ge=0, le=1)
+    # §11b SGB II: Grundabsetzbetrag, then 20 % / 30 % / 10 % of the gross wage in the bands up to
+    # the given upper limits (the last one higher with a minor child in the household).
+    allowance_base: float = Field(100.0, ge=0)
+    allowance_bands: tuple[tuple[float, float], ...] = ((520.0, 0.20), (1000.0, 0.30), (1200.0, 0.10))
+    allowance_last_upper_with_child: float = Field(1500.0, ge=0)
+    payroll: PayrollSettings = PayrollSettings()
 
 
 class RankingSettings(BaseModel):
