@@ -43,8 +43,8 @@ class QueryEncoder(Protocol):
 
 
 class VectorIndex(Protocol):
-    model_id: str
-    version: str
+    @property
+    def version(self) -> str: ...
 
     @property
     def ids(self) -> npt.NDArray[np.str_]: ...
