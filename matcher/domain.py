@@ -461,10 +461,15 @@ class Proposal:
         check_id(self.vacancy_id, "vacancy_id")
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def to_dict(record: Any) -> dict[str, Any]:
     """A JSON-ready dict of a record (enums by value, dates ISO, sets sorted)."""
 
     def conv(v: Any) -> Any:
+        if type(v) in _PLAIN:  # fast path; enums subclass str/int, so their exact type is not here
+            return v
         if dataclasses.is_dataclass(v) and not isinstance(v, type):
             return {f.name: conv(getattr(v, f.name)) for f in dataclasses.fields(v)}
         if isinstance(v, enum.Enum):
