@@ -191,6 +191,8 @@ def _int_enum(kind: type[Any]) -> Callable[[Any], Any]:
 
 
 def _cefr(v: Any) -> CEFR:
+    if isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 6:
+        return CEFR(v)  # snapshots hold the enum's value
     return CEFR.parse(v)
 
 
@@ -398,3 +400,26 @@ def outcome_to_row(o: Outcome) -> dict[str, str]:
 def proposal_to_row(p: Proposal) -> dict[str, str]:
     d = to_dict(p)
     return {k: _cell(d.get(k)) for k in PROPOSAL_COLUMNS}
+
+
+def claimant_from_snapshot(snapshot: Mapping[str, Any]) -> Claimant:
+    """A claimant as recorded in an outcome's snapshot (``to_dict`` of the record)."""
+    flat = {k: v for k, v in snapshot.items() if k != "household"}
+    flat.update(snapshot.get("household") or {})
+    return claimant_from_row(flat)[0]
+
+
+def vacancy_from_snapshot(snapshot: Mapping[str, Any]) -> Vacancy:
+    """A vacancy as recorded in an outcome's snapshot (``to_dict`` of the record)."""
+    flat = {k: v for k, v in snapshot.items() if k != "employer"}
+    employer = snapshot.get("employer") or {}
+    flat.update(
+        employer_id=employer.get("id"),
+        employer_name=employer.get("name"),
+        employer_size=employer.get("size_band"),
+        employer_sector=employer.get("sector"),
+        employer_collective_agreement=employer.get("collective_agreement"),
+        employer_temp_agency=employer.get("temp_agency"),
+        employer_training=employer.get("offers_training"),
+    )
+    return vacancy_from_row(flat)

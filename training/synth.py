@@ -20,7 +20,7 @@ import logging
 import math
 import os
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import accumulate
 from pathlib import Path
@@ -1601,12 +1601,18 @@ def write_region(region: Region, out_dir: Path) -> dict[str, Any]:
         (
             "history_claimants.csv",
             claimant_header,
-            claimants_rows(region.history_claimants, region.history_protected),
+            # Former claimants and closed vacancies: in the register, never in today's lists.
+            claimants_rows(
+                [replace(c, active=False) for c in region.history_claimants], region.history_protected
+            ),
         ),
         (
             "history_vacancies.csv",
             VACANCY_COLUMNS,
-            [vacancy_to_row(v) for v in sorted(region.history_vacancies, key=lambda v: v.id)],
+            [
+                vacancy_to_row(replace(v, filled=True))
+                for v in sorted(region.history_vacancies, key=lambda v: v.id)
+            ],
         ),
     ]
     for name, header, rows in jobs:
