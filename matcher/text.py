@@ -14,9 +14,9 @@ import re
 
 from matcher.domain import Claimant, SkillLevel, Vacancy
 
-# About 1.5 XLM-R tokens per German word: 70 words keep a text near 110 tokens.
-PROFILE_WORDS = 70
-DESCRIPTION_WORDS = 45
+# About 1.6 XLM-R tokens per German word: 40 words keep a profile near 70 tokens.
+PROFILE_WORDS = 40
+DESCRIPTION_WORDS = 25
 
 _SKILL_DE = {
     SkillLevel.HELPER: "Helfertätigkeit",

@@ -46,6 +46,31 @@ def record_encoder(settings: Settings) -> RecordEncoder:
     return RecordEncoder(embedder, cache)
 
 
+def title_entries(settings: Settings) -> list[Any]:
+    """Occupation titles for grounding: the imported official ones if present, else the curated list."""
+    from matcher.taxonomy import curated_titles, read_titles
+
+    imported = settings.data_dir / "taxonomy" / "titles.tsv"
+    return read_titles(imported) if imported.exists() else curated_titles()
+
+
+def build_grounder(settings: Settings, encoder: RecordEncoder, *, progress: bool = False) -> Any:
+    """Maps desired-occupation texts to KldB codes by their nearest titles (embedded once, cached)."""
+    from matcher.taxonomy import TitleGrounder
+    from matcher.text import content_hash
+
+    entries = title_entries(settings)
+    titles = [e.title for e in entries]
+    vectors = encoder.cache.embed(
+        [content_hash("title\n" + t) for t in titles],
+        titles,
+        encoder.embedder.encode_passages,
+        progress=progress,
+        desc="occupation titles",
+    )
+    return TitleGrounder(entries, vectors, encoder.embedder.encode_queries)
+
+
 @dataclass(frozen=True)
 class IndexSync:
     version: str
@@ -135,6 +160,7 @@ def build_service(
         encoder=encoder,
         geo=geo,
         scorer=scorer,
+        grounder=build_grounder(settings, encoder, progress=progress),
         claimant_catalog=claimant_catalog,
         commute=settings.commute,
         ranking=settings.ranking,

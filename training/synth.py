@@ -1,7 +1,7 @@
 """Seeded generator of a synthetic region with hidden ground truth.
 
 Landkreis Göttingen with the former Landkreis Osterode am Harz (`training.region`), occupations
-from `training.occupations`, the truth from `training.truth`. One `numpy.random.Generator(PCG64)`
+from `matcher.occupations`, the truth from `training.truth`. One `numpy.random.Generator(PCG64)`
 drives everything; no wall clock, no global random state: the same seed gives the same bytes.
 
 The history is a pool of historic claimants (``H-K…``) and historic vacancies (``H-V…``):
@@ -59,8 +59,8 @@ from matcher.domain import (
     WageUnit,
     to_dict,
 )
+from matcher.occupations import OCCUPATIONS, Occupation, female
 from training import truth as T
-from training.occupations import OCCUPATIONS, Occupation, female
 from training.region import (
     CITY,
     HOME_PLACES,

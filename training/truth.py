@@ -46,7 +46,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from matcher.domain import Claimant, Contract, Shifts, SizeBand, Vacancy
-from training.occupations import resolve_title
+from matcher.occupations import resolve_title
 from training.region import PLACES, RURAL, TOWN, urban_class
 
 K = 4  # codes kept per claimant (desired and experience each)

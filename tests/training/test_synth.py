@@ -26,8 +26,8 @@ from matcher.domain import (
     Vacancy,
     WageUnit,
 )
+from matcher.occupations import BY_CODE
 from training import truth as T
-from training.occupations import BY_CODE
 from training.region import HOME_PLACES, PLACES
 from training.synth import auc, generate_region, summary, write_region
 

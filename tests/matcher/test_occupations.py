@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from matcher.domain import SkillLevel
-from training.occupations import BY_CODE, OCCUPATIONS, female, normalise_title, resolve_title
+from matcher.occupations import BY_CODE, OCCUPATIONS, female, normalise_title, resolve_title
 
 KLDB_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "kldb" / "kldb2010_v2020_gliederung.csv"
 MINIMUM_WAGE_2026 = 13.90
