@@ -93,7 +93,8 @@ def sync_vacancy_index(
     from matcher.errors import BundleMismatch
     from matcher.index import FaissIndex
 
-    vacancies = store.list_vacancies()
+    # Filled vacancies (the history's among them) can never be suggested: they stay out of the index.
+    vacancies = [v for v in store.list_vacancies() if not v.filled]
     ids = [v.id for v in vacancies]
     vectors = encoder.encode_vacancies(vacancies, progress=progress)
     root = index_root(settings)
@@ -145,7 +146,7 @@ def build_service(
 
     index, sync = sync_vacancy_index(settings, store, encoder, progress=progress)
     log.info("vacancy index %s (%s)", index.version, sync)
-    by_id = {v.id: v for v in store.list_vacancies()}
+    by_id = {v.id: v for v in store.list_vacancies() if not v.filled}
     geo = load_directory()
     catalog = VacancyCatalog.build([by_id[i] for i in index.ids.tolist()], geo)
     claimant_catalog = None
