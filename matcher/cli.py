@@ -13,7 +13,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from enum import StrEnum
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -113,28 +113,76 @@ def synth(
     typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
 
 
-class ImportKind(StrEnum):
-    claimants = "claimants"
-    vacancies = "vacancies"
-    outcomes = "outcomes"
-    proposals = "proposals"
+import_app = typer.Typer(
+    help="Import files, all or nothing: a file with any bad row changes nothing (exit code 2).",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
 
 
-@app.command("import")
-@domain_errors
-def import_(
-    kind: Annotated[ImportKind, typer.Argument(help="What the file holds.")],
-    file: Annotated[Path, typer.Argument(help="CSV, JSON Lines, or (vacancies) BA Jobsuche JSON.")],
-) -> None:
-    """Import a file, all or nothing: a file with any bad row changes nothing."""
+def _import(kind: str, file: Path) -> None:
     from matcher.importer import import_file
 
     settings = state.settings
     if not file.is_file():
         raise PassgenauError(f"{file}: no such file")
     store = open_store(settings)
-    report = import_file(store, file, kind.value, locate=locator(), error_limit=settings.import_error_limit)
+    report = import_file(store, file, kind, locate=locator(), error_limit=settings.import_error_limit)
     typer.echo(str(report))
+
+
+FileArg = Annotated[Path, typer.Argument(help="CSV or JSON Lines (columns: README.md, Import formats).")]
+
+
+@import_app.command("claimants")
+@domain_errors
+def import_claimants(file: FileArg) -> None:
+    """Claimants (upsert by id); protected attributes are stored apart, for the fairness audit only."""
+    _import("claimants", file)
+
+
+@import_app.command("vacancies")
+@domain_errors
+def import_vacancies(
+    file: Annotated[Path, typer.Argument(help="CSV, JSON Lines, or the BA Jobsuche JSON (stellenangebote).")],
+) -> None:
+    """Vacancies with their employers (upsert by id)."""
+    _import("vacancies", file)
+
+
+@import_app.command("outcomes")
+@domain_errors
+def import_outcomes(file: FileArg) -> None:
+    """Placement outcomes with claimant and vacancy snapshots."""
+    _import("outcomes", file)
+
+
+@import_app.command("proposals")
+@domain_errors
+def import_proposals(file: FileArg) -> None:
+    """Proposals (Vermittlungsvorschläge) and whether they led to a hire."""
+    _import("proposals", file)
+
+
+@import_app.command("taxonomy")
+@domain_errors
+def import_taxonomy(
+    kldb: Annotated[Path, typer.Option(help="KldB 2010 (2020) CSV of the Bundesagentur für Arbeit.")],
+    crosswalk: Annotated[
+        Path | None, typer.Option(help="The BA's ESCO–KldB occupations crosswalk CSV (Berufsbenennungen).")
+    ] = None,
+) -> None:
+    """Use the official occupation titles for grounding claimants' wishes to KldB codes."""
+    from matcher.taxonomy import read_crosswalk_csv, read_kldb_csv, write_titles
+
+    entries = read_kldb_csv(kldb)
+    if crosswalk is not None:
+        entries += read_crosswalk_csv(crosswalk)
+    target = state.settings.data_dir / "taxonomy" / "titles.tsv"
+    write_titles(entries, target)
+    typer.echo(
+        f"{len(entries):,} titles of {len({e.code for e in entries}):,} KldB codes written to {target}"
+    )
 
 
 @app.command()
@@ -149,12 +197,24 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="One JSON object.
             typer.echo(f"{name:24} {n:>10,}")
 
 
+REGION_FILES = (
+    ("vacancies", "history_vacancies.csv"),
+    ("vacancies", "vacancies.csv"),
+    ("claimants", "history_claimants.csv"),
+    ("claimants", "claimants.csv"),
+    ("outcomes", "outcomes.csv"),
+    ("proposals", "proposals.csv"),
+)
+
+
 @app.command()
 @domain_errors
 def demo(
     seed: Annotated[int, typer.Option(help="Seed of the demo region.")] = 2026,
     claimants: Annotated[int, typer.Option(min=1)] = 2000,
     vacancies: Annotated[int, typer.Option(min=1)] = 1500,
+    placements: Annotated[int, typer.Option(min=1, help="Historic placements to learn from.")] = 6000,
+    lookup: Annotated[bool, typer.Option(help="End by matching one claimant.")] = True,
 ) -> None:
     """Build a demo region into the data directory and run passgenau on it end to end."""
     from matcher.importer import import_file
@@ -163,20 +223,49 @@ def demo(
     settings = state.settings
     t0 = time.perf_counter()
     region_dir = settings.data_dir / "demo-region"
-    typer.echo(f"Generating the demo region (seed {seed}) into {region_dir} ...")
-    region = generate_region(seed=seed, claimants=claimants, vacancies=vacancies)
+    typer.echo(f"1. Generating the demo region (seed {seed}) into {region_dir} ...")
+    # The demo's vacancies are current as of today (synth's default date is fixed for byte-identity).
+    today = date.today()
+    region = generate_region(
+        seed=seed, claimants=claimants, vacancies=vacancies, placements=placements, reference_date=today
+    )
     write_region(region, region_dir)
+    info = summary(region)
+    typer.echo(
+        f"   {info['claimants']:,} claimants, {info['vacancies']:,} vacancies, "
+        f"{info['placements']:,} placements ({info['share_employed_12m']:.0%} lasted 12 months, "
+        f"{info['share_ended_within_6m']:.0%} ended within 6 months)"
+    )
+    typer.echo("2. Importing into the database (each file all or nothing) ...")
     store = open_store(settings)
     locate = locator()
-    for kind in ("vacancies", "claimants", "outcomes", "proposals"):
+    for kind, name in REGION_FILES:
         report = import_file(
-            store, region_dir / f"{kind}.csv", kind, locate=locate, error_limit=settings.import_error_limit
+            store, region_dir / name, kind, locate=locate, error_limit=settings.import_error_limit
         )
-        typer.echo(f"  {report}")
-    info = summary(region)
-    typer.echo(f"Region: {json.dumps(info, ensure_ascii=False)}")
-    typer.echo(f"Database: {json.dumps(store.counts(), sort_keys=True)}")
-    typer.echo(f"Demo region ready in {time.perf_counter() - t0:.1f} s.")
+        typer.echo(f"   {report}")
+    typer.echo(f"   database: {json.dumps(store.counts(), sort_keys=True)}")
+    typer.echo(f"   region built and imported in {time.perf_counter() - t0:.1f} s")
+    if not lookup:
+        return
+    from matcher.wiring import build_service, record_encoder
+
+    typer.echo(f"3. Embedding model {settings.embedder.model} and vacancy index ...")
+    t1 = time.perf_counter()
+    encoder = record_encoder(settings)
+    service = build_service(settings, store, encoder, progress=True, scorer=_scorer(settings, store, encoder))
+    typer.echo(f"   ready in {time.perf_counter() - t1:.1f} s (index {service.index.version})")
+    first = sorted(c.id for c in store.list_claimants(active_only=True))[0]
+    typer.echo(f"4. Suggestions for claimant {first}:")
+    _print_list(service.suggest(first, 10), as_json=False)
+    typer.echo(
+        f"Demo done in {time.perf_counter() - t0:.1f} s. Data directory: {settings.data_dir.resolve()}"
+    )
+
+
+def _scorer(settings: Settings, store: Any, encoder: Any) -> Any:
+    """The current trained scorer, or None (rank by fit) when none is trained yet."""
+    return None
 
 
 models_app = typer.Typer(help="Embedding and scoring models.", no_args_is_help=True)
