@@ -6,6 +6,7 @@ Environment variables use the prefix ``PASSGENAU_`` and ``__`` for nested sectio
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, Field, model_validator
@@ -108,6 +109,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./passgenau-data")
     database_url: str | None = None  # default: SQLite file in data_dir
     import_error_limit: int = Field(50, ge=1)
+    # The day lookups judge vacancies as open or expired on; None = today. Set for replays and tests.
+    as_of: date | None = None
 
     embedder: EmbedderSettings = EmbedderSettings()
     index: IndexSettings = IndexSettings()

@@ -137,7 +137,6 @@ def build_service(
     scorer: PairScorer | None = None,
     with_claimants: bool = False,
     progress: bool = False,
-    today: Any = None,
 ) -> MatchService:
     """The lookup service over the store's vacancies (and, for reverse matching, its claimants)."""
     from matcher.catalog import ClaimantCatalog, VacancyCatalog
@@ -165,5 +164,5 @@ def build_service(
         claimant_catalog=claimant_catalog,
         commute=settings.commute,
         ranking=settings.ranking,
-        today=today,
+        today=settings.as_of,
     )
