@@ -201,25 +201,23 @@ def household_effects(household: Any, gross_monthly: F64, s: HouseholdSettings) 
     return out
 
 
-def _fmt(value: float) -> float:
-    return round(float(value), 3)
-
-
-def drivers(contrib: F64, x: F64, features: Sequence[str], k: int = N_DRIVERS) -> dict[str, list[Any]]:
+def drivers(
+    contrib: Sequence[float], x: Sequence[float], features: Sequence[str], k: int = N_DRIVERS
+) -> dict[str, list[Any]]:
     """Top ``k`` positive and top ``k`` negative logit contributions of one row, labelled in German."""
-    order = np.argsort(-contrib, kind="stable")
+    order = sorted(range(len(contrib)), key=lambda j: (-contrib[j], j))
 
     def item(j: int) -> dict[str, Any]:
         name = features[j]
         return {
             "feature": name,
             "label": FEATURE_LABELS[name],
-            "value": _fmt(x[j]),
-            "contribution": _fmt(contrib[j]),
+            "value": round(x[j], 3),
+            "contribution": round(contrib[j], 3),
         }
 
-    pos = [item(int(j)) for j in order[:k] if contrib[j] > 0]
-    neg = [item(int(j)) for j in order[::-1][:k] if contrib[j] < 0]
+    pos = [item(j) for j in order[:k] if contrib[j] > 0]
+    neg = [item(j) for j in order[::-1][:k] if contrib[j] < 0]
     return {"positive": pos, "negative": neg}
 
 
@@ -232,7 +230,9 @@ _DEPTH_DE = {
 }
 
 
-def reasons(c: Claimant, v: Vacancy, row: F64, depth: int, minutes: float, limit: float) -> list[str]:
+def reasons(
+    c: Claimant, v: Vacancy, row: Sequence[float], depth: int, minutes: float, limit: float
+) -> list[str]:
     """Short German lines for the case manager: commute, occupation, hours, wage, job terms."""
     mode = "Auto" if c.has_car else "ÖPNV"
     out = [f"Fahrzeit {minutes:.0f} von {limit:.0f} Min. ({mode})"]
@@ -297,18 +297,23 @@ class ModelScorer:
         return p_match, p_sustain
 
     def score(self, pairs: PairBatch) -> PairScores:
+        import sklearn
+
         n = len(pairs.claimants)
         X = pair_features(pairs, self.household)
-        p_match = self.match.predict_proba(select(X, self.match_features))[:, 1]
         Xs = select(X, self.sustain_features)
         additive = self.sustain.kind == "additive"
-        if additive:
-            # One pass: the additive logit is the base plus the contributions, exactly.
-            contrib = self.sustain.contributions(Xs)
-            logit = self.sustain.base_logit_ + contrib.sum(axis=1)
-            p_sustain = 1.0 / (1.0 + np.exp(-logit))
-        else:
-            p_sustain = self.sustain.predict_proba(Xs)[:, 1]
+        # The rows were built here and are finite: skip scikit-learn's per-call input checks,
+        # which cost more than the arithmetic for a lookup's ~200 rows.
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            p_match = self.match.predict_proba(select(X, self.match_features))[:, 1]
+            if additive:
+                # One pass: the additive logit is the base plus the contributions, exactly.
+                contrib = self.sustain.contributions(Xs)
+                logit = self.sustain.base_logit_ + contrib.sum(axis=1)
+                p_sustain = 1.0 / (1.0 + np.exp(-logit))
+            else:
+                p_sustain = self.sustain.predict_proba(Xs)[:, 1]
         effects: list[dict[str, Any]] = [{} for _ in range(n)]
         groups: dict[str, list[int]] = {}
         for i, c in enumerate(pairs.claimants):
@@ -318,8 +323,12 @@ class ModelScorer:
             household = pairs.claimants[idx[0]].household
             for i, eff in zip(idx, household_effects(household, gross, self.household), strict=True):
                 effects[i] = eff
-        minutes = [float(m) for m in pairs.commute_minutes]
-        limits = [float(m) for m in pairs.commute_limit]
+        # Plain Python lists: indexing numpy scalars one by one is what would make this loop slow.
+        minutes, limits = pairs.commute_minutes.tolist(), pairs.commute_limit.tolist()
+        depth, rows = pairs.depth.tolist(), X.tolist()
+        if additive:
+            c_rows, s_rows, logits = contrib.tolist(), Xs.tolist(), logit.tolist()
+            base = float(self.sustain.base_logit_)
         details: list[dict[str, Any]] = []
         for i in range(n):
             c, v = pairs.claimants[i], pairs.vacancies[i]
@@ -332,13 +341,13 @@ class ModelScorer:
                     "mode": c.commute_mode.value,
                 },
                 "household": effects[i],
-                "reasons": reasons(c, v, X[i], int(pairs.depth[i]), minutes[i], limits[i]),
+                "reasons": reasons(c, v, rows[i], depth[i], minutes[i], limits[i]),
             }
             if additive:
-                d["drivers"] = drivers(contrib[i], Xs[i], self.sustain_features)
-                d["sustain_logit"] = float(logit[i])
-                d["base_logit"] = float(self.sustain.base_logit_)
-                d["contributions"] = {f: float(contrib[i, j]) for j, f in enumerate(self.sustain_features)}
+                d["drivers"] = drivers(c_rows[i], s_rows[i], self.sustain_features)
+                d["sustain_logit"] = logits[i]
+                d["base_logit"] = base
+                d["contributions"] = dict(zip(self.sustain_features, c_rows[i], strict=True))
             details.append(d)
         return PairScores(
             p_match=np.asarray(p_match, dtype=np.float64),
