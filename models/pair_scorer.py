@@ -202,10 +202,18 @@ def household_effects(household: Any, gross_monthly: F64, s: HouseholdSettings) 
 
 
 def drivers(
-    contrib: Sequence[float], x: Sequence[float], features: Sequence[str], k: int = N_DRIVERS
+    contrib: Sequence[float],
+    x: Sequence[float],
+    features: Sequence[str],
+    k: int = N_DRIVERS,
+    order: Sequence[int] | None = None,
 ) -> dict[str, list[Any]]:
-    """Top ``k`` positive and top ``k`` negative logit contributions of one row, labelled in German."""
-    order = sorted(range(len(contrib)), key=lambda j: (-contrib[j], j))
+    """Top ``k`` positive and top ``k`` negative logit contributions of one row, labelled in German.
+
+    ``order``: the row's positions by contribution, descending (computed for many rows at once).
+    """
+    if order is None:
+        order = sorted(range(len(contrib)), key=lambda j: (-contrib[j], j))
 
     def item(j: int) -> dict[str, Any]:
         name = features[j]
@@ -217,7 +225,7 @@ def drivers(
         }
 
     pos = [item(j) for j in order[:k] if contrib[j] > 0]
-    neg = [item(j) for j in order[::-1][:k] if contrib[j] < 0]
+    neg = [item(j) for j in list(order)[::-1][:k] if contrib[j] < 0]
     return {"positive": pos, "negative": neg}
 
 
@@ -258,6 +266,53 @@ def reasons(
     return out
 
 
+# -- fast additive evaluation ------------------------------------------------------------------------
+class AdditiveTerms:
+    """The per-feature logit terms of a fitted additive ``SustainabilityScorer``, evaluated fast.
+
+    Within its boundary knots, the model's term of a spline feature is (basis(x) − mean) / scale ·
+    coef − term mean: a linear combination of B-spline basis functions, i.e. one B-spline with
+    combined coefficients. Evaluating that one spline per feature avoids a
+    ``SplineTransformer.transform`` per feature and call, which costs more than the arithmetic for
+    a lookup's ~200 rows. Rows with a value beyond the boundary knots (extrapolated; rare) go
+    through ``model.contributions``, so ``terms(X)`` equals ``model.contributions(X)`` to rounding
+    everywhere (a test checks 1e-9).
+    """
+
+    def __init__(self, model: SustainabilityScorer) -> None:
+        from scipy.interpolate import BSpline
+
+        self.model = model
+        coef = model.model_.coef_[0]
+        mean, scale = model.scaler_.mean_, model.scaler_.scale_
+        self.base = float(model.base_logit_)
+        self._parts: list[tuple[Any, float, float, float]] = []
+        for j, block in enumerate(model.block_columns_):
+            w = coef[block] / scale[block]
+            offset = float(-(mean[block] * w).sum() - model.term_means_[j])
+            if j in model.splines_:
+                basis = model.splines_[j].bsplines_[0]
+                k = basis.k
+                f = BSpline(basis.t, w, k, extrapolate=False)
+                self._parts.append((f, float(basis.t[k]), float(basis.t[-k - 1]), offset))
+            else:
+                self._parts.append((None, float(w[0]), 0.0, offset))
+
+    def terms(self, X: F64) -> F64:
+        out = np.empty_like(X, dtype=np.float64)
+        outside = np.zeros(X.shape[0], dtype=bool)
+        for j, (f, a, b, offset) in enumerate(self._parts):
+            x = X[:, j]
+            if f is None:
+                out[:, j] = x * a + offset
+            else:
+                outside |= (x < a) | (x > b)
+                out[:, j] = f(np.clip(x, a, b)) + offset
+        if outside.any():
+            out[outside] = self.model.contributions(X[outside])
+        return out
+
+
 # -- the scorer ------------------------------------------------------------------------------------
 class ModelScorer:
     """``PairScorer`` over a fitted match model and sustainability model (see module doc)."""
@@ -278,6 +333,8 @@ class ModelScorer:
         self.model_version = model_version
         self.match_features = tuple(match_features)
         self.sustain_features = tuple(sustain_features)
+        self._match_terms = AdditiveTerms(match) if match.kind == "additive" else None
+        self._sustain_terms = AdditiveTerms(sustain) if sustain.kind == "additive" else None
 
     @classmethod
     def from_bundle(cls, bundle: Bundle, household: HouseholdSettings) -> ModelScorer:
@@ -297,23 +354,24 @@ class ModelScorer:
         return p_match, p_sustain
 
     def score(self, pairs: PairBatch) -> PairScores:
-        import sklearn
-
         n = len(pairs.claimants)
         X = pair_features(pairs, self.household)
         Xs = select(X, self.sustain_features)
-        additive = self.sustain.kind == "additive"
-        # The rows were built here and are finite: skip scikit-learn's per-call input checks,
-        # which cost more than the arithmetic for a lookup's ~200 rows.
-        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            p_match = self.match.predict_proba(select(X, self.match_features))[:, 1]
-            if additive:
-                # One pass: the additive logit is the base plus the contributions, exactly.
-                contrib = self.sustain.contributions(Xs)
-                logit = self.sustain.base_logit_ + contrib.sum(axis=1)
-                p_sustain = 1.0 / (1.0 + np.exp(-logit))
-            else:
-                p_sustain = self.sustain.predict_proba(Xs)[:, 1]
+        Xm = select(X, self.match_features)
+        if self._match_terms is not None:
+            mt = self._match_terms
+            p_match = 1.0 / (1.0 + np.exp(-(mt.base + mt.terms(Xm).sum(axis=1))))
+        else:
+            p_match = self.match.predict_proba(Xm)[:, 1]
+        additive = self._sustain_terms is not None
+        if self._sustain_terms is not None:
+            # One pass: the additive logit is the base plus the contributions, exactly.
+            contrib = self._sustain_terms.terms(Xs)
+            base = self._sustain_terms.base
+            logit = base + contrib.sum(axis=1)
+            p_sustain = 1.0 / (1.0 + np.exp(-logit))
+        else:
+            p_sustain = self.sustain.predict_proba(Xs)[:, 1]
         effects: list[dict[str, Any]] = [{} for _ in range(n)]
         groups: dict[str, list[int]] = {}
         for i, c in enumerate(pairs.claimants):
@@ -328,7 +386,7 @@ class ModelScorer:
         depth, rows = pairs.depth.tolist(), X.tolist()
         if additive:
             c_rows, s_rows, logits = contrib.tolist(), Xs.tolist(), logit.tolist()
-            base = float(self.sustain.base_logit_)
+            orders = np.argsort(-contrib, axis=1, kind="stable").tolist()
         details: list[dict[str, Any]] = []
         for i in range(n):
             c, v = pairs.claimants[i], pairs.vacancies[i]
@@ -344,7 +402,7 @@ class ModelScorer:
                 "reasons": reasons(c, v, rows[i], depth[i], minutes[i], limits[i]),
             }
             if additive:
-                d["drivers"] = drivers(c_rows[i], s_rows[i], self.sustain_features)
+                d["drivers"] = drivers(c_rows[i], s_rows[i], self.sustain_features, order=orders[i])
                 d["sustain_logit"] = logits[i]
                 d["base_logit"] = base
                 d["contributions"] = dict(zip(self.sustain_features, c_rows[i], strict=True))
