@@ -249,23 +249,48 @@ def demo(
     if not lookup:
         return
     from matcher.wiring import build_service, record_encoder
+    from training.train import train_from_store
 
-    typer.echo(f"3. Embedding model {settings.embedder.model} and vacancy index ...")
     t1 = time.perf_counter()
     encoder = record_encoder(settings)
-    service = build_service(settings, store, encoder, progress=True, scorer=_scorer(settings, store, encoder))
+    typer.echo("3. Training the match and sustainability models on the history ...")
+    bundle = train_from_store(settings, store, encoder)
+    metrics = json.loads((bundle / "manifest.json").read_text()).get("metrics", {})
+    typer.echo(f"   {bundle.name}: {json.dumps(metrics, default=str)[:400]}")
+    typer.echo(f"4. Embedding model {settings.embedder.model} and vacancy index ...")
+    service = build_service(settings, store, encoder, progress=True, scorer=_scorer(settings))
     typer.echo(f"   ready in {time.perf_counter() - t1:.1f} s (index {service.index.version})")
     first = sorted(c.id for c in store.list_claimants(active_only=True))[0]
-    typer.echo(f"4. Suggestions for claimant {first}:")
+    typer.echo(f"5. Suggestions for claimant {first}:")
     _print_list(service.suggest(first, 10), as_json=False)
     typer.echo(
         f"Demo done in {time.perf_counter() - t0:.1f} s. Data directory: {settings.data_dir.resolve()}"
     )
 
 
-def _scorer(settings: Settings, store: Any, encoder: Any) -> Any:
-    """The current trained scorer, or None (rank by fit) when none is trained yet."""
-    return None
+def _scorer(settings: Settings) -> Any:
+    """The current trained scorer, or None (rank by fit alone) when none is trained yet."""
+    from models.pair_scorer import load_scorer
+
+    scorer = load_scorer(settings)
+    if scorer is None:
+        typer.echo("note: no trained model yet (passgenau train): ranking by fit alone", err=True)
+    return scorer
+
+
+@app.command()
+@domain_errors
+def train() -> None:
+    """Fit the match and sustainability models on the imported history and make them current."""
+    from matcher.wiring import record_encoder
+    from training.train import train_from_store
+
+    settings = state.settings
+    t0 = time.perf_counter()
+    path = train_from_store(settings, open_store(settings), record_encoder(settings))
+    manifest = json.loads((path / "manifest.json").read_text())
+    typer.echo(json.dumps({"bundle": str(path), "metrics": manifest.get("metrics")}, indent=2, default=str))
+    typer.echo(f"trained in {time.perf_counter() - t0:.1f} s")
 
 
 models_app = typer.Typer(help="Embedding and scoring models.", no_args_is_help=True)
@@ -347,7 +372,9 @@ def match(
     from matcher.wiring import build_service, record_encoder
 
     settings = state.settings
-    service = build_service(settings, open_store(settings), record_encoder(settings), progress=True)
+    service = build_service(
+        settings, open_store(settings), record_encoder(settings), progress=True, scorer=_scorer(settings)
+    )
     _print_list(service.suggest(claimant_id, k), as_json)
 
 
@@ -363,7 +390,12 @@ def candidates(
 
     settings = state.settings
     service = build_service(
-        settings, open_store(settings), record_encoder(settings), with_claimants=True, progress=True
+        settings,
+        open_store(settings),
+        record_encoder(settings),
+        with_claimants=True,
+        progress=True,
+        scorer=_scorer(settings),
     )
     _print_list(service.candidates(vacancy_id, k), as_json)
 
@@ -386,6 +418,34 @@ def eval_retrieval(
     embedder = build_embedder(model or e.model, settings.data_dir, e.threads, e.batch_size, e.backend)
     metrics = evaluate_retrieval(data.queries, data.corpus, data.qrels, embedder)
     typer.echo(format_report(metrics, title=f"{embedder.model_id} on {queries.name}"))
+
+
+@eval_app.command("ranking")
+@domain_errors
+def eval_ranking(
+    seed: Annotated[int, typer.Option(help="Seed of the freshly generated region.")],
+    claimants: Annotated[int | None, typer.Option(min=1, help="Current claimants of the region.")] = None,
+    vacancies: Annotated[int | None, typer.Option(min=1, help="Current vacancies of the region.")] = None,
+    sample: Annotated[int | None, typer.Option(min=1, help="Claimants whose lists are evaluated.")] = None,
+    placements: Annotated[int | None, typer.Option(min=1, help="Historic placements to train on.")] = None,
+) -> None:
+    """Train on a generated region's history; compare model and lists with the hidden truth.
+
+    The last line is one JSON object: auc, auc_oracle, ece, ndcg10, ndcg10_baselines.
+    """
+    from training.evaluate import evaluate_ranking, format_ranking_report
+
+    kwargs: dict[str, Any] = {}
+    if claimants is not None:
+        kwargs["claimants"] = claimants
+    if vacancies is not None:
+        kwargs["vacancies"] = vacancies
+    if sample is not None:
+        kwargs["sample"] = sample
+    if placements is not None:
+        kwargs["placements"] = placements
+    result = evaluate_ranking(seed, settings=state.settings, **kwargs)
+    typer.echo(format_ranking_report(result))
 
 
 @eval_app.command("esco-devset")
