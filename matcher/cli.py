@@ -293,6 +293,80 @@ def train() -> None:
     typer.echo(f"trained in {time.perf_counter() - t0:.1f} s")
 
 
+GATE_REFUSED = 3  # exit code: a governance gate refused (2 stays "bad input or a failed check")
+
+
+@app.command()
+@domain_errors
+def retrain(
+    promote: Annotated[
+        bool, typer.Option("--promote", help="Make the new bundle current if it passes every gate.")
+    ] = False,
+) -> None:
+    """Fit new models, compare with the current one and check fairness; write the bundle and its card.
+
+    The new bundle (with model card, plots, fairness.json, retrain-report.json) is always written,
+    never current unless --promote is given and no gate refuses it. Exit code 3: a gate refused
+    (the reasons on stderr; `current` untouched).
+    """
+    from matcher.wiring import record_encoder
+    from training.retrain import largest_gap
+    from training.retrain import retrain as run
+
+    settings = state.settings
+    t0 = time.perf_counter()
+    report = run(settings, open_store(settings), record_encoder(settings), promote=promote)
+    out = report.to_dict()
+    out["largest_fairness_gap"] = largest_gap(report)
+    out["seconds"] = round(time.perf_counter() - t0, 1)
+    typer.echo(json.dumps(out, indent=2, ensure_ascii=False, default=str))
+    if report.reasons:
+        for reason in report.reasons:
+            typer.echo(f"passgenau: refused: {reason}", err=True)
+        typer.echo(f"passgenau: {report.version} written, not promoted; current unchanged", err=True)
+        raise typer.Exit(code=GATE_REFUSED)
+    state_ = "promoted to current" if report.promoted else "written (not current: use --promote)"
+    typer.echo(f"{report.version} {state_}; model card {report.card}")
+
+
+@app.command()
+@domain_errors
+def drift() -> None:
+    """Compare today's claimants, vacancies and scores (and new outcomes) with the training snapshot.
+
+    Exit code 3 when a PSI or the calibration of new outcomes is over its limit (settings.governance).
+    """
+    from matcher.wiring import record_encoder
+    from training.monitor import drift_check
+
+    settings = state.settings
+    report, reasons = drift_check(settings, open_store(settings), record_encoder(settings))
+    typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    if reasons:
+        for reason in reasons:
+            typer.echo(f"passgenau: drift: {reason}", err=True)
+        raise typer.Exit(code=GATE_REFUSED)
+    typer.echo("no drift over the limits")
+
+
+model_app = typer.Typer(help="The trained scorer bundles: model cards.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+
+@model_app.command("card")
+@domain_errors
+def model_card(
+    version: Annotated[str | None, typer.Argument(help="Bundle version (default: current).")] = None,
+) -> None:
+    """(Re)write the model card of a bundle into its directory and print its path."""
+    from matcher.wiring import record_encoder
+    from training.retrain import write_card
+
+    settings = state.settings
+    path = write_card(settings, version, sources=lambda: (open_store(settings), record_encoder(settings)))
+    typer.echo(str(path))
+
+
 models_app = typer.Typer(help="Embedding and scoring models.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
 index_app = typer.Typer(help="The vacancy vector index.", no_args_is_help=True)

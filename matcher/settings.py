@@ -103,6 +103,29 @@ class RankingSettings(BaseModel):
     default_k: int = Field(20, ge=1, le=200)
 
 
+class GovernanceSettings(BaseModel):
+    """Gates of ``passgenau retrain --promote`` and ``passgenau drift`` (exit code 3 when one refuses).
+
+    Fairness defaults are those of ``training.fairness.FairnessLimits`` (a test keeps them equal);
+    ``None`` for a gap reports it without gating.
+    """
+
+    # The new model's held-out AUC may be at most this much below the current model's on the same
+    # rows (negative: the new one must beat it by that much).
+    auc_tolerance: float = 0.01
+    ece_limit: float | None = None  # largest held-out calibration error of the new model; None: not gated
+    tpr_gap: float | None = Field(0.10, ge=0)
+    fpr_gap: float | None = Field(0.10, ge=0)
+    calibration_gap: float | None = Field(0.05, ge=0)
+    selection_rate_gap: float | None = Field(None, ge=0)
+    min_group_size: int = Field(30, ge=1)
+    alpha: float | None = Field(0.05, gt=0, lt=1)
+    psi_limit: float = Field(0.25, gt=0)  # drift: PSI above this for a feature or the score
+    calibration_limit: float = Field(0.05, gt=0)  # drift: |mean predicted − observed| of new outcomes
+    min_outcomes: int = Field(400, ge=1)  # drift: new outcomes needed before calibration is judged
+    drift_pairs: int = Field(2000, ge=100)  # claimant × vacancy pairs sampled for the drift reference
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PASSGENAU_", env_nested_delimiter="__")
 
@@ -117,6 +140,7 @@ class Settings(BaseSettings):
     commute: CommuteSettings = CommuteSettings()
     household: HouseholdSettings = HouseholdSettings()
     ranking: RankingSettings = RankingSettings()
+    governance: GovernanceSettings = GovernanceSettings()
 
     @property
     def resolved_database_url(self) -> str:
