@@ -2,7 +2,7 @@
 
 Heavy imports (torch, faiss, sklearn, the store) happen inside the commands that need them, so
 `passgenau --help` stays fast. Every `PassgenauError` becomes a one-line message (or one line per
-bad row) on stderr and exit code 2.
+bad row) on stderr and exit code 2; a model refused by a release gate (`retrain`, `drift`) exits 3.
 """
 
 from __future__ import annotations
