@@ -16,6 +16,7 @@ import numpy as np
 from matcher.settings import Settings
 
 if TYPE_CHECKING:
+    from matcher.domain import Vacancy
     from matcher.index import FaissIndex
     from matcher.service import MatchService, PairScorer
     from matcher.store import Store
@@ -80,21 +81,32 @@ class IndexSync:
     rebuilt: bool
 
 
+def indexable_vacancies(store: Store) -> list[Vacancy]:
+    """The vacancies the index holds: filled ones (the history's among them) can never be suggested."""
+    return [v for v in store.list_vacancies() if not v.filled]
+
+
 def sync_vacancy_index(
-    settings: Settings, store: Store, encoder: RecordEncoder, *, rebuild: bool = False, progress: bool = False
+    settings: Settings,
+    store: Store,
+    encoder: RecordEncoder,
+    *,
+    rebuild: bool = False,
+    progress: bool = False,
+    vacancies: list[Vacancy] | None = None,
 ) -> tuple[FaissIndex, IndexSync]:
     """Bring the vacancy index in line with the store, embedding only new or changed texts.
 
     Vectors of every stored vacancy come through the cache (cheap when nothing changed); rows whose
     vector differs from the index's are updated in place, vanished vacancies removed, new ones added,
     and the result saved as a new index version. Without a usable index, or with ``rebuild``, the
-    index is built from scratch.
+    index is built from scratch. ``vacancies`` saves reading them again when the caller has them.
     """
     from matcher.errors import BundleMismatch
     from matcher.index import FaissIndex
 
-    # Filled vacancies (the history's among them) can never be suggested: they stay out of the index.
-    vacancies = [v for v in store.list_vacancies() if not v.filled]
+    if vacancies is None:
+        vacancies = indexable_vacancies(store)
     ids = [v.id for v in vacancies]
     vectors = encoder.encode_vacancies(vacancies, progress=progress)
     root = index_root(settings)
@@ -143,9 +155,11 @@ def build_service(
     from matcher.geo import load_directory
     from matcher.service import MatchService
 
-    index, sync = sync_vacancy_index(settings, store, encoder, progress=progress)
+    # Read the vacancies once: loading 100,000 of them takes seconds.
+    vacancies = indexable_vacancies(store)
+    index, sync = sync_vacancy_index(settings, store, encoder, progress=progress, vacancies=vacancies)
     log.info("vacancy index %s (%s)", index.version, sync)
-    by_id = {v.id: v for v in store.list_vacancies() if not v.filled}
+    by_id = {v.id: v for v in vacancies}
     geo = load_directory()
     catalog = VacancyCatalog.build([by_id[i] for i in index.ids.tolist()], geo)
     claimant_catalog = None
