@@ -61,7 +61,7 @@ from matcher.errors import StoreUnavailable, UnknownClaimant, UnknownVacancy
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 # Rows per executemany call (one plain executemany: the DBAPI reuses one prepared statement, which is
 # faster here than SQLAlchemy's multi-row VALUES batching whose huge statements psycopg re-parses).
 CHUNK_ROWS = 2000
@@ -229,6 +229,45 @@ audit_log = sa.Table(
     _col("payload", _JSON),
 )
 
+# API tokens: only a hash of the secret is stored; role and Jobcenter decide what the bearer may read.
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    _col("id", _ID, primary_key=True),
+    _col("name", sa.String(128)),
+    _col("role", sa.String(16)),
+    _col("jobcenter", _ID),
+    _col("token_hash", sa.String(128), unique=True),
+    _col("created", sa.DateTime(timezone=True)),
+    _col("revoked", sa.DateTime(timezone=True), null=True),
+)
+
+# Nightly match lists: one row per run, one row per (run, claimant, rank). The lists of a run are
+# written in one transaction when the run completes, so a run is either all there or not at all.
+nightly_runs = sa.Table(
+    "nightly_runs",
+    metadata,
+    _col("id", _ID, primary_key=True),
+    _col("started", sa.DateTime(timezone=True)),
+    _col("finished", sa.DateTime(timezone=True), null=True),
+    _col("status", sa.String(16)),
+    _col("manifest", _JSON),
+)
+
+nightly_lists = sa.Table(
+    "nightly_lists",
+    metadata,
+    _col("run_id", _ID, sa.ForeignKey("nightly_runs.id", ondelete="CASCADE"), primary_key=True),
+    _col("claimant_id", _ID, primary_key=True, index=True),
+    _col("rank", sa.SmallInteger(), primary_key=True),
+    _col("vacancy_id", _ID),
+    _col("jobcenter", _ID),
+    _col("case_manager", _ID),
+    _col("score", sa.Float()),
+    _col("payload", _JSON),
+    sa.Index("ix_nightly_lists_run_id_case_manager", "run_id", "case_manager"),
+)
+
 _EMPLOYER_FIELDS = (
     "id",
     "name",
@@ -254,6 +293,9 @@ TABLES: tuple[sa.Table, ...] = (
     proposals,
     feedback,
     audit_log,
+    api_tokens,
+    nightly_runs,
+    nightly_lists,
 )
 
 
@@ -268,6 +310,42 @@ class AuditEntry:
     claimant_id: str | None
     model_version: str | None
     index_version: str | None
+    payload: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    """A stored API token: never the secret, only its hash."""
+
+    id: str
+    name: str
+    role: str
+    jobcenter: str
+    token_hash: str
+    created: datetime
+    revoked: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NightlyRun:
+    id: str
+    started: datetime
+    finished: datetime | None
+    status: str
+    manifest: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class NightlyRow:
+    """One entry of a claimant's nightly list."""
+
+    run_id: str
+    claimant_id: str
+    rank: int
+    vacancy_id: str
+    jobcenter: str
+    case_manager: str
+    score: float
     payload: dict[str, Any] = field(default_factory=dict, hash=False)
 
 
@@ -699,6 +777,16 @@ def _audit_from(r: Any) -> AuditEntry:
     )
 
 
+def _token_from(r: Any) -> ApiToken:
+    revoked = _utc(r.revoked) if r.revoked is not None else None
+    return ApiToken(r.id, r.name, r.role, r.jobcenter, r.token_hash, _utc(r.created), revoked)
+
+
+def _run_from(r: Any) -> NightlyRun:
+    finished = _utc(r.finished) if r.finished is not None else None
+    return NightlyRun(r.id, _utc(r.started), finished, r.status, r.manifest)
+
+
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -885,12 +973,117 @@ class Store:
                 (outcomes, outcomes.c.claimant_id),
                 (proposals, proposals.c.claimant_id),
                 (feedback, feedback.c.claimant_id),
+                (nightly_lists, nightly_lists.c.claimant_id),
                 (claimants, claimants.c.id),
             ):
                 deleted[table.name] = conn.execute(sa.delete(table).where(key == claimant_id)).rowcount
         if not any(deleted.values()):
             raise UnknownClaimant(f"no claimant {claimant_id!r}")
         return deleted
+
+    # -- API tokens ------------------------------------------------------------------------------
+
+    def add_token(self, token: ApiToken) -> None:
+        row = {
+            "id": token.id,
+            "name": token.name,
+            "role": token.role,
+            "jobcenter": token.jobcenter,
+            "token_hash": token.token_hash,
+            "created": _utc(token.created),
+            "revoked": _utc(token.revoked) if token.revoked else None,
+        }
+        with self._connect() as conn:
+            conn.execute(sa.insert(api_tokens).values(row))
+
+    def token_by_hash(self, token_hash: str) -> ApiToken | None:
+        """The token with this hash, revoked or not (the caller decides), or None."""
+        with self._connect() as conn:
+            r = conn.execute(sa.select(api_tokens).where(api_tokens.c.token_hash == token_hash)).first()
+        return None if r is None else _token_from(r)
+
+    def list_tokens(self) -> list[ApiToken]:
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(api_tokens).order_by(api_tokens.c.created, api_tokens.c.id))
+            return [_token_from(r) for r in rows]
+
+    def revoke_token(self, token_id: str, at: datetime | None = None) -> bool:
+        """Mark a token revoked; False if there is no such (unrevoked) token."""
+        with self._connect() as conn:
+            n = conn.execute(
+                sa.update(api_tokens)
+                .where(api_tokens.c.id == token_id, api_tokens.c.revoked.is_(None))
+                .values(revoked=_utc(at or datetime.now(UTC)))
+            ).rowcount
+        return bool(n)
+
+    # -- nightly lists ---------------------------------------------------------------------------
+
+    def save_nightly_run(self, run: NightlyRun, rows: Sequence[NightlyRow] | None = None) -> None:
+        """Insert or update a run; with ``rows``, its lists are replaced by them in the same transaction."""
+        run_row = {
+            "id": run.id,
+            "started": _utc(run.started),
+            "finished": _utc(run.finished) if run.finished else None,
+            "status": run.status,
+            "manifest": run.manifest,
+        }
+        with self.transaction(), self._connect() as conn:
+            self._upsert(conn, nightly_runs, [run_row])
+            if rows is None:
+                return
+            conn.execute(sa.delete(nightly_lists).where(nightly_lists.c.run_id == run.id))
+            dicts = [
+                {
+                    "run_id": r.run_id,
+                    "claimant_id": r.claimant_id,
+                    "rank": r.rank,
+                    "vacancy_id": r.vacancy_id,
+                    "jobcenter": r.jobcenter,
+                    "case_manager": r.case_manager,
+                    "score": float(r.score),
+                    "payload": r.payload,
+                }
+                for r in rows
+            ]
+            for part in _chunks(dicts, CHUNK_ROWS):
+                conn.execute(sa.insert(nightly_lists), list(part))
+
+    def get_nightly_run(self, run_id: str) -> NightlyRun | None:
+        with self._connect() as conn:
+            r = conn.execute(sa.select(nightly_runs).where(nightly_runs.c.id == run_id)).first()
+        return None if r is None else _run_from(r)
+
+    def list_nightly_runs(self) -> list[NightlyRun]:
+        """All runs, newest first."""
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(nightly_runs).order_by(nightly_runs.c.started.desc()))
+            return [_run_from(r) for r in rows]
+
+    def list_nightly(
+        self, run_id: str, *, claimant_id: str | None = None, case_manager: str | None = None
+    ) -> list[NightlyRow]:
+        """A run's list rows, by claimant and rank."""
+        stmt = sa.select(nightly_lists).where(nightly_lists.c.run_id == run_id)
+        if claimant_id is not None:
+            stmt = stmt.where(nightly_lists.c.claimant_id == claimant_id)
+        if case_manager is not None:
+            stmt = stmt.where(nightly_lists.c.case_manager == case_manager)
+        stmt = stmt.order_by(nightly_lists.c.claimant_id, nightly_lists.c.rank)
+        with self._connect() as conn:
+            return [
+                NightlyRow(
+                    r.run_id,
+                    r.claimant_id,
+                    r.rank,
+                    r.vacancy_id,
+                    r.jobcenter,
+                    r.case_manager,
+                    r.score,
+                    r.payload,
+                )
+                for r in conn.execute(stmt)
+            ]
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -34,7 +34,17 @@ from matcher.domain import (
     to_dict,
 )
 from matcher.errors import StoreUnavailable, UnknownClaimant, UnknownVacancy
-from matcher.store import HEAD_REVISION, Store, current_revision, downgrade, metadata, migrate
+from matcher.store import (
+    HEAD_REVISION,
+    ApiToken,
+    NightlyRow,
+    NightlyRun,
+    Store,
+    current_revision,
+    downgrade,
+    metadata,
+    migrate,
+)
 
 TABLES = {
     "employers",
@@ -46,6 +56,9 @@ TABLES = {
     "proposals",
     "feedback",
     "audit_log",
+    "api_tokens",
+    "nightly_runs",
+    "nightly_lists",
 }
 
 
@@ -378,6 +391,9 @@ def test_upsert_updates_instead_of_duplicating(store: Store) -> None:
         "proposals": 1,
         "feedback": 0,
         "audit_log": 0,
+        "api_tokens": 0,
+        "nightly_runs": 0,
+        "nightly_lists": 0,
     }
 
 
@@ -398,6 +414,10 @@ def test_delete_claimant_erases_every_row_naming_them(store: Store) -> None:
         )
     )
     store.add_audit(who="fm", action="suggestions", claimant_id=a.id)
+    run = NightlyRun("R1", datetime(2026, 1, 2, tzinfo=UTC), None, "done")
+    store.save_nightly_run(
+        run, [NightlyRow("R1", c.id, 1, "V1", c.jobcenter, c.case_manager, 0.5) for c in (a, b)]
+    )
 
     deleted = store.delete_claimant(a.id)
     assert deleted == {
@@ -406,8 +426,10 @@ def test_delete_claimant_erases_every_row_naming_them(store: Store) -> None:
         "outcomes": 1,
         "proposals": 1,
         "feedback": 1,
+        "nightly_lists": 1,
         "claimants": 1,
     }
+    assert [r.claimant_id for r in store.list_nightly("R1")] == [b.id]
     with pytest.raises(UnknownClaimant):
         store.get_claimant(a.id)
     assert store.get_protected([a.id]) == {}
@@ -418,6 +440,43 @@ def test_delete_claimant_erases_every_row_naming_them(store: Store) -> None:
     assert store.get_claimant(b.id) == b
     with pytest.raises(UnknownClaimant):
         store.delete_claimant(a.id)
+
+
+def test_tokens_are_found_by_hash_and_revoked_once(store: Store) -> None:
+    at = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    store.add_token(ApiToken("t1", "fm.meier", "case_manager", "JC-GOE", "h" * 64, at))
+    store.add_token(ApiToken("t2", "admin", "admin", "JC-GOE", "a" * 64, at + timedelta(minutes=1)))
+    assert store.token_by_hash("h" * 64) == ApiToken("t1", "fm.meier", "case_manager", "JC-GOE", "h" * 64, at)
+    assert store.token_by_hash("x" * 64) is None
+    assert [t.id for t in store.list_tokens()] == ["t1", "t2"]
+    assert store.revoke_token("t1", at=at + timedelta(days=1)) is True
+    assert store.revoke_token("t1") is False  # already revoked
+    assert store.revoke_token("nope") is False
+    assert store.token_by_hash("h" * 64).revoked == at + timedelta(days=1)  # type: ignore[union-attr]
+    with pytest.raises(sa.exc.IntegrityError):  # the same secret twice is a bug, not a second user
+        store.add_token(ApiToken("t3", "other", "batch", "JC-GOE", "a" * 64, at))
+
+
+def test_nightly_run_replaces_its_lists_atomically(store: Store) -> None:
+    started = datetime(2026, 3, 1, 1, 0, tzinfo=UTC)
+    run = NightlyRun("R1", started, None, "running", {"claimants": 2})
+    store.save_nightly_run(run)
+    assert store.get_nightly_run("R1") == run
+    rows = [
+        NightlyRow("R1", f"K{i}", r, f"V{r}", "JC", "fm1", 1.0 / r, {"why": "x"})
+        for i in (2, 1)
+        for r in (1, 2)
+    ]
+    done = dataclasses.replace(run, finished=started + timedelta(hours=1), status="done")
+    store.save_nightly_run(done, rows)
+    store.save_nightly_run(done, rows)  # idempotent: the same run written twice gives the same lists
+    listed = store.list_nightly("R1")
+    assert [(r.claimant_id, r.rank) for r in listed] == [("K1", 1), ("K1", 2), ("K2", 1), ("K2", 2)]
+    assert listed[0].payload == {"why": "x"}
+    assert store.list_nightly("R1", claimant_id="K2", case_manager="fm1")[1].vacancy_id == "V2"
+    assert [r.id for r in store.list_nightly_runs()] == ["R1"]
+    assert store.get_nightly_run("R1").status == "done"  # type: ignore[union-attr]
+    assert store.get_nightly_run("R2") is None
 
 
 def test_transaction_is_all_or_nothing(store: Store) -> None:

@@ -1,0 +1,1 @@
+"""Nightly match lists for every active claimant: capacity-aware, resumable, local or on Ray."""
