@@ -27,6 +27,29 @@ setup_python() {
     touch "$stamp"
 }
 
+# The browser test (tests/api/test_browser.py) drives Debian's chromium through Playwright's Python
+# package; nothing is downloaded by Playwright. Installed once, from the distribution's archive.
+setup_chromium() {
+    if [ -x /usr/bin/chromium ] || ! command -v apt-get >/dev/null 2>&1; then
+        return
+    fi
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "dev.sh: /usr/bin/chromium missing and not root: the browser test needs it" >&2
+            return
+        fi
+        sudo="sudo"
+    fi
+    echo "dev.sh: installing Debian's chromium for the browser test" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    if ! $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; then
+        # A stale package list is the usual reason; a failure here leaves the browser test to say so.
+        { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends chromium; } \
+            >/dev/null || echo "dev.sh: could not install chromium (apt-get failed)" >&2
+    fi
+}
+
 cmd=${1:-help}
 [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -36,10 +59,12 @@ case "$cmd" in
         ;;
     test)
         setup_python
+        setup_chromium
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     setup)
         setup_python
+        setup_chromium
         ;;
     *)
         echo "usage: ./dev.sh demo|test|setup [args...]" >&2
