@@ -126,6 +126,20 @@ class GovernanceSettings(BaseModel):
     drift_pairs: int = Field(2000, ge=100)  # claimant × vacancy pairs sampled for the drift reference
 
 
+class ApiSettings(BaseModel):
+    """The HTTP service (``passgenau serve``)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    default_k: int = Field(10, ge=1, le=100)
+    # Roles that need the claimant's health restriction for their work (the case manager who talks
+    # with the claimant and the team lead who reviews cases); admin and batch never read it.
+    health_roles: tuple[str, ...] = ("case_manager", "team_lead")
+    # Index versions kept on disk: every vacancy change through the API saves one, and an audit
+    # entry can be replayed only while its version is kept.
+    index_versions_kept: int = Field(10, ge=2, le=1000)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PASSGENAU_", env_nested_delimiter="__")
 
@@ -141,6 +155,7 @@ class Settings(BaseSettings):
     household: HouseholdSettings = HouseholdSettings()
     ranking: RankingSettings = RankingSettings()
     governance: GovernanceSettings = GovernanceSettings()
+    api: ApiSettings = ApiSettings()
 
     @property
     def resolved_database_url(self) -> str:
