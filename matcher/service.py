@@ -24,7 +24,7 @@ from matcher.errors import UnknownClaimant, UnknownVacancy
 from matcher.filters import FILTERS, ClaimantTable, FilterResult, evaluate
 from matcher.geo import PostcodeDirectory, commute_minutes, haversine_km
 from matcher.occupation import match_depth
-from matcher.ranking import rank
+from matcher.ranking import Ranked, rank
 from matcher.settings import CommuteSettings, RankingSettings
 
 log = logging.getLogger(__name__)
@@ -152,6 +152,11 @@ def commute_for(
     return np.asarray(commute_minutes(distance_km, mode.value, rurality), dtype=np.float64)
 
 
+def fetch_size(n_eligible: int, k: int) -> int:
+    """How many nearest eligible vacancies a lookup scores for a list of k (the scorer reorders them)."""
+    return min(n_eligible, max(10 * k, 200))
+
+
 class MatchService:
     def __init__(
         self,
@@ -207,21 +212,13 @@ class MatchService:
         eligible = result.eligible
         n_eligible = int(eligible.sum())
         query = self.encoder.encode_claimant(c).reshape(1, -1)
-        fetch = min(n_eligible, max(10 * k, 200))
+        fetch = fetch_size(n_eligible, k)
         items: tuple[Match, ...] = ()
         model_version = self.scorer.model_version
         if fetch > 0:
             sims, ids = self.index.search(query, fetch, allowed=eligible)
             pos = np.array([self.vacancies.position[i] for i in ids[0]], dtype=np.intp)
-            pairs = PairBatch(
-                claimants=[c] * len(pos),
-                vacancies=[self.vacancies.vacancies[p] for p in pos],
-                similarity=sims[0, : len(pos)].astype(np.float64),
-                depth=match_depth(claimant_codes(c, self.grounder), self.vacancies.kldb_digits[pos]),
-                commute_minutes=result.commute_minutes[pos],
-                commute_limit=result.commute_limit[pos],
-                distance_km=dist[pos],
-            )
+            pairs = self.pairs_for(c, result, dist, pos, sims[0, : len(pos)])
             items, model_version = self._ranked(pairs, k, group=self.vacancies.employer[pos])
         return MatchList(
             kind="suggestions",
@@ -290,6 +287,41 @@ class MatchService:
             model_version=model_version,
         )
 
+    def pairs_for(
+        self,
+        c: Claimant,
+        result: FilterResult,
+        dist: npt.NDArray[np.float64],
+        pos: npt.NDArray[np.intp],
+        sims: npt.NDArray[np.floating],
+    ) -> PairBatch:
+        """A claimant's searched vacancies (catalog positions, similarities) as candidate pairs.
+
+        Shared by a lookup and the nightly batch search, which searches many claimants at once.
+        """
+        return PairBatch(
+            claimants=[c] * len(pos),
+            vacancies=[self.vacancies.vacancies[p] for p in pos],
+            similarity=np.asarray(sims, dtype=np.float64),
+            depth=match_depth(claimant_codes(c, self.grounder), self.vacancies.kldb_digits[pos]),
+            commute_minutes=result.commute_minutes[pos],
+            commute_limit=result.commute_limit[pos],
+            distance_km=dist[pos],
+        )
+
+    def rank_suggestions(self, pairs: PairBatch, scores: PairScores, k: int) -> list[Ranked]:
+        """Top k of one claimant's scored candidates: by score, ties by vacancy id, employer cap."""
+        ids = np.array([v.id for v in pairs.vacancies], dtype=str)
+        group = np.array([v.employer.id for v in pairs.vacancies], dtype=str)
+        return rank(
+            scores.p_match,
+            scores.p_sustain,
+            ids,
+            k=k,
+            group=group,
+            max_per_group=self.ranking.max_per_employer,
+        )
+
     # -- shared ----------------------------------------------------------------------------------
     def _place(self, c: Claimant) -> tuple[float, float, float]:
         place = self.geo.lookup(c.postcode)
@@ -301,18 +333,11 @@ class MatchService:
         self, pairs: PairBatch, k: int, group: npt.NDArray[np.str_] | None
     ) -> tuple[tuple[Match, ...], str]:
         scores = self.scorer.score(pairs)
-        ids = np.array(
-            [v.id for v in pairs.vacancies] if group is not None else [c.id for c in pairs.claimants],
-            dtype=str,
-        )
-        top = rank(
-            scores.p_match,
-            scores.p_sustain,
-            ids,
-            k=k,
-            group=group,
-            max_per_group=self.ranking.max_per_employer if group is not None else None,
-        )
+        if group is not None:
+            top = self.rank_suggestions(pairs, scores, k)
+        else:
+            ids = np.array([c.id for c in pairs.claimants], dtype=str)
+            top = rank(scores.p_match, scores.p_sustain, ids, k=k)
         items = []
         for r, t in enumerate(top, start=1):
             i = t.position
