@@ -1,7 +1,85 @@
-"""The case managers' web page (German): served by the API app, talking to the JSON endpoints."""
+"""The case managers' web page (German): served by the API app, talking to the JSON endpoints.
+
+One HTML shell for every page address (``/``, ``/kunden/{id}``, ``/stellen/{id}``); a small script
+(``static/app.js``, no build step, nothing from the internet) signs in with a token kept in
+sessionStorage, calls the JSON API with it in the Authorization header, and builds the page from the
+answers with DOM methods (never HTML from data). The shell and its files need no token: they hold no
+data. The Content-Security-Policy allows scripts, styles and requests from this origin only.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, HTMLResponse
 
 router = APIRouter(include_in_schema=False)
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+# The only files served from static/: a fixed list, so no request path can reach another file.
+STATIC_FILES: dict[str, str] = {
+    "app.js": "text/javascript; charset=utf-8",
+    "style.css": "text/css; charset=utf-8",
+}
+
+CSP = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    # The shell is tiny; always fresh, so a new app.js never meets an old page.
+    "Cache-Control": "no-cache",
+}
+
+# Ids in page addresses: the same alphabet the domain's ids use (matcher.domain.check_id), bounded.
+PageId = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+
+
+def _shell() -> HTMLResponse:
+    html = (TEMPLATES / "index.html").read_text(encoding="utf-8")
+    return HTMLResponse(html, headers=SECURITY_HEADERS)
+
+
+@router.get("/", response_class=HTMLResponse)
+def index() -> HTMLResponse:
+    """Sign-in and claimant search."""
+    return _shell()
+
+
+@router.get("/kunden/{claimant_id}", response_class=HTMLResponse)
+def claimant_page(claimant_id: PageId) -> HTMLResponse:
+    """One claimant's suggestions (the script reads the id from the address)."""
+    return _shell()
+
+
+@router.get("/stellen/{vacancy_id}", response_class=HTMLResponse)
+def vacancy_page(vacancy_id: PageId) -> HTMLResponse:
+    """One vacancy's candidates."""
+    return _shell()
+
+
+@router.get("/static/{name}")
+def static_file(name: str) -> FileResponse:
+    media_type = STATIC_FILES.get(name)
+    if media_type is None:
+        raise HTTPException(status_code=404, detail="Not Found")
+    return FileResponse(STATIC / name, media_type=media_type, headers=SECURITY_HEADERS)

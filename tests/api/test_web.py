@@ -1,0 +1,135 @@
+"""The web page's routes and files, without a browser (the browser test drives the page itself)."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+import api.web
+from api.web import STATIC, STATIC_FILES, TEMPLATES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    app = FastAPI()
+    app.include_router(api.web.router)
+    return TestClient(app)
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.script_text: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and data.strip():
+            self.script_text.append(data)
+
+
+def _parse(html: str) -> _Tags:
+    p = _Tags()
+    p.feed(html)
+    return p
+
+
+@pytest.mark.parametrize("path", ["/", "/kunden/K-000017", "/stellen/V-000001"])
+def test_every_page_address_serves_the_shell_with_a_strict_policy(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+    csp = dict(part.strip().split(" ", 1) for part in r.headers["content-security-policy"].split(";"))
+    assert csp["default-src"] == "'none'"
+    assert csp["script-src"] == "'self'"
+    assert csp["connect-src"] == "'self'"
+    assert csp["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "no-referrer"
+    assert r.text == (TEMPLATES / "index.html").read_text(encoding="utf-8")
+
+
+def test_shell_is_german_accessible_and_has_no_inline_script(client: TestClient) -> None:
+    page = _parse(client.get("/").text)
+    html = [a for t, a in page.tags if t == "html"]
+    assert html == [{"lang": "de"}]
+    scripts = [a for t, a in page.tags if t == "script"]
+    assert scripts == [{"src": "/static/app.js", "defer": None}]
+    assert page.script_text == []
+    # No inline event handlers or styles (the policy would block them anyway).
+    for _tag, attrs in page.tags:
+        assert not [k for k in attrs if k.startswith("on") or k == "style"], attrs
+    # Every input and select has a label naming it.
+    labelled = {a["for"] for t, a in page.tags if t == "label"}
+    fields = [a["id"] for t, a in page.tags if t in ("input", "select")]
+    assert fields == ["token", "q"]
+    assert set(fields) <= labelled
+    assert sum(1 for t, _ in page.tags if t == "h1") == 4  # one per view; only one is shown
+
+
+@pytest.mark.parametrize(("name", "media_type"), sorted(STATIC_FILES.items()))
+def test_static_files_are_served_from_the_list(client: TestClient, name: str, media_type: str) -> None:
+    r = client.get(f"/static/{name}")
+    assert r.status_code == 200
+    assert r.headers["content-type"] == media_type
+    assert r.content == (STATIC / name).read_bytes()
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    "name", ["web.py", "..%2Fweb.py", "../web.py", "index.html", "app.js.map", "%2e%2e%2f__init__.py", ""]
+)
+def test_nothing_else_is_served_as_a_static_file(client: TestClient, name: str) -> None:
+    assert client.get(f"/static/{name}").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/kunden/<script>", "/kunden/" + "K" * 65, "/stellen/..%2F..%2Fetc"])
+def test_page_addresses_only_take_ids(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code in (404, 422)
+
+
+def test_page_files_load_nothing_from_elsewhere() -> None:
+    for path in [TEMPLATES / "index.html", *(STATIC / n for n in STATIC_FILES)]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), path
+        assert "@import" not in text, path
+
+
+def test_script_builds_the_page_without_html_from_data() -> None:
+    js = (STATIC / "app.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        assert sink not in js, sink
+    # The token lives in sessionStorage and the Authorization header only.
+    assert "localStorage" not in js
+    assert "document.cookie" not in js
+    assert js.count("sessionStorage.setItem(") == 1
+    assert "Authorization: `Bearer ${" in js
+    assert "Token ungültig oder widerrufen" in js
+
+
+def test_package_data_ships_the_page_files() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["api"]
+    api_dir = ROOT / "api"
+    files = [TEMPLATES / "index.html", *(STATIC / n for n in STATIC_FILES)]
+    for f in files:
+        rel = f.relative_to(api_dir).as_posix()
+        assert any(fnmatch.fnmatch(rel, p) for p in patterns), rel
