@@ -981,6 +981,13 @@ class Store:
             raise UnknownClaimant(f"no claimant {claimant_id!r}")
         return deleted
 
+    def delete_vacancy(self, vacancy_id: str) -> None:
+        """Remove a vacancy (its employer stays); history rows name it without a foreign key."""
+        with self._connect() as conn:
+            n = conn.execute(sa.delete(vacancies).where(vacancies.c.id == vacancy_id)).rowcount
+        if not n:
+            raise UnknownVacancy(f"no vacancy {vacancy_id!r}")
+
     # -- API tokens ------------------------------------------------------------------------------
 
     def add_token(self, token: ApiToken) -> None:
@@ -1155,6 +1162,52 @@ class Store:
             stmt = stmt.limit(limit)
         with self._connect() as conn:
             return [_audit_from(r) for r in conn.execute(stmt)]
+
+    def ping(self) -> None:
+        """Raises StoreUnavailable when the database cannot be reached."""
+        with self._connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
+    def get_audit(self, entry_id: int) -> AuditEntry | None:
+        with self._connect() as conn:
+            r = conn.execute(sa.select(audit_log).where(audit_log.c.id == entry_id)).first()
+        return None if r is None else _audit_from(r)
+
+    def search_claimants(self, jobcenter: str | None, q: str, limit: int) -> list[dict[str, Any]]:
+        """Claimant summaries (no health, no profile text) whose id starts with ``q`` or one of whose
+        desired occupations contains it (case-insensitive), by id. Matched in Python: the JSON column
+        holds escaped non-ASCII text on SQLite, which SQL ``LIKE`` cannot compare with umlauts.
+        """
+        cols = (
+            claimants.c.id, claimants.c.case_manager, claimants.c.team, claimants.c.municipality,
+            claimants.c.postcode, claimants.c.desired_occupations, claimants.c.active,
+        )  # fmt: skip
+        stmt = sa.select(*cols).order_by(claimants.c.id)
+        if jobcenter is not None:
+            stmt = stmt.where(claimants.c.jobcenter == jobcenter)
+        needle = q.casefold()
+        out: list[dict[str, Any]] = []
+        with self._connect() as conn:
+            for r in conn.execute(stmt):
+                occupations = list(r.desired_occupations)
+                if needle and not (
+                    r.id.casefold().startswith(needle) or any(needle in o.casefold() for o in occupations)
+                ):
+                    continue
+                out.append(
+                    {
+                        "id": r.id,
+                        "case_manager": r.case_manager,
+                        "team": r.team,
+                        "municipality": r.municipality,
+                        "postcode": r.postcode,
+                        "desired_occupations": occupations,
+                        "active": r.active,
+                    }
+                )
+                if len(out) >= limit:
+                    break
+        return out
 
     def get_protected(self, ids: Iterable[str] | None = None) -> dict[str, ProtectedAttributes]:
         """Protected attributes by claimant id, for the fairness audit only (all of them if ids is None)."""

@@ -1,0 +1,86 @@
+"""The FastAPI app: ``create_app(settings)`` builds it; the lifespan loads the store, the scorer
+bundle, the embedding model and the vacancy index once, into a ``Runtime`` the routes share.
+
+Parts can be injected (tests pass a small encoder and a store); whatever is not given is built
+from ``settings`` the way the CLI builds it (``matcher.wiring``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from api import errors, web
+from api.metrics import Metrics
+from api.routes import claimants, feedback, system, vacancies
+from api.runtime import Runtime, single_thread_faiss
+from matcher.settings import Settings
+
+if TYPE_CHECKING:
+    from matcher.service import PairScorer
+    from matcher.store import Store
+    from models.encoding import RecordEncoder
+
+log = logging.getLogger(__name__)
+
+_UNSET: Any = object()
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    encoder: RecordEncoder | None = None,
+    scorer: PairScorer | None = _UNSET,
+    store: Store | None = None,
+) -> Runtime:
+    from matcher.wiring import build_service, open_store, record_encoder
+    from models.pair_scorer import load_scorer
+
+    single_thread_faiss()
+    store = store if store is not None else open_store(settings)
+    encoder = encoder if encoder is not None else record_encoder(settings)
+    scorer = load_scorer(settings) if scorer is _UNSET else scorer
+    service = build_service(settings, store, encoder, scorer=scorer, with_claimants=True)
+    rt = Runtime(settings, store, encoder, service)
+    log.info("serving %s", rt.info())
+    return rt
+
+
+def create_app(
+    settings: Settings,
+    *,
+    encoder: RecordEncoder | None = None,
+    scorer: PairScorer | None = _UNSET,
+    store: Store | None = None,
+) -> FastAPI:
+    """The app. ``scorer`` None ranks by fit alone; left out, the current trained bundle is loaded."""
+    owns_store = store is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt = await run_in_threadpool(build_runtime, settings, encoder=encoder, scorer=scorer, store=store)
+        app.state.runtime = rt
+        try:
+            yield
+        finally:
+            if owns_store:
+                rt.store.close()
+
+    app = FastAPI(
+        title="passgenau",
+        summary="Job-matching suggestions for Jobcenters, ranked by the chance that a placement lasts.",
+        version="1",
+        lifespan=lifespan,
+    )
+    app.state.metrics = Metrics()
+    app.middleware("http")(app.state.metrics.middleware)
+    errors.install(app)
+    for module in (system, claimants, vacancies, feedback):
+        app.include_router(module.router)
+    app.include_router(web.router)
+    return app

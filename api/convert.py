@@ -1,0 +1,108 @@
+"""Between the API's bodies and the domain records (through ``matcher.codec``, so the checks and
+their field names are the importer's)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.schemas import ClaimantBody, ClaimantOut, MatchItem, VacancyBody, VacancyOut
+from matcher.codec import claimant_from_row, vacancy_from_row
+from matcher.domain import Claimant, Vacancy, to_dict
+from matcher.geo import PostcodeDirectory
+from matcher.service import Match, MatchList
+
+
+def claimant_record(body: ClaimantBody, claimant_id: str, jobcenter: str, geo: PostcodeDirectory) -> Claimant:
+    row: dict[str, Any] = body.model_dump(exclude={"household", "experience", "jobcenter"})
+    row.update(body.household.model_dump())
+    row["experience"] = [[e.kldb, e.months] for e in body.experience]
+    row.update(id=claimant_id, jobcenter=jobcenter)
+    if not row["municipality"] and geo.is_known(body.postcode):
+        row["municipality"] = geo.lookup(body.postcode).name
+    claimant, _ = claimant_from_row(row)
+    return claimant
+
+
+def vacancy_record(body: VacancyBody, vacancy_id: str, geo: PostcodeDirectory) -> Vacancy:
+    row: dict[str, Any] = body.model_dump(exclude={"employer"})
+    e = body.employer
+    row.update(
+        id=vacancy_id,
+        employer_id=e.id,
+        employer_name=e.name,
+        employer_size=e.size_band,
+        employer_sector=e.sector,
+        employer_collective_agreement=e.collective_agreement,
+        employer_temp_agency=e.temp_agency,
+        employer_training=e.offers_training,
+    )
+    if not row["municipality"] and geo.is_known(body.postcode):
+        row["municipality"] = geo.lookup(body.postcode).name
+    return vacancy_from_row(row)
+
+
+def claimant_out(c: Claimant, *, with_health: bool) -> ClaimantOut:
+    d = to_dict(c)
+    d["german_level"] = c.german_level.name
+    d["skill_level"] = int(c.skill_level)
+    d["experience"] = [{"kldb": code, "months": months} for code, months in c.experience]
+    health = d.pop("health_max_load")
+    if with_health:
+        d["health_max_load"] = None if c.health_max_load is None else int(c.health_max_load)
+    else:
+        del health
+    return ClaimantOut.model_validate(d)
+
+
+def vacancy_out(v: Vacancy, index_version: str | None = None) -> VacancyOut:
+    d = to_dict(v)
+    d["german_level"] = v.german_level.name
+    d["skill_level"] = int(v.skill_level)
+    d["physical_load"] = int(v.physical_load)
+    d["index_version"] = index_version
+    return VacancyOut.model_validate(d)
+
+
+def _drivers(details: dict[str, Any]) -> list[dict[str, Any]]:
+    d = details.get("drivers") or {}
+    if isinstance(d, list):
+        return d
+    return [*d.get("positive", []), *d.get("negative", [])]
+
+
+def match_item(m: Match, audit_id: int) -> MatchItem:
+    household = m.details.get("household")
+    return MatchItem(
+        suggestion_id=f"{audit_id}-{m.rank}",
+        rank=m.rank,
+        claimant_id=m.claimant_id,
+        vacancy_id=m.vacancy_id,
+        title=m.title,
+        employer=m.employer,
+        municipality=m.municipality,
+        score=m.score,
+        p_match=m.p_match,
+        p_sustain=m.p_sustain,
+        similarity=m.similarity,
+        match_depth=m.match_depth,
+        commute_minutes=m.commute_minutes,
+        commute_limit=m.commute_limit,
+        commute_mode=m.commute_mode,
+        distance_km=m.distance_km,
+        hours_per_week=m.hours_per_week,
+        reasons=list(m.details.get("reasons", [])),
+        drivers=_drivers(m.details),
+        household=household if household else None,
+    )
+
+
+def list_head(result: MatchList, audit_id: int) -> dict[str, Any]:
+    return {
+        "audit_id": audit_id,
+        "model_version": result.model_version,
+        "index_version": result.index_version,
+        "embedder_id": result.embedder_id,
+        "considered": result.considered,
+        "eligible": result.eligible,
+        "excluded": dict(result.excluded),
+    }

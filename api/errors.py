@@ -1,0 +1,91 @@
+"""Domain errors translated at the edge: each to one status code with a clear ``detail``.
+
+Unknown claimants and vacancies answer with a fixed text, never echoing why: a claimant of another
+Jobcenter must be indistinguishable from a missing one. Validation errors name the field in
+FastAPI's shape (``detail[].loc``), without echoing the submitted value (it may be personal data).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from api.audit import ReplayError
+from api.auth import Forbidden, Unauthenticated
+from matcher.errors import (
+    BundleMismatch,
+    GeoError,
+    PassgenauError,
+    StoreUnavailable,
+    UnknownClaimant,
+    UnknownVacancy,
+    ValidationError,
+)
+
+log = logging.getLogger(__name__)
+
+NOT_FOUND_CLAIMANT = "no such claimant"
+NOT_FOUND_VACANCY = "no such vacancy"
+NOT_FOUND_SUGGESTION = "no such suggestion"
+
+
+class UnknownSuggestion(PassgenauError):
+    pass
+
+
+class Conflict(PassgenauError):
+    """The id is taken (HTTP 409)."""
+
+
+def field_error(field: str, reason: str, where: str = "body") -> JSONResponse:
+    return JSONResponse(
+        status_code=422, content={"detail": [{"loc": [where, field], "msg": reason, "type": "value_error"}]}
+    )
+
+
+def _status(exc: PassgenauError) -> tuple[int, str]:
+    if isinstance(exc, Unauthenticated):
+        return 401, str(exc)
+    if isinstance(exc, Forbidden):
+        return 403, str(exc)
+    if isinstance(exc, UnknownClaimant):
+        return 404, NOT_FOUND_CLAIMANT
+    if isinstance(exc, UnknownVacancy):
+        return 404, NOT_FOUND_VACANCY
+    if isinstance(exc, UnknownSuggestion):
+        return 404, NOT_FOUND_SUGGESTION
+    if isinstance(exc, Conflict):
+        return 409, str(exc)
+    if isinstance(exc, StoreUnavailable):
+        return 503, f"store unavailable: {exc}"
+    if isinstance(exc, BundleMismatch | ReplayError):
+        return 503, f"model or index unavailable: {exc}"
+    return 400, str(exc)
+
+
+async def _domain(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, ValidationError):
+        return field_error(exc.field, exc.reason)
+    if isinstance(exc, GeoError):
+        return field_error("postcode", str(exc))
+    status, detail = _status(exc) if isinstance(exc, PassgenauError) else (500, "internal error")
+    if status >= 500:
+        log.warning("%s %s: %s", request.method, request.url.path, detail)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)
+
+
+async def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    detail = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in errors
+    ]
+    return JSONResponse(status_code=422, content={"detail": detail})
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(PassgenauError, _domain)
+    app.add_exception_handler(RequestValidationError, _request_validation)

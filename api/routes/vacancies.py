@@ -1,0 +1,95 @@
+"""Vacancies: read, create, update, delete (each change reaches the index at once), candidates."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from api.audit import lookup_payload
+from api.auth import Right
+from api.convert import list_head, match_item, vacancy_out, vacancy_record
+from api.deps import PrincipalDep, RuntimeDep
+from api.errors import Conflict
+from api.routes.common import K, VacancyId, audit
+from api.runtime import single_thread_faiss
+from api.schemas import Candidates, Deleted, VacancyBody, VacancyCreate, VacancyOut
+from matcher.errors import UnknownVacancy
+
+router = APIRouter(tags=["vacancies"])
+
+
+@router.get("/vacancies/{vacancy_id}", response_model=VacancyOut)
+def read_vacancy(rt: RuntimeDep, p: PrincipalDep, vacancy_id: VacancyId) -> VacancyOut:
+    p.require(Right.READ_VACANCIES)
+    try:
+        return vacancy_out(rt.store.get_vacancy(vacancy_id))
+    except UnknownVacancy:
+        raise UnknownVacancy("no such vacancy") from None
+
+
+@router.post("/vacancies", response_model=VacancyOut, status_code=status.HTTP_201_CREATED)
+def create_vacancy(rt: RuntimeDep, p: PrincipalDep, body: VacancyCreate) -> VacancyOut:
+    """Store a new vacancy and add it to the index (a new index version)."""
+    p.require(Right.WRITE_VACANCIES)
+    v = vacancy_record(body, body.id, rt.geo)
+    try:
+        rt.store.get_vacancy(v.id)
+    except UnknownVacancy:
+        pass
+    else:
+        raise Conflict("this vacancy id is already in use")
+    rt.store.upsert_vacancies([v])
+    version = rt.vacancies_changed(upserted=[v])
+    audit(rt, p, "vacancy.create", payload={"vacancy_id": v.id}, versions=True)
+    return vacancy_out(v, version)
+
+
+@router.put("/vacancies/{vacancy_id}", response_model=VacancyOut)
+def update_vacancy(rt: RuntimeDep, p: PrincipalDep, vacancy_id: VacancyId, body: VacancyBody) -> VacancyOut:
+    """Replace a vacancy; a filled one leaves the index."""
+    p.require(Right.WRITE_VACANCIES)
+    try:
+        rt.store.get_vacancy(vacancy_id)
+    except UnknownVacancy:
+        raise UnknownVacancy("no such vacancy") from None
+    v = vacancy_record(body, vacancy_id, rt.geo)
+    rt.store.upsert_vacancies([v])
+    version = rt.vacancies_changed(upserted=[v])
+    audit(rt, p, "vacancy.update", payload={"vacancy_id": v.id}, versions=True)
+    return vacancy_out(v, version)
+
+
+@router.delete("/vacancies/{vacancy_id}", response_model=Deleted)
+def delete_vacancy(rt: RuntimeDep, p: PrincipalDep, vacancy_id: VacancyId) -> Deleted:
+    p.require(Right.WRITE_VACANCIES)
+    try:
+        rt.store.delete_vacancy(vacancy_id)
+    except UnknownVacancy:
+        raise UnknownVacancy("no such vacancy") from None
+    version = rt.vacancies_changed(removed=[vacancy_id])
+    audit(rt, p, "vacancy.delete", payload={"vacancy_id": vacancy_id}, versions=True)
+    return Deleted(id=vacancy_id, index_version=version)
+
+
+@router.get("/vacancies/{vacancy_id}/candidates", response_model=Candidates)
+def candidates(rt: RuntimeDep, p: PrincipalDep, vacancy_id: VacancyId, k: K = None) -> Candidates:
+    """Ranked claimants of the caller's Jobcenter for a vacancy; the list goes to the audit log."""
+    p.require(Right.MATCH)
+    kk = k or rt.settings.api.default_k
+    single_thread_faiss()
+    svc = rt.service_for(p.jobcenter)
+    try:
+        result = svc.candidates(vacancy_id, kk)
+    except UnknownVacancy:
+        raise UnknownVacancy("no such vacancy") from None
+    audit_id = rt.store.add_audit(
+        who=p.name,
+        action="candidates",
+        model_version=result.model_version,
+        index_version=result.index_version,
+        payload=lookup_payload(svc, result, k=kk, jobcenter=p.jobcenter),
+    )
+    return Candidates(
+        vacancy_id=vacancy_id,
+        candidates=[match_item(m, audit_id) for m in result.items],
+        **list_head(result, audit_id),
+    )

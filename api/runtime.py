@@ -1,0 +1,193 @@
+"""What the running app holds: the store, the encoder and a snapshot of the lookup service.
+
+Lookups read ``Runtime.service`` once and use that snapshot to the end; writes (a vacancy or a
+claimant created, changed or erased) are serialised by one lock, build the changed parts beside
+the live ones (a fresh copy of the index loaded from its saved version, new catalogs) and swap
+the snapshot in with one assignment. A search therefore never overlaps a change of the index it
+reads (``FaissIndex`` is safe for concurrent searches, not for searches during ``upsert``), and
+no read lock is needed.
+
+Claimants for reverse matching are held per Jobcenter: case managers and team leads only ever
+see candidates from their own Jobcenter, and a change re-builds only that Jobcenter's catalog.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.catalog import ClaimantCatalog, VacancyCatalog
+from matcher.domain import Claimant, Vacancy
+from matcher.errors import BundleMismatch
+from matcher.geo import PostcodeDirectory
+from matcher.settings import Settings
+from matcher.wiring import index_root, sync_vacancy_index
+
+if TYPE_CHECKING:
+    from matcher.index import FaissIndex
+    from matcher.service import MatchService
+    from matcher.store import Store
+    from models.encoding import RecordEncoder
+
+log = logging.getLogger(__name__)
+
+F32 = npt.NDArray[np.float32]
+
+
+def single_thread_faiss() -> None:
+    """FAISS runs its searches with OpenMP; one request is one query, so one thread per request
+    keeps concurrent requests from oversubscribing the cores. The OpenMP setting is per thread:
+    call it in the thread that searches (it costs nanoseconds)."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+
+
+class LockedEncoder:
+    """The record encoder behind a lock: its cache swaps its key map and matrix in two steps when
+    another writer has added rows, which a concurrent reader must not observe half-done."""
+
+    def __init__(self, encoder: RecordEncoder) -> None:
+        self.inner = encoder
+        self.model_id = encoder.model_id
+        self._lock = threading.Lock()
+
+    def encode_claimant(self, claimant: Claimant) -> F32:
+        with self._lock:
+            return self.inner.encode_claimant(claimant)
+
+    def encode_claimants(self, claimants: Sequence[Claimant]) -> F32:
+        with self._lock:
+            return self.inner.encode_claimants(claimants)
+
+    def encode_vacancies(self, vacancies: Sequence[Vacancy]) -> F32:
+        with self._lock:
+            return self.inner.encode_vacancies(vacancies)
+
+    def compact(self, drop: set[str]) -> int:
+        with self._lock:
+            return self.inner.cache.compact(drop)
+
+
+def split_by_jobcenter(catalog: ClaimantCatalog | None, geo: PostcodeDirectory) -> dict[str, ClaimantCatalog]:
+    if catalog is None:
+        return {}
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(catalog.claimants):
+        groups.setdefault(c.jobcenter, []).append(i)
+    return {
+        jc: ClaimantCatalog.build([catalog.claimants[i] for i in idx], catalog.vectors[idx], geo)
+        for jc, idx in groups.items()
+    }
+
+
+class Runtime:
+    def __init__(
+        self, settings: Settings, store: Store, encoder: RecordEncoder, service: MatchService
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.encoder = LockedEncoder(encoder)
+        self.geo: PostcodeDirectory = service.geo
+        live = copy.copy(service)
+        live.encoder = self.encoder
+        self._by_jc = split_by_jobcenter(service.claimant_catalog, self.geo)
+        live.claimant_catalog = None
+        self._service = live
+        self._empty = ClaimantCatalog.build([], np.zeros((0, encoder.dim), dtype=np.float32), self.geo)
+        self._write = threading.Lock()
+
+    # -- reading -------------------------------------------------------------------------------
+    @property
+    def service(self) -> MatchService:
+        return self._service
+
+    def service_for(self, jobcenter: str) -> MatchService:
+        """The live service whose reverse matching sees only this Jobcenter's claimants."""
+        svc = copy.copy(self._service)
+        svc.claimant_catalog = self._by_jc.get(jobcenter, self._empty)
+        return svc
+
+    def claimants_indexed(self) -> int:
+        return sum(len(c) for c in self._by_jc.values())
+
+    # -- vacancies -----------------------------------------------------------------------------
+    def _fresh_index(self, version: str) -> FaissIndex | None:
+        from matcher.index import FaissIndex
+
+        try:
+            return FaissIndex.load_version(
+                index_root(self.settings) / version, model_id=self.encoder.model_id
+            )
+        except BundleMismatch as exc:
+            log.warning("live index version not loadable (%s): syncing from the store", exc)
+            return None
+
+    def vacancies_changed(self, upserted: Sequence[Vacancy] = (), removed: Sequence[str] = ()) -> str:
+        """Bring the index and the vacancy catalog in line after a store change; the new index version."""
+        with self._write:
+            svc = self._service
+            by_id: dict[str, Vacancy] = {v.id: v for v in svc.vacancies.vacancies}
+            index = self._fresh_index(svc.index.version)
+            if index is None:
+                from matcher.wiring import indexable_vacancies
+
+                vacancies = indexable_vacancies(self.store)
+                with self.encoder._lock:
+                    index, _ = sync_vacancy_index(
+                        self.settings, self.store, self.encoder.inner, vacancies=vacancies
+                    )
+                by_id = {v.id: v for v in vacancies}
+            else:
+                gone = [*removed, *(v.id for v in upserted if v.filled)]
+                live = [v for v in upserted if not v.filled]
+                if gone:
+                    index.remove(gone, missing_ok=True)
+                if live:
+                    index.upsert(self.encoder.encode_vacancies(live), [v.id for v in live])
+                index.save(index_root(self.settings), keep=self.settings.api.index_versions_kept)
+                for vid in gone:
+                    by_id.pop(vid, None)
+                by_id.update((v.id, v) for v in live)
+            new = copy.copy(svc)
+            new.vacancies = VacancyCatalog.build([by_id[i] for i in index.ids.tolist()], self.geo)
+            new.index = index
+            self._service = new
+            return index.version
+
+    # -- claimants -----------------------------------------------------------------------------
+    def claimant_changed(self, claimant: Claimant | None, claimant_id: str) -> None:
+        """Re-build the catalogs holding ``claimant_id`` (None: erased) and the one it now belongs to."""
+        with self._write:
+            by_jc = dict(self._by_jc)
+            for jc, cat in self._by_jc.items():
+                if claimant_id in cat.position:
+                    keep = [i for i, c in enumerate(cat.claimants) if c.id != claimant_id]
+                    by_jc[jc] = ClaimantCatalog.build(
+                        [cat.claimants[i] for i in keep], cat.vectors[keep], self.geo
+                    )
+            if claimant is not None and claimant.active:
+                cat = by_jc.get(claimant.jobcenter, self._empty)
+                vec = self.encoder.encode_claimants([claimant])
+                merged = [*zip(cat.claimants, cat.vectors, strict=True), (claimant, vec[0])]
+                merged.sort(key=lambda cv: cv[0].id)
+                by_jc[claimant.jobcenter] = ClaimantCatalog.build(
+                    [c for c, _ in merged], np.stack([v for _, v in merged]).astype(np.float32), self.geo
+                )
+            self._by_jc = by_jc
+
+    def info(self) -> dict[str, Any]:
+        svc = self._service
+        return {
+            "index_version": svc.index.version,
+            "vacancies": len(svc.vacancies),
+            "claimants_indexed": self.claimants_indexed(),
+            "model_version": svc.scorer.model_version,
+            "embedder_id": svc.encoder.model_id,
+        }
