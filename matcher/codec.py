@@ -8,8 +8,9 @@ by ``|``; experience entries are ``KLDB:MONTHS``. Every parse error names its co
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from matcher.domain import (
@@ -67,6 +68,7 @@ OUTCOME_REQUIRED: frozenset[str] = frozenset({"id", "claimant_id", "vacancy_id",
 PROPOSAL_COLUMNS: tuple[str, ...] = ("id", "claimant_id", "vacancy_id", "proposed", "hired")
 PROPOSAL_REQUIRED: frozenset[str] = frozenset({"id", "claimant_id", "vacancy_id", "proposed"})
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TRUE = {"1", "true", "yes", "ja", "y", "j", "t"}
 _FALSE = {"0", "false", "no", "nein", "n", "f", ""}
 
@@ -102,7 +104,7 @@ def _req(row: Mapping[str, Any], name: str, conv: Callable[[Any], T]) -> T:
 
 
 def _str(v: Any) -> str:
-    if not isinstance(v, str | int):
+    if isinstance(v, bool) or not isinstance(v, str | int):
         raise ValueError("expected text")
     return str(v).strip()
 
@@ -151,18 +153,31 @@ def _bool(v: Any) -> bool:
 
 
 def _date(v: Any) -> date:
+    if isinstance(v, datetime):
+        return v.date()
     if isinstance(v, date):
         return v
+    text = v.strip() if isinstance(v, str) else ""
+    # YYYY-MM-DD, or a timestamp starting with it; not whatever else fromisoformat takes ("20240101")
+    # and not a date with trailing text.
     try:
-        return date.fromisoformat(str(v).strip()[:10])
+        if _DATE.fullmatch(text):
+            return date.fromisoformat(text)
+        if _DATE.fullmatch(text[:10]) and text[10:11] in ("T", " "):
+            return datetime.fromisoformat(text).date()
     except ValueError:
-        raise ValueError("expected a date YYYY-MM-DD") from None
+        pass
+    raise ValueError("expected a date YYYY-MM-DD")
 
 
 def _list(v: Any) -> tuple[str, ...]:
     if isinstance(v, list | tuple):
+        if any(isinstance(x, bool) or not isinstance(x, str | int) for x in v):
+            raise ValueError("expected a list of text")
         return tuple(str(x).strip() for x in v if str(x).strip())
-    return tuple(x.strip() for x in str(v).split("|") if x.strip())
+    if not isinstance(v, str):
+        raise ValueError("expected text (entries separated by |) or a list of text")
+    return tuple(x.strip() for x in v.split("|") if x.strip())
 
 
 def _enum(kind: type[Any]) -> Callable[[Any], Any]:
@@ -278,15 +293,21 @@ def claimant_from_row(row: Mapping[str, Any]) -> tuple[Claimant, ProtectedAttrib
 
 def vacancy_from_row(row: Mapping[str, Any]) -> Vacancy:
     contract = _get(row, "contract", _enum(Contract), Contract.PERMANENT)
-    employer = Employer(
-        id=_req(row, "employer_id", _str),
-        name=_req(row, "employer_name", _str),
-        size_band=_get(row, "employer_size", _enum(SizeBand), SizeBand.SMALL),
-        sector=_get(row, "employer_sector", _str, "N").upper(),
-        collective_agreement=_get(row, "employer_collective_agreement", _bool, False),
-        temp_agency=_get(row, "employer_temp_agency", _bool, False),
-        offers_training=_get(row, "employer_training", _bool, False),
-    )
+    try:
+        employer = Employer(
+            id=_req(row, "employer_id", _str),
+            name=_req(row, "employer_name", _str),
+            size_band=_get(row, "employer_size", _enum(SizeBand), SizeBand.SMALL),
+            sector=_get(row, "employer_sector", _str, "N").upper(),
+            collective_agreement=_get(row, "employer_collective_agreement", _bool, False),
+            temp_agency=_get(row, "employer_temp_agency", _bool, False),
+            offers_training=_get(row, "employer_training", _bool, False),
+        )
+    except ValidationError as err:
+        # The record calls it "sector"; the file's column is "employer_sector".
+        if err.field == "sector":
+            raise ValidationError("employer_sector", err.reason) from None
+        raise
     posted = _get(row, "posted", _date, date(2026, 1, 1))
     return Vacancy(
         id=_req(row, "id", _str),
