@@ -71,6 +71,10 @@ BA_MINIJOB_HOURS = 10.0
 MINIMUM_WAGE_2026 = 13.90  # euro an hour, Mindestlohn from 1 January 2026
 
 _BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# Longest cell (or JSON value, serialised) a row may hold: three times the longest text the domain
+# takes (20,000 characters), so a runaway export or a file glued into a cell is refused, not stored.
+MAX_CELL_CHARS = 65_536
 _ID_BAD = re.compile(r"[^A-Za-z0-9_.:-]")
 
 _COLUMNS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
@@ -172,6 +176,8 @@ def parse_file(path: str | Path, kind: str, *, locate: Locate, error_limit: int 
     text, errors = _decode(name, raw)
     fmt = "csv"
     records: list[Any] = []
+    if not errors and not text.strip():
+        errors = [RowError(name, 1, "file", "the file is empty")]
     if not errors:
         fmt, doc = _detect(path, text)
         if fmt == "ba-jobsuche" and kind != "vacancies":
@@ -194,6 +200,12 @@ def parse_file(path: str | Path, kind: str, *, locate: Locate, error_limit: int 
 
 def _decode(name: str, raw: bytes) -> tuple[str, list[RowError]]:
     """UTF-8 text (BOM dropped), or one error per line that is not UTF-8."""
+    if raw.startswith(_UTF16_BOMS) or b"\x00" in raw:
+        # UTF-16 (Excel's "Unicode text") of ASCII is valid UTF-8 with a NUL every other byte: say so
+        # once instead of reporting garbled column names.
+        first = raw[: raw.find(b"\x00")].count(b"\n") + 1 if b"\x00" in raw else 1
+        what = "is UTF-16" if raw.startswith(_UTF16_BOMS) else "holds NUL bytes (UTF-16 or binary?)"
+        return "", [RowError(name, first, "encoding", f"the file {what}; save it as UTF-8")]
     if raw.startswith(_BOM):
         raw = raw[len(_BOM) :]
     try:
@@ -269,6 +281,10 @@ def _csv_rows(
     name: str, text: str, kind: str, errors: list[RowError]
 ) -> Iterator[tuple[int, Mapping[str, Any]]]:
     first_line = text.split("\n", 1)[0]
+    # The csv module refuses cells over 131,072 characters as an unreadable row; let it read them
+    # (the text is in memory anyway) so that the size check below names the column.
+    if csv.field_size_limit() <= len(text):
+        csv.field_size_limit(len(text) + 1)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(first_line))
     try:
         header = next(reader, None)
@@ -345,6 +361,11 @@ def _build(
     first_line: dict[str, int] = {}
     place = _PlaceFiller(locate)
     for line, row in rows:
+        oversized = _oversized(row)
+        if oversized is not None:
+            field, size = oversized
+            errors.append(RowError(name, line, field, f"{size:,} characters, more than {MAX_CELL_CHARS:,}"))
+            continue
         try:
             record = _record(kind, fmt, row, place)
         except ValidationError as err:
@@ -366,6 +387,20 @@ def _build(
         first_line[record_id] = line
         records.append(record)
     return records
+
+
+def _oversized(row: Mapping[str, Any]) -> tuple[str, int] | None:
+    """The first field longer than MAX_CELL_CHARS (lists and objects as JSON), with its length."""
+    for key, value in row.items():
+        if isinstance(value, str):
+            size = len(value)
+        elif isinstance(value, list | dict):
+            size = len(json.dumps(value, ensure_ascii=False))
+        else:
+            continue
+        if size > MAX_CELL_CHARS:
+            return str(key), size
+    return None
 
 
 def _record(kind: str, fmt: str, row: Mapping[str, Any], place: _PlaceFiller) -> Any:
