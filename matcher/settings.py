@@ -140,6 +140,19 @@ class ApiSettings(BaseModel):
     index_versions_kept: int = Field(10, ge=2, le=1000)
 
 
+class NightlySettings(BaseModel):
+    """``passgenau nightly``: the morning lists of every active claimant (see matcher/nightly)."""
+
+    top_n: int = Field(10, ge=1, le=200)  # suggestions per claimant
+    candidate_factor: int = Field(3, ge=1, le=20)  # each claimant's top K = factor × N enter the allocation
+    capacity_factor: float = Field(3.0, gt=0)  # c: a vacancy with m openings is in at most c × m lists
+    chunk_size: int = Field(256, ge=1, le=100_000)  # claimants per checkpointed chunk
+    engine: str = Field("local", pattern="^(local|ray)$")
+    ray_address: str | None = None  # e.g. ray://head:10001; None: $RAY_ADDRESS, else a local Ray
+    ray_workers: int = Field(2, ge=1)  # concurrent chunk workers on Ray
+    out_dir: Path | None = None  # default: data_dir/nightly
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PASSGENAU_", env_nested_delimiter="__")
 
@@ -155,6 +168,7 @@ class Settings(BaseSettings):
     household: HouseholdSettings = HouseholdSettings()
     ranking: RankingSettings = RankingSettings()
     governance: GovernanceSettings = GovernanceSettings()
+    nightly: NightlySettings = NightlySettings()
     api: ApiSettings = ApiSettings()
 
     @property

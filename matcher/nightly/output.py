@@ -1,0 +1,196 @@
+"""The nightly lists as files: per case manager CSV, Parquet and a printable HTML page, and the manifest.
+
+Everything is written into a staging folder that replaces ``lists/`` only when complete, and every
+single file (manifest, checkpoints) is written under a temporary name and renamed: a reader sees a
+run's old files or its new ones, never half of them. The bytes depend only on the lists, not on
+when or how often they were written, so a resumed run writes the same files.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from matcher.store import NightlyRow
+
+COLUMNS = (
+    "claimant_id",
+    "rank",
+    "vacancy_id",
+    "title",
+    "employer",
+    "municipality",
+    "score",
+    "p_match",
+    "p_sustain",
+    "similarity",
+    "commute_minutes",
+    "hours_per_week",
+    "reasons",
+)
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.:-]")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary name in the same folder, flush to disk, then rename over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    atomic_write_bytes(path, (json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n").encode())
+
+
+def record(row: NightlyRow) -> dict[str, Any]:
+    p = row.payload
+    return {
+        "claimant_id": row.claimant_id,
+        "rank": row.rank,
+        "vacancy_id": row.vacancy_id,
+        "title": p.get("title", ""),
+        "employer": p.get("employer", ""),
+        "municipality": p.get("municipality", ""),
+        "score": round(row.score, 4),
+        "p_match": p.get("p_match"),
+        "p_sustain": p.get("p_sustain"),
+        "similarity": p.get("similarity"),
+        "commute_minutes": p.get("commute_minutes"),
+        "hours_per_week": p.get("hours_per_week"),
+        "reasons": "; ".join(p.get("details", {}).get("reasons", [])),
+    }
+
+
+def _csv(records: Sequence[dict[str, Any]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    w.writeheader()
+    w.writerows(records)
+    return buf.getvalue().encode("utf-8")
+
+
+def _parquet(records: Sequence[dict[str, Any]]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema(
+        [
+            ("claimant_id", pa.string()),
+            ("rank", pa.int16()),
+            ("vacancy_id", pa.string()),
+            ("title", pa.string()),
+            ("employer", pa.string()),
+            ("municipality", pa.string()),
+            ("score", pa.float64()),
+            ("p_match", pa.float64()),
+            ("p_sustain", pa.float64()),
+            ("similarity", pa.float64()),
+            ("commute_minutes", pa.float64()),
+            ("hours_per_week", pa.float64()),
+            ("reasons", pa.string()),
+        ]
+    )
+    table = pa.Table.from_pylist(list(records), schema=schema)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _html(jobcenter: str, case_manager: str, run_id: str, records: Sequence[dict[str, Any]]) -> bytes:
+    e = html.escape
+    parts = [
+        "<!doctype html>",
+        '<html lang="de"><head><meta charset="utf-8">',
+        f"<title>Vorschläge {e(case_manager)} – Lauf {e(run_id)}</title>",
+        "<style>body{font:11pt sans-serif;margin:1.5cm}h2{page-break-before:always;font-size:12pt}"
+        "h2:first-of-type{page-break-before:avoid}table{border-collapse:collapse;width:100%}"
+        "td,th{border-bottom:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}"
+        "small{color:#555}@media print{a{color:inherit}}</style></head><body>",
+        f"<h1>Vermittlungsvorschläge – {e(jobcenter)} / {e(case_manager)}</h1>",
+        f"<p><small>Lauf {e(run_id)}</small></p>",
+    ]
+    current = None
+    for r in records:
+        if r["claimant_id"] != current:
+            if current is not None:
+                parts.append("</table>")
+            current = r["claimant_id"]
+            parts.append(f"<h2>Kundin/Kunde {e(str(current))}</h2>")
+            parts.append(
+                "<table><tr><th>#</th><th>Stelle</th><th>Arbeitgeber, Ort</th>"
+                "<th>Erfolgsaussicht</th><th>Gründe</th></tr>"
+            )
+        parts.append(
+            f"<tr><td>{r['rank']}</td><td>{e(str(r['title']))}<br><small>{e(str(r['vacancy_id']))}"
+            f"</small></td><td>{e(str(r['employer']))}, {e(str(r['municipality']))}</td>"
+            f"<td>{r['score']:.1%}</td><td>{e(str(r['reasons']))}</td></tr>"
+        )
+    if current is not None:
+        parts.append("</table>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts).encode("utf-8")
+
+
+def _name(part: str) -> str:
+    return _SAFE.sub("_", part) or "_"
+
+
+def group_by_case_manager(rows: Sequence[NightlyRow]) -> dict[tuple[str, str], list[NightlyRow]]:
+    groups: dict[tuple[str, str], list[NightlyRow]] = {}
+    for r in rows:
+        groups.setdefault((r.jobcenter, r.case_manager), []).append(r)
+    return groups
+
+
+def write_lists(
+    run_dir: Path,
+    run_id: str,
+    rows: Sequence[NightlyRow],
+    *,
+    html_pages: bool = True,
+    on_file: Callable[[int], None] | None = None,
+) -> list[str]:
+    """Write ``run_dir/lists/<jobcenter>/<case manager>.{csv,parquet,html}``; return the file names.
+
+    ``rows`` must be sorted by claimant and rank. ``on_file(i)`` is called after the i-th file
+    (the kill points of the resume test).
+    """
+    staging = run_dir / "lists.staging"
+    final = run_dir / "lists"
+    old = run_dir / "lists.old"
+    for stale in (staging, old):
+        if stale.exists():
+            shutil.rmtree(stale)
+    staging.mkdir(parents=True)
+    written: list[str] = []
+    for (jobcenter, case_manager), group in sorted(group_by_case_manager(rows).items()):
+        records = [record(r) for r in group]
+        base = staging / _name(jobcenter) / _name(case_manager)
+        outputs = [(".csv", _csv(records)), (".parquet", _parquet(records))]
+        if html_pages:
+            outputs.append((".html", _html(jobcenter, case_manager, run_id, records)))
+        for suffix, data in outputs:
+            path = base.parent / f"{base.name}{suffix}"
+            atomic_write_bytes(path, data)
+            written.append(str(path.relative_to(staging)))
+            if on_file is not None:
+                on_file(len(written))
+    if final.exists():
+        os.replace(final, old)
+    os.replace(staging, final)
+    if old.exists():
+        shutil.rmtree(old)
+    return sorted(written)

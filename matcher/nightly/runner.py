@@ -1,0 +1,312 @@
+"""One nightly run: plan, candidate chunks with checkpoints, allocation, outputs, database.
+
+Resumable and idempotent. The run directory ``<out>/<run id>/`` holds:
+
+- ``plan.json``: what the run is over (claimant ids, digests of claimants and vacancies, versions,
+  the day, settings). A restart with the same run id checks that nothing changed and continues;
+  with changed inputs it refuses (use a new run id).
+- ``candidates/chunk-NNNNN.npz``: each chunk's candidates (claimants ``lo:hi`` of the plan's
+  sorted ids), written under a temporary name and renamed. A restart computes only missing chunks,
+  so every claimant is in exactly one chunk: none missing, none twice.
+- ``lists/``: the per-case-manager files, replaced as a whole (see ``output``).
+- ``manifest.json``: written last; the run is complete when it and the database rows exist.
+
+The allocation needs every candidate, so it runs after the last chunk, deterministically (ties by
+ids), and everything after it (lists, database rows in one transaction, manifest) is recomputed on
+every start: cheap, and a run killed during the outputs simply writes them again, identically.
+
+``PASSGENAU_NIGHTLY_KILL_AT`` (tests only) names a point at which the process SIGKILLs itself:
+``chunk:<i>`` after chunk i's checkpoint, ``file:<j>`` after the j-th list file, ``lists`` after
+the lists are in place, ``db`` after the database transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from matcher.errors import PassgenauError
+from matcher.nightly.allocation import allocate_greedy, capacities, top_n
+from matcher.nightly.batch_search import Candidates, NightlyContext, explain
+from matcher.nightly.congestion import Congestion, congestion, format_report
+from matcher.nightly.engines import Chunk, Engine
+from matcher.nightly.output import atomic_write_bytes, atomic_write_json, write_lists
+from matcher.settings import NightlySettings
+from matcher.store import NightlyRow, NightlyRun, Store
+
+log = logging.getLogger(__name__)
+
+KILL_ENV = "PASSGENAU_NIGHTLY_KILL_AT"
+
+
+def _maybe_die(point: str) -> None:
+    if os.environ.get(KILL_ENV) == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def plan_chunks(n: int, size: int) -> list[Chunk]:
+    return [(i, lo, min(n, lo + size)) for i, lo in enumerate(range(0, n, size))]
+
+
+def _digest(parts: list[str]) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(p.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    run_dir: Path
+    manifest: dict[str, Any]
+    before: Congestion
+    after: Congestion
+    report: str
+    rows: list[NightlyRow] = field(repr=False, default_factory=list)
+
+
+class NightlyRunner:
+    def __init__(
+        self,
+        ctx: NightlyContext,
+        store: Store,
+        settings: NightlySettings,
+        *,
+        out_dir: Path,
+        run_id: str,
+        engine: Engine,
+        progress: bool = True,
+    ) -> None:
+        self.ctx = ctx
+        self.store = store
+        self.settings = settings
+        self.run_id = run_id
+        self.run_dir = out_dir / run_id
+        self.engine = engine
+        self.progress = progress
+
+    # -- plan ------------------------------------------------------------------------------------
+    def _plan(self) -> dict[str, Any]:
+        ctx, s = self.ctx, self.settings
+        return {
+            "run_id": self.run_id,
+            "today": ctx.today.isoformat(),
+            "versions": dict(sorted(ctx.versions.items())),
+            "claimant_ids": [c.id for c in ctx.claimants],
+            "claimants_digest": _digest([repr(c) for c in ctx.claimants]),
+            "vacancies_digest": _digest([repr(v) for v in ctx.vacancies.vacancies]),
+            "top_n": s.top_n,
+            "k": ctx.k,
+            "capacity_factor": s.capacity_factor,
+            "chunk_size": s.chunk_size,
+        }
+
+    def _load_or_write_plan(self) -> tuple[dict[str, Any], str]:
+        path = self.run_dir / "plan.json"
+        plan = self._plan()
+        if path.exists():
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            started = stored.pop("started")
+            changed = sorted(k for k in plan if stored.get(k) != plan[k])
+            if changed:
+                raise PassgenauError(
+                    f"run {self.run_id}: {path} was planned over other inputs ({', '.join(changed)}); "
+                    "start a new run id"
+                )
+            return plan, str(started)
+        started = datetime.now(UTC).isoformat()
+        atomic_write_json(path, {**plan, "started": started})
+        return plan, started
+
+    def _chunk_path(self, i: int) -> Path:
+        return self.run_dir / "candidates" / f"chunk-{i:05d}.npz"
+
+    # -- the run ---------------------------------------------------------------------------------
+    def run(self) -> RunSummary:
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        plan, started = self._load_or_write_plan()
+        started_at = datetime.fromisoformat(started)
+        self.store.save_nightly_run(NightlyRun(self.run_id, started_at, None, "running", {}))
+        chunks = plan_chunks(len(self.ctx.claimants), self.settings.chunk_size)
+        missing = [ch for ch in chunks if not self._chunk_path(ch[0]).exists()]
+        resumed = len(chunks) - len(missing)
+        t = time.perf_counter()
+        self._candidates(chunks, missing)
+        timings["candidates"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        cand = Candidates.concat(
+            [Candidates.from_bytes(self._chunk_path(i).read_bytes()) for i, _, _ in chunks]
+        )
+        covered = cand.claimants_of
+        if not np.array_equal(covered, np.arange(len(self.ctx.claimants))):
+            raise PassgenauError(f"run {self.run_id}: the checkpoints do not cover every claimant once")
+        timings["load"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        cat = self.ctx.vacancies
+        openings = np.array([v.openings for v in cat.vacancies], dtype=np.int64)
+        cap = capacities(openings, self.settings.capacity_factor)
+        vkey = np.argsort(np.argsort(cat.ids, kind="stable"), kind="stable").astype(np.int64)
+        n = self.settings.top_n
+        chosen = allocate_greedy(cand.claimant, cand.vacancy, cand.score, n=n, cap=cap, vacancy_key=vkey)
+        timings["allocate"] = time.perf_counter() - t
+        unconstrained = top_n(cand.claimant, cand.rank, n)
+        open_mask = ~cat.table.filled & (cat.table.expires >= self.ctx.today.toordinal())
+
+        def measure(mask: np.ndarray) -> Congestion:
+            return congestion(
+                cand.vacancy[mask],
+                cand.claimant[mask],
+                cand.score[mask],
+                openings=openings,
+                cap=cap,
+                open_mask=open_mask,
+                n_claimants=len(self.ctx.claimants),
+                n=n,
+            )
+
+        before, after = measure(unconstrained), measure(chosen)
+        report = format_report(before, after, self.settings.capacity_factor)
+
+        t = time.perf_counter()
+        rows = self._rows(cand, np.flatnonzero(chosen))
+        timings["explain"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        files = write_lists(self.run_dir, self.run_id, rows, on_file=lambda j: _maybe_die(f"file:{j}"))
+        _maybe_die("lists")
+        timings["outputs"] = time.perf_counter() - t
+
+        finished = datetime.now(UTC)
+        timings["total"] = time.perf_counter() - t0
+        manifest = {
+            "run_id": self.run_id,
+            "started": started,
+            "finished": finished.isoformat(),
+            "engine": self.engine.name,
+            "versions": plan["versions"],
+            "today": plan["today"],
+            "settings": self.settings.model_dump(mode="json"),
+            "allocation": "greedy by expected lasting placements under capacities ⌊c×m⌋",
+            "counts": {
+                "claimants": len(self.ctx.claimants),
+                "vacancies": len(cat),
+                "chunks": len(chunks),
+                "chunks_resumed": resumed,
+                "candidates": len(cand),
+                "suggestions": len(rows),
+                "case_managers": len({(r.jobcenter, r.case_manager) for r in rows}),
+                "claimants_without_eligible": int((cand.eligible == 0).sum()),
+                "files": len(files),
+            },
+            "congestion": {"before": before.to_dict(), "after": after.to_dict()},
+            "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+        }
+        t = time.perf_counter()
+        self.store.save_nightly_run(NightlyRun(self.run_id, started_at, finished, "complete", manifest), rows)
+        # One audit entry for the run: the lists read every active claimant (pseudonymous ids only).
+        self.store.add_audit(
+            who="passgenau nightly",
+            action="nightly.lists",
+            model_version=plan["versions"].get("model"),
+            index_version=plan["versions"].get("index"),
+            payload={"run_id": self.run_id, "claimants": len(self.ctx.claimants), "rows": len(rows)},
+        )
+        _maybe_die("db")
+        manifest["timings_seconds"]["db"] = round(time.perf_counter() - t, 3)
+        atomic_write_json(self.run_dir / "manifest.json", manifest)
+        return RunSummary(self.run_id, self.run_dir, manifest, before, after, report, rows)
+
+    def _candidates(self, chunks: list[Chunk], missing: list[Chunk]) -> None:
+        sizes = {i: hi - lo for i, lo, hi in chunks}
+        done = sum(sizes.values()) - sum(sizes[i] for i, _, _ in missing)
+        from tqdm import tqdm
+
+        with tqdm(
+            total=len(self.ctx.claimants),
+            initial=done,
+            unit="claimant",
+            desc=f"candidates ({self.engine.name})",
+            disable=not self.progress,
+            smoothing=0.1,
+        ) as bar:
+            for i, part in self.engine.run(self.ctx, missing):
+                atomic_write_bytes(self._chunk_path(i), part.to_bytes())
+                bar.update(sizes[i])
+                _maybe_die(f"chunk:{i}")
+
+    def _rows(self, cand: Candidates, idx: np.ndarray) -> list[NightlyRow]:
+        ctx = self.ctx
+        # By claimant (id order), then the pipeline's rank: the list order a lookup would show.
+        idx = idx[np.lexsort((cand.rank[idx], cand.claimant[idx]))]
+        chosen = cand.take(idx)
+        scores = explain(ctx, chosen)
+        rows: list[NightlyRow] = []
+        rank_in_list = 0
+        last = -1
+        for j in range(len(idx)):
+            ci, vi = int(chosen["claimant"][j]), int(chosen["vacancy"][j])
+            rank_in_list = rank_in_list + 1 if ci == last else 1
+            last = ci
+            c, v = ctx.claimants[ci], ctx.vacancies.vacancies[vi]
+            details = {k: val for k, val in scores.details[j].items() if k != "contributions"}
+            payload = {
+                "title": v.title,
+                "employer": v.employer.name,
+                "municipality": v.municipality,
+                "p_match": round(float(chosen["p_match"][j]), 4),
+                "p_sustain": round(float(chosen["p_sustain"][j]), 4),
+                "similarity": round(float(chosen["similarity"][j]), 4),
+                "match_depth": int(chosen["depth"][j]),
+                "commute_minutes": round(float(chosen["commute_minutes"][j]), 1),
+                "commute_limit": float(chosen["commute_limit"][j]),
+                "distance_km": round(float(chosen["distance_km"][j]), 1),
+                "hours_per_week": v.hours_per_week,
+                "candidate_rank": int(chosen["rank"][j]),
+                "model_version": scores.model_version,
+                "details": json.loads(json.dumps(details, default=float)),
+            }
+            rows.append(
+                NightlyRow(
+                    self.run_id,
+                    c.id,
+                    rank_in_list,
+                    v.id,
+                    c.jobcenter,
+                    c.case_manager,
+                    float(chosen["score"][j]),
+                    payload,
+                )
+            )
+        return rows
+
+
+def summary_text(s: RunSummary) -> str:
+    m = s.manifest
+    counts, t = m["counts"], m["timings_seconds"]
+    lines = [
+        f"nightly run {s.run_id} complete ({m['engine']} engine): {counts['claimants']:,} claimants × "
+        f"{counts['vacancies']:,} vacancies, {counts['suggestions']:,} suggestions for "
+        f"{counts['case_managers']:,} case managers; {counts['chunks']} chunks "
+        f"({counts['chunks_resumed']} from checkpoints)",
+        "timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in t.items()),
+        f"versions: {json.dumps(m['versions'], sort_keys=True)}",
+        s.report,
+        f"files: {s.run_dir / 'lists'}; manifest: {s.run_dir / 'manifest.json'}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""A small synthetic region in a store, with the fast trigram embedder, for the nightly tests."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from matcher.cli import REGION_FILES
+from matcher.cli_base import locator
+from matcher.importer import import_file
+from matcher.service import PairBatch, PairScores
+from matcher.settings import Settings
+from matcher.store import Store
+from matcher.wiring import open_store
+from models.cache import EmbeddingCache
+from models.encoding import RecordEncoder
+from tests.fakes import TrigramEmbedder
+from training.synth import generate_region, write_region
+
+AS_OF = date(2026, 11, 2)
+
+
+def settings_for(data_dir: Path, **nightly: object) -> Settings:
+    return Settings(data_dir=data_dir, as_of=AS_OF, nightly=nightly)  # type: ignore[arg-type]
+
+
+def fake_encoder(data_dir: Path) -> RecordEncoder:
+    emb = TrigramEmbedder()
+    return RecordEncoder(emb, EmbeddingCache(data_dir / "embeddings", emb.model_id, emb.dim))
+
+
+def build_region(data_dir: Path, *, seed: int = 11, claimants: int = 240, vacancies: int = 160) -> Store:
+    region = generate_region(seed=seed, claimants=claimants, vacancies=vacancies, placements=400)
+    write_region(region, data_dir / "region")
+    store = open_store(Settings(data_dir=data_dir))
+    locate = locator()
+    for kind, name in REGION_FILES:
+        if kind in ("claimants", "vacancies") and not name.startswith("history"):
+            import_file(store, data_dir / "region" / name, kind, locate=locate, error_limit=10)
+    return store
+
+
+class TermsScorer:
+    """A small deterministic scorer with explanations (the trained one takes ~25 s to fit)."""
+
+    model_version = "terms-test"
+
+    def score(self, pairs: PairBatch) -> PairScores:
+        p_match = np.clip(pairs.similarity, 0.0, 1.0)
+        ratio = np.asarray(pairs.commute_minutes) / np.asarray(pairs.commute_limit)
+        p_sustain = 0.3 + 0.1 * np.asarray(pairs.depth, dtype=np.float64) - 0.2 * np.clip(ratio, 0, 1)
+        details = [
+            {"model_version": self.model_version, "reasons": [f"Fahrzeit {m:.0f} Min.", f"KldB-Tiefe {d}"]}
+            for m, d in zip(pairs.commute_minutes.tolist(), pairs.depth.tolist(), strict=True)
+        ]
+        return PairScores(p_match, p_sustain, details, self.model_version)
