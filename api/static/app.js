@@ -44,6 +44,18 @@
 
   const MODE_DE = { car: "Auto", public: "ÖPNV" };
 
+  // Sustainability features that are yes/no flags (models/features.py BINARY and the childcare flag).
+  const FLAGS = new Set([
+    "no_car",
+    "shift_work",
+    "fixed_term",
+    "temp_agency",
+    "ends_need",
+    "collective_agreement",
+    "offers_training",
+    "childcare_clash",
+  ]);
+
   const num = (x, digits) =>
     Number(x).toLocaleString("de-DE", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   const pct = (p) => `${num(Math.round(Number(p) * 100), 0)} %`;
@@ -249,7 +261,7 @@
   }
 
   // -- one list (suggestions for a claimant, candidates for a vacancy) ------------------------
-  function listMeta(body) {
+  function listMeta(body, noun) {
     const excluded = Object.entries(body.excluded || {})
       .filter(([, n]) => n > 0)
       .map(([f, n]) => `${FILTERS_DE[f] || f}: ${num(n, 0)}`);
@@ -257,7 +269,7 @@
       `Modell ${body.model_version || "–"}`,
       `Index ${body.index_version || "–"}`,
       `Einbettung ${body.embedder_id || "–"}`,
-      `${num(body.eligible, 0)} von ${num(body.considered, 0)} Paaren erfüllen alle Bedingungen`,
+      `${num(body.eligible, 0)} von ${num(body.considered, 0)} ${noun} erfüllen alle Bedingungen`,
       excluded.length ? `ausgeschlossen: ${excluded.join(", ")}` : null,
       `Protokoll-Nr. ${body.audit_id}`,
     ]
@@ -267,6 +279,12 @@
 
   function fact(label, ...value) {
     return el("div", {}, el("dt", { text: label }), el("dd", {}, ...value));
+  }
+
+  function wideFact(label, ...value) {
+    const node = fact(label, ...value);
+    node.className = "wide";
+    return node;
   }
 
   function householdText(h) {
@@ -285,14 +303,18 @@
       ? drivers
       : [...(drivers.positive || []), ...(drivers.negative || [])];
     return list.map((d) => {
-      const c = Number(d.contribution);
-      const up = c > 0;
+      const up = Number(d.contribution) > 0;
+      let value = null;
+      if (d.value !== undefined && d.value !== null) {
+        value = FLAGS.has(d.feature) ? (Number(d.value) > 0 ? "ja" : "nein") : num(d.value, Number.isInteger(d.value) ? 0 : 2);
+      }
       return el(
         "li",
         { class: up ? "up" : "down" },
         el("span", { class: "visually-hidden", text: up ? "erhöht: " : "senkt: " }),
         el("span", { class: "sign", "aria-hidden": "true", text: up ? "▲" : "▼" }),
         ` ${d.label || d.feature}`,
+        value === null ? null : el("span", { class: "value", text: ` (${value})` }),
       );
     });
   }
@@ -310,7 +332,7 @@
     const confirmed = el("input", {
       id: `fb-confirmed-${n}`,
       name: "confirmed_by",
-      maxlength: "200",
+      maxlength: "128",
       autocomplete: "name",
       testid: "feedback-confirmed-by",
     });
@@ -438,6 +460,7 @@
           { class: "score", testid: `${kind}-score` },
           el("span", { class: "label", text: "Gesamtwert" }),
           el("strong", { text: num(item.score, 2) }),
+          el("span", { class: "label", text: "Passung × Chance" }),
         ),
       ),
       el(
@@ -458,7 +481,7 @@
           `${num(item.commute_minutes, 0)} von ${num(item.commute_limit, 0)} Min. (${mode}), ${num(item.distance_km, 1)} km`,
         ),
         fact("Stunden/Woche", num(item.hours_per_week, item.hours_per_week % 1 ? 1 : 0)),
-        fact("Haushaltseffekt", ...householdText(item.household)),
+        wideFact("Haushaltseffekt", ...householdText(item.household)),
       ),
       el(
         "div",
@@ -469,6 +492,7 @@
               "div",
               {},
               el("h3", { text: "Was die Chance auf Dauer beeinflusst" }),
+              el("p", { class: "hint", text: "▲ erhöht, ▼ senkt sie gegenüber einer durchschnittlichen Vermittlung (Wert in Klammern)" }),
               el("ul", { class: "drivers", testid: `${kind}-drivers` }, drivers),
             )
           : null,
@@ -492,7 +516,7 @@
         api(`/claimants/${encodeURIComponent(id)}/suggestions?k=${K}`),
       ]);
       $("claimant-info").textContent = claimantInfo(claimant);
-      $("claimant-meta").textContent = listMeta(body);
+      $("claimant-meta").textContent = listMeta(body, "geprüften Stellen");
       $("suggestions").replaceChildren(...body.suggestions.map((s) => matchItem(s, "suggestion")));
       status.textContent =
         body.suggestions.length === 0
@@ -540,7 +564,7 @@
       ]
         .filter(Boolean)
         .join(" · ");
-      $("vacancy-meta").textContent = listMeta(body);
+      $("vacancy-meta").textContent = listMeta(body, "geprüften Kundinnen und Kunden");
       $("candidates").replaceChildren(...body.candidates.map((c) => matchItem(c, "candidate")));
       status.textContent =
         body.candidates.length === 0

@@ -1,0 +1,248 @@
+"""The case managers' page in a real browser: Debian's chromium, headless, driven by Playwright.
+
+The app runs under uvicorn on a free loopback port in a background thread, over the API tests'
+seeded store and service. The test signs in with a case manager's token, finds and opens a
+claimant, reads the suggestions with their reasons, records feedback (first breaking the rule that
+a proposal names the confirming person, so the server's 422 shows on the page) and checks the
+feedback row in the database. A screenshot goes to tmp_path (and to $PASSGENAU_SCREENSHOT_DIR).
+
+chromium comes from Debian (``./dev.sh test`` installs it), never from ``playwright install``.
+Without it the test skips locally and fails on CI (``CI=true``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from matcher.domain import FeedbackAction
+
+CHROMIUM = Path("/usr/bin/chromium")
+CONFIRMED_BY = "Erika Mustermann"
+
+
+def _on_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def _need(ok: bool, reason: str) -> None:
+    if ok:
+        return
+    if _on_ci():
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _need(CHROMIUM.exists(), f"{CHROMIUM} missing: Debian's chromium package (./dev.sh test installs it)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as err:  # pragma: no cover - a dev dependency
+        _need(False, f"the playwright package is missing ({err}): pip install -e '.[dev]'")
+        raise
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class _Server:
+    """uvicorn serving ``app`` on a free 127.0.0.1 port in a daemon thread."""
+
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> _Server:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+def _save_screenshot(page: Any, tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    target = os.environ.get("PASSGENAU_SCREENSHOT_DIR")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        copy = Path(target) / name
+        shutil.copyfile(path, copy)
+        print(f"screenshot: {copy}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def served(api_region_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The app over a copy of the API tests' seeded region, served by uvicorn on loopback."""
+    from api.app import create_app
+    from matcher.settings import Settings
+    from matcher.store import Store
+    from tests.api.conftest import JC_A, SEED, make_tokens, trigram_encoder
+    from training.synth import generate_region
+
+    data_dir = Path(
+        shutil.copytree(api_region_dir, tmp_path_factory.mktemp("browser") / "data", symlinks=True)
+    )
+    region = generate_region(SEED, 40, 60, placements=600)
+    settings = Settings(data_dir=data_dir, as_of=region.reference_date)
+    store = Store.open(settings.resolved_database_url)
+    tokens, _ = make_tokens(store)
+    app = create_app(settings, encoder=trigram_encoder(data_dir), store=store)
+    try:
+        with _Server(app) as server:
+            yield {
+                "url": server.url,
+                "store": store,
+                "tokens": tokens,
+                "claimant": sorted(c.id for c in region.claimants if c.jobcenter == JC_A)[0],
+            }
+    finally:
+        store.close()
+
+
+def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
+    browser: Any, served: dict[str, Any], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    store = served["store"]
+    claimant_id = served["claimant"]
+    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems: list[str] = []  # CSP violations and script errors show up here
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        page.goto(served["url"] + "/")
+        expect(page.get_by_test_id("signin")).to_be_visible()
+
+        # A wrong token is refused with a clear message and is not kept.
+        page.get_by_test_id("signin-token").fill("pg_falsch")
+        page.get_by_test_id("signin-submit").click()
+        expect(page.get_by_test_id("signin-error")).to_have_text("Token ungültig oder widerrufen")
+        assert page.evaluate("sessionStorage.getItem('passgenau.token')") is None
+
+        page.get_by_test_id("signin-token").fill(served["tokens"]["cm"])
+        page.get_by_test_id("signin-submit").click()
+        expect(page.get_by_test_id("whoami")).to_have_text("test-cm · case_manager · Jobcenter JC-GOE")
+        assert page.evaluate("sessionStorage.getItem('passgenau.token')") == served["tokens"]["cm"]
+
+        # Find the claimant by id prefix and open them.
+        page.get_by_test_id("search-q").fill(claimant_id)
+        page.get_by_test_id("search-submit").click()
+        link = page.locator(
+            f'[data-testid="search-row"][data-id="{claimant_id}"] [data-testid="claimant-link"]'
+        )
+        link.click()
+        expect(page).to_have_url(f"{served['url']}/kunden/{claimant_id}")
+        expect(page.get_by_test_id("claimant-heading")).to_have_text(
+            f"Vorschläge für Kundennummer {claimant_id}"
+        )
+
+        items = page.get_by_test_id("suggestion")
+        expect(items).to_have_count(10)
+        n = items.count()
+        assert n >= 5
+        for i in range(n):
+            item = items.nth(i)
+            reasons = item.get_by_test_id("suggestion-reasons").locator("li")
+            assert reasons.count() >= 2, f"suggestion {i + 1} without reasons"
+            assert reasons.first.inner_text().startswith("Fahrzeit ")
+            text = item.inner_text()
+            for label in (
+                "Passung",
+                "Chance auf Beschäftigung nach 12 Monaten",
+                "Fahrzeit",
+                "Stunden/Woche",
+                "Haushaltseffekt",
+            ):
+                assert label in text, (i, label)
+        expect(page.get_by_test_id("model-version")).to_contain_text("Modell ")
+        expect(page.get_by_test_id("model-version")).to_contain_text("Einbettung trigram-64")
+
+        # Record "vorgeschlagen" on the first suggestion: first without the confirming name (the
+        # server refuses, and its message is shown), then with it.
+        first = items.first
+        vacancy_id = first.get_attribute("data-vacancy-id")
+        first.get_by_test_id("feedback-action").select_option("proposed")
+        first.get_by_test_id("feedback-submit").click()
+        status = first.get_by_test_id("feedback-status")
+        expect(status).to_contain_text("Nicht gespeichert: ")
+        expect(status).to_contain_text("confirmed_by")
+        assert store.list_feedback(claimant_id) == []
+
+        first.get_by_test_id("feedback-confirmed-by").fill(CONFIRMED_BY)
+        first.get_by_test_id("feedback-submit").click()
+        expect(status).to_have_text(f"Gespeichert: vorgeschlagen, bestätigt von {CONFIRMED_BY}.")
+
+        # A rejection of the second suggestion, with a reason code chosen from the list.
+        second = items.nth(1)
+        second_vacancy = second.get_attribute("data-vacancy-id")
+        second.get_by_test_id("feedback-action").select_option("rejected")
+        second.get_by_test_id("feedback-reason").select_option("commute")
+        second.get_by_test_id("feedback-submit").click()
+        expect(second.get_by_test_id("feedback-status")).to_have_text("Gespeichert: abgelehnt.")
+
+        page.get_by_test_id("feedback-status").first.scroll_into_view_if_needed()
+        shot = _save_screenshot(page, tmp_path, "passgenau-suggestions.png")
+        assert shot.stat().st_size > 10_000
+
+        rows = {(f.vacancy_id, f.action): f for f in store.list_feedback(claimant_id)}
+        assert set(rows) == {(vacancy_id, FeedbackAction.PROPOSED), (second_vacancy, FeedbackAction.REJECTED)}
+        proposed = rows[(vacancy_id, FeedbackAction.PROPOSED)]
+        assert (proposed.claimant_id, proposed.confirmed_by, proposed.user) == (
+            claimant_id,
+            CONFIRMED_BY,
+            "test-cm",
+        )
+        rejected = rows[(second_vacancy, FeedbackAction.REJECTED)]
+        assert (rejected.reason_code, rejected.confirmed_by) == ("commute", None)
+
+        # The vacancy page: the first suggestion's title leads to its candidates.
+        first.locator("h2 a").click()
+        expect(page).to_have_url(f"{served['url']}/stellen/{vacancy_id}")
+        expect(page.get_by_test_id("candidate").first).to_be_visible()
+        assert page.get_by_test_id("candidate").count() >= 1
+        _save_screenshot(page, tmp_path, "passgenau-candidates.png")
+
+        # The token never reached an address.
+        assert served["tokens"]["cm"] not in page.url
+        # No script error and no policy violation; the wrong token's 401 and the refused
+        # proposal's 422 are the only failed requests.
+        expected = [f"the server responded with a status of {code}" for code in (401, 422)]
+        assert [p for p in problems if not any(e in p for e in expected)] == []
+        assert len(problems) == 2, problems
+    finally:
+        context.close()
