@@ -8,8 +8,23 @@ from typing import Any
 from api.schemas import ClaimantBody, ClaimantOut, MatchItem, VacancyBody, VacancyOut
 from matcher.codec import claimant_from_row, vacancy_from_row
 from matcher.domain import Claimant, Vacancy, to_dict
+from matcher.errors import ValidationError
 from matcher.geo import PostcodeDirectory
 from matcher.service import Match, MatchList
+
+
+def _place(row: dict[str, Any], postcode: str, geo: PostcodeDirectory) -> None:
+    """Coordinates and place name from the postcode where not given, as the importer fills them:
+    the filters measure distances from the coordinates."""
+    if row["lat"] is not None and row["municipality"]:
+        return
+    if not geo.is_known(postcode):
+        raise ValidationError("postcode", f"{postcode!r} is not a known German postcode")
+    place = geo.lookup(postcode)
+    if row["lat"] is None and row["lon"] is None:
+        row["lat"], row["lon"] = place.lat, place.lon
+    if not row["municipality"]:
+        row["municipality"] = place.name
 
 
 def claimant_record(body: ClaimantBody, claimant_id: str, jobcenter: str, geo: PostcodeDirectory) -> Claimant:
@@ -17,8 +32,7 @@ def claimant_record(body: ClaimantBody, claimant_id: str, jobcenter: str, geo: P
     row.update(body.household.model_dump())
     row["experience"] = [[e.kldb, e.months] for e in body.experience]
     row.update(id=claimant_id, jobcenter=jobcenter)
-    if not row["municipality"] and geo.is_known(body.postcode):
-        row["municipality"] = geo.lookup(body.postcode).name
+    _place(row, body.postcode, geo)
     claimant, _ = claimant_from_row(row)
     return claimant
 
@@ -36,8 +50,7 @@ def vacancy_record(body: VacancyBody, vacancy_id: str, geo: PostcodeDirectory) -
         employer_temp_agency=e.temp_agency,
         employer_training=e.offers_training,
     )
-    if not row["municipality"] and geo.is_known(body.postcode):
-        row["municipality"] = geo.lookup(body.postcode).name
+    _place(row, body.postcode, geo)
     return vacancy_from_row(row)
 
 

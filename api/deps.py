@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth import Principal, authenticate
+from api.auth import Principal, Right, authenticate
 from api.runtime import Runtime
 
 
@@ -31,3 +31,25 @@ def principal(
 
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 PrincipalDep = Annotated[Principal, Depends(principal)]
+
+
+def allowed(right: Right) -> Any:
+    """A dependency: the principal, if their role has ``right`` (checked before the body is read)."""
+
+    def check(p: PrincipalDep) -> Principal:
+        p.require(right)
+        return p
+
+    return Depends(check)
+
+
+# The caller, for endpoints that need one right each.
+ReadsClaimants = Annotated[Principal, allowed(Right.READ_CLAIMANTS)]
+WritesClaimants = Annotated[Principal, allowed(Right.WRITE_CLAIMANTS)]
+ErasesClaimants = Annotated[Principal, allowed(Right.ERASE_CLAIMANTS)]
+Matches = Annotated[Principal, allowed(Right.MATCH)]
+GivesFeedback = Annotated[Principal, allowed(Right.FEEDBACK)]
+ReadsVacancies = Annotated[Principal, allowed(Right.READ_VACANCIES)]
+WritesVacancies = Annotated[Principal, allowed(Right.WRITE_VACANCIES)]
+RecordsOutcomes = Annotated[Principal, allowed(Right.OUTCOMES)]
+ReadsModels = Annotated[Principal, allowed(Right.READ_MODELS)]

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.audit import lookup_payload
-from api.auth import Principal, Right
+from api.auth import Principal
 from api.convert import claimant_out, claimant_record, list_head, match_item
-from api.deps import PrincipalDep, RuntimeDep
+from api.deps import ErasesClaimants, Matches, ReadsClaimants, RuntimeDep, WritesClaimants
 from api.errors import Conflict
 from api.routes.common import ClaimantId, K, audit, visible_claimant
 from api.runtime import Runtime, single_thread_faiss
@@ -30,14 +30,16 @@ from models.encoding import claimant_key
 router = APIRouter(tags=["claimants"])
 
 
-def _jobcenter(p: Principal, given: str | None) -> str:
+def _jobcenter(p: Principal, given: str | None, stored: str | None = None) -> str:
+    """The claimant's Jobcenter: the caller's own for scoped roles, else as given (or as stored)."""
     if p.scope is not None:
         if given is not None and given != p.scope:
             raise ValidationError("jobcenter", "you may only record claimants of your own Jobcenter")
         return p.scope
-    if given is None:
+    jobcenter = given or stored
+    if jobcenter is None:
         raise ValidationError("jobcenter", "is required")
-    return given
+    return jobcenter
 
 
 def _check_health(p: Principal, body: ClaimantBody) -> None:
@@ -53,12 +55,11 @@ def _save(rt: Runtime, c: Claimant) -> None:
 @router.get("/claimants", response_model=ClaimantList)
 def search_claimants(
     rt: RuntimeDep,
-    p: PrincipalDep,
+    p: ReadsClaimants,
     q: Annotated[str, Query(max_length=100, description="Id prefix or part of a desired occupation.")] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ClaimantList:
     """Claimants of the caller's Jobcenter (all Jobcenters for admin) matching ``q``."""
-    p.require(Right.READ_CLAIMANTS)
     rows = rt.store.search_claimants(p.scope, q.strip(), limit)
     audit(rt, p, "claimants.search", payload={"ids": [r["id"] for r in rows]})
     return ClaimantList(claimants=[ClaimantSummary(**r) for r in rows])
@@ -66,8 +67,7 @@ def search_claimants(
 
 @router.post("/claimants", response_model=ClaimantOut, status_code=status.HTTP_201_CREATED,
              response_model_exclude_unset=True)  # fmt: skip
-def create_claimant(rt: RuntimeDep, p: PrincipalDep, body: ClaimantCreate) -> ClaimantOut:
-    p.require(Right.WRITE_CLAIMANTS)
+def create_claimant(rt: RuntimeDep, p: WritesClaimants, body: ClaimantCreate) -> ClaimantOut:
     _check_health(p, body)
     c = claimant_record(body, body.id, _jobcenter(p, body.jobcenter), rt.geo)
     try:
@@ -82,9 +82,8 @@ def create_claimant(rt: RuntimeDep, p: PrincipalDep, body: ClaimantCreate) -> Cl
 
 
 @router.get("/claimants/{claimant_id}", response_model=ClaimantOut, response_model_exclude_unset=True)
-def read_claimant(rt: RuntimeDep, p: PrincipalDep, claimant_id: ClaimantId) -> ClaimantOut:
+def read_claimant(rt: RuntimeDep, p: ReadsClaimants, claimant_id: ClaimantId) -> ClaimantOut:
     """The claimant record; ``health_max_load`` only for roles that see health data."""
-    p.require(Right.READ_CLAIMANTS)
     c = visible_claimant(rt, p, claimant_id, with_health=p.sees_health)
     audit(rt, p, "claimant.read", claimant_id=c.id, payload={"health": p.sees_health})
     return claimant_out(c, with_health=p.sees_health)
@@ -92,27 +91,25 @@ def read_claimant(rt: RuntimeDep, p: PrincipalDep, claimant_id: ClaimantId) -> C
 
 @router.put("/claimants/{claimant_id}", response_model=ClaimantOut, response_model_exclude_unset=True)
 def update_claimant(
-    rt: RuntimeDep, p: PrincipalDep, claimant_id: ClaimantId, body: ClaimantBody
+    rt: RuntimeDep, p: WritesClaimants, claimant_id: ClaimantId, body: ClaimantBody
 ) -> ClaimantOut:
     """Replace a claimant's record; a role that does not see health data keeps the stored value."""
-    p.require(Right.WRITE_CLAIMANTS)
     old = visible_claimant(rt, p, claimant_id, with_health=True)
     _check_health(p, body)
     if not p.sees_health:
         body = body.model_copy(
             update={"health_max_load": None if old.health_max_load is None else int(old.health_max_load)}
         )
-    c = claimant_record(body, claimant_id, _jobcenter(p, body.jobcenter), rt.geo)
+    c = claimant_record(body, claimant_id, _jobcenter(p, body.jobcenter, old.jobcenter), rt.geo)
     _save(rt, c)
     audit(rt, p, "claimant.update", claimant_id=c.id)
     return claimant_out(c, with_health=p.sees_health)
 
 
 @router.delete("/claimants/{claimant_id}", response_model=Erased)
-def erase_claimant(rt: RuntimeDep, p: PrincipalDep, claimant_id: ClaimantId) -> Erased:
+def erase_claimant(rt: RuntimeDep, p: ErasesClaimants, claimant_id: ClaimantId) -> Erased:
     """Erase a claimant: record, health and protected data, outcomes, proposals, feedback, nightly
     lists, their embedding and their place in reverse matching. The audit log keeps that it happened."""
-    p.require(Right.ERASE_CLAIMANTS)
     c = visible_claimant(rt, p, claimant_id, with_health=True)
     counts = rt.store.delete_claimant(c.id)
     rt.claimant_changed(None, c.id)
@@ -128,9 +125,8 @@ def erase_claimant(rt: RuntimeDep, p: PrincipalDep, claimant_id: ClaimantId) -> 
 
 
 @router.get("/claimants/{claimant_id}/suggestions", response_model=Suggestions)
-def suggestions(rt: RuntimeDep, p: PrincipalDep, claimant_id: ClaimantId, k: K = None) -> Suggestions:
+def suggestions(rt: RuntimeDep, p: Matches, claimant_id: ClaimantId, k: K = None) -> Suggestions:
     """Ranked, explained vacancies for a claimant; the list is written to the audit log."""
-    p.require(Right.MATCH)
     kk = k or rt.settings.api.default_k
     # Health restrictions take part in the filters even where the role may not read them.
     c = visible_claimant(rt, p, claimant_id, with_health=True)
@@ -153,9 +149,8 @@ def suggestions(rt: RuntimeDep, p: PrincipalDep, claimant_id: ClaimantId, k: K =
 
 
 @router.post("/match", response_model=Suggestions, tags=["matching"])
-def match_profile(rt: RuntimeDep, p: PrincipalDep, body: AdHocMatch) -> Suggestions:
+def match_profile(rt: RuntimeDep, p: Matches, body: AdHocMatch) -> Suggestions:
     """Suggestions for an ad-hoc profile; nothing of the profile is stored."""
-    p.require(Right.MATCH)
     _check_health(p, body.profile)
     c = claimant_record(body.profile, body.profile.id, _jobcenter(p, body.profile.jobcenter), rt.geo)
     single_thread_faiss()

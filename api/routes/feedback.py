@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 
 from api.audit import LOOKUP_ACTIONS
-from api.auth import Principal, Right
-from api.deps import PrincipalDep, RuntimeDep
+from api.auth import Principal
+from api.deps import GivesFeedback, RecordsOutcomes, RuntimeDep
 from api.errors import UnknownSuggestion
 from api.routes.common import audit, visible_claimant
 from api.runtime import Runtime
@@ -45,10 +45,9 @@ def _shown(rt: Runtime, p: Principal, suggestion_id: str) -> tuple[str, str, str
 @router.post(
     "/suggestions/{suggestion_id}/feedback", response_model=FeedbackOut, status_code=status.HTTP_201_CREATED
 )
-def feedback(rt: RuntimeDep, p: PrincipalDep, suggestion_id: SuggestionId, body: FeedbackIn) -> FeedbackOut:
+def feedback(rt: RuntimeDep, p: GivesFeedback, suggestion_id: SuggestionId, body: FeedbackIn) -> FeedbackOut:
     """Record what became of a suggestion. "proposed" needs the confirming case manager
     (``confirmed_by``), "rejected" a reason code."""
-    p.require(Right.FEEDBACK)
     claimant_id, vacancy_id, model_version = _shown(rt, p, suggestion_id)
     item = Feedback(
         id=f"fb-{suggestion_id}-{body.action}",
@@ -84,9 +83,8 @@ def feedback(rt: RuntimeDep, p: PrincipalDep, suggestion_id: SuggestionId, body:
 
 
 @router.post("/outcomes", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED, tags=["outcomes"])
-def record_outcome(rt: RuntimeDep, p: PrincipalDep, body: OutcomeIn) -> OutcomeOut:
+def record_outcome(rt: RuntimeDep, p: RecordsOutcomes, body: OutcomeIn) -> OutcomeOut:
     """Record a placement and what became of it, with snapshots of both records as they are now."""
-    p.require(Right.OUTCOMES)
     c = visible_claimant(rt, p, body.claimant_id, with_health=True)
     try:
         v = rt.store.get_vacancy(body.vacancy_id)

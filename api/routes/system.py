@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from api.auth import Right
-from api.deps import PrincipalDep, RuntimeDep
+from api.deps import PrincipalDep, ReadsModels, RuntimeDep
 from api.schemas import Health, Me, Models
 from matcher.errors import StoreUnavailable
 
@@ -19,12 +18,11 @@ def me(p: PrincipalDep) -> Me:
 
 
 @router.get("/models", response_model=Models)
-def models(rt: RuntimeDep, p: PrincipalDep) -> Models:
+def models(rt: RuntimeDep, p: ReadsModels) -> Models:
     """The scorer bundles on disk and the current one, the embedding model and the index version."""
     from models.bundle import current_path
     from models.pair_scorer import scorer_root
 
-    p.require(Right.READ_MODELS)
     root = scorer_root(rt.settings)
     bundles = (
         sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))

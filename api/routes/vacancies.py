@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from api.audit import lookup_payload
-from api.auth import Right
 from api.convert import list_head, match_item, vacancy_out, vacancy_record
-from api.deps import PrincipalDep, RuntimeDep
+from api.deps import Matches, ReadsVacancies, RuntimeDep, WritesVacancies
 from api.errors import Conflict
 from api.routes.common import K, VacancyId, audit
 from api.runtime import single_thread_faiss
@@ -18,8 +17,7 @@ router = APIRouter(tags=["vacancies"])
 
 
 @router.get("/vacancies/{vacancy_id}", response_model=VacancyOut)
-def read_vacancy(rt: RuntimeDep, p: PrincipalDep, vacancy_id: VacancyId) -> VacancyOut:
-    p.require(Right.READ_VACANCIES)
+def read_vacancy(rt: RuntimeDep, p: ReadsVacancies, vacancy_id: VacancyId) -> VacancyOut:
     try:
         return vacancy_out(rt.store.get_vacancy(vacancy_id))
     except UnknownVacancy:
@@ -27,9 +25,8 @@ def read_vacancy(rt: RuntimeDep, p: PrincipalDep, vacancy_id: VacancyId) -> Vaca
 
 
 @router.post("/vacancies", response_model=VacancyOut, status_code=status.HTTP_201_CREATED)
-def create_vacancy(rt: RuntimeDep, p: PrincipalDep, body: VacancyCreate) -> VacancyOut:
+def create_vacancy(rt: RuntimeDep, p: WritesVacancies, body: VacancyCreate) -> VacancyOut:
     """Store a new vacancy and add it to the index (a new index version)."""
-    p.require(Right.WRITE_VACANCIES)
     v = vacancy_record(body, body.id, rt.geo)
     try:
         rt.store.get_vacancy(v.id)
@@ -44,9 +41,10 @@ def create_vacancy(rt: RuntimeDep, p: PrincipalDep, body: VacancyCreate) -> Vaca
 
 
 @router.put("/vacancies/{vacancy_id}", response_model=VacancyOut)
-def update_vacancy(rt: RuntimeDep, p: PrincipalDep, vacancy_id: VacancyId, body: VacancyBody) -> VacancyOut:
+def update_vacancy(
+    rt: RuntimeDep, p: WritesVacancies, vacancy_id: VacancyId, body: VacancyBody
+) -> VacancyOut:
     """Replace a vacancy; a filled one leaves the index."""
-    p.require(Right.WRITE_VACANCIES)
     try:
         rt.store.get_vacancy(vacancy_id)
     except UnknownVacancy:
@@ -59,8 +57,7 @@ def update_vacancy(rt: RuntimeDep, p: PrincipalDep, vacancy_id: VacancyId, body:
 
 
 @router.delete("/vacancies/{vacancy_id}", response_model=Deleted)
-def delete_vacancy(rt: RuntimeDep, p: PrincipalDep, vacancy_id: VacancyId) -> Deleted:
-    p.require(Right.WRITE_VACANCIES)
+def delete_vacancy(rt: RuntimeDep, p: WritesVacancies, vacancy_id: VacancyId) -> Deleted:
     try:
         rt.store.delete_vacancy(vacancy_id)
     except UnknownVacancy:
@@ -71,9 +68,8 @@ def delete_vacancy(rt: RuntimeDep, p: PrincipalDep, vacancy_id: VacancyId) -> De
 
 
 @router.get("/vacancies/{vacancy_id}/candidates", response_model=Candidates)
-def candidates(rt: RuntimeDep, p: PrincipalDep, vacancy_id: VacancyId, k: K = None) -> Candidates:
+def candidates(rt: RuntimeDep, p: Matches, vacancy_id: VacancyId, k: K = None) -> Candidates:
     """Ranked claimants of the caller's Jobcenter for a vacancy; the list goes to the audit log."""
-    p.require(Right.MATCH)
     kk = k or rt.settings.api.default_k
     single_thread_faiss()
     svc = rt.service_for(p.jobcenter)

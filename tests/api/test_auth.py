@@ -1,0 +1,79 @@
+"""Tokens and roles: 401 for a missing, unknown, malformed or revoked token; 403 for a role
+without the right, on every endpoint that needs one."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.auth import RIGHTS, Right, Role, hash_token
+from tests.api.conftest import JC_A, ApiEnv
+
+CID = "K-000003"  # a JC-GOE claimant of the seeded region
+VID = "V-000001"
+
+# (method, path, right) of every endpoint that needs a token.
+ENDPOINTS = [
+    ("GET", "/claimants", Right.READ_CLAIMANTS),
+    ("POST", "/claimants", Right.WRITE_CLAIMANTS),
+    ("GET", f"/claimants/{CID}", Right.READ_CLAIMANTS),
+    ("PUT", f"/claimants/{CID}", Right.WRITE_CLAIMANTS),
+    ("DELETE", f"/claimants/{CID}", Right.ERASE_CLAIMANTS),
+    ("GET", f"/claimants/{CID}/suggestions", Right.MATCH),
+    ("POST", "/match", Right.MATCH),
+    ("GET", f"/vacancies/{VID}", Right.READ_VACANCIES),
+    ("POST", "/vacancies", Right.WRITE_VACANCIES),
+    ("PUT", f"/vacancies/{VID}", Right.WRITE_VACANCIES),
+    ("DELETE", f"/vacancies/{VID}", Right.WRITE_VACANCIES),
+    ("GET", f"/vacancies/{VID}/candidates", Right.MATCH),
+    ("POST", "/suggestions/1-1/feedback", Right.FEEDBACK),
+    ("POST", "/outcomes", Right.OUTCOMES),
+    ("GET", "/models", Right.READ_MODELS),
+]
+ROLE_OF = {"cm": Role.CASE_MANAGER, "lead": Role.TEAM_LEAD, "admin": Role.ADMIN, "batch": Role.BATCH}
+
+
+@pytest.mark.parametrize("method,path,right", [*ENDPOINTS, ("GET", "/me", None)])
+def test_every_endpoint_needs_a_valid_token(
+    api_ro: ApiEnv, method: str, path: str, right: Right | None
+) -> None:
+    bad = [
+        {},
+        {"Authorization": "Bearer "},
+        {"Authorization": "Bearer pg_not-a-token"},
+        {"Authorization": f"Basic {api_ro.tokens['cm']}"},
+        {"Authorization": "Bearer " + "x" * 300},
+        api_ro.headers("revoked"),
+    ]
+    for headers in bad:
+        r = api_ro.client.request(method, path, headers=headers, json={})
+        assert r.status_code == 401, (headers, r.text)
+        assert r.headers["www-authenticate"] == "Bearer"
+        assert isinstance(r.json()["detail"], str)
+
+
+@pytest.mark.parametrize("method,path,right", ENDPOINTS)
+def test_roles_without_the_right_get_403(api_ro: ApiEnv, method: str, path: str, right: Right) -> None:
+    for who, role in ROLE_OF.items():
+        if right in RIGHTS[role]:
+            continue
+        r = api_ro.client.request(method, path, headers=api_ro.headers(who), json={})
+        assert r.status_code == 403, (who, r.text)
+        assert role.value in r.json()["detail"]
+
+
+def test_me_names_the_token(api_ro: ApiEnv) -> None:
+    for who, role in ROLE_OF.items():
+        r = api_ro.client.get("/me", headers=api_ro.headers(who))
+        assert r.json() == {"name": f"test-{who}", "role": role.value, "jobcenter": JC_A}
+
+
+def test_only_a_hash_of_the_secret_is_stored(api_ro: ApiEnv) -> None:
+    stored = {t.id: t.token_hash for t in api_ro.store.list_tokens()}
+    for who, secret in api_ro.tokens.items():
+        h = stored[api_ro.token_ids[who]]
+        assert h == hash_token(secret) and secret not in h and len(h) == 64
+
+
+def test_health_and_metrics_need_no_token(api_ro: ApiEnv) -> None:
+    assert api_ro.client.get("/health").status_code == 200
+    assert api_ro.client.get("/metrics").status_code == 200

@@ -1,0 +1,175 @@
+"""Claimant endpoints: search, read (health by role), create, update, erase; validation errors
+name the field; changes reach suggestions and reverse matching at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.encoding import claimant_key
+from tests.api.conftest import JC_A, ApiEnv
+
+NEW: dict[str, Any] = {
+    "id": "K-NEU-1",
+    "team": "GOE-Mitte",
+    "case_manager": "fm-007",
+    "postcode": "37073",
+    "licences": ["B"],
+    "has_car": True,
+    "desired_occupations": ["Lagerhelfer", "Kommissionierer"],
+    "desired_kldb": ["51311"],
+    "profile_text": "Lagerhelfer mit Staplerschein, sucht Vollzeit im Lager.",
+    "skill_level": 1,
+    "german_level": "B1",
+    "available_hours": 40,
+    "shifts_ok": True,
+    "health_max_load": 2,
+    "experience": [{"kldb": "51311", "months": 24}],
+    "household": {"adults": 1, "children_0_5": 1, "rent": 450},
+}
+
+
+def _detail_fields(r: Any) -> list[str]:
+    """The field names in a 422 answer (the last name in each error's location)."""
+    return [[x for x in d["loc"] if isinstance(x, str)][-1] for d in r.json()["detail"]]
+
+
+def test_search_by_id_prefix_and_occupation(api_ro: ApiEnv) -> None:
+    h = api_ro.headers("cm")
+    own = [c for c in api_ro.claimants if c.jobcenter == JC_A]
+    r = api_ro.client.get("/claimants", params={"q": "k-00000"}, headers=h)
+    assert [c["id"] for c in r.json()["claimants"]] == sorted(c.id for c in own if c.id.startswith("K-00000"))
+    word = own[0].desired_occupations[0][:6].upper()
+    expect = sorted(c.id for c in own if any(word.casefold() in o.casefold() for o in c.desired_occupations)
+                    or c.id.casefold().startswith(word.casefold()))  # fmt: skip
+    r = api_ro.client.get("/claimants", params={"q": word}, headers=h)
+    got = r.json()["claimants"]
+    assert [c["id"] for c in got] == expect and expect
+    assert set(got[0]) == {
+        "id",
+        "case_manager",
+        "team",
+        "municipality",
+        "postcode",
+        "desired_occupations",
+        "active",
+    }
+    r = api_ro.client.get("/claimants", params={"limit": 3}, headers=h)
+    assert len(r.json()["claimants"]) == 3
+    for bad in ({"limit": 0}, {"limit": 201}, {"q": "x" * 101}):
+        r = api_ro.client.get("/claimants", params=bad, headers=h)
+        assert r.status_code == 422 and _detail_fields(r) == [next(iter(bad))]
+
+
+def test_health_fields_only_for_roles_that_need_them(api: ApiEnv) -> None:
+    cid = api.ids(JC_A)[0]
+    assert api.client.post("/claimants", json=NEW, headers=api.headers("cm")).status_code == 201
+    for who, sees in (("cm", True), ("lead", True), ("admin", False)):
+        body = api.client.get(f"/claimants/{NEW['id']}", headers=api.headers(who)).json()
+        assert ("health_max_load" in body) is sees, who
+        if sees:
+            assert body["health_max_load"] == 2
+    assert "health_max_load" in api.client.get(f"/claimants/{cid}", headers=api.headers("cm")).json()
+    # Roles without health access may not set it, and their updates keep the stored value.
+    no_health = {k: v for k, v in NEW.items() if k != "health_max_load"}
+    r = api.client.post(
+        "/claimants", json={**no_health, "id": "K-NEU-2", "jobcenter": JC_A}, headers=api.headers("admin")
+    )
+    assert r.status_code == 201 and "health_max_load" not in r.json()
+    r = api.client.post("/claimants", json={**NEW, "id": "K-NEU-3", "jobcenter": JC_A, "health_max_load": 1},
+                        headers=api.headers("batch"))  # fmt: skip
+    assert r.status_code == 422 and _detail_fields(r) == ["health_max_load"]
+    body = {k: v for k, v in NEW.items() if k not in ("id", "health_max_load")}
+    r = api.client.put(
+        f"/claimants/{NEW['id']}", json={**body, "profile_text": "neu"}, headers=api.headers("admin")
+    )
+    assert r.status_code == 200 and "health_max_load" not in r.json()
+    stored = api.store.get_claimant(NEW["id"])
+    assert stored.profile_text == "neu" and int(stored.health_max_load or 0) == 2
+
+
+def test_every_read_is_audit_logged(api: ApiEnv) -> None:
+    cid = api.ids(JC_A)[1]
+    before = len(api.store.list_audit(claimant_id=cid))
+    api.client.get(f"/claimants/{cid}", headers=api.headers("cm"))
+    api.client.get(f"/claimants/{cid}", headers=api.headers("admin"))
+    entries = api.store.list_audit(claimant_id=cid)[before:]
+    assert [(e.who, e.action, e.payload["health"]) for e in entries] == [
+        ("test-cm", "claimant.read", True),
+        ("test-admin", "claimant.read", False),
+    ]
+    api.client.get("/claimants?q=K-0000", headers=api.headers("cm"))
+    search = api.store.list_audit()[-1]
+    assert search.action == "claimants.search" and search.payload["ids"] and "q" not in search.payload
+
+
+def test_validation_errors_name_the_field(api: ApiEnv) -> None:
+    h = api.headers("cm")
+    cases = [
+        ({"postcode": "3707"}, "postcode"),
+        ({"german_level": "D1"}, "german_level"),
+        ({"available_hours": 60}, "available_hours"),
+        ({"id": "bad id!"}, "id"),
+        ({"desired_kldb": ["5131"]}, "desired_kldb"),
+        ({"licences": ["ZZ"]}, "licences"),  # not a licence class: the domain check names it
+        ({"has_car": True, "licences": []}, "has_car"),  # a car needs licence B
+        ({"jobcenter": "JC-OHA"}, "jobcenter"),  # a case manager records only their own
+        ({"household": {"adults": 0}}, "adults"),
+        ({"unknown_field": 1}, "unknown_field"),
+        ({"max_commute_minutes": 2}, "max_commute_minutes"),
+    ]
+    for change, field in cases:
+        r = api.client.post("/claimants", json={**NEW, **change}, headers=h)
+        assert r.status_code == 422, (change, r.text)
+        assert field in _detail_fields(r), (change, r.json())
+    r = api.client.post("/claimants", json={k: v for k, v in NEW.items() if k != "postcode"}, headers=h)
+    assert r.status_code == 422 and _detail_fields(r) == ["postcode"]
+    r = api.client.post("/claimants", content=b"{not json", headers={**h, "Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert api.store.list_claimants(jobcenter=JC_A, active_only=False) == api.store.list_claimants(
+        jobcenter=JC_A
+    )
+    assert "K-NEU-1" not in {c.id for c in api.store.list_claimants()}
+
+
+def test_create_update_and_erase_reach_matching_at_once(api: ApiEnv) -> None:
+    h = api.headers("lead")
+    r = api.client.post("/claimants", json=NEW, headers=h)
+    assert r.status_code == 201 and r.json()["jobcenter"] == JC_A and r.json()["municipality"] == "Göttingen"
+    assert api.client.post("/claimants", json=NEW, headers=h).status_code == 409
+    sugg = api.client.get(f"/claimants/{NEW['id']}/suggestions?k=5", headers=h).json()["suggestions"]
+    assert len(sugg) == 5
+    # The new claimant is a candidate for their best vacancy straight away.
+    vid = sugg[0]["vacancy_id"]
+    cands = api.client.get(f"/vacancies/{vid}/candidates?k=100", headers=h).json()["candidates"]
+    assert NEW["id"] in [c["claimant_id"] for c in cands]
+    # Inactive: no longer a candidate; active again: back.
+    body = {k: v for k, v in NEW.items() if k != "id"}
+    assert (
+        api.client.put(f"/claimants/{NEW['id']}", json={**body, "active": False}, headers=h).status_code
+        == 200
+    )
+    cands = api.client.get(f"/vacancies/{vid}/candidates?k=100", headers=h).json()["candidates"]
+    assert NEW["id"] not in [c["claimant_id"] for c in cands]
+    assert api.client.put(f"/claimants/{NEW['id']}", json=body, headers=h).status_code == 200
+    # Feedback and an outcome name the claimant; erasure removes them all and the embedding.
+    assert api.client.post(f"/suggestions/{sugg[0]['suggestion_id']}/feedback", json={"action": "applied"},
+                           headers=h).status_code == 201  # fmt: skip
+    r = api.client.post("/outcomes", headers=h, json={"id": "O-NEU", "claimant_id": NEW["id"], "vacancy_id": vid,
+                                                      "start": "2026-10-01", "employed_12m": False})  # fmt: skip
+    assert r.status_code == 201
+    claimant = api.store.get_claimant(NEW["id"])
+    assert api.encoder.cache.get([claimant_key(claimant)])[1].all()
+    r = api.client.delete(f"/claimants/{NEW['id']}", headers=h)
+    assert r.status_code == 200
+    erased = r.json()
+    assert erased["rows_deleted"]["claimants"] == 1 and erased["rows_deleted"]["feedback"] == 1
+    assert erased["rows_deleted"]["outcomes"] == 1 and erased["embeddings_dropped"] == 1
+    assert not api.encoder.cache.get([claimant_key(claimant)])[1].any()
+    assert api.client.get(f"/claimants/{NEW['id']}", headers=h).status_code == 404
+    assert api.client.delete(f"/claimants/{NEW['id']}", headers=h).status_code == 404
+    cands = api.client.get(f"/vacancies/{vid}/candidates?k=100", headers=h).json()["candidates"]
+    assert NEW["id"] not in [c["claimant_id"] for c in cands]
+    assert api.store.list_feedback(NEW["id"]) == [] and api.store.list_outcomes() == []
+    entry = api.store.list_audit(claimant_id=NEW["id"])[-1]
+    assert entry.action == "claimant.erase"
+    assert set(entry.payload) == {"role", "rows_deleted", "embeddings_dropped"}
