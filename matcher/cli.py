@@ -148,9 +148,18 @@ def demo(
     claimants: Annotated[int, typer.Option(min=1)] = 2000,
     vacancies: Annotated[int, typer.Option(min=1)] = 1500,
     placements: Annotated[int, typer.Option(min=1, help="Historic placements to learn from.")] = 6000,
-    lookup: Annotated[bool, typer.Option(help="End by matching one claimant.")] = True,
+    lookup: Annotated[bool, typer.Option(help="Train, index and match one claimant.")] = True,
+    serve: Annotated[
+        bool, typer.Option(help="End by serving the web page and API (needs the lookup steps).")
+    ] = True,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8000,
 ) -> None:
-    """Build a demo region into the data directory and run passgenau on it end to end."""
+    """Build a demo region into the data directory, run passgenau on it end to end, then serve it.
+
+    The last step serves the case managers' page and the API until Ctrl+C and prints a demo token
+    (a case manager of the first claimant's Jobcenter); --no-serve stops after the lookup.
+    """
     from matcher.importer import import_file
     from training.synth import generate_region, summary, write_region
 
@@ -200,6 +209,25 @@ def demo(
     typer.echo(
         f"Demo done in {time.perf_counter() - t0:.1f} s. Data directory: {settings.data_dir.resolve()}"
     )
+    if serve:
+        _serve_demo(settings, store, first, host, port)
+
+
+def _serve_demo(settings: Settings, store: Any, claimant_id: str, host: str, port: int) -> None:
+    """Serve the page and API on the demo data with a fresh case-manager token for its Jobcenter."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.auth import create_token
+
+    jobcenter = store.get_claimant(claimant_id).jobcenter
+    token, secret = create_token(store, "Demo-Fallmanagerin", "case_manager", jobcenter)
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo("6. Serving the case managers' page and the API (Ctrl+C ends it):")
+    typer.echo(f"   address: http://{shown}:{port}/")
+    typer.echo(f"   demo token ({token.role}, Jobcenter {jobcenter}, {token.id}): {secret}")
+    typer.echo(f"   then open claimant {claimant_id}: http://{shown}:{port}/kunden/{claimant_id}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 def _scorer(settings: Settings) -> Any:

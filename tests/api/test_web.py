@@ -133,3 +133,68 @@ def test_package_data_ships_the_page_files() -> None:
     for f in files:
         rel = f.relative_to(api_dir).as_posix()
         assert any(fnmatch.fnmatch(rel, p) for p in patterns), rel
+
+
+# -- `passgenau demo` ends by serving the page ------------------------------------------------------
+def test_demo_serves_the_page_with_a_case_manager_token(
+    api_region_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    import uvicorn
+    from fastapi import FastAPI
+
+    from api.auth import authenticate
+    from matcher.cli import _serve_demo
+    from matcher.settings import Settings
+    from matcher.store import Store
+
+    data_dir = Path(shutil.copytree(api_region_dir, tmp_path / "data"))
+    settings = Settings(data_dir=data_dir)
+    store = Store.open(settings.resolved_database_url)
+    calls: list[tuple[object, dict[str, object]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    claimant = sorted(c.id for c in store.list_claimants(active_only=True))[0]
+    try:
+        _serve_demo(settings, store, claimant, "127.0.0.1", 8123)
+        out = capsys.readouterr().out
+        [(app, kw)] = calls
+        assert isinstance(app, FastAPI)
+        assert (kw["host"], kw["port"]) == ("127.0.0.1", 8123)
+        assert "   address: http://127.0.0.1:8123/\n" in out
+        assert f"http://127.0.0.1:8123/kunden/{claimant}\n" in out
+        secret = re.search(r"demo token \(case_manager, Jobcenter ([^,]+), tok-\w+\): (pg_\S+)\n", out)
+        assert secret is not None, out
+        principal = authenticate(store, f"Bearer {secret.group(2)}", ())
+        assert (principal.role, principal.jobcenter) == (
+            "case_manager",
+            store.get_claimant(claimant).jobcenter,
+        )
+        assert principal.jobcenter == secret.group(1)
+    finally:
+        store.close()
+
+
+def test_demo_without_the_lookup_stops_after_the_import(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from matcher.cli import app
+
+    args = [
+        "--data-dir",
+        str(tmp_path),
+        "demo",
+        "--claimants",
+        "30",
+        "--vacancies",
+        "30",
+        "--placements",
+        "200",
+    ]
+    result = CliRunner().invoke(app, [*args, "--no-lookup"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "region built and imported" in result.output
+    assert "Serving" not in result.output
+    help_text = CliRunner().invoke(app, ["demo", "--help"], env={"COLUMNS": "200"}).output
+    for option in ("--serve", "--no-serve", "--host", "--port"):
+        assert option in help_text, option
