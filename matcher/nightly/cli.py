@@ -88,7 +88,7 @@ def nightly(
     if ns.engine not in ("local", "ray"):
         raise PassgenauError(f"--engine: {ns.engine!r} is not one of local, ray")
     settings = settings.model_copy(update={"nightly": ns})
-    rid = run_id or datetime.now(UTC).strftime("%Y-%m-%d")
+    rid = run_id if run_id is not None else datetime.now(UTC).strftime("%Y-%m-%d")
     check_id(rid, "run_id")
     t0 = time.perf_counter()
     store = open_store(settings)

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from matcher.domain import to_dict
 from matcher.errors import PassgenauError
 from matcher.nightly.allocation import allocate_greedy, capacities, top_n
 from matcher.nightly.batch_search import Candidates, NightlyContext, explain
@@ -56,6 +57,11 @@ def _maybe_die(point: str) -> None:
 
 def plan_chunks(n: int, size: int) -> list[Chunk]:
     return [(i, lo, min(n, lo + size)) for i, lo in enumerate(range(0, n, size))]
+
+
+def _stable(record: Any) -> str:
+    # Not repr(): a frozenset's order changes with the process's string hash seed.
+    return json.dumps(to_dict(record), sort_keys=True, default=str)
 
 
 def _digest(parts: list[str]) -> str:
@@ -105,8 +111,8 @@ class NightlyRunner:
             "today": ctx.today.isoformat(),
             "versions": dict(sorted(ctx.versions.items())),
             "claimant_ids": [c.id for c in ctx.claimants],
-            "claimants_digest": _digest([repr(c) for c in ctx.claimants]),
-            "vacancies_digest": _digest([repr(v) for v in ctx.vacancies.vacancies]),
+            "claimants_digest": _digest([_stable(c) for c in ctx.claimants]),
+            "vacancies_digest": _digest([_stable(v) for v in ctx.vacancies.vacancies]),
             "top_n": s.top_n,
             "k": ctx.k,
             "capacity_factor": s.capacity_factor,
