@@ -453,7 +453,7 @@
       el(
         "div",
         { class: "match-head" },
-        el("span", { class: "rank", "aria-label": `Rang ${item.rank}`, text: item.rank }),
+        el("span", { class: "rank" }, el("span", { class: "visually-hidden", text: "Rang " }), String(item.rank)),
         el("div", { class: "grow" }, heading, el("p", { class: "where", text: where })),
         el(
           "p",
