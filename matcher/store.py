@@ -392,6 +392,8 @@ def create_engine(url: str) -> Engine:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten with zeros, not left in free pages (erasure, GDPR Art. 17).
+        cur.execute("PRAGMA secure_delete=ON")
         if not memory:
             cur.execute("PRAGMA journal_mode=WAL")
         cur.close()
@@ -979,7 +981,20 @@ class Store:
                 deleted[table.name] = conn.execute(sa.delete(table).where(key == claimant_id)).rowcount
         if not any(deleted.values()):
             raise UnknownClaimant(f"no claimant {claimant_id!r}")
+        if getattr(self._local, "conn", None) is None:
+            self._flush_wal()
         return deleted
+
+    def _flush_wal(self) -> None:
+        """SQLite: copy the WAL into the database and truncate it, so that the pages of an erased
+        claimant (old frames of the WAL) do not stay on disk. Inside an outer transaction the caller's
+        commit comes later; the next erasure or SQLite's own checkpoints flush it then."""
+        if self.dialect != "sqlite":
+            return
+        with _guard(self._url), self._engine.connect() as conn:
+            busy, *_ = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        if busy:
+            log.warning("erasure: the WAL could not be checkpointed now (readers); old frames remain for now")
 
     def delete_vacancy(self, vacancy_id: str) -> None:
         """Remove a vacancy (its employer stays); history rows name it without a foreign key."""
