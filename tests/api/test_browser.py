@@ -148,8 +148,8 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         page.goto(served["url"] + "/")
         expect(page.get_by_test_id("signin")).to_be_visible()
 
-        # A wrong token is refused with a clear message and is not kept.
-        page.get_by_test_id("signin-token").fill("pg_falsch")
+        # A revoked token is refused with a clear message and is not kept.
+        page.get_by_test_id("signin-token").fill(served["tokens"]["revoked"])
         page.get_by_test_id("signin-submit").click()
         expect(page.get_by_test_id("signin-error")).to_have_text("Token ungültig oder widerrufen")
         assert page.evaluate("sessionStorage.getItem('passgenau.token')") is None
@@ -236,6 +236,13 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         expect(page.get_by_test_id("candidate").first).to_be_visible()
         assert page.get_by_test_id("candidate").count() >= 1
         _save_screenshot(page, tmp_path, "passgenau-candidates.png")
+
+        # The session survives a reload of the tab; signing out forgets the token.
+        page.reload()
+        expect(page.get_by_test_id("candidate").first).to_be_visible()
+        page.get_by_test_id("signout").click()
+        expect(page.get_by_test_id("signin")).to_be_visible()
+        assert page.evaluate("sessionStorage.length") == 0
 
         # The token never reached an address.
         assert served["tokens"]["cm"] not in page.url
