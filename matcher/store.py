@@ -60,6 +60,14 @@ from matcher.errors import StoreUnavailable, UnknownClaimant, UnknownVacancy
 
 log = logging.getLogger(__name__)
 
+
+def _no_result_rows(record: logging.LogRecord) -> bool:
+    """SQLAlchemy logs every result row at DEBUG: personal data. Drop those, keep the statements."""
+    return record.msg != "Row %r"
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_no_result_rows)
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 HEAD_REVISION = "0002"
 # Rows per executemany call (one plain executemany: the DBAPI reuses one prepared statement, which is
@@ -378,12 +386,18 @@ def create_engine(url: str) -> Engine:
     backend = u.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise StoreUnavailable(f"unsupported database {_safe_url(u)}: use sqlite or postgresql")
+    # Statement parameters are personal data: never in logs (SQLAlchemy logs them at INFO) nor in the
+    # text of an error that may reach a log or an HTTP answer.
     if backend == "postgresql":
-        return sa.create_engine(u, pool_pre_ping=True)
+        return sa.create_engine(u, pool_pre_ping=True, hide_parameters=True)
     memory = u.database in (None, "", ":memory:")
     if not memory and u.database is not None:
         Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(u, poolclass=StaticPool) if memory else sa.create_engine(u)
+    engine = (
+        sa.create_engine(u, poolclass=StaticPool, hide_parameters=True)
+        if memory
+        else sa.create_engine(u, hide_parameters=True)
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
