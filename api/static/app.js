@@ -225,6 +225,8 @@
 
   // -- search -----------------------------------------------------------------------------------
   let lastSearch = null;
+  const FETCH = 200; // the API's largest page
+  const SHOWN = 50;
 
   async function search(event) {
     event.preventDefault();
@@ -232,13 +234,16 @@
     const status = $("search-status");
     status.textContent = "Suche …";
     try {
-      const body = await api(`/claimants?${new URLSearchParams({ q, limit: "50" })}`);
-      lastSearch = body.claimants;
+      const body = await api(`/claimants?${new URLSearchParams({ q, limit: String(FETCH) })}`);
+      // Current cases first (the answer is ordered by id; closed cases are kept for the history).
+      const found = [...body.claimants].sort((a, b) => Number(b.active !== false) - Number(a.active !== false));
+      lastSearch = found.slice(0, SHOWN);
       renderSearch(lastSearch);
+      const more = found.length > SHOWN ? ` (die ersten ${SHOWN}, laufende Fälle zuerst)` : "";
       status.textContent =
-        lastSearch.length === 0
+        found.length === 0
           ? "Keine Kundin und kein Kunde gefunden."
-          : `${lastSearch.length} gefunden${lastSearch.length === 50 ? " (die ersten 50)" : ""}.`;
+          : `${found.length === FETCH ? "Mindestens " : ""}${found.length} gefunden${more}.`;
     } catch (err) {
       status.textContent = failure(err);
     }
