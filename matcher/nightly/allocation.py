@@ -4,23 +4,27 @@ Input: candidate pairs (claimant, vacancy, score = expected lasting placements p
 each claimant's top K from the lookup's pipeline. Output: at most N pairs per claimant and at most
 ``cap[v] = ⌊c × m_v⌋`` per vacancy (m openings), so that no vacancy reaches sixty lists.
 
-Two solvers are implemented and were measured (``bench/nightly_bench.py --compare``; figures in
-bench/README.md):
+Three solvers are implemented and were measured (``bench/nightly_bench.py --compare 20000``:
+20,000 claimants × top 30 of 20,000 vacancies, log-normal popularity, N = 10, c = 5):
 
 - ``allocate_greedy``: every pair by score descending (ties by claimant, then vacancy order), taken
   while its claimant has fewer than N and its vacancy has capacity left. O(P log P), a handful of
   numpy sorts and one tight loop; deterministic by construction. A claimant whose best vacancies
   are full is filled from their lower-ranked candidates as the loop reaches them.
+  Measured: 0.29 s, 55,910 expected lasting placements.
 - ``allocate_flow``: the exact maximum-score b-matching (min-cost flow: source → claimant
   capacity N → vacancy capacity cap → sink), solved as its linear programme with HiGHS. The
   constraint matrix is a bipartite incidence matrix, totally unimodular, so the simplex vertex is
-  integral.
+  integral. Measured: 6.5 s, 56,302 (the optimum).
+- ``allocate_sinkhorn``: entropic optimal transport on the candidate pairs, rounded under the hard
+  capacities. Measured: 2.4 s, 54,379; spreads more (fewer short lists) but loses 3.4 %.
 
-Chosen: **greedy**. On the synthetic instances it reaches 99.9 % and more of the exact optimum's
-expected lasting placements at a small fraction of the time, is exactly reproducible (an LP
-with tied optima may return any of them, which would break "a resumed run gives the same lists"),
-and needs nothing beyond numpy. Greedy is maximal (no pair could be added), so a claimant is short of
-N only when every one of their K candidates is full. The exact solver stays as the yardstick.
+Chosen: **greedy**. It reaches 99.3 % of the optimum's expected lasting placements in 1/22 of the
+time, is exactly reproducible (an LP with tied optima may return any of them, which would break
+"a resumed run gives the same lists"), and needs nothing beyond numpy. Greedy is maximal (no pair
+could be added), so a claimant is short of N only when every one of their K candidates is full;
+its worst case is half the optimum (a test checks the bound on random instances). The exact
+solver stays as the yardstick.
 """
 
 from __future__ import annotations

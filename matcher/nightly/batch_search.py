@@ -182,28 +182,28 @@ def blocked_topk(
         block = max(1, _BLOCK_CELLS // max(1, nv))
     vt = np.ascontiguousarray(vectors.T)
     out: list[tuple[I64, F32]] = []
+    # One score buffer for every block: a fresh 64 MB array per block costs page faults.
+    buf = np.empty((min(block, nq), nv), dtype=np.float32)
     for start in range(0, nq, block):
         stop = min(nq, start + block)
-        s = queries[start:stop] @ vt
+        s = buf[: stop - start]
+        np.matmul(queries[start:stop], vt, out=s)
         if allowed is not None:
             np.copyto(s, -np.inf, where=~allowed[start:stop])
-        kb = kk[start:stop]
-        top = int(kb.max(initial=0))
-        # The block's `top` largest scores per row (unordered); each row's own cut is found among them.
-        best = np.partition(s, nv - top, axis=1)[:, nv - top :] if 0 < top < nv else None
         for j in range(stop - start):
-            row, kj = s[j], int(kb[j])
+            row, kj = s[j], int(kk[start + j])
             if kj <= 0:
                 out.append((np.zeros(0, np.int64), np.zeros(0, np.float32)))
                 continue
-            if best is not None:
-                kth = np.partition(best[j], top - kj)[top - kj]
-                cand = np.flatnonzero(row >= kth)
-            else:
-                cand = np.flatnonzero(np.isfinite(row))
+            # The k-th largest score, then every position at or above it: all ties at the cut.
+            # Row by row: a row's copy stays in cache, a whole block's would not.
+            kth = np.partition(row, nv - kj)[nv - kj] if kj < nv else -np.inf
+            cand = np.flatnonzero(row >= kth)
+            if kth == -np.inf:
+                cand = cand[np.isfinite(row[cand])]
             order = np.lexsort((ids[cand], -row[cand]))[:kj]
             pos = cand[order].astype(np.int64)
-            out.append((pos, row[pos]))
+            out.append((pos, row[pos].copy()))
     return out
 
 

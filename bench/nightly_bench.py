@@ -1,0 +1,267 @@
+"""Nightly lists: exact batch search speed, allocation solvers, and a whole run end to end.
+
+    .venv/bin/python bench/nightly_bench.py --search 100000 100000     # search speed vs matmul peak
+    .venv/bin/python bench/nightly_bench.py --compare 5000             # greedy vs min-cost flow vs Sinkhorn
+    .venv/bin/python bench/nightly_bench.py --claimants 20000 --vacancies 20000   # a whole run
+
+The search part uses random unit vectors (dimension 384, as multilingual-e5-small): the speed of a
+matrix product does not depend on what the vectors mean. The end-to-end run generates a synthetic
+region (training.synth), imports it, embeds it with a fast deterministic hashing embedder of
+dimension 384 through the real RecordEncoder and embedding cache (the e5 model would need hours
+on this CPU for 40,000 texts; the nightly run reads cached vectors either way), trains the
+scorer on a small separate history unless --fit-only, and runs ``NightlyRunner`` as
+``passgenau nightly`` does. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+DIM = 384
+
+
+def sgemm_peak() -> float:
+    """Best float32 4096² matrix multiply in GFLOP/s (numpy/BLAS), best of 4."""
+    n = 4096
+    a = np.random.default_rng(0).standard_normal((n, n)).astype(np.float32)
+    best = 0.0
+    for _ in range(4):
+        t = time.perf_counter()
+        a @ a
+        best = max(best, 2 * n**3 / (time.perf_counter() - t) / 1e9)
+    return best
+
+
+def unit(rng: np.random.Generator, n: int) -> np.ndarray:
+    x = rng.standard_normal((n, DIM)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def bench_search(nq: int, nv: int, k: int, filtered: float) -> None:
+    from matcher.nightly.batch_search import blocked_topk
+
+    peak = sgemm_peak()
+    rng = np.random.default_rng(0)
+    v, q = unit(rng, nv), unit(rng, nq)
+    ids = np.array([f"V{i:07d}" for i in range(nv)])
+    flop = 2.0 * nq * nv * DIM
+    # The matrix products alone, in the same blocks as blocked_topk.
+    block = max(1, (1 << 24) // nv)
+    vt = np.ascontiguousarray(v.T)
+    t = time.perf_counter()
+    for s in range(0, nq, block):
+        q[s : s + block] @ vt
+    gemm = time.perf_counter() - t
+    t = time.perf_counter()
+    blocked_topk(q, v, ids, np.full(nq, k))
+    full = time.perf_counter() - t
+    print(f"float32 matmul peak (4096², numpy): {peak:.0f} GFLOP/s")
+    print(f"{nq:,} × {nv:,} × {DIM} random unit vectors, top {k} per query, blocks of {block} queries")
+    print(
+        f"  matrix products only: {gemm:.1f} s = {flop / gemm / 1e9:.0f} GFLOP/s = "
+        f"{flop / gemm / 1e9 / peak:.0%} of peak"
+    )
+    print(
+        f"  exact top-{k} (products + selection, ties by id): {full:.1f} s = {nq / full:,.0f} queries/s = "
+        f"{flop / full / 1e9:.0f} GFLOP/s = {flop / full / 1e9 / peak:.0%} of peak"
+    )
+    if filtered > 0:
+        m = min(nq, 5000)
+        allowed = rng.random((m, nv)) < filtered
+        t = time.perf_counter()
+        blocked_topk(q[:m], v, ids, np.full(m, k), allowed)
+        dt = time.perf_counter() - t
+        f = 2.0 * m * nv * DIM
+        print(
+            f"  with a per-query eligibility mask ({filtered:.0%} eligible, {m:,} queries): {dt:.1f} s = "
+            f"{f / dt / 1e9 / peak:.0%} of peak"
+        )
+
+
+def bench_compare(claimants: int, vacancies: int, k: int, n: int, c: float, seed: int) -> None:
+    from matcher.nightly.allocation import (
+        allocate_flow,
+        allocate_greedy,
+        allocate_sinkhorn,
+        capacities,
+        top_n,
+    )
+    from matcher.nightly.congestion import congestion
+
+    rng = np.random.default_rng(seed)
+    # Popular vacancies are in many claimants' top K (log-normal popularity), scores like p_match × p_sustain.
+    pop = np.exp(rng.normal(0.0, 1.2, vacancies))
+    pop /= pop.sum()
+    cl = np.repeat(np.arange(claimants), k)
+    va = np.concatenate([rng.choice(vacancies, k, replace=False, p=pop) for _ in range(claimants)])
+    sc = rng.beta(2, 6, len(cl))
+    order = np.lexsort((va, -sc, cl))  # rank within each claimant by score
+    rank = np.empty(len(cl), dtype=np.int64)
+    rank[order] = np.tile(np.arange(1, k + 1), claimants)
+    openings = rng.choice([1, 1, 1, 2, 3, 5], vacancies)
+    cap = capacities(openings, c)
+    open_mask = np.ones(vacancies, dtype=bool)
+    print(
+        f"instance: {claimants:,} claimants × top {k} of {vacancies:,} vacancies "
+        "(log-normal popularity, σ 1.2), "
+        f"N = {n}, c = {c:g}, seed {seed}"
+    )
+    free = top_n(cl, rank, n)
+    print(f"  unconstrained top {n}: expected lasting placements {sc[free].sum():,.1f}")
+    for name, solve in (
+        ("greedy", allocate_greedy),
+        ("min-cost flow (LP)", allocate_flow),
+        ("sinkhorn", allocate_sinkhorn),
+    ):
+        t = time.perf_counter()
+        chosen = solve(cl, va, sc, n=n, cap=cap)
+        dt = time.perf_counter() - t
+        cg = congestion(
+            va[chosen],
+            cl[chosen],
+            sc[chosen],
+            openings=openings,
+            cap=cap,
+            open_mask=open_mask,
+            n_claimants=claimants,
+            n=n,
+        )
+        print(
+            f"  {name:<20} {dt:7.2f} s  expected lasting {cg.expected_lasting:,.1f}  pairs {cg.pairs:,}  "
+            f"short lists {cg.short_lists:,}  max exposure {cg.max_exposure}  "
+            f"over capacity {cg.over_capacity}"
+        )
+
+
+def bench_run(
+    claimants: int, vacancies: int, fit_only: bool, engine: str, chunk: int, keep: Path | None
+) -> None:
+    from matcher.cli import REGION_FILES
+    from matcher.cli_base import locator
+    from matcher.importer import import_file
+    from matcher.nightly.cli import build_context
+    from matcher.nightly.engines import make_engine
+    from matcher.nightly.runner import NightlyRunner, summary_text
+    from matcher.settings import Settings
+    from matcher.wiring import open_store
+    from models.cache import EmbeddingCache
+    from models.encoding import RecordEncoder
+    from tests.fakes import TrigramEmbedder
+    from training.synth import generate_region, write_region
+
+    root = keep or Path(tempfile.mkdtemp(prefix="nightly-bench-"))
+    data_dir = root / "data"
+    emb = TrigramEmbedder(DIM)
+    encoder = RecordEncoder(emb, EmbeddingCache(data_dir / "embeddings", emb.model_id, emb.dim))
+    t0 = time.perf_counter()
+    store = open_store(Settings(data_dir=data_dir))
+    if store.counts()["claimants"] == 0:
+        region = generate_region(seed=2026, claimants=claimants, vacancies=vacancies, placements=1000)
+        write_region(region, root / "region")
+        for kind, name in REGION_FILES:
+            if kind in ("claimants", "vacancies") and not name.startswith("history"):
+                import_file(store, root / "region" / name, kind, locate=locator(), error_limit=10)
+    t_region = time.perf_counter() - t0
+    scorer = None
+    t_train = 0.0
+    if not fit_only:
+        from models.pair_scorer import load_scorer
+        from training.train import train_from_store
+
+        train_dir = root / "train"
+        if load_scorer(Settings(data_dir=train_dir)) is None:
+            t = time.perf_counter()
+            train_store = open_store(Settings(data_dir=train_dir))
+            hist = generate_region(seed=7, claimants=1000, vacancies=800, placements=4000)
+            write_region(hist, root / "train-region")
+            for kind, name in REGION_FILES:
+                import_file(train_store, root / "train-region" / name, kind, locate=locator(), error_limit=10)
+            te = TrigramEmbedder(DIM)
+            train_from_store(
+                Settings(data_dir=train_dir),
+                train_store,
+                RecordEncoder(te, EmbeddingCache(train_dir / "embeddings", te.model_id, te.dim)),
+            )
+            t_train = time.perf_counter() - t
+        scorer = load_scorer(Settings(data_dir=train_dir))
+    settings = Settings(data_dir=data_dir, nightly={"chunk_size": chunk, "engine": engine})  # type: ignore[arg-type]
+    t = time.perf_counter()
+    ctx = build_context(settings, store, encoder, scorer, progress=True)
+    t_prepare = time.perf_counter() - t
+    run_id = f"bench-{int(time.time())}"
+    runner = NightlyRunner(
+        ctx,
+        store,
+        settings.nightly,
+        out_dir=data_dir / "nightly",
+        run_id=run_id,
+        engine=make_engine(engine),
+        progress=True,
+    )
+    t = time.perf_counter()
+    summary = runner.run()
+    t_run = time.perf_counter() - t
+    print(summary_text(summary))
+    print(
+        json.dumps(
+            {
+                "claimants": len(ctx.claimants),
+                "vacancies": len(ctx.vacancies),
+                "scorer": ctx.scorer.model_version,
+                "engine": engine,
+                "region_and_import_s": round(t_region, 1),
+                "train_s": round(t_train, 1),
+                "prepare_s (index, embeddings, grounder)": round(t_prepare, 1),
+                "nightly_run_s": round(t_run, 1),
+                "timings": summary.manifest["timings_seconds"],
+            },
+            indent=2,
+        )
+    )
+    if keep is None:
+        shutil.rmtree(root)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--search", nargs=2, type=int, metavar=("QUERIES", "VECTORS"))
+    ap.add_argument("--k", type=int, default=30, help="top k per query in the search bench")
+    ap.add_argument("--filtered", type=float, default=0.3, help="eligible share for the masked search")
+    ap.add_argument(
+        "--compare", type=int, metavar="CLAIMANTS", help="allocation solvers on a synthetic instance"
+    )
+    ap.add_argument("--c", type=float, default=5.0, help="capacity factor of the --compare instance")
+    ap.add_argument("--claimants", type=int)
+    ap.add_argument("--vacancies", type=int)
+    ap.add_argument("--fit-only", action="store_true", help="no trained scorer (rank by similarity)")
+    ap.add_argument("--engine", default="local", choices=["local", "ray"])
+    ap.add_argument("--chunk", type=int, default=256)
+    ap.add_argument("--keep", type=Path, help="keep (and reuse) the region, embeddings and model here")
+    args = ap.parse_args()
+    if args.search:
+        bench_search(args.search[0], args.search[1], args.k, args.filtered)
+    if args.compare:
+        bench_compare(args.compare, args.compare, 30, 10, args.c, seed=1)
+    if args.claimants:
+        bench_run(
+            args.claimants,
+            args.vacancies or args.claimants,
+            args.fit_only,
+            args.engine,
+            args.chunk,
+            args.keep,
+        )
+
+
+if __name__ == "__main__":
+    main()
