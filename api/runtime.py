@@ -17,7 +17,7 @@ import copy
 import logging
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -75,6 +75,41 @@ class LockedEncoder:
             return self.inner.cache.compact(drop)
 
 
+# Store methods that write: on SQLite, the app runs them one at a time (see SerializedWrites).
+WRITE_METHODS = frozenset(
+    {
+        "upsert_claimants", "upsert_vacancies", "upsert_outcomes", "upsert_proposals", "add_feedback",
+        "add_audit", "delete_claimant", "delete_vacancy", "add_token", "revoke_token",
+    }
+)  # fmt: skip
+
+
+class SerializedWrites:
+    """The store with its writes run one at a time in this process (SQLite only).
+
+    An upsert reads which ids exist, then writes, in one deferred SQLite transaction; when another
+    thread commits in between (an audit row of a concurrent lookup), SQLite cannot upgrade the
+    reader's snapshot to a writer and fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT;
+    the busy timeout does not apply). Running the app's writes one at a time avoids that; reads stay
+    concurrent (WAL). PostgreSQL needs none of this.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._store, name)
+        if name not in WRITE_METHODS:
+            return attr
+
+        def locked(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attr(*args, **kwargs)
+
+        return locked
+
+
 def split_by_jobcenter(catalog: ClaimantCatalog | None, geo: PostcodeDirectory) -> dict[str, ClaimantCatalog]:
     if catalog is None:
         return {}
@@ -92,7 +127,7 @@ class Runtime:
         self, settings: Settings, store: Store, encoder: RecordEncoder, service: MatchService
     ) -> None:
         self.settings = settings
-        self.store = store
+        self.store: Store = cast("Store", SerializedWrites(store)) if store.dialect == "sqlite" else store
         self.encoder = LockedEncoder(encoder)
         self.geo: PostcodeDirectory = service.geo
         live = copy.copy(service)

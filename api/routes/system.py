@@ -24,11 +24,12 @@ def models(rt: RuntimeDep, p: ReadsModels) -> Models:
     from models.pair_scorer import scorer_root
 
     root = scorer_root(rt.settings)
-    bundles = (
-        sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
-        if root.is_dir()
-        else []
-    )
+    bundles = []
+    if root.is_dir():
+        # Bundle directories only: not ``current`` (a link to one) nor a write in progress.
+        bundles = sorted(
+            d.name for d in root.iterdir() if d.is_dir() and not d.is_symlink() and d.name[0] != "."
+        )
     current = current_path(root)
     svc = rt.service
     info = rt.info()

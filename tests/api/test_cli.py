@@ -1,0 +1,59 @@
+"""`passgenau users add/list/revoke`: the secret is printed once, only its hash stored; a revoked
+token answers 401 at once."""
+
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from api.auth import hash_token
+from matcher.cli import app as cli
+from tests.api.conftest import ApiEnv
+
+
+def _run(api: ApiEnv, *args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(cli, ["--data-dir", str(api.settings.data_dir), *args])
+    return res.exit_code, res.output
+
+
+def test_users_add_list_revoke(api: ApiEnv) -> None:
+    code, out = _run(api, "users", "add", "Frau Schulz", "--role", "team_lead", "--jobcenter", "JC-OHA")
+    assert code == 0, out
+    token_id = re.search(r"token (tok-[0-9a-f]+) for Frau Schulz \(team_lead, JC-OHA\)", out).group(1)  # type: ignore[union-attr]
+    secret = re.search(r"secret \(shown once, keep it safe\): (\S+)", out).group(1)  # type: ignore[union-attr]
+    stored = {t.id: t for t in api.store.list_tokens()}[token_id]
+    assert stored.token_hash == hash_token(secret) and secret not in repr(stored)
+    h = {"Authorization": f"Bearer {secret}"}
+    assert api.client.get("/me", headers=h).json() == {
+        "name": "Frau Schulz",
+        "role": "team_lead",
+        "jobcenter": "JC-OHA",
+    }
+
+    code, out = _run(api, "users", "list")
+    assert code == 0
+    line = next(li for li in out.splitlines() if li.startswith(token_id))
+    assert line.split("\t")[1:4] == ["Frau Schulz", "team_lead", "JC-OHA"] and line.endswith("active")
+    assert secret not in out and stored.token_hash not in out
+    revoked_line = next(li for li in out.splitlines() if li.startswith(api.token_ids["revoked"]))
+    assert "revoked" in revoked_line
+
+    code, out = _run(api, "users", "revoke", token_id)
+    assert code == 0 and f"token {token_id} revoked" in out
+    r = api.client.get("/me", headers=h)
+    assert (r.status_code, r.json()) == (401, {"detail": "token revoked"})
+    code, out = _run(api, "users", "revoke", token_id)
+    assert code == 2 and "no active token" in out
+
+
+def test_users_add_refuses_bad_input(api: ApiEnv) -> None:
+    n = len(api.store.list_tokens())
+    for args, field in (
+        (["users", "add", "X", "--role", "boss", "--jobcenter", "JC-GOE"], "role"),
+        (["users", "add", "X", "--role", "admin", "--jobcenter", "JC GOE"], "jobcenter"),
+        (["users", "add", " ", "--role", "admin", "--jobcenter", "JC-GOE"], "name"),
+    ):
+        code, out = _run(api, *args)
+        assert code == 2 and f"error: {field}:" in out, out
+    assert len(api.store.list_tokens()) == n
