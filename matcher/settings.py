@@ -154,7 +154,11 @@ class NightlySettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PASSGENAU_", env_nested_delimiter="__")
+    # "null" in an environment variable sets an optional value to None (e.g. a fairness limit that
+    # is reported but not gated).
+    model_config = SettingsConfigDict(
+        env_prefix="PASSGENAU_", env_nested_delimiter="__", env_parse_none_str="null"
+    )
 
     data_dir: Path = Path("./passgenau-data")
     database_url: str | None = None  # default: SQLite file in data_dir

@@ -344,7 +344,8 @@ def render_card(
         "Negative für FPR, alle Fälle sonst) werden berichtet, aber nicht geprüft. "
         + (
             "Ein Abstand zählt nur, wenn er auch statistisch gesichert ist "
-            f"(Signifikanzniveau {limits.alpha:g}, Bonferroni-korrigiert über die Gruppenpaare), "
+            f"(Signifikanzniveau {limits.alpha:g}, Bonferroni-korrigiert über alle Vergleiche: "
+            "Gruppenpaare aller Merkmale und Kennzahlen), "
             "nicht bloß Zufallsrauschen."
             if limits.alpha is not None
             else ""
@@ -359,6 +360,17 @@ def render_card(
             f"{_group(c.high or '')} und {_group(c.low or '')} "
             f"(Standardfehler {c.se:.3f}, kritischer Wert {c.z:.2f}, Grenze {c.limit:.3f})"
             for c in reasons
+        ]
+        L += [""]
+    # Above the limit but within the noise allowance: not a reason to refuse, but a case managers'
+    # board should see it and look again when more outcomes are in.
+    watch = [c for c in checks if c.limit is not None and not c.exceeded and c.gap > c.limit]
+    if watch:
+        L += ["Über der Grenze, aber bei dieser Fallzahl nicht statistisch gesichert (beobachten):", ""]
+        L += [
+            f"- {_attr(c.attribute)}: {METRIC_DE[c.metric]} {c.gap:.3f} zwischen {_group(c.high or '')} "
+            f"und {_group(c.low or '')} (gesichert erst ab {c.z * c.se:.3f}; Grenze {c.limit:.3f})"
+            for c in watch
         ]
         L += [""]
     cols = ("n", "positives", "tpr", "fpr", "selection_rate", "mean_score", "observed_rate")

@@ -3,8 +3,18 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
-from matcher.domain import Claimant, Contract, Employer, Household, ProtectedAttributes, Shifts, SizeBand
+from matcher.domain import (
+    Claimant,
+    Contract,
+    Employer,
+    Household,
+    PhysicalLoad,
+    ProtectedAttributes,
+    Shifts,
+    SizeBand,
+)
 from matcher.settings import HouseholdSettings
 from models.features import FEATURES, PairInputs, build_features
 from tests.factories import make_claimant, make_vacancy
@@ -52,11 +62,29 @@ def test_feature_values_for_a_hand_built_pair() -> None:
     )  # fmt: skip
     f = row(c, v, minutes=45.0, limit=60.0)
     assert f["no_car"] == 1.0 and f["commute_no_car"] == 45.0 and f["commute_ratio"] == 0.75
-    assert f["childcare_clash"] == 1.0 and f["young_children"] == 1.0 and f["shift_work"] == 1.0
+    # care 1 (one child under 6) × clash (30 − 25) / 15 + 0.8 (shift work); she is a single parent
+    assert (
+        f["childcare_clash"] == pytest.approx(5 / 15 + 0.8)
+        and f["single_parent_clash"] == f["childcare_clash"]
+    )
+    assert f["young_children"] == 1.0 and f["shift_work"] == 1.0 and f["health_strain"] == 0.0
     assert f["fixed_term"] == 1.0 and f["contract_months"] == 6.0 and f["temp_agency"] == 1.0
     assert f["experience_years"] == 3.0 and f["kldb_depth"] == 5.0 and f["hours_ratio"] == 1.0
     assert f["employer_size"] == 3.0 and f["german_gap"] == 1.0 and f["skill_gap"] == 0.0
     assert f["hourly_wage"] == 15.0 and f["ends_need"] == 0.0 and 0.0 < f["need_covered"] < 1.0
+
+
+def test_childcare_and_health_strain_are_graded() -> None:
+    couple = Household(adults=2, children_0_5=1, children_6_13=2, rent=700.0)
+    c = make_claimant(household=couple, health_max_load=PhysicalLoad.LOW)
+    f = row(c, make_vacancy(hours_per_week=40.0, shifts=Shifts.DAY, physical_load=PhysicalLoad.HIGH))
+    assert f["childcare_clash"] == pytest.approx(2.0 * 1.0)  # care capped at 2; (40 − 25) / 15 = 1
+    assert f["single_parent_clash"] == 0.0  # a partner can cover
+    assert f["health_strain"] == float(PhysicalLoad.HIGH - PhysicalLoad.LOW)
+    day_part_time = row(
+        c, make_vacancy(hours_per_week=20.0, shifts=Shifts.DAY, physical_load=PhysicalLoad.LOW)
+    )
+    assert day_part_time["childcare_clash"] == 0.0 and day_part_time["health_strain"] == 0.0
 
 
 def test_ends_need_for_a_single_without_rent_at_a_decent_wage() -> None:

@@ -102,6 +102,13 @@ def test_gate_verdict_follows_the_limits(inputs: dict) -> None:  # type: ignore[
     text = render_card(**args, limits=strict)
     assert "**Ergebnis: nicht bestanden.**" in text
     assert "- Geschlecht: Richtig-Positiv-Rate (TPR) unterscheidet sich um" in text
+    assert "beobachten" not in text  # every gap over its limit is a reason here
+    # Over the limit but inside a huge noise allowance: passes, and the card says to watch it.
+    lenient = FairnessLimits(tpr_gap=0.0, fpr_gap=None, calibration_gap=None, alpha=1e-12)
+    text = render_card(**args, limits=lenient)
+    assert "**Ergebnis: bestanden.**" in text
+    assert "nicht statistisch gesichert (beobachten)" in text
+    assert "- Geschlecht: Richtig-Positiv-Rate (TPR) " in text.split("(beobachten)")[1]
 
 
 def test_rewrite_replaces_files(tmp_path: Path, inputs: dict) -> None:  # type: ignore[type-arg]

@@ -127,11 +127,19 @@ def test_noise_allowance() -> None:
     assert [r.split(" differs")[0] for r in gate(report, strict)] == ["nationality_group: TPR"]
 
 
-def test_noise_allowance_is_bonferroni_corrected_over_group_pairs() -> None:
+def test_noise_allowance_is_bonferroni_corrected_over_every_comparison() -> None:
     limits = FairnessLimits()
-    assert limits.z(2) == pytest.approx(1.95996, abs=1e-4)
-    assert limits.z(4) == pytest.approx(2.6383, abs=1e-4)  # 6 pairs: 1 - 0.05 / 12
-    assert FairnessLimits(alpha=None).z(4) == 0.0
+    assert limits.z(1) == pytest.approx(1.95996, abs=1e-4)
+    assert limits.z(6) == pytest.approx(2.6383, abs=1e-4)  # 1 - 0.05 / 12
+    assert FairnessLimits(alpha=None).z(6) == 0.0
+    # Two attributes of two groups each, three gated metrics (selection rate is not gated): one
+    # family of 6 comparisons, so every check uses z(6), also the ungated selection rate's.
+    y, s, g = _two_groups(repeat=20)
+    report = fairness_report(y, s, {"sex": g, "severe_disability": g})
+    zs = {(c.attribute, c.metric): c.z for c in check_gaps(report)}
+    assert len(zs) == 8 and all(z == pytest.approx(limits.z(6)) for z in zs.values())
+    without_calibration = check_gaps(report, FairnessLimits(calibration_gap=None))
+    assert all(c.z == pytest.approx(limits.z(4)) for c in without_calibration)
 
 
 def test_bad_input_is_refused() -> None:

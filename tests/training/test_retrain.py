@@ -94,8 +94,10 @@ def test_governance_defaults_are_the_fairness_module_defaults() -> None:
 def test_governance_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PASSGENAU_GOVERNANCE__TPR_GAP", "0.02")
     monkeypatch.setenv("PASSGENAU_GOVERNANCE__AUC_TOLERANCE", "-0.1")
+    monkeypatch.setenv("PASSGENAU_GOVERNANCE__CALIBRATION_GAP", "null")  # reported, not gated
     g = Settings().governance
     assert g.tpr_gap == 0.02 and g.auc_tolerance == -0.1 and g.psi_limit == 0.25
+    assert g.calibration_gap is None
 
 
 def test_first_retrain_promotes_and_writes_card_and_reports(ws: Workspace, first: RetrainReport) -> None:
@@ -152,7 +154,7 @@ def test_cli_unfair_candidate_exits_3_with_the_reason(
 ) -> None:
     for name in ("TPR_GAP", "FPR_GAP", "CALIBRATION_GAP"):
         monkeypatch.setenv(f"PASSGENAU_GOVERNANCE__{name}", "0.0001")
-    monkeypatch.setenv("PASSGENAU_GOVERNANCE__ALPHA", "0.99")  # next to no noise allowance
+    monkeypatch.setenv("PASSGENAU_GOVERNANCE__ALPHA", "null")  # no noise allowance
     result = cli(ws, monkeypatch, "retrain", "--promote")
     assert result.exit_code == 3, result.output
     assert "passgenau: refused: " in result.output and "differs by" in result.output
