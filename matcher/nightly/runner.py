@@ -3,8 +3,8 @@
 Resumable and idempotent. The run directory ``<out>/<run id>/`` holds:
 
 - ``plan.json``: what the run is over (claimant ids, digests of claimants and vacancies, versions,
-  the day, settings). A restart with the same run id checks that nothing changed and continues;
-  with changed inputs it refuses (use a new run id).
+  the day, settings). A restart with the same run id checks that nothing changed and continues
+  (on the planned day, even after midnight); with changed inputs it refuses (use a new run id).
 - ``candidates/chunk-NNNNN.npz``: each chunk's candidates (claimants ``lo:hi`` of the plan's
   sorted ids), written under a temporary name and renamed. A restart computes only missing chunks,
   so every claimant is in exactly one chunk: none missing, none twice.
@@ -22,6 +22,7 @@ the lists are in place, ``db`` after the database transaction.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -29,7 +30,7 @@ import os
 import signal
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,10 @@ class NightlyRunner:
         if path.exists():
             stored = json.loads(path.read_text(encoding="utf-8"))
             started = stored.pop("started")
+            if stored.get("today") != plan["today"]:
+                # A run resumed after midnight still judges expiry on the day it was planned for.
+                self.ctx = dataclasses.replace(self.ctx, today=date.fromisoformat(stored["today"]))
+                plan = self._plan()
             changed = sorted(k for k in plan if stored.get(k) != plan[k])
             if changed:
                 raise PassgenauError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from matcher.nightly.runner import NightlyRunner
 from matcher.settings import Settings
 from matcher.store import Store
 from matcher.wiring import build_service
-from tests.matcher.nightly.region import TermsScorer, build_region, fake_encoder, settings_for
+from tests.matcher.nightly.region import AS_OF, TermsScorer, build_region, fake_encoder, settings_for
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +141,22 @@ def test_capacities_hold_and_a_rerun_is_identical(region: tuple[Path, Store]) ->
 
 def test_a_run_id_cannot_be_resumed_over_other_inputs(region: tuple[Path, Store]) -> None:
     data_dir, store = region
-    run(data_dir, store, "fixed", top_n=3, chunk_size=100)
+    _, first = run(data_dir, store, "fixed", top_n=3, chunk_size=100)
     with pytest.raises(PassgenauError, match="top_n"):
         run(data_dir, store, "fixed", top_n=4, chunk_size=100)
+    # Resumed the next day: the planned day holds, and the lists are the same.
+    settings = settings_for(data_dir, top_n=3, chunk_size=100).model_copy(
+        update={"as_of": AS_OF + timedelta(days=1)}
+    )
+    ctx = build_context(settings, store, fake_encoder(data_dir), TermsScorer(), progress=False)
+    assert ctx.today == AS_OF + timedelta(days=1)
+    NightlyRunner(
+        ctx,
+        store,
+        settings.nightly,
+        out_dir=data_dir / "out",
+        run_id="fixed",
+        engine=LocalEngine(),
+        progress=False,
+    ).run()
+    assert store.list_nightly("fixed") == first.rows
