@@ -210,11 +210,14 @@ def demo(
         f"Demo done in {time.perf_counter() - t0:.1f} s. Data directory: {settings.data_dir.resolve()}"
     )
     if serve:
-        _serve_demo(settings, store, first, host, port)
+        _serve_demo(settings, store, first, host, port, encoder=encoder)
 
 
-def _serve_demo(settings: Settings, store: Any, claimant_id: str, host: str, port: int) -> None:
-    """Serve the page and API on the demo data with a fresh case-manager token for its Jobcenter."""
+def _serve_demo(
+    settings: Settings, store: Any, claimant_id: str, host: str, port: int, encoder: Any = None
+) -> None:
+    """Serve the page and API on the demo data with a fresh case-manager token for its Jobcenter
+    (the store and the already loaded embedding model are reused)."""
     import uvicorn
 
     from api.app import create_app
@@ -227,7 +230,8 @@ def _serve_demo(settings: Settings, store: Any, claimant_id: str, host: str, por
     typer.echo(f"   address: http://{shown}:{port}/")
     typer.echo(f"   demo token ({token.role}, Jobcenter {jobcenter}, {token.id}): {secret}")
     typer.echo(f"   then open claimant {claimant_id}: http://{shown}:{port}/kunden/{claimant_id}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    app_ = create_app(settings, encoder=encoder, store=store)
+    uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False)
 
 
 def _scorer(settings: Settings) -> Any:

@@ -443,7 +443,9 @@
     const reasons = el(
       "ul",
       { class: "reasons", testid: `${kind}-reasons` },
-      (item.reasons || []).map((r) => el("li", { text: r })),
+      (item.reasons || []).length
+        ? item.reasons.map((r) => el("li", { text: r }))
+        : el("li", { class: "hint", text: "keine Begründung (ohne trainiertes Modell nur nach Passung geordnet)" }),
     );
     const drivers = driverItems(item.drivers);
     return el(
