@@ -64,7 +64,13 @@ def trigram_encoder(data_dir: Path) -> RecordEncoder:
 
 
 def seed_store(
-    data_dir: Path, *, claimants: int = 40, vacancies: int = 60, placements: int = 600
+    data_dir: Path,
+    *,
+    claimants: int = 40,
+    vacancies: int = 60,
+    placements: int = 600,
+    database_url: str | None = None,
+    embedder_id: str = "trigram-64",
 ) -> tuple[Settings, Store, list[Claimant], list[Vacancy]]:
     """A synthetic region in a new store under ``data_dir``, with a scorer bundle trained on its
     history (about 2 s) made current, so lists carry reasons, drivers and household effects."""
@@ -75,7 +81,7 @@ def seed_store(
     from training.train import manifest_for, train_from_records
 
     region = generate_region(SEED, claimants, vacancies, placements=placements)
-    settings = Settings(data_dir=data_dir, as_of=region.reference_date)
+    settings = Settings(data_dir=data_dir, as_of=region.reference_date, database_url=database_url)
     store = Store.open(settings.resolved_database_url)
     store.upsert_vacancies(region.vacancies)
     store.upsert_claimants(list(zip(region.claimants, region.protected, strict=True)))
@@ -85,7 +91,7 @@ def seed_store(
         compare=False,
     )  # fmt: skip
     write_bundle(
-        scorer_root(settings), {"match": res.match, "sustain": res.sustain}, manifest_for(res, "trigram-64")
+        scorer_root(settings), {"match": res.match, "sustain": res.sustain}, manifest_for(res, embedder_id)
     )
     return settings, store, region.claimants, region.vacancies
 
