@@ -262,7 +262,8 @@ def reasons(
     if v.employer.collective_agreement:
         out.append("Tarifbindung stützt die Dauer")
     if row[_COL["experience_years"]] >= 1:
-        out.append(f"{row[_COL['experience_years']]:.0f} Jahre Erfahrung im Beruf")
+        years = round(row[_COL["experience_years"]])
+        out.append(f"{years} {'Jahr' if years == 1 else 'Jahre'} Erfahrung im Beruf")
     return out
 
 

@@ -12,6 +12,7 @@ from matcher.geo import load_directory
 from matcher.household import assess
 from matcher.settings import Settings
 from models.features import FEATURE_LABELS
+from models.features import FEATURES as ALL
 from models.pair_scorer import (
     MATCH_FEATURES,
     SUSTAIN_FEATURES,
@@ -20,8 +21,10 @@ from models.pair_scorer import (
     household_effects,
     measure_pairs,
     pair_features,
+    reasons,
     select,
 )
+from tests.factories import make_claimant, make_vacancy
 from training.dataset import FeatureContext
 from training.synth import generate_region
 from training.train import train_from_records
@@ -129,3 +132,11 @@ def test_fast_terms_equal_the_models_contributions(setup: Any) -> None:
             assert np.allclose(fast.terms(Xs), model.contributions(Xs), rtol=0, atol=1e-9)
             logit = fast.base + fast.terms(Xs).sum(axis=1)
             assert np.allclose(logit, model.decision_function(Xs), rtol=0, atol=1e-9)
+
+
+def test_reasons_say_one_year_in_the_singular() -> None:
+    row = np.zeros(len(ALL))
+    c, v = make_claimant(), make_vacancy()
+    for years, text in ((1.2, "1 Jahr Erfahrung im Beruf"), (3.0, "3 Jahre Erfahrung im Beruf")):
+        row[ALL.index("experience_years")] = years
+        assert reasons(c, v, row, 5, 20.0, 60.0)[-1] == text
