@@ -73,6 +73,7 @@ HEAD_REVISION = "0002"
 # Rows per executemany call (one plain executemany: the DBAPI reuses one prepared statement, which is
 # faster here than SQLAlchemy's multi-row VALUES batching whose huge statements psycopg re-parses).
 CHUNK_ROWS = 2000
+PG_CONNECT_TIMEOUT = 5  # seconds to establish a PostgreSQL connection (libpq's minimum is 2)
 IN_CHUNK = 5000  # ids per IN (...) list; SQLite allows 32,766 bound parameters, PostgreSQL 65,535
 
 NAMING = {
@@ -389,7 +390,11 @@ def create_engine(url: str) -> Engine:
     # Statement parameters are personal data: never in logs (SQLAlchemy logs them at INFO) nor in the
     # text of an error that may reach a log or an HTTP answer.
     if backend == "postgresql":
-        return sa.create_engine(u, pool_pre_ping=True, hide_parameters=True)
+        # A database host that stops answering (network partition, host gone) must fail a request in
+        # seconds (503), not hold it forever: libpq waits without limit unless told. The URL's own
+        # ?connect_timeout= wins.
+        connect_args = {} if "connect_timeout" in u.query else {"connect_timeout": PG_CONNECT_TIMEOUT}
+        return sa.create_engine(u, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
     memory = u.database in (None, "", ":memory:")
     if not memory and u.database is not None:
         Path(u.database).parent.mkdir(parents=True, exist_ok=True)
