@@ -8,11 +8,12 @@ from ``settings`` the way the CLI builds it (``matcher.wiring``).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api import errors, web
@@ -29,6 +30,19 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _UNSET: Any = object()
+
+
+# The largest request body accepted: a claimant or vacancy record with its longest texts (20,000
+# characters each) is far below it.
+MAX_BODY_BYTES = 256 * 1024
+
+
+async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """413 for a declared body above MAX_BODY_BYTES, before anything reads it."""
+    length = request.headers.get("content-length", "")
+    if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        return JSONResponse(status_code=413, content={"detail": f"request body above {MAX_BODY_BYTES} bytes"})
+    return await call_next(request)
 
 
 def build_runtime(
@@ -79,6 +93,7 @@ def create_app(
     )
     app.state.metrics = Metrics()
     app.middleware("http")(app.state.metrics.middleware)
+    app.middleware("http")(limit_body)
     errors.install(app)
     for module in (system, claimants, vacancies, feedback):
         app.include_router(module.router)

@@ -73,3 +73,21 @@ def test_openapi_documents_every_endpoint(api_ro: ApiEnv) -> None:
         ("POST", "/outcomes"), ("GET", "/models"), ("GET", "/health"),
     }  # fmt: skip
     assert doc["components"]["securitySchemes"]["HTTPBearer"]["type"] == "http"
+
+
+def test_oversized_and_odd_requests_get_4xx(api_ro: ApiEnv) -> None:
+    h = api_ro.headers("cm")
+    r = api_ro.client.post(
+        "/claimants", content=b"{" + b" " * 300_000 + b"}", headers={**h, "Content-Type": "application/json"}
+    )
+    assert r.status_code == 413
+    odd = [
+        ("GET", "/claimants/%00"), ("GET", "/claimants/ä"), ("GET", "/claimants/" + "k" * 65 + "/suggestions"),
+        ("GET", "/claimants/K-000003/suggestions?k=1e3"), ("POST", "/suggestions/1-1/feedback"),
+        ("GET", "/vacancies/..%2F..%2Fetc"), ("PUT", "/vacancies/V-000001"), ("POST", "/match"),
+    ]  # fmt: skip
+    for method, path in odd:
+        r = api_ro.client.request(
+            method, path, headers={**h, "Content-Type": "application/json"}, content=b"[]"
+        )
+        assert 400 <= r.status_code < 500, (method, path, r.status_code, r.text)
