@@ -1,0 +1,219 @@
+"""Erasure through ``DELETE /claimants/{id}``: no trace of the person in tables, database file,
+embedding cache, vacancy index, or the logs (captured at DEBUG for every logger). See
+``tests/test_erasure.py`` for the person, the needles and the store-level tests.
+
+The person is created through the API (with the postcode and place of Wyk auf Föhr, coordinates in
+Göttingen so that they get suggestions), asked for suggestions, given feedback on one, put through
+a nightly run and then erased by a team lead. Two gaps are pinned as strict xfails (the API and
+nightly owners' to fix): earlier versions of the profile stay in the embedding cache, and the nightly
+list files keep naming the person.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from matcher.domain import Claimant
+from models.encoding import claimant_key
+from tests.api.conftest import ApiEnv
+from tests.matcher.test_import_fuzz import table_dump
+from tests.test_erasure import (
+    MUNICIPALITY,
+    OCCUPATIONS,
+    PERSON_ID,
+    PLACE_NEEDLES,
+    POSTCODE,
+    PROFILE,
+    TEXT_NEEDLES,
+    file_traces,
+    traces,
+)
+
+GOETTINGEN = (51.5327, 9.9356)
+BODY: dict[str, Any] = {
+    "id": PERSON_ID,
+    "team": "GOE-Mitte",
+    "case_manager": "fm-007",
+    "postcode": POSTCODE,
+    "municipality": MUNICIPALITY,
+    "lat": GOETTINGEN[0],
+    "lon": GOETTINGEN[1],
+    "licences": ["B"],
+    "has_car": True,
+    "desired_occupations": list(OCCUPATIONS),
+    "profile_text": PROFILE,
+    "skill_level": 1,
+    "german_level": "B1",
+    "available_hours": 40,
+    "household": {"adults": 1, "children_0_5": 1, "rent": 450},
+}
+# A second profile text: the update through PUT leaves the first version's vector in the cache.
+PROFILE_V2 = "Quokkapflegerin, inzwischen auch Lagerarbeit mit Staplerschein."
+
+
+class Everything(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def logs() -> Iterator[Everything]:
+    handler = Everything()
+    names = ("", "sqlalchemy", "httpx", "httpcore", "uvicorn", "uvicorn.access", "uvicorn.error")
+    old = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("uvicorn.access").addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger("uvicorn.access").removeHandler(handler)
+        for n, level in old.items():
+            logging.getLogger(n).setLevel(level)
+
+
+def _live(api: ApiEnv) -> dict[str, Any]:
+    """Create the person, look them up, give feedback, update the profile, run the nightly lists."""
+    lead = api.headers("lead")
+    assert api.client.post("/claimants", json=BODY, headers=lead).status_code == 201
+    sugg = api.client.get(f"/claimants/{PERSON_ID}/suggestions?k=5", headers=api.headers("cm")).json()
+    assert len(sugg["suggestions"]) == 5, sugg
+    fb = api.client.post(
+        f"/suggestions/{sugg['suggestions'][0]['suggestion_id']}/feedback",
+        json={"action": "rejected", "reason_code": "distance"},
+        headers=api.headers("cm"),
+    )
+    assert fb.status_code == 201, fb.text
+    v1 = api.store.get_claimant(PERSON_ID)
+    body = {k: v for k, v in BODY.items() if k != "id"}
+    assert (
+        api.client.put(
+            f"/claimants/{PERSON_ID}", json={**body, "profile_text": PROFILE_V2}, headers=lead
+        ).status_code
+        == 200
+    )
+    api.client.get(f"/claimants/{PERSON_ID}/suggestions?k=5", headers=api.headers("cm"))
+    v2 = api.store.get_claimant(PERSON_ID)
+    nightly_dir = _nightly(api)
+    return {"v1": v1, "v2": v2, "nightly": nightly_dir}
+
+
+def _nightly(api: ApiEnv) -> Path:
+    from matcher.nightly.cli import build_context
+    from matcher.nightly.engines import LocalEngine
+    from matcher.nightly.runner import NightlyRunner
+    from models.pair_scorer import load_scorer
+
+    settings = api.settings
+    ctx = build_context(settings, api.store, api.encoder, load_scorer(settings), progress=False)
+    out = settings.data_dir / "nightly"
+    NightlyRunner(
+        ctx, api.store, settings.nightly, out_dir=out, run_id="night-1", engine=LocalEngine(), progress=False
+    ).run()
+    assert any(r.claimant_id == PERSON_ID for r in api.store.list_nightly("night-1"))
+    return out
+
+
+def _erase(api: ApiEnv) -> dict[str, Any]:
+    r = api.client.delete(f"/claimants/{PERSON_ID}", headers=api.headers("lead"))
+    assert r.status_code == 200, r.text
+    assert api.client.get(f"/claimants/{PERSON_ID}", headers=api.headers("lead")).status_code == 404
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def _cache_holds(api: ApiEnv, c: Claimant) -> list[str]:
+    """What of this profile version the embedding cache files still hold (key, vector bytes)."""
+    key = claimant_key(c)
+    vector = api.encoder.embedder.encode_queries([_text(c)])[0].tobytes()
+    hits = []
+    for path in (api.settings.data_dir / "embeddings").rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            hits += [f"{path.name}: key"] * (key.encode() in data) + [f"{path.name}: vector"] * (
+                vector in data
+            )
+    return hits
+
+
+def _text(c: Claimant) -> str:
+    from matcher.text import render_claimant
+
+    return render_claimant(c)
+
+
+def test_erasure_through_the_api_leaves_no_trace(api: ApiEnv, logs: Everything) -> None:
+    lived = _live(api)
+    url = api.settings.resolved_database_url
+    assert traces(table_dump(url))  # the search can fail: the person is everywhere now
+    assert _cache_holds(api, lived["v2"])
+    erased = _erase(api)
+    assert erased["rows_deleted"]["claimants"] == 1 and erased["rows_deleted"]["feedback"] == 1
+    assert erased["rows_deleted"]["nightly_lists"] > 0
+
+    # Tables: nothing; the audit log keeps the pseudonym only (and "that an erasure happened").
+    assert traces(table_dump(url)) == {}
+    erasure = api.store.list_audit(PERSON_ID)[-1]
+    assert erasure.action == "claimant.erase"
+    assert not any(
+        n in json.dumps(erasure.payload, ensure_ascii=False) for n in (*TEXT_NEEDLES, *PLACE_NEEDLES)
+    )
+    # The database file and its WAL.
+    db = Path(url.removeprefix("sqlite:///"))
+    assert file_traces(db.parent, [*TEXT_NEEDLES, *PLACE_NEEDLES]) == {}
+    # The embedding cache: the current profile's key and vector are gone.
+    assert _cache_holds(api, lived["v2"]) == []
+    # The vacancy index holds vacancies only: no vector of the person, no id.
+    index_dir = api.settings.data_dir / "index"
+    v2_vector = api.encoder.embedder.encode_queries([_text(lived["v2"])])[0].tobytes()
+    assert not any(v2_vector in p.read_bytes() for p in index_dir.rglob("*") if p.is_file())
+    assert file_traces(index_dir, [PERSON_ID, *TEXT_NEEDLES, *PLACE_NEEDLES]) == {}
+    # Reverse matching no longer offers the person.
+    vid = api.store.list_nightly("night-1")[0].vacancy_id
+    cands = api.client.get(f"/vacancies/{vid}/candidates?k=100", headers=api.headers("cm")).json()
+    assert PERSON_ID not in {c["claimant_id"] for c in cands["candidates"]}
+    # Logs at DEBUG from every logger: the pseudonym may appear, nothing else about the person.
+    assert any(line.startswith("INFO sqlalchemy.engine") for line in logs.lines)
+    assert [
+        line[:300] for line in logs.lines if any(n in line for n in (*TEXT_NEEDLES, *PLACE_NEEDLES))
+    ] == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="api bug: DELETE /claimants/{id} compacts only the current profile's cache key; a profile "
+    "changed earlier (PUT) leaves its old key and vector in data_dir/embeddings. Fix: drop the old key "
+    "on update (PUT /claimants), or on erasure drop every claimant-kind key no live claimant uses",
+)
+def test_erasure_drops_earlier_profile_versions_from_the_cache(api: ApiEnv) -> None:
+    lived = _live(api)
+    assert claimant_key(lived["v1"]) != claimant_key(lived["v2"])
+    assert _cache_holds(api, lived["v1"])  # the search can fail
+    _erase(api)
+    assert _cache_holds(api, lived["v1"]) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="api/nightly bug: erasure deletes the nightly_lists rows but not the run's files: "
+    "<out>/<run>/lists/<jobcenter>/<case manager>.csv|.parquet|.html and plan.json (claimant_ids) keep "
+    "naming the erased claimant. Fix: on erasure rewrite the lists of runs that name them (or delete those runs' files)",
+)
+def test_erasure_reaches_the_nightly_list_files(api: ApiEnv) -> None:
+    lived = _live(api)
+    assert file_traces(lived["nightly"], [PERSON_ID])  # the search can fail
+    _erase(api)
+    assert file_traces(lived["nightly"], [PERSON_ID]) == {}
