@@ -4,6 +4,11 @@ Every row of a file is parsed and validated first; if any row is bad the import 
 ``ImportRejected`` listing file, line, field and reason for each bad row, and nothing is written.
 Otherwise all records are upserted by id in one transaction.
 
+Refused whole, on line 1: an empty file (no bytes, a BOM or only blank lines; field ``file``) and a
+file in UTF-16 or with NUL bytes (field ``encoding``); other bytes that are not UTF-8 are refused per
+line. A value longer than ``MAX_CELL_CHARS`` (a list or object measured as JSON) is refused naming
+its row and column. ``tests/matcher/test_import_fuzz.py`` generates broken files against these rules.
+
 Formats (detected by extension, then by content):
 - CSV (``.csv``, ``.tsv``, ``.txt`` or anything not JSON): a header of the columns in
   ``matcher/codec.py``; UTF-8 with or without BOM; the delimiter (``,``, ``;`` or tab) is sniffed from
