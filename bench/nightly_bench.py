@@ -50,30 +50,34 @@ def unit(rng: np.random.Generator, n: int) -> np.ndarray:
 def bench_search(nq: int, nv: int, k: int, filtered: float) -> None:
     from matcher.nightly.batch_search import blocked_topk
 
-    peak = sgemm_peak()
+    peak_before = sgemm_peak()
     rng = np.random.default_rng(0)
     v, q = unit(rng, nv), unit(rng, nq)
     ids = np.array([f"V{i:07d}" for i in range(nv)])
     flop = 2.0 * nq * nv * DIM
-    # The matrix products alone, in the same blocks as blocked_topk.
-    block = max(1, (1 << 24) // nv)
-    vt = np.ascontiguousarray(v.T)
-    t = time.perf_counter()
-    for s in range(0, nq, block):
-        q[s : s + block] @ vt
-    gemm = time.perf_counter() - t
     t = time.perf_counter()
     blocked_topk(q, v, ids, np.full(nq, k))
     full = time.perf_counter() - t
-    print(f"float32 matmul peak (4096², numpy): {peak:.0f} GFLOP/s")
+    # The matrix products alone, in the same blocks as blocked_topk.
+    block = max(1, (1 << 24) // nv)
+    vt = np.ascontiguousarray(v.T)
+    buf = np.empty((block, nv), dtype=np.float32)
+    t = time.perf_counter()
+    for s in range(0, nq, block):
+        np.matmul(q[s : s + block], vt, out=buf[: min(block, nq - s)])
+    gemm = time.perf_counter() - t
+    peak_after = sgemm_peak()
+    # The machine is shared: the peak is measured before and after; shares are of the higher one.
+    peak = max(peak_before, peak_after)
+    print(f"float32 matmul peak (4096², numpy): {peak_before:.0f} GFLOP/s before, {peak_after:.0f} after")
     print(f"{nq:,} × {nv:,} × {DIM} random unit vectors, top {k} per query, blocks of {block} queries")
-    print(
-        f"  matrix products only: {gemm:.1f} s = {flop / gemm / 1e9:.0f} GFLOP/s = "
-        f"{flop / gemm / 1e9 / peak:.0%} of peak"
-    )
     print(
         f"  exact top-{k} (products + selection, ties by id): {full:.1f} s = {nq / full:,.0f} queries/s = "
         f"{flop / full / 1e9:.0f} GFLOP/s = {flop / full / 1e9 / peak:.0%} of peak"
+    )
+    print(
+        f"  matrix products only: {gemm:.1f} s = {flop / gemm / 1e9:.0f} GFLOP/s = "
+        f"{flop / gemm / 1e9 / peak:.0%} of peak"
     )
     if filtered > 0:
         m = min(nq, 5000)

@@ -97,13 +97,14 @@ class RayEngine:
         started_here = False
         if not ray.is_initialized():
             address = self.address or os.environ.get("RAY_ADDRESS") or None
-            kwargs: dict[str, Any] = {
-                "runtime_env": {"env_vars": dict(OFFLINE_ENV)},
-                "include_dashboard": False,
-                "log_to_driver": False,
-            }
+            kwargs: dict[str, Any] = {"runtime_env": {"env_vars": dict(OFFLINE_ENV)}}
             if address is None:
-                kwargs["num_cpus"] = self.num_cpus or os.cpu_count() or 1
+                # A private local Ray: no dashboard, no worker logs mixed into the progress bar.
+                kwargs |= {
+                    "num_cpus": self.num_cpus or os.cpu_count() or 1,
+                    "include_dashboard": False,
+                    "log_to_driver": False,
+                }
             ray.init(address=address, **kwargs)
             started_here = True
         try:
