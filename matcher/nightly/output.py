@@ -136,12 +136,16 @@ def _html(jobcenter: str, case_manager: str, run_id: str, records: Sequence[dict
         parts.append(
             f"<tr><td>{r['rank']}</td><td>{e(str(r['title']))}<br><small>{e(str(r['vacancy_id']))}"
             f"</small></td><td>{e(str(r['employer']))}, {e(str(r['municipality']))}</td>"
-            f"<td>{r['score']:.1%}</td><td>{e(str(r['reasons']))}</td></tr>"
+            f"<td>{_percent_de(r['score'])}</td><td>{e(str(r['reasons']))}</td></tr>"
         )
     if current is not None:
         parts.append("</table>")
     parts.append("</body></html>\n")
     return "\n".join(parts).encode("utf-8")
+
+
+def _percent_de(x: float) -> str:
+    return f"{100 * x:.1f} %".replace(".", ",")
 
 
 def _name(part: str) -> str:
