@@ -57,3 +57,17 @@ def test_users_add_refuses_bad_input(api: ApiEnv) -> None:
         code, out = _run(api, *args)
         assert code == 2 and f"error: {field}:" in out, out
     assert len(api.store.list_tokens()) == n
+
+
+def test_serve_runs_the_app_on_the_given_address(api: ApiEnv, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    calls: list[tuple[object, dict[str, object]]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    code, out = _run(api, "serve", "--port", "8123")
+    assert code == 0, out
+    ((app, kw),) = calls
+    assert (kw["host"], kw["port"], kw["access_log"]) == ("127.0.0.1", 8123, False)
+    assert {"/claimants/{claimant_id}/suggestions", "/health"} <= set(app.openapi()["paths"])  # type: ignore[attr-defined]
+    code, out = _run(api, "serve", "--port", "0")
+    assert code == 2 and "port" in out.lower()
