@@ -104,7 +104,7 @@ def run_child(data_dir: Path, file: Path, url: str, point: str) -> subprocess.Co
 
 def kill_points(seed: int, statements: int) -> list[str]:
     rng = random.Random(seed)
-    return [f"statement:{n}" for n in sorted(rng.sample(range(1, statements + 1), 3))] + [
+    return [f"statement:{n}" for n in sorted(rng.sample(range(1, statements + 1), 2))] + [
         "commit:before",
         "commit:after",
     ]

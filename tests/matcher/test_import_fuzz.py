@@ -47,7 +47,7 @@ from tests.matcher.test_importer import locate
 from tests.matcher.test_store import make_claimant, make_outcome, make_vacancy
 
 FUZZ = settings(
-    max_examples=100,
+    max_examples=75,
     deadline=None,  # a 1 MiB field takes a few ms more; the bound is max_examples
     derandomize=True,
     database=None,
