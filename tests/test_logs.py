@@ -118,7 +118,6 @@ def test_import_lookup_and_nightly_log_no_personal_field(
     run("import", "vacancies", str(tmp_path / "region" / "vacancies.csv"))
     run("import", "claimants", str(tmp_path / "region" / "claimants.csv"))
     run("import", "claimants", str(_person_csv(tmp_path / "person.csv")))
-    # A refused import names the bad value in its message (to the operator on stderr, not a log).
     lookup = run("match", PERSON_ID, "--k", "5")
     assert "5 suggestions for claimant K-QX7ZP9" in lookup
     run("nightly", "--run-id", "night-1", "--no-progress", "--top-n", "3", "--engine", "local")
