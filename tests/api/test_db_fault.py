@@ -32,6 +32,7 @@ from api.app import create_app
 from matcher.settings import Settings
 from matcher.store import PG_CONNECT_TIMEOUT, Store
 from tests.api.conftest import JC_A, make_tokens, trigram_encoder
+from tests.api.test_claimants import NEW
 from training.synth import generate_region
 
 pytestmark = pytest.mark.postgres
@@ -167,6 +168,7 @@ def test_database_outage_is_503_with_a_reason_and_heals(
     app = create_app(settings, encoder=trigram_encoder(data_dir), scorer=None)
     cid = sorted(c.id for c in region.claimants if c.jobcenter == JC_A)[0]
     cm = {"Authorization": f"Bearer {tokens['cm']}"}
+    lead = {"Authorization": f"Bearer {tokens['lead']}"}
     paths = [f"/claimants/{cid}/suggestions?k=5", f"/claimants/{cid}", "/me"]
 
     with TestClient(app) as client:
@@ -184,6 +186,10 @@ def test_database_outage_is_503_with_a_reason_and_heals(
             assert "K" + cid[1:] not in detail  # the reason names the database, not the request
         health, _ = timed(client.get, "/health")
         assert health.status_code == 503 and health.json()["store"] is False and health.json()["reason"]
+        if outage == "down":
+            # A write during the outage is refused whole, and nothing of it turns up afterwards.
+            created, _ = timed(client.post, "/claimants", json=NEW, headers=lead)
+            assert created.status_code == 503, created.text
 
         proxy.start()
         deadline = time.monotonic() + 10
@@ -192,3 +198,7 @@ def test_database_outage_is_503_with_a_reason_and_heals(
         assert status == 200
         for path in paths:
             assert client.get(path, headers=cm).status_code == 200, path
+        if outage == "down":
+            assert client.get(f"/claimants/{NEW['id']}", headers=lead).status_code == 404
+            assert client.post("/claimants", json=NEW, headers=lead).status_code == 201
+            assert client.get(f"/claimants/{NEW['id']}/suggestions?k=3", headers=cm).status_code == 200
