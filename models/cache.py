@@ -11,7 +11,9 @@ atomically, is the commit point. A process killed mid-append leaves rows past th
 next writer truncates: nothing half-written is ever read. Only texts whose hash is not in the cache
 are embedded, in chunks that are committed one by one, so a killed embedding run resumes where it
 stopped. Compaction (erasure) writes the next generation's files and then switches the manifest to
-them, so it too is all or nothing. Writers hold an exclusive file lock; readers need none.
+them, so it too is all or nothing; a compaction killed after the switch leaves the old generation's
+files (with the erased vectors), which the next writer removes, as it removes temporary files.
+Writers hold an exclusive file lock; readers need none.
 """
 
 from __future__ import annotations
@@ -117,6 +119,17 @@ class EmbeddingCache:
             self._index = {k: i for i, k in enumerate(keys)}
         self._loaded = (count, gen)
 
+    def _sweep(self, gen: int) -> None:
+        """Remove what a killed writer left (under the lock, so no writer is running): files of other
+        generations, which after a compaction still hold the erased vectors, and temporary files."""
+        current = set(self._paths(gen))
+        for path in self.dir.iterdir():
+            stale_generation = (
+                re.fullmatch(r"(keys-\d+\.txt|vectors-\d+\.f32)", path.name) and path not in current
+            )
+            if stale_generation or path.name.endswith(".tmp"):
+                path.unlink(missing_ok=True)
+
     def _truncate_uncommitted(self, count: int, gen: int) -> None:
         """Cut rows a killed writer appended but never committed."""
         keys_path, vectors_path = self._paths(gen)
@@ -153,6 +166,7 @@ class EmbeddingCache:
         with self._lock():
             count, gen = self._committed()
             self._truncate_uncommitted(count, gen)
+            self._sweep(gen)
             self._refresh()
             new: dict[str, int] = {}
             for i, h in enumerate(hashes):
@@ -211,6 +225,7 @@ class EmbeddingCache:
         with self._lock():
             count, gen = self._committed()
             self._truncate_uncommitted(count, gen)
+            self._sweep(gen)
             self._refresh()
             keep = [h for h in self._index if h not in drop]
             dropped = len(self._index) - len(keep)

@@ -24,6 +24,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from matcher.codec import CLAIMANT_COLUMNS, PROTECTED_COLUMNS, claimant_to_row
@@ -175,3 +176,74 @@ def _reset(url: str) -> None:
     from matcher.store import downgrade
 
     downgrade(url, "base")
+
+
+# -- the embedding cache's compaction (the erasure of a claimant's vector) ------------------------------
+
+COMPACTOR = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    import numpy as np
+    from models.cache import EmbeddingCache
+
+    root, point = Path(sys.argv[1]), sys.argv[2]  # "fsync:N" or "unlink"
+    cache = EmbeddingCache(root, "m", 8)
+    calls = 0
+    real_fsync, real_unlink = os.fsync, Path.unlink
+
+    def fsync(fd):
+        global calls
+        real_fsync(fd)
+        calls += 1
+        if point == f"fsync:{calls}":
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def unlink(self, missing_ok=False):
+        if point == "unlink":
+            os.kill(os.getpid(), signal.SIGKILL)
+        real_unlink(self, missing_ok=missing_ok)
+
+    os.fsync = fsync
+    Path.unlink = unlink
+    cache.compact({"h3"})
+    print("done", calls, flush=True)
+    """
+)
+
+
+def _vectors(n: int) -> np.ndarray:
+    rng = np.random.default_rng(5)
+    v = rng.standard_normal((n, 8)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("point", ["fsync:1", "fsync:2", "fsync:3", "unlink"])
+def test_a_compaction_killed_at_each_step_leaves_the_cache_whole_and_the_next_one_erases(
+    tmp_path: Path, point: str
+) -> None:
+    from models.cache import EmbeddingCache
+
+    vectors = _vectors(6)
+    keys = [f"h{i}" for i in range(6)]
+    EmbeddingCache(tmp_path, "m", 8).add(keys, vectors)
+    erased = vectors[3].tobytes()
+    proc = subprocess.run(
+        [sys.executable, "-c", COMPACTOR, str(tmp_path), point],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == -9, proc.stdout + proc.stderr
+    cache = EmbeddingCache(tmp_path, "m", 8)
+    got, found = cache.get(keys)
+    # Whole: either every vector (killed before the manifest switched) or every one but h3.
+    assert found.tolist() in ([True] * 6, [True, True, True, False, True, True])
+    assert np.array_equal(got[found], vectors[found])
+    # The eraser runs again (the erasure was not confirmed): afterwards no file holds the vector.
+    cache.compact({"h3"})
+    assert EmbeddingCache(tmp_path, "m", 8).get(["h3"])[1].tolist() == [False]
+    holding = [p.name for p in tmp_path.rglob("*") if p.is_file() and erased in p.read_bytes()]
+    assert holding == []
