@@ -27,6 +27,10 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ErrorBody(BaseModel):
+    detail: str
+
+
 class Me(BaseModel):
     name: str
     role: str

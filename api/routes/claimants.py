@@ -11,7 +11,7 @@ from api.auth import Principal
 from api.convert import claimant_out, claimant_record, list_head, match_item
 from api.deps import ErasesClaimants, Matches, ReadsClaimants, RuntimeDep, WritesClaimants
 from api.errors import Conflict
-from api.routes.common import ClaimantId, K, audit, visible_claimant
+from api.routes.common import AUTH_ERRORS, ClaimantId, K, audit, documented, visible_claimant
 from api.runtime import Runtime, single_thread_faiss
 from api.schemas import (
     AdHocMatch,
@@ -27,7 +27,7 @@ from matcher.domain import Claimant
 from matcher.errors import UnknownClaimant, ValidationError
 from models.encoding import claimant_key
 
-router = APIRouter(tags=["claimants"])
+router = APIRouter(tags=["claimants"], responses=AUTH_ERRORS)
 
 
 def _jobcenter(p: Principal, given: str | None, stored: str | None = None) -> str:
@@ -66,7 +66,7 @@ def search_claimants(
 
 
 @router.post("/claimants", response_model=ClaimantOut, status_code=status.HTTP_201_CREATED,
-             response_model_exclude_unset=True)  # fmt: skip
+             response_model_exclude_unset=True, responses=documented(409))  # fmt: skip
 def create_claimant(rt: RuntimeDep, p: WritesClaimants, body: ClaimantCreate) -> ClaimantOut:
     _check_health(p, body)
     c = claimant_record(body, body.id, _jobcenter(p, body.jobcenter), rt.geo)
@@ -81,7 +81,12 @@ def create_claimant(rt: RuntimeDep, p: WritesClaimants, body: ClaimantCreate) ->
     return claimant_out(c, with_health=p.sees_health)
 
 
-@router.get("/claimants/{claimant_id}", response_model=ClaimantOut, response_model_exclude_unset=True)
+@router.get(
+    "/claimants/{claimant_id}",
+    response_model=ClaimantOut,
+    response_model_exclude_unset=True,
+    responses=documented(404),
+)
 def read_claimant(rt: RuntimeDep, p: ReadsClaimants, claimant_id: ClaimantId) -> ClaimantOut:
     """The claimant record; ``health_max_load`` only for roles that see health data."""
     c = visible_claimant(rt, p, claimant_id, with_health=p.sees_health)
@@ -89,7 +94,12 @@ def read_claimant(rt: RuntimeDep, p: ReadsClaimants, claimant_id: ClaimantId) ->
     return claimant_out(c, with_health=p.sees_health)
 
 
-@router.put("/claimants/{claimant_id}", response_model=ClaimantOut, response_model_exclude_unset=True)
+@router.put(
+    "/claimants/{claimant_id}",
+    response_model=ClaimantOut,
+    response_model_exclude_unset=True,
+    responses=documented(404),
+)
 def update_claimant(
     rt: RuntimeDep, p: WritesClaimants, claimant_id: ClaimantId, body: ClaimantBody
 ) -> ClaimantOut:
@@ -102,11 +112,14 @@ def update_claimant(
         )
     c = claimant_record(body, claimant_id, _jobcenter(p, body.jobcenter, old.jobcenter), rt.geo)
     _save(rt, c)
+    if claimant_key(old) != claimant_key(c):
+        # The earlier profile's vector goes now: an erasure later finds only the current one.
+        rt.encoder.compact({claimant_key(old)})
     audit(rt, p, "claimant.update", claimant_id=c.id)
     return claimant_out(c, with_health=p.sees_health)
 
 
-@router.delete("/claimants/{claimant_id}", response_model=Erased)
+@router.delete("/claimants/{claimant_id}", response_model=Erased, responses=documented(404))
 def erase_claimant(rt: RuntimeDep, p: ErasesClaimants, claimant_id: ClaimantId) -> Erased:
     """Erase a claimant: record, health and protected data, outcomes, proposals, feedback, nightly
     lists, their embedding and their place in reverse matching. The audit log keeps that it happened."""
@@ -124,7 +137,7 @@ def erase_claimant(rt: RuntimeDep, p: ErasesClaimants, claimant_id: ClaimantId) 
     return Erased(claimant_id=c.id, rows_deleted=counts, embeddings_dropped=dropped, audit_id=audit_id)
 
 
-@router.get("/claimants/{claimant_id}/suggestions", response_model=Suggestions)
+@router.get("/claimants/{claimant_id}/suggestions", response_model=Suggestions, responses=documented(404))
 def suggestions(rt: RuntimeDep, p: Matches, claimant_id: ClaimantId, k: K = None) -> Suggestions:
     """Ranked, explained vacancies for a claimant; the list is written to the audit log."""
     kk = k or rt.settings.api.default_k

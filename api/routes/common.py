@@ -8,9 +8,27 @@ from fastapi import Path, Query
 
 from api.auth import Principal
 from api.runtime import Runtime
-from api.schemas import ID_PATTERN
+from api.schemas import ID_PATTERN, ErrorBody
 from matcher.domain import Claimant
 from matcher.errors import UnknownClaimant
+
+_WHY = {
+    401: "No token, an unknown or a revoked one.",
+    403: "The token's role lacks the right.",
+    404: "No such record, or one of another Jobcenter (the same answer).",
+    409: "The id is already in use.",
+    413: "The request body is too large.",
+    503: "The database (or the model or index) is unavailable; the reason is in `detail`.",
+}
+
+
+def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route answers with."""
+    return {code: {"model": ErrorBody, "description": _WHY[code]} for code in codes}
+
+
+# Every route behind a token can answer these.
+AUTH_ERRORS = documented(401, 403, 413, 503)
 
 ClaimantId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]
 VacancyId = Annotated[str, Path(min_length=1, max_length=64, pattern=ID_PATTERN)]

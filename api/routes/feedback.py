@@ -12,13 +12,13 @@ from api.audit import LOOKUP_ACTIONS
 from api.auth import Principal
 from api.deps import GivesFeedback, RecordsOutcomes, RuntimeDep
 from api.errors import UnknownSuggestion
-from api.routes.common import audit, visible_claimant
+from api.routes.common import AUTH_ERRORS, audit, documented, visible_claimant
 from api.runtime import Runtime
 from api.schemas import SUGGESTION_ID_PATTERN, FeedbackIn, FeedbackOut, OutcomeIn, OutcomeOut
 from matcher.domain import Feedback, FeedbackAction, Outcome, to_dict
 from matcher.errors import UnknownClaimant, UnknownVacancy
 
-router = APIRouter(tags=["feedback"])
+router = APIRouter(tags=["feedback"], responses={**AUTH_ERRORS, **documented(404)})
 
 SuggestionId = Annotated[str, Path(max_length=24, pattern=SUGGESTION_ID_PATTERN)]
 

@@ -6,18 +6,19 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import PrincipalDep, ReadsModels, RuntimeDep
+from api.routes.common import AUTH_ERRORS, documented
 from api.schemas import Health, Me, Models
 from matcher.errors import StoreUnavailable
 
 router = APIRouter(tags=["system"])
 
 
-@router.get("/me", response_model=Me)
+@router.get("/me", response_model=Me, responses=documented(401, 413, 503))
 def me(p: PrincipalDep) -> Me:
     return Me(name=p.name, role=p.role.value, jobcenter=p.jobcenter)
 
 
-@router.get("/models", response_model=Models)
+@router.get("/models", response_model=Models, responses=AUTH_ERRORS)
 def models(rt: RuntimeDep, p: ReadsModels) -> Models:
     """The scorer bundles on disk and the current one, the embedding model and the index version."""
     from models.bundle import current_path

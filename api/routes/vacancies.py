@@ -8,15 +8,15 @@ from api.audit import lookup_payload
 from api.convert import list_head, match_item, vacancy_out, vacancy_record
 from api.deps import Matches, ReadsVacancies, RuntimeDep, WritesVacancies
 from api.errors import Conflict
-from api.routes.common import K, VacancyId, audit
+from api.routes.common import AUTH_ERRORS, K, VacancyId, audit, documented
 from api.runtime import single_thread_faiss
 from api.schemas import Candidates, Deleted, VacancyBody, VacancyCreate, VacancyOut
 from matcher.errors import UnknownVacancy
 
-router = APIRouter(tags=["vacancies"])
+router = APIRouter(tags=["vacancies"], responses=AUTH_ERRORS)
 
 
-@router.get("/vacancies/{vacancy_id}", response_model=VacancyOut)
+@router.get("/vacancies/{vacancy_id}", response_model=VacancyOut, responses=documented(404))
 def read_vacancy(rt: RuntimeDep, p: ReadsVacancies, vacancy_id: VacancyId) -> VacancyOut:
     try:
         return vacancy_out(rt.store.get_vacancy(vacancy_id))
@@ -24,7 +24,9 @@ def read_vacancy(rt: RuntimeDep, p: ReadsVacancies, vacancy_id: VacancyId) -> Va
         raise UnknownVacancy("no such vacancy") from None
 
 
-@router.post("/vacancies", response_model=VacancyOut, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/vacancies", response_model=VacancyOut, status_code=status.HTTP_201_CREATED, responses=documented(409)
+)
 def create_vacancy(rt: RuntimeDep, p: WritesVacancies, body: VacancyCreate) -> VacancyOut:
     """Store a new vacancy and add it to the index (a new index version)."""
     v = vacancy_record(body, body.id, rt.geo)
@@ -40,7 +42,7 @@ def create_vacancy(rt: RuntimeDep, p: WritesVacancies, body: VacancyCreate) -> V
     return vacancy_out(v, version)
 
 
-@router.put("/vacancies/{vacancy_id}", response_model=VacancyOut)
+@router.put("/vacancies/{vacancy_id}", response_model=VacancyOut, responses=documented(404))
 def update_vacancy(
     rt: RuntimeDep, p: WritesVacancies, vacancy_id: VacancyId, body: VacancyBody
 ) -> VacancyOut:
@@ -56,7 +58,7 @@ def update_vacancy(
     return vacancy_out(v, version)
 
 
-@router.delete("/vacancies/{vacancy_id}", response_model=Deleted)
+@router.delete("/vacancies/{vacancy_id}", response_model=Deleted, responses=documented(404))
 def delete_vacancy(rt: RuntimeDep, p: WritesVacancies, vacancy_id: VacancyId) -> Deleted:
     try:
         rt.store.delete_vacancy(vacancy_id)
@@ -67,7 +69,7 @@ def delete_vacancy(rt: RuntimeDep, p: WritesVacancies, vacancy_id: VacancyId) ->
     return Deleted(id=vacancy_id, index_version=version)
 
 
-@router.get("/vacancies/{vacancy_id}/candidates", response_model=Candidates)
+@router.get("/vacancies/{vacancy_id}/candidates", response_model=Candidates, responses=documented(404))
 def candidates(rt: RuntimeDep, p: Matches, vacancy_id: VacancyId, k: K = None) -> Candidates:
     """Ranked claimants of the caller's Jobcenter for a vacancy; the list goes to the audit log."""
     kk = k or rt.settings.api.default_k

@@ -173,3 +173,21 @@ def test_create_update_and_erase_reach_matching_at_once(api: ApiEnv) -> None:
     entry = api.store.list_audit(claimant_id=NEW["id"])[-1]
     assert entry.action == "claimant.erase"
     assert set(entry.payload) == {"role", "rows_deleted", "embeddings_dropped"}
+
+
+def test_an_update_drops_the_earlier_profiles_vector(api: ApiEnv) -> None:
+    h = api.headers("cm")
+    assert api.client.post("/claimants", json=NEW, headers=h).status_code == 201
+    assert api.client.get(f"/claimants/{NEW['id']}/suggestions?k=3", headers=h).status_code == 200
+    v1 = api.store.get_claimant(NEW["id"])
+    assert api.encoder.cache.get([claimant_key(v1)])[1].all()
+    body = {k: v for k, v in NEW.items() if k != "id"}
+    assert (
+        api.client.put(
+            f"/claimants/{NEW['id']}", json={**body, "profile_text": "Staplerfahrer"}, headers=h
+        ).status_code
+        == 200
+    )
+    v2 = api.store.get_claimant(NEW["id"])
+    assert not api.encoder.cache.get([claimant_key(v1)])[1].any()
+    assert api.encoder.cache.get([claimant_key(v2)])[1].all()  # the new one is in reverse matching
