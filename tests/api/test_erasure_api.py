@@ -4,9 +4,8 @@ embedding cache, vacancy index, or the logs (captured at DEBUG for every logger)
 
 The person is created through the API (with the postcode and place of Wyk auf Föhr, coordinates in
 Göttingen so that they get suggestions), asked for suggestions, given feedback on one, put through
-a nightly run and then erased by a team lead. Two gaps are pinned as strict xfails (the API and
-nightly owners' to fix): earlier versions of the profile stay in the embedding cache, and the nightly
-list files keep naming the person.
+a nightly run and then erased by a team lead. One gap is pinned as a strict xfail (the API and
+nightly owners' to fix): the nightly list files keep naming the person.
 """
 
 from __future__ import annotations
@@ -98,6 +97,7 @@ def _live(api: ApiEnv) -> dict[str, Any]:
     )
     assert fb.status_code == 201, fb.text
     v1 = api.store.get_claimant(PERSON_ID)
+    v1_cached = _cache_holds(api, v1)
     body = {k: v for k, v in BODY.items() if k != "id"}
     assert (
         api.client.put(
@@ -108,7 +108,7 @@ def _live(api: ApiEnv) -> dict[str, Any]:
     api.client.get(f"/claimants/{PERSON_ID}/suggestions?k=5", headers=api.headers("cm"))
     v2 = api.store.get_claimant(PERSON_ID)
     nightly_dir = _nightly(api)
-    return {"v1": v1, "v2": v2, "nightly": nightly_dir}
+    return {"v1": v1, "v2": v2, "v1_cached": v1_cached, "nightly": nightly_dir}
 
 
 def _nightly(api: ApiEnv) -> Path:
@@ -192,18 +192,15 @@ def test_erasure_through_the_api_leaves_no_trace(api: ApiEnv, logs: Everything) 
     ] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api bug: DELETE /claimants/{id} compacts only the current profile's cache key; a profile "
-    "changed earlier (PUT) leaves its old key and vector in data_dir/embeddings. Fix: drop the old key "
-    "on update (PUT /claimants), or on erasure drop every claimant-kind key no live claimant uses",
-)
-def test_erasure_drops_earlier_profile_versions_from_the_cache(api: ApiEnv) -> None:
+def test_no_earlier_profile_version_stays_in_the_cache(api: ApiEnv) -> None:
+    """An update drops the earlier profile's vector (fixed in 19bc339; it stayed until then), the
+    erasure the current one."""
     lived = _live(api)
     assert claimant_key(lived["v1"]) != claimant_key(lived["v2"])
-    assert _cache_holds(api, lived["v1"])  # the search can fail
-    _erase(api)
+    assert lived["v1_cached"]  # the search can fail: the first version was cached before the update
     assert _cache_holds(api, lived["v1"]) == []
+    _erase(api)
+    assert _cache_holds(api, lived["v1"]) == [] and _cache_holds(api, lived["v2"]) == []
 
 
 @pytest.mark.xfail(
