@@ -7,10 +7,9 @@ case_manager token of JC-GOE, no token, an invalid token. Half of the cases with
 real one (a claimant of JC-GOE, one of JC-OHA, a vacancy, a suggestion id from a real list), so
 the 200 paths are exercised as well as the 4xx ones. More than 1,000 requests in all.
 
-Checks on every response: not a server error (5xx), the body conforms to the schema of the
-documented status (``response_schema_conformance``), the content type is the documented one. An
-undocumented status (401, 403, 404, 409 are not declared in the spec) is recorded, not failed: see
-``test_every_status_the_api_answers_is_documented``.
+Checks on every response: not a server error (5xx), the status is one the spec documents for the
+operation (``status_code_conformance``), the body conforms to the schema of that status
+(``response_schema_conformance``), the content type is the documented one.
 """
 
 from __future__ import annotations
@@ -29,7 +28,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.api.conftest import JC_A, JC_B, ApiEnv, _env
 
@@ -71,6 +74,12 @@ def _send(env: ApiEnv, kwargs: dict[str, Any]) -> Any:
     )
 
 
+def _unparsable_body(response: Any) -> bool:
+    return response.status_code == 400 and response.json() == {
+        "detail": "There was an error parsing the body"
+    }
+
+
 def test_generated_requests_get_no_server_error_and_documented_bodies(env: ApiEnv) -> None:
     schema = schemathesis.openapi.from_dict(env.client.get("/openapi.json").json())
     own, other = env.ids(JC_A), env.ids(JC_B)
@@ -109,9 +118,12 @@ def test_generated_requests_get_no_server_error_and_documented_bodies(env: ApiEn
             kwargs = case.as_transport_kwargs(base_url="http://testserver", headers=headers)
             response = _send(env, kwargs)
             statuses[(label, who, response.status_code)] += 1
+            checks = [not_a_server_error, response_schema_conformance, content_type_conformance]
+            if not _unparsable_body(response):  # a known gap, pinned by the xfail below
+                checks.append(status_code_conformance)
             case.validate_response(
                 response,
-                checks=[not_a_server_error, response_schema_conformance, content_type_conformance],
+                checks=checks,
                 headers=headers,
             )
 
@@ -180,3 +192,17 @@ def test_every_status_the_api_answers_is_documented(env: ApiEnv) -> None:
         if str(status) not in spec["paths"][path][method.lower()]["responses"]:
             missing.append(f"{method} {path} {status}")
     assert missing == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="api bug: a JSON body that is not UTF-8 gets FastAPI's 400 'There was an error parsing the "
+    "body', a status the spec does not declare (422 for the body, or 400 documented, would do)",
+)
+def test_a_body_that_is_not_utf8_gets_a_documented_status(env: ApiEnv) -> None:
+    spec = env.client.get("/openapi.json").json()
+    r = env.client.post(
+        "/claimants", content=b"\xff\xfe{", headers={**env.headers("cm"), "Content-Type": "application/json"}
+    )
+    assert 400 <= r.status_code < 500
+    assert str(r.status_code) in spec["paths"]["/claimants"]["post"]["responses"]
