@@ -3,7 +3,8 @@
 One data directory goes through what an operator does, every command with ``--log-level DEBUG``
 and every logger captured at DEBUG (root, so SQLAlchemy, httpx, uvicorn, Ray and ours): an import of
 claimants and vacancies, a lookup (``passgenau match``) and a nightly run (``passgenau nightly``),
-then the same person through the API (create, read, suggestions, update, erase). The fast trigram
+then (second test) the same person through ``passgenau --log-level DEBUG serve`` in its own process,
+over HTTP: create, search by occupation, suggestions, update, a refused update, erase. The fast trigram
 embedder and a small explaining scorer stand in for e5 and the trained bundle (the real ones run in
 ``tests/matcher/test_match_e5.py``); the logging calls are the same.
 
@@ -137,3 +138,86 @@ def test_import_lookup_and_nightly_log_no_personal_field(
     leaked = [line[:300] for line in lines if leaks(line)]
     assert leaked == []
     assert [s[:300] for s in stderr if leaks(s)] == []
+
+
+def test_served_api_at_debug_logs_no_personal_field(tmp_path: Path) -> None:
+    """``passgenau --log-level DEBUG serve`` in its own process (uvicorn's loggers included): create
+    the person, search for them by occupation, look them up, update and erase them over HTTP."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from api.auth import create_token
+    from matcher.store import Store
+    from tests.api.test_erasure_api import BODY
+
+    data = tmp_path / "data"
+    region = generate_region(seed=5, claimants=60, vacancies=80, placements=100)
+    with Store.open(Settings(data_dir=data).resolved_database_url) as store:
+        store.upsert_vacancies(region.vacancies)
+        store.upsert_claimants(list(zip(region.claimants, region.protected, strict=True)))
+        _, secret = create_token(store, "lead", "team_lead", "JC-GOE")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parents[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PASSGENAU_")}
+    env |= {"PASSGENAU_AS_OF": AS_OF.isoformat(), "PYTHONPATH": str(root)}
+    log_file = tmp_path / "server.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "tests.matcher.nightly.fake_cli",
+        "--data-dir",
+        str(data),
+        "--log-level",
+        "DEBUG",
+    ]
+    with open(log_file, "wb") as out:
+        proc = subprocess.Popen(
+            [*cmd, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=out,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 120
+            while True:
+                assert proc.poll() is None, log_file.read_text()[-3000:]
+                try:
+                    if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.3)
+            h = {"Authorization": f"Bearer {secret}"}
+            with httpx.Client(base_url=base, headers=h, timeout=60) as client:
+                assert client.post("/claimants", json=BODY).status_code == 201
+                found = client.get("/claimants", params={"q": "Quokkahaus"}).json()["claimants"]
+                assert [c["id"] for c in found] == [PERSON_ID]
+                assert len(client.get(f"/claimants/{PERSON_ID}/suggestions?k=5").json()["suggestions"]) == 5
+                changed = {k: v for k, v in BODY.items() if k != "id"} | {
+                    "profile_text": BODY["profile_text"] + " Neu."
+                }
+                assert client.put(f"/claimants/{PERSON_ID}", json=changed).status_code == 200
+                bad = client.put(f"/claimants/{PERSON_ID}", json=changed | {"postcode": "2593X"})
+                assert bad.status_code == 422
+                assert client.delete(f"/claimants/{PERSON_ID}").status_code == 200
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    text = log_file.read_text(encoding="utf-8", errors="replace")
+    assert "DEBUG" in text and "Uvicorn running" in text  # the capture works
+    assert [line[:300] for line in text.splitlines() if leaks(line) or "2593X" in line] == []
