@@ -69,7 +69,13 @@ def bench_search(nq: int, nv: int, k: int, filtered: float) -> None:
     peak_after = sgemm_peak()
     # The machine is shared: the peak is measured before and after; shares are of the higher one.
     peak = max(peak_before, peak_after)
-    print(f"float32 matmul peak (4096², numpy): {peak_before:.0f} GFLOP/s before, {peak_after:.0f} after")
+    import threadpoolctl
+
+    blas = threadpoolctl.threadpool_info()[0]
+    print(
+        f"float32 matmul peak (4096², numpy, {blas['internal_api']} {blas['architecture']} kernels, "
+        f"{blas['num_threads']} threads): {peak_before:.0f} GFLOP/s before, {peak_after:.0f} after"
+    )
     print(f"{nq:,} × {nv:,} × {DIM} random unit vectors, top {k} per query, blocks of {block} queries")
     print(
         f"  exact top-{k} (products + selection, ties by id): {full:.1f} s = {nq / full:,.0f} queries/s = "
