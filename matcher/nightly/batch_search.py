@@ -3,9 +3,9 @@
 A lookup (``MatchService.suggest_for``) filters every vacancy for one claimant, searches the
 eligible ones, scores the nearest ``fetch_size(eligible, k)`` and ranks them with the employer
 cap. The nightly run does exactly that for each claimant with k = K (the candidates the allocation
-chooses from), but the search step is one exact matrix product per chunk of claimants
-(``blocked_topk``: float32 GEMM in blocks, the ineligible pairs masked out, top by threshold with
-ties by vacancy id as ``FaissIndex`` orders them) and the scorer sees the whole chunk's pairs in one
+chooses from), but the search step is one exact matrix product per block of ``SEARCH_BLOCK``
+claimants (``blocked_topk``: float32 GEMM, the ineligible pairs masked out, top by threshold with
+ties by vacancy id as ``FaissIndex`` orders them) and the scorer sees a whole chunk's pairs in one
 ``PairBatch``. The filter, the pair measurements (``MatchService.pairs_for``), the scorer and the
 ranking (``MatchService.rank_suggestions``) are the lookup's own.
 
@@ -46,6 +46,8 @@ I64 = npt.NDArray[np.int64]
 
 # Scores of one block of queries held at a time: ~64 MB of float32.
 _BLOCK_CELLS = 1 << 24
+# Claimants filtered and searched together within a chunk (fixed: the same blocks on every engine).
+SEARCH_BLOCK = 64
 
 
 class FrozenGrounder:
@@ -293,21 +295,31 @@ def generate(ctx: NightlyContext, service: MatchService, lo: int, hi: int) -> Ca
     """The candidates of claimants ``lo:hi`` (positions in ``ctx.claimants``); see module doc."""
     claimants = ctx.claimants[lo:hi]
     nv = len(ctx.vacancies)
-    results, dists = [], []
-    allowed = np.zeros((len(claimants), nv), dtype=bool)
-    for j, c in enumerate(claimants):
-        result, dist = service.filter_vacancies(c)
-        allowed[j] = result.eligible
-        results.append(result)
-        dists.append(dist)
-    n_eligible = allowed.sum(axis=1)
-    fetch = np.array([fetch_size(int(n), ctx.k) for n in n_eligible], dtype=np.int64)
-    found = blocked_topk(ctx.claimant_vectors[lo:hi], ctx.vacancy_vectors, ctx.vacancies.ids, fetch, allowed)
-    pairs, bounds = [], [0]
-    for j, c in enumerate(claimants):
-        pos, sims = found[j]
-        pairs.append(service.pairs_for(c, results[j], dists[j], pos.astype(np.intp), sims))
-        bounds.append(bounds[-1] + len(pos))
+    pairs: list[PairBatch] = []
+    bounds = [0]
+    eligible: list[int] = []
+    vacancy_positions: list[I64] = []
+    # Filters and search in fixed sub-blocks: a claimant's filter arrays span every vacancy, so a
+    # whole chunk of them at 100,000 vacancies would hold gigabytes. The scorer sees the whole chunk.
+    for start in range(0, len(claimants), SEARCH_BLOCK):
+        block = claimants[start : start + SEARCH_BLOCK]
+        results, dists = [], []
+        allowed = np.zeros((len(block), nv), dtype=bool)
+        for j, c in enumerate(block):
+            result, dist = service.filter_vacancies(c)
+            allowed[j] = result.eligible
+            results.append(result)
+            dists.append(dist)
+        n_eligible = allowed.sum(axis=1)
+        fetch = np.array([fetch_size(int(n), ctx.k) for n in n_eligible], dtype=np.int64)
+        queries = ctx.claimant_vectors[lo + start : lo + start + len(block)]
+        found = blocked_topk(queries, ctx.vacancy_vectors, ctx.vacancies.ids, fetch, allowed)
+        for j, c in enumerate(block):
+            pos, sims = found[j]
+            pairs.append(service.pairs_for(c, results[j], dists[j], pos.astype(np.intp), sims))
+            vacancy_positions.append(pos)
+            bounds.append(bounds[-1] + len(pos))
+        eligible += n_eligible.tolist()
     cols: dict[str, list[Any]] = {name: [] for name in Candidates.FIELDS[:11]}
     if bounds[-1] > 0:
         batch = _concat_pairs(pairs)
@@ -320,7 +332,7 @@ def generate(ctx: NightlyContext, service: MatchService, lo: int, hi: int) -> Ca
             at = np.array([t.position for t in top], dtype=np.intp)
             p = pairs[j]
             cols["claimant"].append(np.full(len(at), lo + j, dtype=np.int64))
-            cols["vacancy"].append(found[j][0][at])
+            cols["vacancy"].append(vacancy_positions[j][at])
             cols["rank"].append(np.arange(1, len(at) + 1, dtype=np.int64))
             cols["score"].append(np.array([t.score for t in top], dtype=np.float64))
             cols["p_match"].append(scores.p_match[a:b][at])
@@ -334,7 +346,7 @@ def generate(ctx: NightlyContext, service: MatchService, lo: int, hi: int) -> Ca
     arrays = {name: np.concatenate(parts) if parts else getattr(empty, name) for name, parts in cols.items()}
     return Candidates(
         **arrays,
-        eligible=n_eligible.astype(np.int64),
+        eligible=np.asarray(eligible, dtype=np.int64),
         claimants_of=np.arange(lo, hi, dtype=np.int64),
     )
 
