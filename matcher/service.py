@@ -72,6 +72,19 @@ class PairBatch:
     commute_limit: npt.NDArray[np.float64]
     distance_km: npt.NDArray[np.float64]
 
+    def take(self, idx: Sequence[int]) -> PairBatch:
+        """The pairs at these positions, in this order."""
+        at = np.asarray(idx, dtype=np.intp)
+        return PairBatch(
+            claimants=[self.claimants[i] for i in at],
+            vacancies=[self.vacancies[i] for i in at],
+            similarity=self.similarity[at],
+            depth=self.depth[at],
+            commute_minutes=self.commute_minutes[at],
+            commute_limit=self.commute_limit[at],
+            distance_km=self.distance_km[at],
+        )
+
 
 @dataclass(frozen=True)
 class PairScores:
@@ -85,7 +98,10 @@ class PairScores:
 class PairScorer(Protocol):
     model_version: str
 
-    def score(self, pairs: PairBatch) -> PairScores: ...
+    def score(self, pairs: PairBatch, *, explain: bool = True) -> PairScores:
+        """Probabilities for every pair; with ``explain`` also each pair's ``details`` (reasons,
+        drivers, household effect), else empty dicts. Probabilities do not depend on ``explain``."""
+        ...
 
 
 class FitOnlyScorer:
@@ -93,7 +109,7 @@ class FitOnlyScorer:
 
     model_version = "fit-only"
 
-    def score(self, pairs: PairBatch) -> PairScores:
+    def score(self, pairs: PairBatch, *, explain: bool = True) -> PairScores:
         n = len(pairs.similarity)
         return PairScores(
             p_match=np.clip(pairs.similarity, 0.0, 1.0),
@@ -332,12 +348,15 @@ class MatchService:
     def _ranked(
         self, pairs: PairBatch, k: int, group: npt.NDArray[np.str_] | None
     ) -> tuple[tuple[Match, ...], str]:
-        scores = self.scorer.score(pairs)
+        # Rank on probabilities alone, then explain only the k shown: explanations (household
+        # effects, reasons, drivers) cost most of the scoring time and would be thrown away.
+        scores = self.scorer.score(pairs, explain=False)
         if group is not None:
             top = self.rank_suggestions(pairs, scores, k)
         else:
             ids = np.array([c.id for c in pairs.claimants], dtype=str)
             top = rank(scores.p_match, scores.p_sustain, ids, k=k)
+        shown = self.scorer.score(pairs.take([t.position for t in top]))
         items = []
         for r, t in enumerate(top, start=1):
             i = t.position
@@ -361,7 +380,7 @@ class MatchService:
                     p_sustain=round(float(scores.p_sustain[i]), 4),
                     score=round(t.score, 4),
                     filters_passed=FILTERS,
-                    details=scores.details[i],
+                    details=shown.details[r - 1],
                 )
             )
         return tuple(items), scores.model_version

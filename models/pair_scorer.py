@@ -354,7 +354,7 @@ class ModelScorer:
         p_sustain = self.sustain.predict_proba(select(X, self.sustain_features))[:, 1]
         return p_match, p_sustain
 
-    def score(self, pairs: PairBatch) -> PairScores:
+    def score(self, pairs: PairBatch, *, explain: bool = True) -> PairScores:
         n = len(pairs.claimants)
         X = pair_features(pairs, self.household)
         Xs = select(X, self.sustain_features)
@@ -373,6 +373,13 @@ class ModelScorer:
             p_sustain = 1.0 / (1.0 + np.exp(-logit))
         else:
             p_sustain = self.sustain.predict_proba(Xs)[:, 1]
+        if not explain:
+            return PairScores(
+                p_match=np.asarray(p_match, dtype=np.float64),
+                p_sustain=np.asarray(p_sustain, dtype=np.float64),
+                details=[{} for _ in range(n)],
+                model_version=self.model_version,
+            )
         effects: list[dict[str, Any]] = [{} for _ in range(n)]
         groups: dict[str, list[int]] = {}
         for i, c in enumerate(pairs.claimants):

@@ -323,7 +323,7 @@ def generate(ctx: NightlyContext, service: MatchService, lo: int, hi: int) -> Ca
     cols: dict[str, list[Any]] = {name: [] for name in Candidates.FIELDS[:11]}
     if bounds[-1] > 0:
         batch = _concat_pairs(pairs)
-        scores = ctx.scorer.score(batch)
+        scores = ctx.scorer.score(batch, explain=False)  # the chosen few are explained later
         for j in range(len(claimants)):
             a, b = bounds[j], bounds[j + 1]
             if a == b:

@@ -92,8 +92,9 @@ class _Capture:
     def __init__(self) -> None:
         self.batches: list[PairBatch] = []
 
-    def score(self, pairs: PairBatch) -> PairScores:
-        self.batches.append(pairs)
+    def score(self, pairs: PairBatch, *, explain: bool = True) -> PairScores:
+        if not explain:  # the ranking call sees every candidate; the explaining one only those shown
+            self.batches.append(pairs)
         n = len(pairs.vacancies)
         return PairScores(np.ones(n), np.ones(n), [{} for _ in range(n)], self.model_version)
 

@@ -47,7 +47,7 @@ class TermsScorer:
 
     model_version = "terms-test"
 
-    def score(self, pairs: PairBatch) -> PairScores:
+    def score(self, pairs: PairBatch, *, explain: bool = True) -> PairScores:
         p_match = np.clip(pairs.similarity, 0.0, 1.0)
         ratio = np.asarray(pairs.commute_minutes) / np.asarray(pairs.commute_limit)
         p_sustain = 0.3 + 0.1 * np.asarray(pairs.depth, dtype=np.float64) - 0.2 * np.clip(ratio, 0, 1)
