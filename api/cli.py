@@ -26,7 +26,9 @@ def serve(
     import uvicorn
 
     from api.app import create_app
+    from api.runtime import single_thread_blas
 
+    single_thread_blas()
     settings = state.settings
     uvicorn.run(
         create_app(settings),

@@ -49,6 +49,17 @@ def single_thread_faiss() -> None:
     faiss.omp_set_num_threads(1)
 
 
+def single_thread_blas() -> None:
+    """One BLAS (OpenBLAS) thread for the whole server process. A lookup's matrix products are small;
+    with OpenBLAS's default of one thread per core, concurrent requests hand work to spinning BLAS
+    threads that compete with the request threads for the 2 cores: bench/http_bench.py measured p50
+    20.8 -> 10.1 ms on one connection and 68 -> 93 lookups/s on four with this limit. Process-wide,
+    so it is set by the serving entry points, not by ``create_app`` (tests share their process)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="blas")
+
+
 class LockedEncoder:
     """The record encoder behind a lock: its cache swaps its key map and matrix in two steps when
     another writer has added rows, which a concurrent reader must not observe half-done."""

@@ -104,9 +104,11 @@ def serve(data_dir: Path, as_of: str, port: int) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.runtime import single_thread_blas
     from models.cache import EmbeddingCache
     from models.encoding import RecordEncoder
 
+    single_thread_blas()  # as `passgenau serve` does
     emb = Trigram384()
     encoder = RecordEncoder(emb, EmbeddingCache(data_dir / "embeddings", emb.model_id, emb.dim))  # type: ignore[arg-type]
     app = create_app(settings_for(data_dir, as_of), encoder=encoder)  # type: ignore[arg-type]

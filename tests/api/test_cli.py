@@ -62,10 +62,16 @@ def test_users_add_refuses_bad_input(api: ApiEnv) -> None:
 def test_serve_runs_the_app_on_the_given_address(api: ApiEnv, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import uvicorn
 
+    from api import runtime as api_runtime
+
     calls: list[tuple[object, dict[str, object]]] = []
+    blas: list[bool] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
+    # Process-wide: not for the test process, which other tests share.
+    monkeypatch.setattr(api_runtime, "single_thread_blas", lambda: blas.append(True))
     code, out = _run(api, "serve", "--port", "8123")
     assert code == 0, out
+    assert blas == [True]
     ((app, kw),) = calls
     assert (kw["host"], kw["port"], kw["access_log"]) == ("127.0.0.1", 8123, False)
     assert {"/claimants/{claimant_id}/suggestions", "/health"} <= set(app.openapi()["paths"])  # type: ignore[attr-defined]
