@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.audit import ReplayError
 from api.auth import Forbidden, Unauthenticated
@@ -86,6 +88,26 @@ async def _request_validation(_request: Request, exc: Exception) -> JSONResponse
     return JSONResponse(status_code=422, content={"detail": detail})
 
 
+async def _http(request: Request, exc: Exception) -> Response:
+    """FastAPI answers a body it cannot decode (not UTF-8) with a bare 400; that is a bad body like
+    any other: 422 at ``body``. Every other HTTPException keeps FastAPI's answer."""
+    if (
+        isinstance(exc, StarletteHTTPException)
+        and exc.status_code == 400
+        and "parsing the body" in str(exc.detail)
+    ):
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": [{"loc": ["body"], "msg": "the body is not UTF-8 JSON", "type": "json_invalid"}]
+            },
+        )
+    if not isinstance(exc, StarletteHTTPException):
+        raise exc
+    return await http_exception_handler(request, exc)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(PassgenauError, _domain)
     app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http)

@@ -194,11 +194,6 @@ def test_every_status_the_api_answers_is_documented(env: ApiEnv) -> None:
     assert missing == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api bug: a JSON body that is not UTF-8 gets FastAPI's 400 'There was an error parsing the "
-    "body', a status the spec does not declare (422 for the body, or 400 documented, would do)",
-)
 def test_a_body_that_is_not_utf8_gets_a_documented_status(env: ApiEnv) -> None:
     spec = env.client.get("/openapi.json").json()
     r = env.client.post(

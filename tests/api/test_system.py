@@ -91,3 +91,12 @@ def test_oversized_and_odd_requests_get_4xx(api_ro: ApiEnv) -> None:
             method, path, headers={**h, "Content-Type": "application/json"}, content=b"[]"
         )
         assert 400 <= r.status_code < 500, (method, path, r.status_code, r.text)
+
+
+def test_a_body_that_is_not_utf8_is_a_422_at_body(api_ro: ApiEnv) -> None:
+    h = {**api_ro.headers("cm"), "Content-Type": "application/json"}
+    r = api_ro.client.post("/claimants", content=b"\xff\xfe{", headers=h)
+    assert (r.status_code, r.json()["detail"][0]["loc"]) == (422, ["body"])
+    # Other HTTP errors keep FastAPI's answer (an unknown path, a wrong method).
+    assert api_ro.client.get("/nirgends", headers=h).status_code == 404
+    assert api_ro.client.patch("/me", headers=h).status_code == 405
