@@ -25,6 +25,7 @@ from api.schemas import (
 )
 from matcher.domain import Claimant
 from matcher.errors import UnknownClaimant, ValidationError
+from matcher.nightly.erasure import erase_from_runs
 from models.encoding import claimant_key
 
 router = APIRouter(tags=["claimants"], responses=AUTH_ERRORS)
@@ -127,13 +128,11 @@ def erase_claimant(rt: RuntimeDep, p: ErasesClaimants, claimant_id: ClaimantId) 
     counts = rt.store.delete_claimant(c.id)
     rt.claimant_changed(None, c.id)
     dropped = rt.encoder.compact({claimant_key(c)})
-    audit_id = audit(
-        rt,
-        p,
-        "claimant.erase",
-        claimant_id=c.id,
-        payload={"rows_deleted": counts, "embeddings_dropped": dropped},
-    )
+    # The nightly runs' files (lists, plans) name them too; rewritten from the remaining rows.
+    settings = rt.settings
+    runs = erase_from_runs(rt.store, settings.nightly.out_dir or settings.data_dir / "nightly", c.id)
+    payload = {"rows_deleted": counts, "embeddings_dropped": dropped, "nightly_runs_rewritten": len(runs)}
+    audit_id = audit(rt, p, "claimant.erase", claimant_id=c.id, payload=payload)
     return Erased(claimant_id=c.id, rows_deleted=counts, embeddings_dropped=dropped, audit_id=audit_id)
 
 

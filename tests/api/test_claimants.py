@@ -172,7 +172,7 @@ def test_create_update_and_erase_reach_matching_at_once(api: ApiEnv) -> None:
     assert api.store.list_feedback(NEW["id"]) == [] and api.store.list_outcomes() == []
     entry = api.store.list_audit(claimant_id=NEW["id"])[-1]
     assert entry.action == "claimant.erase"
-    assert set(entry.payload) == {"role", "rows_deleted", "embeddings_dropped"}
+    assert set(entry.payload) == {"role", "rows_deleted", "embeddings_dropped", "nightly_runs_rewritten"}
 
 
 def test_an_update_drops_the_earlier_profiles_vector(api: ApiEnv) -> None:

@@ -203,12 +203,6 @@ def test_no_earlier_profile_version_stays_in_the_cache(api: ApiEnv) -> None:
     assert _cache_holds(api, lived["v1"]) == [] and _cache_holds(api, lived["v2"]) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="api/nightly bug: erasure deletes the nightly_lists rows but not the run's files: "
-    "<out>/<run>/lists/<jobcenter>/<case manager>.csv|.parquet|.html and plan.json (claimant_ids) keep "
-    "naming the erased claimant. Fix: on erasure rewrite the lists of runs that name them (or delete those runs' files)",
-)
 def test_erasure_reaches_the_nightly_list_files(api: ApiEnv) -> None:
     lived = _live(api)
     assert file_traces(lived["nightly"], [PERSON_ID])  # the search can fail
