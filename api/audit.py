@@ -7,7 +7,7 @@ came from, a hash of the claimant record) and the list itself with its scores as
 as ``MatchService`` rounds them). Nothing else of the claimant is written: no names, no free text.
 
 ``replay`` rebuilds a service on the logged index version (versions are kept on disk, see
-``api.index_versions_kept``) and the logged scorer bundle, recomputes the list from the records as
+``index.versions_kept``) and the logged scorer bundle, recomputes the list from the records as
 they are now, and says whether it is identical. A claimant whose record changed since is reported
 (the record hash differs), as are vacancies the store no longer holds.
 """

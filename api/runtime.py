@@ -197,7 +197,7 @@ class Runtime:
                     index.remove(gone, missing_ok=True)
                 if live:
                     index.upsert(self.encoder.encode_vacancies(live), [v.id for v in live])
-                index.save(index_root(self.settings), keep=self.settings.api.index_versions_kept)
+                index.save(index_root(self.settings), keep=self.settings.index.versions_kept)
                 for vid in gone:
                     by_id.pop(vid, None)
                 by_id.update((v.id, v) for v in live)

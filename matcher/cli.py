@@ -230,6 +230,9 @@ def _serve_demo(
     typer.echo(f"   address: http://{shown}:{port}/")
     typer.echo(f"   demo token ({token.role}, Jobcenter {jobcenter}, {token.id}): {secret}")
     typer.echo(f"   then open claimant {claimant_id}: http://{shown}:{port}/kunden/{claimant_id}")
+    from api.runtime import single_thread_blas
+
+    single_thread_blas()  # as `passgenau serve` does (concurrent lookups on 2 cores)
     app_ = create_app(settings, encoder=encoder, store=store)
     uvicorn.run(app_, host=host, port=port, log_level="warning", access_log=False)
 

@@ -369,7 +369,7 @@ class FaissIndex:
         """Index L2-normalised vectors: exact below ``exact_below``, else IVF tuned to the recall bar.
 
         ``exact_below``, ``nprobe`` and ``recall_target`` are the fields of ``IndexSettings``
-        (``build(v, ids, model, **settings.index.model_dump())``). ``queries`` (e.g. a sample of
+        (``build(v, ids, model, **settings.index.build_options())``). ``queries`` (e.g. a sample of
         claimant vectors) replaces the default recall sample, which is drawn from the vacancies
         themselves with each query's own match excluded. Same input and seed give the same index.
         """

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +28,13 @@ class IndexSettings(BaseModel):
     exact_below: int = Field(50_000, ge=1)  # IndexFlatIP under this many vacancies
     nprobe: int = Field(16, ge=1)
     recall_target: float = Field(0.98, gt=0, le=1)
+    # Index versions kept on disk: every vacancy change (API, import sync at start-up, index build)
+    # saves one, and an audit entry can be replayed only while its version is kept.
+    versions_kept: int = Field(10, ge=2, le=1000)
+
+    def build_options(self) -> dict[str, Any]:
+        """The keyword arguments of ``FaissIndex.build``."""
+        return self.model_dump(include={"exact_below", "nprobe", "recall_target"})
 
 
 class CommuteSettings(BaseModel):
@@ -135,9 +143,6 @@ class ApiSettings(BaseModel):
     # Roles that need the claimant's health restriction for their work (the case manager who talks
     # with the claimant and the team lead who reviews cases); admin and batch never read it.
     health_roles: tuple[str, ...] = ("case_manager", "team_lead")
-    # Index versions kept on disk: every vacancy change through the API saves one, and an audit
-    # entry can be replayed only while its version is kept.
-    index_versions_kept: int = Field(10, ge=2, le=1000)
 
 
 class NightlySettings(BaseModel):

@@ -14,7 +14,8 @@ Data protection in the layout:
   restriction), so that PostgreSQL grants can later deny it to roles that must not read health data,
   and ``get_claimant(..., with_health=False)`` reads a claimant without touching it.
 - Erasure (``delete_claimant``) removes the claimant with every row that names them (protected, health,
-  outcomes with their snapshots, proposals, feedback); the audit log keeps its pseudonymous entries.
+  outcomes with their snapshots, proposals, feedback, nightly list rows); audit entries about them
+  keep who did what and when, but no longer whom (see ``_redact_audit``).
 """
 
 from __future__ import annotations
@@ -798,6 +799,46 @@ def _audit_from(r: Any) -> AuditEntry:
     )
 
 
+def _scrub(value: Any, claimant_id: str) -> tuple[Any, int]:
+    """``value`` without list items that name the claimant (and how many were dropped)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        n = 0
+        for k, v in value.items():
+            out[k], m = _scrub(v, claimant_id)
+            n += m
+        return out, n
+    if isinstance(value, list):
+        kept: list[Any] = []
+        n = 0
+        for item in value:
+            if item == claimant_id or (isinstance(item, dict) and claimant_id in item.values()):
+                n += 1
+                continue
+            scrubbed, m = _scrub(item, claimant_id)
+            kept.append(scrubbed)
+            n += m
+        return kept, n
+    return value, 0
+
+
+def _redact_audit(conn: Connection, claimant_id: str) -> None:
+    """After an erasure the audit log keeps who did what when, with which versions, but not whom:
+    entries about the claimant lose their id and payload; lists naming them (a vacancy's candidates)
+    lose those items. The erasure's own entry, written afterwards, is what remains of them."""
+    conn.execute(
+        sa.update(audit_log)
+        .where(audit_log.c.claimant_id == claimant_id)
+        .values(claimant_id=None, payload={"redacted": "erasure"})
+    )
+    naming = sa.cast(audit_log.c.payload, sa.Text).contains(f'"{claimant_id}"', autoescape=True)
+    for r in conn.execute(sa.select(audit_log.c.id, audit_log.c.payload).where(naming)).all():
+        payload, dropped = _scrub(r.payload, claimant_id)
+        if dropped:
+            payload["redacted_items"] = int(payload.get("redacted_items", 0)) + dropped
+            conn.execute(sa.update(audit_log).where(audit_log.c.id == r.id).values(payload=payload))
+
+
 def _token_from(r: Any) -> ApiToken:
     revoked = _utc(r.revoked) if r.revoked is not None else None
     return ApiToken(r.id, r.name, r.role, r.jobcenter, r.token_hash, _utc(r.created), revoked)
@@ -982,7 +1023,8 @@ class Store:
         return int(new_id)
 
     def delete_claimant(self, claimant_id: str) -> dict[str, int]:
-        """Erase a claimant and every row naming them; the audit log is kept. Rows deleted per table.
+        """Erase a claimant and every row naming them; audit entries about them are redacted (who
+        did what when stays, whom goes; see ``_redact_audit``). Rows deleted per table.
 
         Raises UnknownClaimant if nothing at all was stored for the id.
         """
@@ -998,6 +1040,8 @@ class Store:
                 (claimants, claimants.c.id),
             ):
                 deleted[table.name] = conn.execute(sa.delete(table).where(key == claimant_id)).rowcount
+            if any(deleted.values()):
+                _redact_audit(conn, claimant_id)
         if not any(deleted.values()):
             raise UnknownClaimant(f"no claimant {claimant_id!r}")
         if getattr(self._local, "conn", None) is None:

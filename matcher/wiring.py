@@ -117,8 +117,8 @@ def sync_vacancy_index(
         except BundleMismatch as exc:
             log.info("vacancy index not loadable (%s): building it", exc)
     if index is None or len(ids) == 0:
-        index = FaissIndex.build(vectors, ids, encoder.model_id, **settings.index.model_dump())
-        index.save(root)
+        index = FaissIndex.build(vectors, ids, encoder.model_id, **settings.index.build_options())
+        index.save(root, keep=settings.index.versions_kept)
         return index, IndexSync(index.version, len(ids), 0, 0, True)
     known = set(index.ids.tolist())
     wanted = set(ids)
@@ -137,7 +137,7 @@ def sync_vacancy_index(
     rows = changed + new
     if rows:
         index.upsert(vectors[rows], [ids[i] for i in rows])
-    index.save(root)
+    index.save(root, keep=settings.index.versions_kept)
     return index, IndexSync(index.version, len(new), len(changed), len(gone), False)
 
 

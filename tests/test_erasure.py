@@ -151,8 +151,11 @@ def test_store_erasure_leaves_no_trace_in_any_table(db_url: str) -> None:
         # Nobody else lost anything.
         after = store.counts()
         assert {t: counts[t] - after[t] for t in counts if counts[t] != after[t]} == deleted
-        audit = store.list_audit(PERSON_ID)
-        assert [(a.action, a.payload) for a in audit] == [("suggestions", {"k": 10})]
+        # The audit entry stays (who looked something up, when), but no longer names the person.
+        assert store.list_audit(PERSON_ID) == []
+        assert [(a.action, a.claimant_id, a.payload) for a in store.list_audit()] == [
+            ("suggestions", None, {"redacted": "erasure"})
+        ]
 
 
 def test_sqlite_file_keeps_no_deleted_bytes(tmp_path: Path) -> None:

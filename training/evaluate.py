@@ -143,7 +143,7 @@ def evaluate_ranking(
     # -- the production lookup over the current vacancies ------------------------------------------
     t0 = time.perf_counter()
     ids = [v.id for v in open_vacancies]
-    index = FaissIndex.build(vectors, ids, encoder.model_id, **settings.index.model_dump())
+    index = FaissIndex.build(vectors, ids, encoder.model_id, **settings.index.build_options())
     by_id = {v.id: v for v in open_vacancies}
     catalog = VacancyCatalog.build([by_id[i] for i in index.ids.tolist()], geo)
     vec_by_pos = index.vectors(index.ids.tolist())

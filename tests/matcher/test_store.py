@@ -436,10 +436,25 @@ def test_delete_claimant_erases_every_row_naming_them(store: Store) -> None:
     counts = store.counts()
     assert (counts["claimants"], counts["claimant_health"], counts["claimant_protected"]) == (1, 1, 1)
     assert [o.claimant_id for o in store.list_outcomes()] == [b.id]
-    assert len(store.list_audit(a.id)) == 1  # the accountability record stays (pseudonymous)
+    # The audit log keeps that a lookup happened, by whom and when, but no longer about whom.
+    assert store.list_audit(a.id) == []
+    (kept,) = [e for e in store.list_audit() if e.action == "suggestions"]
+    assert (kept.who, kept.claimant_id, kept.payload) == ("fm", None, {"redacted": "erasure"})
     assert store.get_claimant(b.id) == b
     with pytest.raises(UnknownClaimant):
         store.delete_claimant(a.id)
+
+
+def test_erasure_drops_the_claimant_from_other_entries_lists(store: Store) -> None:
+    a, b = make_claimant(1), make_claimant(2)
+    store.upsert_claimants([(a, None), (b, None)])
+    items = [{"rank": 1, "claimant_id": b.id, "score": 0.5}, {"rank": 2, "claimant_id": a.id, "score": 0.4}]
+    store.add_audit(who="ag", action="candidates", payload={"subject_id": "V1", "items": items})
+    store.add_audit(who="fm", action="suggestions", claimant_id=b.id, payload={"items": []})
+    store.delete_claimant(a.id)
+    cands, other = store.list_audit()
+    assert cands.payload == {"subject_id": "V1", "items": [items[0]], "redacted_items": 1}
+    assert (other.claimant_id, other.payload) == (b.id, {"items": []})  # nobody else's entry changes
 
 
 def test_tokens_are_found_by_hash_and_revoked_once(store: Store) -> None:
