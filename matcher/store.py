@@ -1253,14 +1253,15 @@ class Store:
 
     def search_claimants(self, jobcenter: str | None, q: str, limit: int) -> list[dict[str, Any]]:
         """Claimant summaries (no health, no profile text) whose id starts with ``q`` or one of whose
-        desired occupations contains it (case-insensitive), by id. Matched in Python: the JSON column
+        desired occupations contains it (case-insensitive); current (active) cases first, then by id
+        (a search must not fill its limit with closed history cases). Matched in Python: the JSON column
         holds escaped non-ASCII text on SQLite, which SQL ``LIKE`` cannot compare with umlauts.
         """
         cols = (
             claimants.c.id, claimants.c.case_manager, claimants.c.team, claimants.c.municipality,
             claimants.c.postcode, claimants.c.desired_occupations, claimants.c.active,
         )  # fmt: skip
-        stmt = sa.select(*cols).order_by(claimants.c.id)
+        stmt = sa.select(*cols).order_by(claimants.c.active.desc(), claimants.c.id)
         if jobcenter is not None:
             stmt = stmt.where(claimants.c.jobcenter == jobcenter)
         needle = q.casefold()

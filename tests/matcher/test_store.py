@@ -543,3 +543,12 @@ def test_unopenable_sqlite_file_is_store_unavailable(tmp_path: Any) -> None:
 def test_unsupported_database_is_refused() -> None:
     with pytest.raises(StoreUnavailable, match="unsupported"):
         Store.open("mysql://u@localhost/db")
+
+
+def test_search_puts_current_cases_first(store: Store) -> None:
+    closed = dataclasses.replace(make_claimant(1), active=False)
+    current = make_claimant(2)
+    store.upsert_claimants([(closed, None), (current, None)])
+    found = store.search_claimants(current.jobcenter, "", limit=10)
+    assert [r["id"] for r in found] == [current.id, closed.id]
+    assert [r["id"] for r in store.search_claimants(current.jobcenter, "", limit=1)] == [current.id]
