@@ -36,6 +36,19 @@ class ClaimantSource(Protocol):
     def get_claimant(self, claimant_id: str) -> Claimant: ...
 
 
+class ClaimantsInMemory:
+    """A ``ClaimantSource`` over records already loaded (batch runs, evaluations)."""
+
+    def __init__(self, claimants: Sequence[Claimant]) -> None:
+        self._by_id = {c.id: c for c in claimants}
+
+    def get_claimant(self, claimant_id: str) -> Claimant:
+        try:
+            return self._by_id[claimant_id]
+        except KeyError:
+            raise UnknownClaimant(f"no claimant {claimant_id!r}") from None
+
+
 class QueryEncoder(Protocol):
     model_id: str
 

@@ -28,9 +28,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from matcher.domain import Claimant
-from matcher.errors import UnknownClaimant
-
 if TYPE_CHECKING:
     from matcher.settings import Settings
     from models.embedder import Embedder
@@ -46,19 +43,6 @@ DEFAULT_SAMPLE = 300
 # the generator's own probabilities is ~0.026 from sampling noise alone, too close to a 0.03 bar.
 DEFAULT_PLACEMENTS = 20_000
 BASELINES = ("distance", "kldb", "tfidf", "embedding")
-
-
-class _Claimants:
-    """A claimant source over records in memory."""
-
-    def __init__(self, claimants: Sequence[Claimant]) -> None:
-        self._by_id = {c.id: c for c in claimants}
-
-    def get_claimant(self, claimant_id: str) -> Claimant:
-        try:
-            return self._by_id[claimant_id]
-        except KeyError:
-            raise UnknownClaimant(claimant_id) from None
 
 
 def dcg(gains: npt.ArrayLike, k: int = K) -> float:
@@ -95,7 +79,7 @@ def evaluate_ranking(
     from matcher.geo import load_directory
     from matcher.index import FaissIndex
     from matcher.occupation import match_depth
-    from matcher.service import MatchService, claimant_codes
+    from matcher.service import ClaimantsInMemory, MatchService, claimant_codes
     from matcher.settings import Settings
     from matcher.text import render_claimant, render_vacancy
     from models.cache import EmbeddingCache
@@ -151,7 +135,7 @@ def evaluate_ranking(
         result.match, result.sustain, household=settings.household, model_version=f"eval-seed{seed}"
     )
     service = MatchService(
-        claimants=_Claimants(chosen),
+        claimants=ClaimantsInMemory(chosen),
         vacancies=catalog,
         index=index,
         encoder=encoder,

@@ -28,9 +28,9 @@ import numpy.typing as npt
 
 from matcher.catalog import VacancyCatalog
 from matcher.domain import Claimant
-from matcher.errors import UnknownClaimant
 from matcher.geo import PostcodeDirectory
 from matcher.service import (
+    ClaimantsInMemory,
     Grounder,
     MatchService,
     PairBatch,
@@ -135,7 +135,7 @@ class NightlyContext:
     def service(self) -> MatchService:
         """A lookup service over exactly this context (no database, no embedding model)."""
         return MatchService(
-            claimants=_ClaimantTuple(self.claimants),
+            claimants=ClaimantsInMemory(self.claimants),
             vacancies=self.vacancies,
             index=MatrixIndex(self.vacancies.ids, self.vacancy_vectors, self.versions.get("index", "")),
             encoder=_VectorsEncoder(
@@ -148,17 +148,6 @@ class NightlyContext:
             ranking=self.ranking,
             today=self.today,
         )
-
-
-class _ClaimantTuple:
-    def __init__(self, claimants: Sequence[Claimant]) -> None:
-        self._by_id = {c.id: c for c in claimants}
-
-    def get_claimant(self, claimant_id: str) -> Claimant:
-        try:
-            return self._by_id[claimant_id]
-        except KeyError:
-            raise UnknownClaimant(f"no claimant {claimant_id!r}") from None
 
 
 def blocked_topk(
