@@ -4,8 +4,8 @@ embedding cache, vacancy index, or the logs (captured at DEBUG for every logger)
 
 The person is created through the API (with the postcode and place of Wyk auf Föhr, coordinates in
 Göttingen so that they get suggestions), asked for suggestions, given feedback on one, put through
-a nightly run and then erased by a team lead. One gap is pinned as a strict xfail (the API and
-nightly owners' to fix): the nightly list files keep naming the person.
+a nightly run and then erased by a team lead; afterwards the nightly list files no longer name them
+either, and the audit log keeps only the erasure entry under their pseudonym.
 """
 
 from __future__ import annotations
