@@ -55,6 +55,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.errors import BundleMismatch, UnknownVacancy
+from matcher.files import fsync_dir
 
 log = logging.getLogger(__name__)
 
@@ -226,14 +227,6 @@ def _sha256_file(path: Path) -> tuple[str, int]:
             sha.update(chunk)
             size += len(chunk)
     return sha.hexdigest(), size
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @contextlib.contextmanager
@@ -688,9 +681,9 @@ class FaissIndex:
                 manifest["manifest_sha256"] = _manifest_digest(manifest)
                 text = json.dumps(manifest, indent=2, sort_keys=True).encode()
                 _write_file(tmp / "manifest.json", lambda w: w.write(text))
-                _fsync_dir(tmp)
+                fsync_dir(tmp)
                 os.rename(tmp, final)
-                _fsync_dir(root)
+                fsync_dir(root)
             _point_current(root, version)
             _prune(root, keep)
         log.info("saved index %s (%d vacancies) to %s", version, self.count, final)
@@ -852,7 +845,7 @@ def _point_current(root: Path, version: str) -> None:
         tmp.unlink()
     os.symlink(version, tmp)  # relative target: the root directory can be moved or mounted elsewhere
     os.replace(tmp, link)  # atomic: readers see the old or the new version, never neither
-    _fsync_dir(root)
+    fsync_dir(root)
 
 
 def _remove_temporaries(root: Path) -> None:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.errors import BundleMismatch
+from matcher.files import fsync_dir
 from matcher.text import content_hash
 from models.scorer import SustainabilityScorer
 
@@ -99,14 +100,6 @@ def _manifest_digest(manifest: dict[str, Any]) -> str:
     return content_hash(json.dumps(body, sort_keys=True, ensure_ascii=False))[:8]
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_bundle(
     root: Path,
     models: dict[str, SustainabilityScorer],
@@ -148,7 +141,7 @@ def write_bundle(
             json.dump(full, fh, indent=2, sort_keys=True, ensure_ascii=False)
             fh.flush()
             os.fsync(fh.fileno())
-        _fsync_dir(tmp)
+        fsync_dir(tmp)
         final = root / version
         if final.exists():
             raise FileExistsError(f"bundle {version} exists already")
@@ -156,7 +149,7 @@ def write_bundle(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _fsync_dir(root)
+    fsync_dir(root)
     log.info("scorer bundle %s written", version)
     if make_current:
         point_current(root, version)
@@ -170,7 +163,7 @@ def point_current(root: Path, version: str) -> None:
     link = root / f".{CURRENT}-{os.getpid()}-{secrets.token_hex(4)}"
     os.symlink(version, link)
     os.replace(link, root / CURRENT)
-    _fsync_dir(root)
+    fsync_dir(root)
 
 
 def current_path(root: Path) -> Path | None:

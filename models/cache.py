@@ -30,6 +30,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from matcher.files import write_atomic
+
 log = logging.getLogger(__name__)
 
 F32 = npt.NDArray[np.float32]
@@ -38,15 +40,6 @@ EncodeFn = Callable[[Sequence[str]], F32]
 
 def _slug(model_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", model_id).strip("_") or "model"
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 class EmbeddingCache:
@@ -101,7 +94,7 @@ class EmbeddingCache:
 
     def _commit(self, count: int, gen: int = 0) -> None:
         body = {"model_id": self.model_id, "dim": self.dim, "count": count, "generation": gen, "format": 1}
-        _write_atomic(self._manifest, json.dumps(body, sort_keys=True).encode())
+        write_atomic(self._manifest, json.dumps(body, sort_keys=True).encode())
 
     def _refresh(self) -> None:
         """Read rows committed since the last look (another process may have added some)."""
@@ -233,8 +226,8 @@ class EmbeddingCache:
                 return 0
             rows = self._matrix[[self._index[h] for h in keep]] if keep else self._matrix[:0]
             new_keys, new_vectors = self._paths(gen + 1)
-            _write_atomic(new_vectors, np.ascontiguousarray(rows).tobytes())
-            _write_atomic(new_keys, "".join(h + "\n" for h in keep).encode("ascii"))
+            write_atomic(new_vectors, np.ascontiguousarray(rows).tobytes())
+            write_atomic(new_keys, "".join(h + "\n" for h in keep).encode("ascii"))
             self._commit(len(keep), gen + 1)
             for old in self._paths(gen):
                 old.unlink(missing_ok=True)

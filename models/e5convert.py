@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from matcher.files import fsync_dir
+
 logger = logging.getLogger(__name__)
 
 MODEL_NAME = "multilingual-e5-small"
@@ -503,7 +505,7 @@ def build(target: Path, *, force: bool = False) -> Path:
                         old.rename(target)  # put the previous folder back rather than leave nothing
                     raise
                 logger.info("another builder won the race for %s; keeping its folder", target)
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
             logger.info("built %s in %.1f s", target, time.perf_counter() - t0)
@@ -511,14 +513,6 @@ def build(target: Path, *, force: bool = False) -> Path:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
     return target
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def main(argv: list[str] | None = None) -> int:

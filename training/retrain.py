@@ -28,7 +28,6 @@ import json
 import logging
 import math
 import os
-import secrets
 import signal
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 from threadpoolctl import threadpool_limits
 
+from matcher.files import write_atomic
 from models.pair_scorer import SUSTAIN_FEATURES, select
 from training.fairness import (
     FairnessLimits,
@@ -135,21 +135,8 @@ def protected_groups(store: Store, claimant_ids: Sequence[str]) -> dict[str, npt
     }
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _json(path: Path, obj: Any) -> None:
-    _write_atomic(path, json.dumps(jsonable(obj), indent=2, ensure_ascii=False, sort_keys=True).encode())
+    write_atomic(path, json.dumps(jsonable(obj), indent=2, ensure_ascii=False, sort_keys=True).encode())
 
 
 def compare_with_current(
@@ -249,7 +236,7 @@ def retrain(settings: Settings, store: Store, encoder: RecordEncoder, *, promote
     fault_point("bundle-written")
     full = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     if reference is not None:
-        _write_atomic(path / REFERENCE_FILE, ref_bytes)
+        write_atomic(path / REFERENCE_FILE, ref_bytes)
     gaps = [
         {"attribute": c.attribute, "metric": c.metric, "gap": c.gap, "low": c.low, "high": c.high,
          "se": c.se, "z": c.z, "limit": c.limit, "exceeded": c.exceeded}

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from matcher.files import write_atomic
 from matcher.store import NightlyRow
 
 COLUMNS = (
@@ -40,19 +41,8 @@ COLUMNS = (
 _SAFE = re.compile(r"[^A-Za-z0-9_.:-]")
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary name in the same folder, flush to disk, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def atomic_write_json(path: Path, obj: Any) -> None:
-    atomic_write_bytes(path, (json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n").encode())
+    write_atomic(path, (json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n").encode())
 
 
 def record(row: NightlyRow) -> dict[str, Any]:
@@ -188,7 +178,7 @@ def write_lists(
             outputs.append((".html", _html(jobcenter, case_manager, run_id, records)))
         for suffix, data in outputs:
             path = base.parent / f"{base.name}{suffix}"
-            atomic_write_bytes(path, data)
+            write_atomic(path, data)
             written.append(str(path.relative_to(staging)))
             if on_file is not None:
                 on_file(len(written))

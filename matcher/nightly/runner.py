@@ -38,11 +38,12 @@ import numpy as np
 
 from matcher.domain import to_dict
 from matcher.errors import PassgenauError
+from matcher.files import write_atomic
 from matcher.nightly.allocation import allocate_greedy, capacities, top_n
 from matcher.nightly.batch_search import Candidates, NightlyContext, explain
 from matcher.nightly.congestion import Congestion, congestion, format_report
 from matcher.nightly.engines import Chunk, Engine
-from matcher.nightly.output import atomic_write_bytes, atomic_write_json, write_lists
+from matcher.nightly.output import atomic_write_json, write_lists
 from matcher.settings import NightlySettings
 from matcher.store import NightlyRow, NightlyRun, Store
 
@@ -257,7 +258,7 @@ class NightlyRunner:
             smoothing=0.1,
         ) as bar:
             for i, part in self.engine.run(self.ctx, missing):
-                atomic_write_bytes(self._chunk_path(i), part.to_bytes())
+                write_atomic(self._chunk_path(i), part.to_bytes())
                 bar.update(sizes[i])
                 _maybe_die(f"chunk:{i}")
 
