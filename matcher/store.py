@@ -1209,6 +1209,24 @@ class Store:
         with self._connect() as conn:
             return _vacancies_from(conn.execute(stmt.order_by(vacancies.c.id)).all())
 
+    def outcome_jobcenter(self, outcome_id: str) -> str | None:
+        """The Jobcenter an outcome belongs to (its claimant's), or None if no such outcome is stored."""
+        stmt = (
+            sa.select(claimants.c.jobcenter, outcomes.c.claimant_snapshot)
+            .select_from(outcomes.outerjoin(claimants, claimants.c.id == outcomes.c.claimant_id))
+            .where(outcomes.c.id == outcome_id)
+        )
+        with self._connect() as conn:
+            row = conn.execute(stmt).first()
+        if row is None:
+            return None
+        if row[0] is not None:
+            return str(row[0])
+        # The claimant is no longer stored as a current record (a history placement): the snapshot
+        # taken at placement names the Jobcenter.
+        snapshot = row[1] if isinstance(row[1], dict) else json.loads(row[1] or "{}")
+        return str(snapshot.get("jobcenter", ""))
+
     def list_outcomes(self) -> list[Outcome]:
         with self._connect() as conn:
             rows = conn.execute(sa.select(outcomes).order_by(outcomes.c.start, outcomes.c.id))

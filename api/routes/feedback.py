@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, status
 from api.audit import LOOKUP_ACTIONS
 from api.auth import Principal
 from api.deps import GivesFeedback, RecordsOutcomes, RuntimeDep
-from api.errors import UnknownSuggestion
+from api.errors import Conflict, UnknownSuggestion
 from api.routes.common import AUTH_ERRORS, audit, documented, visible_claimant
 from api.runtime import Runtime
 from api.schemas import SUGGESTION_ID_PATTERN, FeedbackIn, FeedbackOut, OutcomeIn, OutcomeOut
@@ -82,10 +82,16 @@ def feedback(rt: RuntimeDep, p: GivesFeedback, suggestion_id: SuggestionId, body
     )
 
 
-@router.post("/outcomes", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED, tags=["outcomes"])
+@router.post("/outcomes", response_model=OutcomeOut, status_code=status.HTTP_201_CREATED, tags=["outcomes"],
+             responses=documented(409))  # fmt: skip
 def record_outcome(rt: RuntimeDep, p: RecordsOutcomes, body: OutcomeIn) -> OutcomeOut:
-    """Record a placement and what became of it, with snapshots of both records as they are now."""
+    """Record a placement and what became of it, with snapshots of both records as they are now. An
+    id already used for an outcome of the caller's Jobcenter replaces it; one of another Jobcenter is 409."""
     c = visible_claimant(rt, p, body.claimant_id, with_health=True)
+    owner = rt.store.outcome_jobcenter(body.id)
+    if owner is not None and not p.may_see(owner):
+        # Another Jobcenter's outcome is never replaced; the id is simply not free.
+        raise Conflict("this outcome id is already in use")
     try:
         v = rt.store.get_vacancy(body.vacancy_id)
     except UnknownVacancy:

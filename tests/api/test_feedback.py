@@ -3,8 +3,9 @@ placement outcomes."""
 
 from __future__ import annotations
 
+from api.auth import create_token
 from matcher.domain import FeedbackAction
-from tests.api.conftest import JC_A, ApiEnv
+from tests.api.conftest import JC_A, JC_B, ApiEnv
 
 
 def _list(api: ApiEnv, who: str = "cm") -> dict:  # type: ignore[type-arg]
@@ -110,3 +111,23 @@ def test_outcomes(api: ApiEnv) -> None:
     )
     assert (r.status_code, r.json()) == (404, {"detail": "no such claimant"})
     assert [o.id for o in api.store.list_outcomes()] == ["O-1"]
+
+
+def test_outcome_of_another_jobcenter_is_not_overwritten(api: ApiEnv) -> None:
+    """The probe's request: a team lead of JC-OHA posts JC-GOE's outcome id with an OHA claimant."""
+    cid, vid = api.ids(JC_A)[0], api.vacancies[0].id
+    good = {"id": "O-000001", "claimant_id": cid, "vacancy_id": vid, "start": "2025-06-01", "end": None,
+            "employed_12m": True}  # fmt: skip
+    assert api.client.post("/outcomes", json=good, headers=api.headers("lead")).status_code == 201
+    _, lead_oha = create_token(api.store, "test-lead-oha", "team_lead", JC_B)
+    other = api.ids(JC_B)[0]
+    attack = {**good, "claimant_id": other, "end": "2025-07-01", "employed_12m": False}
+    r = api.client.post("/outcomes", json=attack, headers={"Authorization": f"Bearer {lead_oha}"})
+    assert (r.status_code, r.json()) == (409, {"detail": "this outcome id is already in use"})
+    (o,) = api.store.list_outcomes()
+    assert (o.claimant_id, o.end, o.employed_12m) == (cid, None, True)
+    # The owner's own team lead may still correct it.
+    fixed = {**good, "end": "2026-09-30", "employed_12m": True}
+    assert api.client.post("/outcomes", json=fixed, headers=api.headers("lead")).status_code == 201
+    (o,) = api.store.list_outcomes()
+    assert str(o.end) == "2026-09-30"
