@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from matcher.layout import DataLayout
+
 
 class EmbedderSettings(BaseModel):
     # A local sentence-transformers folder, a built-in name ("multilingual-e5-small",
@@ -181,7 +183,12 @@ class Settings(BaseSettings):
     api: ApiSettings = ApiSettings()
 
     @property
+    def layout(self) -> DataLayout:
+        """Every path under the data directory."""
+        return DataLayout(self.data_dir, self.nightly.out_dir)
+
+    @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{(self.data_dir / 'passgenau.db').resolve()}"
+        return f"sqlite:///{self.layout.database.resolve()}"
