@@ -1,0 +1,279 @@
+"""The one composition root: builds the running parts from one ``Settings`` object.
+
+Every entry point gets its services here: the CLI (``matcher.cli``), the API's lifespan
+(``api.app``), the nightly batch, audit replay, the ranking evaluation and the benchmarks. Nothing
+else constructs a ``MatchService`` (``assemble_service`` is the one call of its constructor), and
+the paths of the data directory come from ``settings.layout`` only.
+
+Parts can be injected (``Services(settings, store=..., encoder=..., scorer=...)``): tests pass small
+fakes that implement the same protocols instead of patching module attributes. Heavy libraries
+(torch, faiss, sqlalchemy, scikit-learn) are imported by the methods that need them, so
+``passgenau --help`` and the pure tests stay fast.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from matcher.catalog import ClaimantCatalog, VacancyCatalog
+from matcher.domain import Vacancy
+from matcher.errors import BundleMismatch
+from matcher.geo import PostcodeDirectory
+from matcher.service import ClaimantSource, Grounder, MatchService, PairScorer, QueryEncoder, VectorIndex
+from matcher.settings import CommuteSettings, RankingSettings, Settings
+
+if TYPE_CHECKING:
+    from matcher.index import FaissIndex
+    from matcher.store import Store
+    from matcher.taxonomy import TitleEntry
+    from models.encoding import RecordEncoder
+
+log = logging.getLogger(__name__)
+
+# "Not given": ``scorer=None`` is a choice (rank by fit alone), so absence needs its own marker.
+_UNSET: Any = object()
+
+
+def assemble_service(
+    *,
+    index: VectorIndex,
+    vacancies: Sequence[Vacancy],
+    claimants: ClaimantSource,
+    encoder: QueryEncoder,
+    geo: PostcodeDirectory,
+    scorer: PairScorer | None,
+    grounder: Grounder | None,
+    commute: CommuteSettings,
+    ranking: RankingSettings,
+    today: date | None,
+    claimant_catalog: ClaimantCatalog | None = None,
+) -> MatchService:
+    """The lookup service over ``index``; ``vacancies`` hold at least every id the index holds
+    (in any order: the catalog is built in the index's order, which the service requires)."""
+    by_id = {v.id: v for v in vacancies}
+    catalog = VacancyCatalog.build([by_id[i] for i in index.ids.tolist()], geo)
+    return MatchService(
+        claimants=claimants,
+        vacancies=catalog,
+        index=index,
+        encoder=encoder,
+        geo=geo,
+        scorer=scorer,
+        grounder=grounder,
+        claimant_catalog=claimant_catalog,
+        commute=commute,
+        ranking=ranking,
+        today=today,
+    )
+
+
+@dataclass(frozen=True)
+class IndexSync:
+    version: str
+    added: int
+    updated: int
+    removed: int
+    rebuilt: bool
+
+
+def indexable_vacancies(store: Store) -> list[Vacancy]:
+    """The vacancies the index holds: filled ones (the history's among them) can never be suggested."""
+    return [v for v in store.list_vacancies() if not v.filled]
+
+
+class Services:
+    """The parts of a running passgenau, built on first use from ``settings`` unless injected."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: Store | None = None,
+        encoder: RecordEncoder | None = None,
+        scorer: PairScorer | None = _UNSET,
+        geo: PostcodeDirectory | None = None,
+    ) -> None:
+        self.settings = settings
+        self.layout = settings.layout
+        self._store = store
+        self._owns_store = store is None
+        self._encoder = encoder
+        self._scorer = scorer
+        self._geo = geo
+        self._grounder: Grounder | None = None
+
+    # -- the parts -------------------------------------------------------------------------------
+    def store(self) -> Store:
+        if self._store is None:
+            from matcher.store import Store
+
+            self.layout.root.mkdir(parents=True, exist_ok=True)
+            self._store = Store.open(self.settings.resolved_database_url)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None and self._owns_store:
+            self._store.close()
+            self._store = None
+
+    def encoder(self) -> RecordEncoder:
+        """The configured embedding model behind its cache (``layout.embeddings``)."""
+        if self._encoder is None:
+            from models.cache import EmbeddingCache
+            from models.embedder import embedder_from_settings
+            from models.encoding import RecordEncoder
+
+            embedder = embedder_from_settings(self.settings.embedder, self.layout.root)
+            cache = EmbeddingCache(self.layout.embeddings, embedder.model_id, embedder.dim)
+            self._encoder = RecordEncoder(embedder, cache)
+        return self._encoder
+
+    def scorer(self) -> PairScorer | None:
+        """The scorer of the ``current`` bundle; None (rank by fit alone) until one is trained.
+
+        A bundle that exists but fails its checks raises ``BundleMismatch``: a tampered or
+        incompatible model must stop the service, not silently fall back to fit-only ranking.
+        """
+        if self._scorer is _UNSET:
+            from models.bundle import current_path
+
+            path = current_path(self.layout.scorer_bundles)
+            self._scorer = None if path is None else self.scorer_version(path.name)
+        scorer: PairScorer | None = self._scorer
+        return scorer
+
+    def scorer_version(self, version: str) -> PairScorer:
+        """The scorer of one kept bundle (audit replay), or fit-only ranking for "fit-only"."""
+        from matcher.service import FitOnlyScorer
+
+        if version == FitOnlyScorer.model_version:
+            return FitOnlyScorer()
+        from models.bundle import load_bundle
+        from models.pair_scorer import ModelScorer
+
+        path = self.layout.scorer_bundles / version
+        if not path.is_dir():
+            raise BundleMismatch(f"scorer bundle {version} is not kept under {self.layout.scorer_bundles}")
+        bundle = load_bundle(path)
+        log.info("scorer bundle %s loaded", bundle.version)
+        return ModelScorer.from_bundle(bundle, self.settings.household)
+
+    def geo(self) -> PostcodeDirectory:
+        if self._geo is None:
+            from matcher.geo import load_directory
+
+            self._geo = load_directory()
+        return self._geo
+
+    def title_entries(self) -> list[TitleEntry]:
+        """Occupation titles for grounding: the imported official ones if present, else the curated list."""
+        from matcher.taxonomy import curated_titles, read_titles
+
+        imported = self.layout.taxonomy_titles
+        return read_titles(imported) if imported.exists() else curated_titles()
+
+    def grounder(self, *, progress: bool = False) -> Grounder:
+        """Maps desired-occupation texts to KldB codes by their nearest titles (embedded once, cached)."""
+        if self._grounder is None:
+            from matcher.taxonomy import TitleGrounder
+            from matcher.text import content_hash
+
+            encoder = self.encoder()
+            entries = self.title_entries()
+            titles = [e.title for e in entries]
+            vectors = encoder.cache.embed(
+                [content_hash("title\n" + t) for t in titles],
+                titles,
+                encoder.embedder.encode_passages,
+                progress=progress,
+                desc="occupation titles",
+            )
+            self._grounder = TitleGrounder(entries, vectors, encoder.embedder.encode_queries)
+        return self._grounder
+
+    # -- the vacancy index -----------------------------------------------------------------------
+    def load_index_version(self, version: str) -> FaissIndex:
+        from matcher.index import FaissIndex
+
+        return FaissIndex.load_version(self.layout.vacancy_index / version, model_id=self.encoder().model_id)
+
+    def sync_index(
+        self, *, rebuild: bool = False, progress: bool = False, vacancies: list[Vacancy] | None = None
+    ) -> tuple[FaissIndex, IndexSync]:
+        """Bring the vacancy index in line with the store, embedding only new or changed texts.
+
+        Vectors of every stored vacancy come through the cache (cheap when nothing changed); rows
+        whose vector differs from the index's are updated in place, vanished vacancies removed, new
+        ones added, and the result saved as a new index version. Without a usable index, or with
+        ``rebuild``, the index is built from scratch. ``vacancies`` saves reading them again.
+        """
+        from matcher.index import FaissIndex
+
+        settings, encoder = self.settings, self.encoder()
+        if vacancies is None:
+            vacancies = indexable_vacancies(self.store())
+        ids = [v.id for v in vacancies]
+        vectors = encoder.encode_vacancies(vacancies, progress=progress)
+        root = self.layout.vacancy_index
+        index: FaissIndex | None = None
+        if not rebuild:
+            try:
+                index = FaissIndex.load(root, model_id=encoder.model_id)
+            except BundleMismatch as exc:
+                log.info("vacancy index not loadable (%s): building it", exc)
+        if index is None or len(ids) == 0:
+            index = FaissIndex.build(vectors, ids, encoder.model_id, **settings.index.build_options())
+            index.save(root, keep=settings.index.versions_kept)
+            return index, IndexSync(index.version, len(ids), 0, 0, True)
+        known = set(index.ids.tolist())
+        wanted = set(ids)
+        gone = sorted(known - wanted)
+        present = [i for i, v in enumerate(ids) if v in known]
+        changed: list[int] = []
+        if present:
+            old = index.vectors([ids[i] for i in present])
+            diff = np.abs(old - vectors[present]).max(axis=1) > 1e-6
+            changed = [present[j] for j in np.flatnonzero(diff)]
+        new = [i for i, v in enumerate(ids) if v not in known]
+        if not (gone or changed or new):
+            return index, IndexSync(index.version, 0, 0, 0, False)
+        if gone:
+            index.remove(gone)
+        rows = changed + new
+        if rows:
+            index.upsert(vectors[rows], [ids[i] for i in rows])
+        index.save(root, keep=settings.index.versions_kept)
+        return index, IndexSync(index.version, len(new), len(changed), len(gone), False)
+
+    # -- the lookup service ----------------------------------------------------------------------
+    def match_service(self, *, with_claimants: bool = False, progress: bool = False) -> MatchService:
+        """The lookup service over the store's vacancies (and, for reverse matching, its claimants)."""
+        store, encoder, geo = self.store(), self.encoder(), self.geo()
+        # Read the vacancies once: loading 100,000 of them takes seconds.
+        vacancies = indexable_vacancies(store)
+        index, sync = self.sync_index(progress=progress, vacancies=vacancies)
+        log.info("vacancy index %s (%s)", index.version, sync)
+        claimant_catalog = None
+        if with_claimants:
+            claimants = store.list_claimants(active_only=True)
+            vectors = encoder.encode_claimants(claimants, progress=progress)
+            claimant_catalog = ClaimantCatalog.build(claimants, vectors, geo)
+        return assemble_service(
+            index=index,
+            vacancies=vacancies,
+            claimants=store,
+            encoder=encoder,
+            geo=geo,
+            scorer=self.scorer(),
+            grounder=self.grounder(progress=progress),
+            claimant_catalog=claimant_catalog,
+            commute=self.settings.commute,
+            ranking=self.settings.ranking,
+            today=self.settings.as_of,
+        )
