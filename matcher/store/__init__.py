@@ -7,7 +7,9 @@ mirror the migrations for queries and are checked against them by a test.
 
 One module per aggregate (claimants, vacancies, outcomes and proposals, suggestions and their
 actions, audit, tokens, nightly lists, search), each a mixin over ``StoreBase``; ``Store`` composes
-them. See ``claimants`` for the data-protection layout and erasure.
+them. See ``claimants`` for the data-protection layout and erasure. The ``Table`` objects are in
+``tables`` (``matcher.store.claimants`` and the like name the aggregates' modules); only ``audit_log``
+is re-exported, because callers query it directly.
 """
 
 from __future__ import annotations
@@ -37,24 +39,7 @@ from matcher.store.nightly import NightlyMixin
 from matcher.store.outcomes import OutcomesMixin
 from matcher.store.search import SearchMixin
 from matcher.store.suggestions import SuggestionsMixin
-from matcher.store.tables import (
-    NAMING,
-    TABLES,
-    api_tokens,
-    audit_log,
-    claimant_health,
-    claimant_protected,
-    claimants,
-    employers,
-    metadata,
-    nightly_lists,
-    nightly_runs,
-    outcomes,
-    proposals,
-    suggestion_actions,
-    suggestions,
-    vacancies,
-)
+from matcher.store.tables import NAMING, TABLES, audit_log, metadata
 from matcher.store.tokens import TokensMixin
 from matcher.store.vacancies import VacanciesMixin
 
@@ -89,22 +74,10 @@ __all__ = [
     "Store",
     "SuggestionAction",
     "UpsertCounts",
-    "api_tokens",
     "audit_log",
-    "claimant_health",
-    "claimant_protected",
-    "claimants",
     "create_engine",
     "current_revision",
     "downgrade",
-    "employers",
     "metadata",
     "migrate",
-    "nightly_lists",
-    "nightly_runs",
-    "outcomes",
-    "proposals",
-    "suggestion_actions",
-    "suggestions",
-    "vacancies",
 ]
