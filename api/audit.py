@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from matcher.domain import Claimant, to_dict
 from matcher.errors import BundleMismatch, PassgenauError, UnknownClaimant
+from matcher.records import ShownSuggestion
 from matcher.service import FitOnlyScorer, MatchList, MatchService, PairScorer
 from matcher.settings import CommuteSettings, RankingSettings, Settings
 from matcher.store import Store
@@ -41,6 +42,31 @@ def record_hash(c: Claimant) -> str:
 def list_items(result: MatchList) -> list[dict[str, Any]]:
     return [
         {"rank": m.rank, "claimant_id": m.claimant_id, "vacancy_id": m.vacancy_id, "score": round(m.score, 4)}
+        for m in result.items
+    ]
+
+
+def shown_items(result: MatchList, *, jobcenter: str) -> list[ShownSuggestion]:
+    """The items of a list as suggestions shown (the store assigns their ids), for ``add_lookup``."""
+    at = datetime.now(UTC)
+    return [
+        ShownSuggestion(
+            id="",
+            lookup_id=0,
+            kind=result.kind,
+            claimant_id=m.claimant_id,
+            vacancy_id=m.vacancy_id,
+            jobcenter=jobcenter,
+            rank=m.rank,
+            similarity=float(m.similarity),
+            p_match=float(m.p_match),
+            p_sustain=float(m.p_sustain),
+            score=float(m.score),
+            model_version=result.model_version,
+            index_version=result.index_version,
+            embedder_id=result.embedder_id,
+            shown_at=at,
+        )
         for m in result.items
     ]
 

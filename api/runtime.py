@@ -89,8 +89,8 @@ class LockedEncoder:
 # Store methods that write: on SQLite, the app runs them one at a time (see SerializedWrites).
 WRITE_METHODS = frozenset(
     {
-        "upsert_claimants", "upsert_vacancies", "upsert_outcomes", "upsert_proposals", "add_feedback",
-        "add_audit", "delete_claimant", "delete_vacancy", "add_token", "revoke_token",
+        "upsert_claimants", "upsert_vacancies", "upsert_outcomes", "upsert_proposals", "add_lookup",
+        "add_action", "add_audit", "delete_claimant", "delete_vacancy", "add_token", "revoke_token",
     }
 )  # fmt: skip
 

@@ -1,4 +1,4 @@
-"""Domain records: claimants, vacancies, employers, placement outcomes, feedback.
+"""Domain records: claimants, vacancies, employers, placement outcomes, proposals.
 
 Frozen dataclasses validated on construction, so that a record that exists is a valid one. The
 protected attributes of a claimant live in their own record (`ProtectedAttributes`): they are
@@ -416,33 +416,6 @@ class Outcome:
     @property
     def months_lasted(self) -> float | None:
         return None if self.end is None else (self.end - self.start).days / 30.4375
-
-
-@dataclass(frozen=True, slots=True)
-class Feedback:
-    id: str
-    claimant_id: str
-    vacancy_id: str
-    action: FeedbackAction
-    user: str
-    at: datetime
-    model_version: str
-    reason_code: str | None = None
-    confirmed_by: str | None = None  # the named case manager who confirms a proposal
-
-    def __post_init__(self) -> None:
-        check_id(self.id)
-        check_id(self.claimant_id, "claimant_id")
-        check_id(self.vacancy_id, "vacancy_id")
-        _check(bool(self.user), "user", "must not be empty")
-        if self.action is FeedbackAction.REJECTED:
-            _check(bool(self.reason_code), "reason_code", "a rejection needs a reason code")
-        if self.action is FeedbackAction.PROPOSED:
-            _check(
-                bool(self.confirmed_by),
-                "confirmed_by",
-                "nothing is proposed to a claimant without a named case manager's confirmation",
-            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,3 +65,7 @@ class EmbedderUnavailable(PassgenauError):
 
 class GeoError(PassgenauError):
     """A postcode is unknown or coordinates are out of range."""
+
+
+class UnknownSuggestion(PassgenauError):
+    """No suggestion with this id was shown (stored)."""

@@ -26,13 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from matcher.domain import Feedback, FeedbackAction, Proposal, to_dict
-from matcher.store import NightlyRow, NightlyRun, Store
+from matcher.domain import FeedbackAction, Proposal, to_dict
+from matcher.store import NightlyRow, NightlyRun, Store, SuggestionAction
 from models.cache import EmbeddingCache
 from models.encoding import RecordEncoder, claimant_key
 from tests.fakes import TrigramEmbedder
 from tests.matcher.test_import_fuzz import table_dump
-from tests.matcher.test_store import make_claimant, make_outcome, make_protected
+from tests.matcher.test_store import make_claimant, make_outcome, make_protected, shown
 
 # The person to erase: values that occur in no other record.
 PERSON_ID = "K-QX7ZP9"
@@ -101,19 +101,12 @@ def fill(store: Store) -> None:
          for i, cid in enumerate([PERSON_ID, "K00001"])]
     )  # fmt: skip
     at = datetime(2026, 2, 1, 9, tzinfo=UTC)
-    for i, cid in enumerate([PERSON_ID, "K00002"]):
-        store.add_feedback(
-            Feedback(
-                id=f"F{i}",
-                claimant_id=cid,
-                vacancy_id="V1",
-                action=FeedbackAction.REJECTED,
-                user="fm1",
-                at=at,
-                model_version="m1",
-                reason_code="distance",
-            )
-        )
+    # Another claimant's suggestion (a vacancy's candidates list) and the action on it stay.
+    _, (other,) = store.add_lookup(
+        who="fm1", action="candidates", claimant_id=None, model_version="m1", index_version="i1",
+        payload={"k": 1}, shown=[shown("K00002", "V1", 1, kind="candidates", shown_at=at)],
+    )  # fmt: skip
+    store.add_action(rejection(other.id, "K00002", at))
     store.save_nightly_run(
         NightlyRun("night-1", at, at, "complete", {"claimants": 2}),
         [
@@ -123,7 +116,25 @@ def fill(store: Store) -> None:
             for cid in (PERSON_ID, "K00003")
         ],
     )
-    store.add_audit(who="fm1", action="suggestions", claimant_id=PERSON_ID, payload={"k": 10})
+    _, (item,) = store.add_lookup(
+        who="fm1", action="suggestions", claimant_id=PERSON_ID, model_version="m1", index_version="i1",
+        payload={"k": 10}, shown=[shown(PERSON_ID, "V1", 1, shown_at=at)],
+    )  # fmt: skip
+    store.add_action(rejection(item.id, PERSON_ID, at))
+
+
+def rejection(suggestion_id: str, claimant_id: str, at: datetime) -> SuggestionAction:
+    return SuggestionAction(
+        id=None,
+        suggestion_id=suggestion_id,
+        claimant_id=claimant_id,
+        vacancy_id="V1",
+        action=FeedbackAction.REJECTED,
+        user="fm1",
+        at=at,
+        model_version="m1",
+        reason_code="distance",
+    )
 
 
 def test_store_erasure_leaves_no_trace_in_any_table(db_url: str) -> None:
@@ -133,9 +144,14 @@ def test_store_erasure_leaves_no_trace_in_any_table(db_url: str) -> None:
         # The search can fail: every kind of row holds the person before the erasure.
         assert set(before) >= {"claimants", "outcomes"}
         assert PERSON_ID in before["claimants"] and POSTCODE in before["claimants"]
-        assert {"claimant_health", "claimant_protected", "proposals", "feedback", "nightly_lists"} <= set(
-            t for t, rows in table_dump(db_url).items() if any(PERSON_ID in repr(r) for r in rows)
-        )
+        assert {
+            "claimant_health",
+            "claimant_protected",
+            "proposals",
+            "suggestions",
+            "suggestion_actions",
+            "nightly_lists",
+        } <= set(t for t, rows in table_dump(db_url).items() if any(PERSON_ID in repr(r) for r in rows))
         counts = store.counts()
         deleted = store.delete_claimant(PERSON_ID)
         assert deleted == {
@@ -143,7 +159,8 @@ def test_store_erasure_leaves_no_trace_in_any_table(db_url: str) -> None:
             "claimant_protected": 1,
             "outcomes": 1,
             "proposals": 1,
-            "feedback": 1,
+            "suggestion_actions": 1,
+            "suggestions": 1,
             "nightly_lists": 1,
             "claimants": 1,
         }
@@ -154,7 +171,8 @@ def test_store_erasure_leaves_no_trace_in_any_table(db_url: str) -> None:
         # The audit entry stays (who looked something up, when), but no longer names the person.
         assert store.list_audit(PERSON_ID) == []
         assert [(a.action, a.claimant_id, a.payload) for a in store.list_audit()] == [
-            ("suggestions", None, {"redacted": "erasure"})
+            ("candidates", None, {"k": 1}),
+            ("suggestions", None, {"redacted": "erasure"}),
         ]
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.audit import lookup_payload
+from api.audit import lookup_payload, shown_items
 from api.auth import Principal
 from api.convert import claimant_out, claimant_record, list_head, match_item
 from api.deps import ErasesClaimants, Matches, ReadsClaimants, RuntimeDep, WritesClaimants
@@ -145,13 +145,14 @@ def suggestions(rt: RuntimeDep, p: Matches, claimant_id: ClaimantId, k: K = None
     single_thread_faiss()
     svc = rt.service
     result = svc.suggest_for(c, kk)
-    audit_id = rt.store.add_audit(
+    audit_id, _ = rt.store.add_lookup(
         who=p.name,
         action="suggestions",
         claimant_id=c.id,
         model_version=result.model_version,
         index_version=result.index_version,
         payload=lookup_payload(svc, result, k=kk, claimant=c),
+        shown=shown_items(result, jobcenter=c.jobcenter),
     )
     return Suggestions(
         claimant_id=c.id,

@@ -15,8 +15,9 @@ from api.errors import Conflict, UnknownSuggestion
 from api.routes.common import AUTH_ERRORS, audit, documented, visible_claimant
 from api.runtime import Runtime
 from api.schemas import SUGGESTION_ID_PATTERN, FeedbackIn, FeedbackOut, OutcomeIn, OutcomeOut
-from matcher.domain import Feedback, FeedbackAction, Outcome, to_dict
+from matcher.domain import FeedbackAction, Outcome, to_dict
 from matcher.errors import UnknownClaimant, UnknownVacancy
+from matcher.records import SuggestionAction
 
 router = APIRouter(tags=["feedback"], responses={**AUTH_ERRORS, **documented(404)})
 
@@ -49,18 +50,20 @@ def feedback(rt: RuntimeDep, p: GivesFeedback, suggestion_id: SuggestionId, body
     """Record what became of a suggestion. "proposed" needs the confirming case manager
     (``confirmed_by``), "rejected" a reason code."""
     claimant_id, vacancy_id, model_version = _shown(rt, p, suggestion_id)
-    item = Feedback(
-        id=f"fb-{suggestion_id}-{body.action}",
-        claimant_id=claimant_id,
-        vacancy_id=vacancy_id,
-        action=FeedbackAction(body.action),
-        user=p.name,
-        at=datetime.now(UTC),
-        model_version=model_version,
-        reason_code=body.reason_code,
-        confirmed_by=body.confirmed_by.strip() if body.confirmed_by else None,
+    item = rt.store.add_action(
+        SuggestionAction(
+            id=None,
+            suggestion_id=suggestion_id,
+            claimant_id=claimant_id,
+            vacancy_id=vacancy_id,
+            action=FeedbackAction(body.action),
+            user=p.name,
+            at=datetime.now(UTC),
+            model_version=model_version,
+            reason_code=body.reason_code,
+            confirmed_by=body.confirmed_by.strip() if body.confirmed_by else None,
+        )
     )
-    rt.store.add_feedback(item)
     audit(
         rt,
         p,
@@ -69,7 +72,7 @@ def feedback(rt: RuntimeDep, p: GivesFeedback, suggestion_id: SuggestionId, body
         payload={"suggestion_id": suggestion_id, "action": body.action},
     )
     return FeedbackOut(
-        feedback_id=item.id,
+        feedback_id=f"fb-{suggestion_id}-{body.action}",
         suggestion_id=suggestion_id,
         claimant_id=claimant_id,
         vacancy_id=vacancy_id,

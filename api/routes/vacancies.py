@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from api.audit import lookup_payload
+from api.audit import lookup_payload, shown_items
 from api.convert import list_head, match_item, vacancy_out, vacancy_record
 from api.deps import Matches, ReadsVacancies, RuntimeDep, WritesVacancies
 from api.errors import Conflict
@@ -79,12 +79,15 @@ def candidates(rt: RuntimeDep, p: Matches, vacancy_id: VacancyId, k: K = None) -
         result = svc.candidates(vacancy_id, kk)
     except UnknownVacancy:
         raise UnknownVacancy("no such vacancy") from None
-    audit_id = rt.store.add_audit(
+    # The candidates come from the caller's Jobcenter only (service_for), so it is theirs.
+    audit_id, _ = rt.store.add_lookup(
         who=p.name,
         action="candidates",
+        claimant_id=None,
         model_version=result.model_version,
         index_version=result.index_version,
         payload=lookup_payload(svc, result, k=kk, jobcenter=p.jobcenter),
+        shown=shown_items(result, jobcenter=p.jobcenter),
     )
     return Candidates(
         vacancy_id=vacancy_id,

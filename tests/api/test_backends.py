@@ -33,7 +33,7 @@ def test_app_on_each_backend(db_url: str, tmp_path: Path) -> None:
         )
         assert r.status_code == 201
         r = client.delete(f"/claimants/{cid}", headers=h)
-        assert r.status_code == 200 and r.json()["rows_deleted"]["feedback"] == 1
+        assert r.status_code == 200 and r.json()["rows_deleted"]["suggestion_actions"] == 1
         assert client.get(f"/claimants/{cid}", headers=h).status_code == 404
         rt = client.app.state.runtime  # type: ignore[attr-defined]
         actions = [e.action for e in rt.store.list_audit()]

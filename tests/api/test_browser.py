@@ -201,7 +201,7 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         status = first.get_by_test_id("feedback-status")
         expect(status).to_contain_text("Nicht gespeichert: ")
         expect(status).to_contain_text("confirmed_by")
-        assert store.list_feedback(claimant_id) == []
+        assert store.list_actions(claimant_id) == []
 
         first.get_by_test_id("feedback-confirmed-by").fill(CONFIRMED_BY)
         first.get_by_test_id("feedback-submit").click()
@@ -219,7 +219,7 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         shot = _save_screenshot(page, tmp_path, "passgenau-suggestions.png")
         assert shot.stat().st_size > 10_000
 
-        rows = {(f.vacancy_id, f.action): f for f in store.list_feedback(claimant_id)}
+        rows = {(f.vacancy_id, f.action): f for f in store.list_actions(claimant_id)}
         assert set(rows) == {(vacancy_id, FeedbackAction.PROPOSED), (second_vacancy, FeedbackAction.REJECTED)}
         proposed = rows[(vacancy_id, FeedbackAction.PROPOSED)]
         assert (proposed.claimant_id, proposed.confirmed_by, proposed.user) == (

@@ -162,14 +162,14 @@ def test_create_update_and_erase_reach_matching_at_once(api: ApiEnv) -> None:
     r = api.client.delete(f"/claimants/{NEW['id']}", headers=h)
     assert r.status_code == 200
     erased = r.json()
-    assert erased["rows_deleted"]["claimants"] == 1 and erased["rows_deleted"]["feedback"] == 1
+    assert erased["rows_deleted"]["claimants"] == 1 and erased["rows_deleted"]["suggestion_actions"] == 1
     assert erased["rows_deleted"]["outcomes"] == 1 and erased["embeddings_dropped"] == 1
     assert not api.encoder.cache.get([claimant_key(claimant)])[1].any()
     assert api.client.get(f"/claimants/{NEW['id']}", headers=h).status_code == 404
     assert api.client.delete(f"/claimants/{NEW['id']}", headers=h).status_code == 404
     cands = api.client.get(f"/vacancies/{vid}/candidates?k=100", headers=h).json()["candidates"]
     assert NEW["id"] not in [c["claimant_id"] for c in cands]
-    assert api.store.list_feedback(NEW["id"]) == [] and api.store.list_outcomes() == []
+    assert api.store.list_actions(NEW["id"]) == [] and api.store.list_outcomes() == []
     entry = api.store.list_audit(claimant_id=NEW["id"])[-1]
     assert entry.action == "claimant.erase"
     assert set(entry.payload) == {"role", "rows_deleted", "embeddings_dropped", "nightly_runs_rewritten"}

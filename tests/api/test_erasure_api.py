@@ -161,7 +161,7 @@ def test_erasure_through_the_api_leaves_no_trace(api: ApiEnv, logs: Everything) 
     assert traces(table_dump(url))  # the search can fail: the person is everywhere now
     assert _cache_holds(api, lived["v2"])
     erased = _erase(api)
-    assert erased["rows_deleted"]["claimants"] == 1 and erased["rows_deleted"]["feedback"] == 1
+    assert erased["rows_deleted"]["claimants"] == 1 and erased["rows_deleted"]["suggestion_actions"] == 1
     assert erased["rows_deleted"]["nightly_lists"] > 0
 
     # Tables: nothing; the audit log keeps the pseudonym only (and "that an erasure happened").

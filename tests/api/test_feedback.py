@@ -35,7 +35,7 @@ def test_feedback_rules_and_storage(api: ApiEnv) -> None:
         r = post(f"/suggestions/{s1['suggestion_id']}/feedback", json=payload, headers=h)
         assert r.status_code == 422, (payload, r.text)
         assert r.json()["detail"][0]["loc"][-1] == field, (payload, r.json())
-    assert api.store.list_feedback() == []
+    assert api.store.list_actions() == []
     r = post(f"/suggestions/{s1['suggestion_id']}/feedback", json={"action": "proposed", "confirmed_by": "Frau Schulz"},
              headers=h)  # fmt: skip
     assert r.status_code == 201
@@ -53,7 +53,7 @@ def test_feedback_rules_and_storage(api: ApiEnv) -> None:
         == 201
     )
     stored = {
-        (f.vacancy_id, f.action, f.user, f.reason_code, f.confirmed_by) for f in api.store.list_feedback()
+        (f.vacancy_id, f.action, f.user, f.reason_code, f.confirmed_by) for f in api.store.list_actions()
     }
     assert stored == {
         (s1["vacancy_id"], FeedbackAction.PROPOSED, "test-cm", None, "Frau Schulz"),

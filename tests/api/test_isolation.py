@@ -63,7 +63,7 @@ def test_feedback_on_other_jobcenters_lists_answers_like_a_missing_suggestion(ap
         for action in ({"action": "applied"}, {"action": "proposed", "confirmed_by": "Frau Schulz"}):
             r = api.client.post(f"/suggestions/{sid}/feedback", headers=api.headers("cm"), json=action)
             assert (r.status_code, r.json()) == (404, missing_answer.json()), sid
-    assert api.store.list_feedback() == []
+    assert api.store.list_actions() == []
 
 
 def test_searches_and_candidates_show_only_the_own_jobcenter(api: ApiEnv) -> None:

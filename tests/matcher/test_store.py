@@ -17,7 +17,6 @@ from matcher.domain import (
     Claimant,
     Contract,
     Employer,
-    Feedback,
     FeedbackAction,
     Household,
     NationalityGroup,
@@ -39,7 +38,9 @@ from matcher.store import (
     ApiToken,
     NightlyRow,
     NightlyRun,
+    ShownSuggestion,
     Store,
+    SuggestionAction,
     current_revision,
     downgrade,
     metadata,
@@ -54,7 +55,8 @@ TABLES = {
     "claimant_health",
     "outcomes",
     "proposals",
-    "feedback",
+    "suggestions",
+    "suggestion_actions",
     "audit_log",
     "api_tokens",
     "nightly_runs",
@@ -288,10 +290,49 @@ def test_proposal_round_trip(store: Store) -> None:
     assert store.list_proposals("K00001") == items[:2]
 
 
+def shown(claimant_id: str, vacancy_id: str, rank: int, **changes: Any) -> ShownSuggestion:
+    s = ShownSuggestion(
+        id="",
+        lookup_id=0,
+        kind="suggestions",
+        claimant_id=claimant_id,
+        vacancy_id=vacancy_id,
+        jobcenter="JC-GOE",
+        rank=rank,
+        similarity=0.71,
+        p_match=0.4,
+        p_sustain=0.6,
+        score=0.24,
+        model_version="2026-01-01-abc123",
+        index_version="i7",
+        embedder_id="e5-small",
+        shown_at=datetime(2026, 1, 12, 9, 0, tzinfo=UTC),
+    )
+    return dataclasses.replace(s, **changes) if changes else s
+
+
+def add_lookup(
+    store: Store, claimant_id: str | None, *items: ShownSuggestion, action: str = "suggestions"
+) -> list[ShownSuggestion]:
+    _, stored = store.add_lookup(
+        who="fm.mueller",
+        action=action,
+        claimant_id=claimant_id,
+        model_version="2026-01-01-abc123",
+        index_version="i7",
+        payload={"k": len(items)},
+        shown=items,
+    )
+    return stored
+
+
 def test_feedback_round_trip_in_utc(store: Store) -> None:
+    s1, s2 = add_lookup(store, "K00001", shown("K00001", "V00001", 1), shown("K00001", "V00002", 2))
+    add_lookup(store, "K00002", shown("K00002", "V00001", 1))
     berlin = timezone(timedelta(hours=1))
-    proposed = Feedback(
-        id="F1",
+    proposed = SuggestionAction(
+        id=None,
+        suggestion_id=s1.id,
         claimant_id="K00001",
         vacancy_id="V00001",
         action=FeedbackAction.PROPOSED,
@@ -300,8 +341,9 @@ def test_feedback_round_trip_in_utc(store: Store) -> None:
         model_version="2026-01-01-abc123",
         confirmed_by="fm.mueller",
     )
-    rejected = Feedback(
-        id="F2",
+    rejected = SuggestionAction(
+        id=None,
+        suggestion_id=s2.id,
         claimant_id="K00001",
         vacancy_id="V00002",
         action=FeedbackAction.REJECTED,
@@ -310,12 +352,16 @@ def test_feedback_round_trip_in_utc(store: Store) -> None:
         model_version="2026-01-01-abc123",
         reason_code="commute",
     )
-    store.add_feedback(rejected)
-    store.add_feedback(proposed)
-    back = store.list_feedback("K00001")
-    assert back == [proposed, rejected]
-    assert back[0].at.tzinfo is not None and back[0].at.utcoffset() == timedelta(0)
-    assert store.list_feedback("K00002") == []
+    first = store.add_action(rejected)
+    second = store.add_action(proposed)
+    assert first.id is not None and second.id is not None and second.id > first.id
+    back = store.list_actions("K00001")
+    # Append order (ids), not the time of the action.
+    assert back == [dataclasses.replace(rejected, id=first.id), dataclasses.replace(proposed, id=second.id)]
+    assert back[1].at == proposed.at and back[1].at.utcoffset() == timedelta(0)
+    assert back[0].at.tzinfo is not None
+    assert store.list_actions("K00002") == []
+    assert store.list_actions(suggestion_id=s1.id) == [back[1]]
 
 
 def test_audit_round_trip(store: Store) -> None:
@@ -389,7 +435,8 @@ def test_upsert_updates_instead_of_duplicating(store: Store) -> None:
         "claimant_protected": 2,
         "outcomes": 1,
         "proposals": 1,
-        "feedback": 0,
+        "suggestions": 0,
+        "suggestion_actions": 0,
         "audit_log": 0,
         "api_tokens": 0,
         "nightly_runs": 0,
@@ -402,9 +449,15 @@ def test_delete_claimant_erases_every_row_naming_them(store: Store) -> None:
     store.upsert_claimants([(a, make_protected(a.id)), (b, make_protected(b.id))])
     store.upsert_outcomes([make_outcome(1), make_outcome(2)])
     store.upsert_proposals([Proposal(id="P1", claimant_id=a.id, vacancy_id="V1", proposed=date(2025, 1, 1))])
-    store.add_feedback(
-        Feedback(
-            id="F1",
+    # A vacancy's candidates list names both; only the erased claimant's item goes.
+    sa1, _ = add_lookup(
+        store, None, shown(a.id, "V1", 1, kind="candidates"), shown(b.id, "V1", 2, kind="candidates"),
+        action="candidates",
+    )  # fmt: skip
+    store.add_action(
+        SuggestionAction(
+            id=None,
+            suggestion_id=sa1.id,
             claimant_id=a.id,
             vacancy_id="V1",
             action=FeedbackAction.APPLIED,
@@ -425,11 +478,13 @@ def test_delete_claimant_erases_every_row_naming_them(store: Store) -> None:
         "claimant_protected": 1,
         "outcomes": 1,
         "proposals": 1,
-        "feedback": 1,
+        "suggestion_actions": 1,
+        "suggestions": 1,
         "nightly_lists": 1,
         "claimants": 1,
     }
     assert [r.claimant_id for r in store.list_nightly("R1")] == [b.id]
+    assert [s.claimant_id for s in store.list_suggestions()] == [b.id] and store.list_actions() == []
     with pytest.raises(UnknownClaimant):
         store.get_claimant(a.id)
     assert store.get_protected([a.id]) == {}

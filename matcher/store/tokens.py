@@ -1,0 +1,48 @@
+"""API tokens: only a hash of the secret is stored."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from matcher.records import ApiToken
+from matcher.store.base import StoreBase
+from matcher.store.mappers import token_from, utc
+from matcher.store.tables import api_tokens
+
+
+class TokensMixin(StoreBase):
+    def add_token(self, token: ApiToken) -> None:
+        row = {
+            "id": token.id,
+            "name": token.name,
+            "role": token.role,
+            "jobcenter": token.jobcenter,
+            "token_hash": token.token_hash,
+            "created": utc(token.created),
+            "revoked": utc(token.revoked) if token.revoked else None,
+        }
+        with self._connect() as conn:
+            conn.execute(sa.insert(api_tokens).values(row))
+
+    def token_by_hash(self, token_hash: str) -> ApiToken | None:
+        """The token with this hash, revoked or not (the caller decides), or None."""
+        with self._connect() as conn:
+            r = conn.execute(sa.select(api_tokens).where(api_tokens.c.token_hash == token_hash)).first()
+        return None if r is None else token_from(r)
+
+    def list_tokens(self) -> list[ApiToken]:
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(api_tokens).order_by(api_tokens.c.created, api_tokens.c.id))
+            return [token_from(r) for r in rows]
+
+    def revoke_token(self, token_id: str, at: datetime | None = None) -> bool:
+        """Mark a token revoked; False if there is no such (unrevoked) token."""
+        with self._connect() as conn:
+            n = conn.execute(
+                sa.update(api_tokens)
+                .where(api_tokens.c.id == token_id, api_tokens.c.revoked.is_(None))
+                .values(revoked=utc(at or datetime.now(UTC)))
+            ).rowcount
+        return bool(n)

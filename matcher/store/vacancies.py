@@ -1,0 +1,48 @@
+"""Vacancies with their employers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import sqlalchemy as sa
+
+from matcher.domain import Vacancy
+from matcher.errors import UnknownVacancy
+from matcher.records import UpsertCounts
+from matcher.store.base import StoreBase
+from matcher.store.mappers import employer_row, vacancies_from, vacancy_row, vacancy_select
+from matcher.store.tables import employers, vacancies
+
+
+class VacanciesMixin(StoreBase):
+    def upsert_vacancies(self, items: Sequence[Vacancy]) -> UpsertCounts:
+        """Insert or update vacancies by id; their employers are upserted first (last one wins)."""
+        with self._connect() as conn:
+            self._upsert(conn, employers, [employer_row(v.employer) for v in items])
+            return self._upsert(conn, vacancies, [vacancy_row(v) for v in items])
+
+    def get_vacancy(self, vacancy_id: str) -> Vacancy:
+        with self._connect() as conn:
+            found = vacancies_from(conn.execute(vacancy_select().where(vacancies.c.id == vacancy_id)))
+        if not found:
+            raise UnknownVacancy(f"no vacancy {vacancy_id!r}")
+        return found[0]
+
+    def list_vacancies(self, open_on: date | None = None) -> list[Vacancy]:
+        """All vacancies, or those open on a day (not filled, not expired before it), by id."""
+        stmt = vacancy_select()
+        if open_on is not None:
+            stmt = stmt.where(
+                vacancies.c.filled.is_(False),
+                sa.or_(vacancies.c.expires.is_(None), vacancies.c.expires >= open_on),
+            )
+        with self._connect() as conn:
+            return vacancies_from(conn.execute(stmt.order_by(vacancies.c.id)).all())
+
+    def delete_vacancy(self, vacancy_id: str) -> None:
+        """Remove a vacancy (its employer stays); history rows name it without a foreign key."""
+        with self._connect() as conn:
+            n = conn.execute(sa.delete(vacancies).where(vacancies.c.id == vacancy_id)).rowcount
+        if not n:
+            raise UnknownVacancy(f"no vacancy {vacancy_id!r}")

@@ -1,0 +1,161 @@
+"""Suggestions shown and the actions on them, against SQLite and PostgreSQL: ids, one transaction with
+the audit entry, append-only actions, and migration 0003 from the feedback table."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from matcher.domain import FeedbackAction
+from matcher.errors import UnknownSuggestion, ValidationError
+from matcher.store import Store, SuggestionAction, current_revision, downgrade, migrate
+from tests.matcher.test_store import make_claimant, shown
+
+AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def action(suggestion_id: str, kind: FeedbackAction, **changes: object) -> SuggestionAction:
+    fields: dict[str, object] = {
+        "id": None,
+        "suggestion_id": suggestion_id,
+        "claimant_id": "K00001",
+        "vacancy_id": "V00001",
+        "action": kind,
+        "user": "fm.mueller",
+        "at": AT,
+        "model_version": "m1",
+        "confirmed_by": "Frau Schulz" if kind is FeedbackAction.PROPOSED else None,
+    }
+    return SuggestionAction(**{**fields, **changes})  # type: ignore[arg-type]
+
+
+def test_lookup_assigns_ids_and_lists_in_the_order_shown(store: Store) -> None:
+    later = datetime(2026, 3, 3, tzinfo=UTC)
+    audit_id, stored = store.add_lookup(
+        who="fm", action="suggestions", claimant_id="K00001", model_version="m1", index_version="i1",
+        payload={"k": 2}, shown=[shown("K00001", "V00002", 2), shown("K00001", "V00001", 1)],
+    )  # fmt: skip
+    assert [(s.id, s.lookup_id, s.rank) for s in stored] == [
+        (f"{audit_id}-2", audit_id, 2),
+        (f"{audit_id}-1", audit_id, 1),
+    ]
+    assert store.get_audit(audit_id) is not None and store.get_audit(audit_id).payload == {"k": 2}  # type: ignore[union-attr]
+    cand_id, (cand,) = store.add_lookup(
+        who="ag", action="candidates", claimant_id=None, model_version="m1", index_version="i1", payload={},
+        shown=[shown("K00002", "V00001", 1, kind="candidates", similarity=None, p_match=None, p_sustain=None,
+                     embedder_id=None, shown_at=later)],
+    )  # fmt: skip
+    assert store.get_suggestion(cand.id) == cand and store.get_suggestion("999-1") is None
+    assert [s.id for s in store.list_suggestions()] == [f"{audit_id}-1", f"{audit_id}-2", f"{cand_id}-1"]
+    assert store.list_suggestions(claimant_id="K00001") == sorted(stored, key=lambda s: s.rank)
+    assert store.list_suggestions(vacancy_id="V00001") == [stored[1], cand]
+    assert store.list_suggestions("K00002", "V00002") == []
+    assert stored[0].shown_at.utcoffset() is not None and stored[0].score == pytest.approx(0.24)
+
+
+def test_lookup_and_its_suggestions_commit_together(store: Store) -> None:
+    with pytest.raises(Exception):  # noqa: B017 - the database's own integrity error
+        store.add_lookup(
+            who="fm", action="suggestions", claimant_id="K00001", model_version="m1", index_version="i1",
+            payload={}, shown=[shown("K00001", "V00001", 1), shown("K00001", "V00002", 1)],  # same rank
+        )  # fmt: skip
+    assert store.list_audit() == [] and store.list_suggestions() == []
+
+
+def test_actions_are_appended_never_replaced(store: Store) -> None:
+    _, (s,) = store.add_lookup(
+        who="fm", action="suggestions", claimant_id="K00001", model_version="m1", index_version="i1",
+        payload={}, shown=[shown("K00001", "V00001", 1)],
+    )  # fmt: skip
+    first = store.add_action(action(s.id, FeedbackAction.PROPOSED))
+    second = store.add_action(action(s.id, FeedbackAction.PROPOSED, confirmed_by="Herr Kaya", id=77))
+    hired = store.add_action(action(s.id, FeedbackAction.HIRED))
+    assert [a.id for a in (first, second, hired)] == sorted({first.id, second.id, hired.id})  # type: ignore[type-var]
+    assert store.list_actions(suggestion_id=s.id) == [first, second, hired]
+    assert [a.confirmed_by for a in store.list_actions("K00001")] == ["Frau Schulz", "Herr Kaya", None]
+    with pytest.raises(UnknownSuggestion):
+        store.add_action(action("999-1", FeedbackAction.APPLIED))
+    assert len(store.list_actions()) == 3
+
+
+def test_action_rules_are_the_feedback_rules() -> None:
+    with pytest.raises(ValidationError, match="confirmed_by"):
+        action("1-1", FeedbackAction.PROPOSED, confirmed_by=None)
+    with pytest.raises(ValidationError, match="reason_code"):
+        action("1-1", FeedbackAction.REJECTED)
+    assert action("1-1", FeedbackAction.REJECTED, reason_code="commute").reason_code == "commute"
+
+
+def test_migration_0003_moves_feedback_into_records(db_url: str) -> None:
+    migrate(db_url, "0002")
+    claimant = make_claimant(1)
+    items = [
+        {"rank": 1, "claimant_id": claimant.id, "vacancy_id": "V00001", "score": 0.31},
+        {"rank": 2, "claimant_id": claimant.id, "vacancy_id": "V00002", "score": 0.22},
+    ]
+    with Store.open(db_url, upgrade=False) as old:
+        old.upsert_claimants([(claimant, None)])
+        lookup = old.add_audit(
+            who="fm", action="suggestions", claimant_id=claimant.id, model_version="m1", index_version="i1",
+            payload={"embedder_id": "e5", "items": items}, at=AT,
+        )  # fmt: skip
+        cands = old.add_audit(
+            who="ag", action="candidates", model_version="m1", index_version="i1", at=AT,
+            payload={"jobcenter": "JC-OHA", "items": [{"rank": 1, "claimant_id": "K-GONE", "vacancy_id": "V00003", "score": 0.5}]},
+        )  # fmt: skip
+        old.add_audit(
+            who="fm", action="match.adhoc", payload={"items": [{"rank": 1, "vacancy_id": "V9", "score": 1}]}
+        )
+        engine = sa.create_engine(db_url)
+        try:
+            with engine.begin() as conn:
+                feedback = sa.Table("feedback", sa.MetaData(), autoload_with=conn)
+                common = {"claimant_id": claimant.id, "username": "test-cm", "model_version": "m1"}
+                conn.execute(sa.insert(feedback), [
+                    {**common, "id": f"fb-{lookup}-2-rejected", "vacancy_id": "V00002", "action": "rejected",
+                     "at": datetime(2026, 3, 2, 12, tzinfo=UTC), "reason_code": "commute", "confirmed_by": None},
+                    {**common, "id": f"fb-{lookup}-1-proposed", "vacancy_id": "V00001", "action": "proposed",
+                     "at": datetime(2026, 3, 2, 11, tzinfo=UTC), "reason_code": None, "confirmed_by": "Frau Schulz"},
+                ])  # fmt: skip
+        finally:
+            engine.dispose()
+
+    with Store.open(db_url) as store:  # upgrades to 0003
+        assert current_revision(db_url) == "0003"
+        got = {s.id: s for s in store.list_suggestions()}
+        assert set(got) == {f"{lookup}-1", f"{lookup}-2", f"{cands}-1"}
+        s1 = got[f"{lookup}-1"]
+        assert (s1.lookup_id, s1.kind, s1.claimant_id, s1.vacancy_id, s1.jobcenter, s1.rank) == (
+            lookup, "suggestions", claimant.id, "V00001", "JC-GOE", 1,
+        )  # fmt: skip
+        assert (s1.score, s1.similarity, s1.p_match, s1.p_sustain) == (0.31, None, None, None)
+        assert (s1.model_version, s1.index_version, s1.embedder_id, s1.shown_at) == ("m1", "i1", "e5", AT)
+        c1 = got[f"{cands}-1"]
+        assert (c1.kind, c1.jobcenter, c1.embedder_id) == ("candidates", "JC-OHA", None)
+        moved = store.list_actions()
+        assert [(a.suggestion_id, a.action, a.vacancy_id, a.user, a.reason_code, a.confirmed_by) for a in moved] == [
+            (f"{lookup}-1", FeedbackAction.PROPOSED, "V00001", "test-cm", None, "Frau Schulz"),
+            (f"{lookup}-2", FeedbackAction.REJECTED, "V00002", "test-cm", "commute", None),
+        ]  # fmt: skip
+        assert moved[0].at == datetime(2026, 3, 2, 11, tzinfo=UTC) and moved[0].model_version == "m1"
+        assert "feedback" not in sa.inspect(store._engine).get_table_names()
+        # A later action is a new row next to the moved ones.
+        store.add_action(action(f"{lookup}-1", FeedbackAction.HIRED, claimant_id=claimant.id))
+        assert len(store.list_actions(claimant.id)) == 3
+
+    downgrade(db_url, "0002")
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            feedback = sa.Table("feedback", sa.MetaData(), autoload_with=conn)
+            rows = conn.execute(sa.select(feedback.c.id, feedback.c.action).order_by(feedback.c.id)).all()
+            assert [tuple(r) for r in rows] == [
+                (f"fb-{lookup}-1-hired", "hired"),
+                (f"fb-{lookup}-1-proposed", "proposed"),
+                (f"fb-{lookup}-2-rejected", "rejected"),
+            ]
+            assert "suggestions" not in sa.inspect(conn).get_table_names()
+    finally:
+        engine.dispose()
