@@ -2,7 +2,7 @@
 bundle, the embedding model and the vacancy index once, into a ``Runtime`` the routes share.
 
 Parts can be injected (tests pass a small encoder and a store); whatever is not given is built
-from ``settings`` the way the CLI builds it (``matcher.wiring``).
+from ``settings`` the way the CLI builds it (``matcher.bootstrap``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -20,6 +20,7 @@ from api import errors, web
 from api.metrics import Metrics
 from api.routes import claimants, feedback, system, vacancies
 from api.runtime import Runtime, single_thread_faiss
+from matcher.bootstrap import UNSET, Services, build_use_cases
 from matcher.settings import Settings
 
 if TYPE_CHECKING:
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from models.encoding import RecordEncoder
 
 log = logging.getLogger(__name__)
-
-_UNSET: Any = object()
 
 
 # The largest request body accepted: a claimant or vacancy record with its longest texts (20,000
@@ -49,18 +48,12 @@ def build_runtime(
     settings: Settings,
     *,
     encoder: RecordEncoder | None = None,
-    scorer: PairScorer | None = _UNSET,
+    scorer: PairScorer | None = UNSET,
     store: Store | None = None,
 ) -> Runtime:
-    from matcher.wiring import build_service, open_store, record_encoder
-    from models.pair_scorer import load_scorer
-
     single_thread_faiss()
-    store = store if store is not None else open_store(settings)
-    encoder = encoder if encoder is not None else record_encoder(settings)
-    scorer = load_scorer(settings) if scorer is _UNSET else scorer
-    service = build_service(settings, store, encoder, scorer=scorer, with_claimants=True)
-    rt = Runtime(settings, store, encoder, service)
+    services = Services(settings, store=store, encoder=encoder, scorer=scorer)
+    rt = Runtime(services, services.match_service(with_claimants=True))
     log.info("serving %s", rt.info())
     return rt
 
@@ -69,7 +62,7 @@ def create_app(
     settings: Settings,
     *,
     encoder: RecordEncoder | None = None,
-    scorer: PairScorer | None = _UNSET,
+    scorer: PairScorer | None = UNSET,
     store: Store | None = None,
 ) -> FastAPI:
     """The app. ``scorer`` None ranks by fit alone; left out, the current trained bundle is loaded."""
@@ -79,11 +72,12 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = await run_in_threadpool(build_runtime, settings, encoder=encoder, scorer=scorer, store=store)
         app.state.runtime = rt
+        app.state.use_cases = build_use_cases(rt.store, rt, rt.services.nightly_eraser())
         try:
             yield
         finally:
             if owns_store:
-                rt.store.close()
+                rt.services.close()
 
     app = FastAPI(
         title="passgenau",

@@ -105,6 +105,10 @@ class Principal:
     sees_health: bool
 
     @property
+    def role_name(self) -> str:
+        return self.role.value
+
+    @property
     def scope(self) -> str | None:
         """The Jobcenter this principal is bound to, or None for all of them."""
         return self.jobcenter if self.role in SCOPED_ROLES else None

@@ -80,11 +80,13 @@ def users_revoke(token_id: Annotated[str, typer.Argument(help="The token id from
 @domain_errors
 def audit_replay(entry: Annotated[int, typer.Argument(min=1, help="The audit entry id.")]) -> None:
     """Recompute a logged list on its logged index and model versions; exit 1 if it differs."""
-    from api.audit import replay
+    from matcher.bootstrap import Services
+    from matcher.usecases.replay import replay
+    from matcher.wiring import open_store as _store
     from matcher.wiring import record_encoder
 
     settings = state.settings
-    result = replay(settings, open_store(settings), record_encoder(settings), entry)
+    result = replay(Services(settings, store=_store(settings), encoder=record_encoder(settings)), entry)
     for note in result.notes:
         typer.echo(f"note: {note}")
     if result.identical:

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.schemas import ClaimantBody, ClaimantOut, MatchItem, VacancyBody, VacancyOut
+from api.schemas import (
+    Candidates,
+    ClaimantBody,
+    ClaimantOut,
+    MatchItem,
+    Suggestions,
+    VacancyBody,
+    VacancyOut,
+)
 from matcher.codec import claimant_from_row, vacancy_from_row
 from matcher.domain import Claimant, Vacancy, to_dict
 from matcher.errors import ValidationError
@@ -35,6 +43,16 @@ def claimant_record(body: ClaimantBody, claimant_id: str, jobcenter: str, geo: P
     _place(row, body.postcode, geo)
     claimant, _ = claimant_from_row(row)
     return claimant
+
+
+# A claimant body's Jobcenter is decided by the use case (the caller's own for scoped roles); the
+# draft carries a placeholder until then.
+DRAFT_JOBCENTER = "unassigned"
+
+
+def claimant_draft(body: ClaimantBody, claimant_id: str, geo: PostcodeDirectory) -> Claimant:
+    """The record a body describes, before the use case sets its Jobcenter."""
+    return claimant_record(body, claimant_id, body.jobcenter or DRAFT_JOBCENTER, geo)
 
 
 def vacancy_record(body: VacancyBody, vacancy_id: str, geo: PostcodeDirectory) -> Vacancy:
@@ -119,3 +137,19 @@ def list_head(result: MatchList, audit_id: int) -> dict[str, Any]:
         "eligible": result.eligible,
         "excluded": dict(result.excluded),
     }
+
+
+def suggestions_out(result: MatchList, audit_id: int) -> Suggestions:
+    return Suggestions(
+        claimant_id=result.subject_id,
+        suggestions=[match_item(m, audit_id) for m in result.items],
+        **list_head(result, audit_id),
+    )
+
+
+def candidates_out(result: MatchList, audit_id: int) -> Candidates:
+    return Candidates(
+        vacancy_id=result.subject_id,
+        candidates=[match_item(m, audit_id) for m in result.items],
+        **list_head(result, audit_id),
+    )

@@ -1,4 +1,4 @@
-"""Request dependencies: the runtime the lifespan built, and the caller behind the bearer token."""
+"""Request dependencies: the runtime and use cases the lifespan built, and the caller behind the token."""
 
 from __future__ import annotations
 
@@ -9,11 +9,17 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import Principal, Right, authenticate
 from api.runtime import Runtime
+from matcher.bootstrap import UseCases
 
 
 def runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
+
+
+def use_cases(request: Request) -> UseCases:
+    uc: UseCases = request.app.state.use_cases
+    return uc
 
 
 bearer = HTTPBearer(auto_error=False, description="An API token from `passgenau users add`.")
@@ -30,6 +36,7 @@ def principal(
 
 
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
+UseCasesDep = Annotated[UseCases, Depends(use_cases)]
 PrincipalDep = Annotated[Principal, Depends(principal)]
 
 

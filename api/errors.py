@@ -15,31 +15,25 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.audit import ReplayError
 from api.auth import Forbidden, Unauthenticated
 from matcher.errors import (
     BundleMismatch,
+    Conflict,
     GeoError,
     PassgenauError,
     StoreUnavailable,
     UnknownClaimant,
+    UnknownSuggestion,
     UnknownVacancy,
     ValidationError,
 )
+from matcher.usecases.replay import ReplayError
 
 log = logging.getLogger(__name__)
 
 NOT_FOUND_CLAIMANT = "no such claimant"
 NOT_FOUND_VACANCY = "no such vacancy"
 NOT_FOUND_SUGGESTION = "no such suggestion"
-
-
-class UnknownSuggestion(PassgenauError):
-    pass
-
-
-class Conflict(PassgenauError):
-    """The id is taken (HTTP 409)."""
 
 
 def field_error(field: str, reason: str, where: str = "body") -> JSONResponse:

@@ -13,7 +13,6 @@ see candidates from their own Jobcenter, and a change re-builds only that Jobcen
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
 from collections.abc import Sequence
@@ -22,12 +21,12 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from matcher.catalog import ClaimantCatalog, VacancyCatalog
+from matcher.bootstrap import Services, assemble_service, indexable_vacancies
+from matcher.catalog import ClaimantCatalog
 from matcher.domain import Claimant, Vacancy
 from matcher.errors import BundleMismatch
 from matcher.geo import PostcodeDirectory
 from matcher.settings import Settings
-from matcher.wiring import index_root, sync_vacancy_index
 
 if TYPE_CHECKING:
     from matcher.index import FaissIndex
@@ -85,6 +84,13 @@ class LockedEncoder:
         with self._lock:
             return self.inner.cache.compact(drop)
 
+    def forget_profiles(self, claimants: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:
+        """Drop these claimants' profile vectors from the cache, except those ``keep`` still uses."""
+        from models.encoding import claimant_key
+
+        drop = {claimant_key(c) for c in claimants} - {claimant_key(c) for c in keep}
+        return self.compact(drop) if drop else 0
+
 
 # Store methods that write: on SQLite, the app runs them one at a time (see SerializedWrites).
 WRITE_METHODS = frozenset(
@@ -134,18 +140,16 @@ def split_by_jobcenter(catalog: ClaimantCatalog | None, geo: PostcodeDirectory) 
 
 
 class Runtime:
-    def __init__(
-        self, settings: Settings, store: Store, encoder: RecordEncoder, service: MatchService
-    ) -> None:
-        self.settings = settings
+    def __init__(self, services: Services, service: MatchService) -> None:
+        self.services = services
+        self.settings: Settings = services.settings
+        store = services.store()
         self.store: Store = cast("Store", SerializedWrites(store)) if store.dialect == "sqlite" else store
+        encoder = services.encoder()
         self.encoder = LockedEncoder(encoder)
         self.geo: PostcodeDirectory = service.geo
-        live = copy.copy(service)
-        live.encoder = self.encoder
         self._by_jc = split_by_jobcenter(service.claimant_catalog, self.geo)
-        live.claimant_catalog = None
-        self._service = live
+        self._service = service.sharing_vacancies(encoder=self.encoder, claimant_catalog=None)
         self._empty = ClaimantCatalog.build([], np.zeros((0, encoder.dim), dtype=np.float32), self.geo)
         self._write = threading.Lock()
 
@@ -156,21 +160,15 @@ class Runtime:
 
     def service_for(self, jobcenter: str) -> MatchService:
         """The live service whose reverse matching sees only this Jobcenter's claimants."""
-        svc = copy.copy(self._service)
-        svc.claimant_catalog = self._by_jc.get(jobcenter, self._empty)
-        return svc
+        return self._service.sharing_vacancies(claimant_catalog=self._by_jc.get(jobcenter, self._empty))
 
     def claimants_indexed(self) -> int:
         return sum(len(c) for c in self._by_jc.values())
 
     # -- vacancies -----------------------------------------------------------------------------
     def _fresh_index(self, version: str) -> FaissIndex | None:
-        from matcher.index import FaissIndex
-
         try:
-            return FaissIndex.load_version(
-                index_root(self.settings) / version, model_id=self.encoder.model_id
-            )
+            return self.services.load_index_version(version)
         except BundleMismatch as exc:
             log.warning("live index version not loadable (%s): syncing from the store", exc)
             return None
@@ -182,13 +180,9 @@ class Runtime:
             by_id: dict[str, Vacancy] = {v.id: v for v in svc.vacancies.vacancies}
             index = self._fresh_index(svc.index.version)
             if index is None:
-                from matcher.wiring import indexable_vacancies
-
                 vacancies = indexable_vacancies(self.store)
                 with self.encoder._lock:
-                    index, _ = sync_vacancy_index(
-                        self.settings, self.store, self.encoder.inner, vacancies=vacancies
-                    )
+                    index, _ = self.services.sync_index(vacancies=vacancies)
                 by_id = {v.id: v for v in vacancies}
             else:
                 gone = [*removed, *(v.id for v in upserted if v.filled)]
@@ -197,14 +191,22 @@ class Runtime:
                     index.remove(gone, missing_ok=True)
                 if live:
                     index.upsert(self.encoder.encode_vacancies(live), [v.id for v in live])
-                index.save(index_root(self.settings), keep=self.settings.index.versions_kept)
+                index.save(self.settings.layout.vacancy_index, keep=self.settings.index.versions_kept)
                 for vid in gone:
                     by_id.pop(vid, None)
                 by_id.update((v.id, v) for v in live)
-            new = copy.copy(svc)
-            new.vacancies = VacancyCatalog.build([by_id[i] for i in index.ids.tolist()], self.geo)
-            new.index = index
-            self._service = new
+            self._service = assemble_service(
+                index=index,
+                vacancies=list(by_id.values()),
+                claimants=svc.claimants,
+                encoder=self.encoder,
+                geo=self.geo,
+                scorer=svc.scorer,
+                grounder=svc.grounder,
+                commute=svc.commute,
+                ranking=svc.ranking,
+                today=self.settings.as_of,
+            )
             return index.version
 
     # -- claimants -----------------------------------------------------------------------------
@@ -227,6 +229,9 @@ class Runtime:
                     [c for c, _ in merged], np.stack([v for _, v in merged]).astype(np.float32), self.geo
                 )
             self._by_jc = by_jc
+
+    def forget_profiles(self, claimants: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:
+        return self.encoder.forget_profiles(claimants, keep)
 
     def info(self) -> dict[str, Any]:
         svc = self._service

@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from matcher.records import SuggestionAction
+
 # The patterns of matcher.domain (ID_RE, POSTCODE_RE, KLDB_RE), repeated for the OpenAPI document.
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN)]
@@ -274,6 +276,21 @@ class FeedbackOut(BaseModel):
     user: str
     at: datetime
     model_version: str
+
+    @classmethod
+    def of(cls, a: SuggestionAction) -> FeedbackOut:
+        return cls(
+            feedback_id=str(a.id),
+            suggestion_id=a.suggestion_id,
+            claimant_id=a.claimant_id,
+            vacancy_id=a.vacancy_id,
+            action=a.action.value,
+            reason_code=a.reason_code,
+            confirmed_by=a.confirmed_by,
+            user=a.user,
+            at=a.at,
+            model_version=a.model_version,
+        )
 
 
 class OutcomeIn(Strict):

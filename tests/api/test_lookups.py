@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 import matcher.wiring
-from api.audit import replay
+from matcher.bootstrap import Services
 from matcher.cli import app as cli
 from matcher.store import audit_log
+from matcher.usecases.replay import replay
 from tests.api.conftest import JC_A, ApiEnv
 from tests.api.test_vacancies import NEW as NEW_VACANCY
 
@@ -106,7 +107,7 @@ def test_audit_replay_reproduces_the_list(api: ApiEnv, monkeypatch) -> None:  # 
     # The index moves on to a new version; replays use the logged one.
     assert api.client.post("/vacancies", json=NEW_VACANCY, headers=api.headers("admin")).status_code == 201
     for body in (sugg, cand):
-        result = replay(api.settings, api.store, api.encoder, body["audit_id"])
+        result = replay(Services(api.settings, store=api.store, encoder=api.encoder), body["audit_id"])
         assert result.identical and result.notes == [] and len(result.replayed) >= 5
         assert result.logged == [{k: i[k] for k in ("rank", "claimant_id", "vacancy_id", "score")}
                                  for i in body.get("suggestions", body.get("candidates"))]  # fmt: skip

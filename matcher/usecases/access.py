@@ -1,0 +1,67 @@
+"""Who may see which record: the one rule every use case applies before it reads or writes.
+
+A record of another Jobcenter answers exactly like a missing one (same error, same message), so a
+caller can never learn that an id exists elsewhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matcher.domain import Claimant
+from matcher.errors import UnknownClaimant, ValidationError
+from matcher.usecases.ports import AuditLog, Caller, ClaimantRepository
+
+NO_SUCH_CLAIMANT = "no such claimant"
+
+
+def visible_claimant(
+    claimants: ClaimantRepository, caller: Caller, claimant_id: str, *, with_health: bool
+) -> Claimant:
+    """The claimant if the caller may see them, else UnknownClaimant (as for a missing id)."""
+    try:
+        c = claimants.get_claimant(claimant_id, with_health=with_health)
+    except UnknownClaimant:
+        raise UnknownClaimant(NO_SUCH_CLAIMANT) from None
+    if not caller.may_see(c.jobcenter):
+        raise UnknownClaimant(NO_SUCH_CLAIMANT)
+    return c
+
+
+def own_jobcenter(caller: Caller, given: str | None, stored: str | None = None) -> str:
+    """The Jobcenter a record is written for: the caller's own for scoped roles, else as given (or
+    as stored)."""
+    if caller.scope is not None:
+        if given is not None and given != caller.scope:
+            raise ValidationError("jobcenter", "you may only record claimants of your own Jobcenter")
+        return caller.scope
+    jobcenter = given or stored
+    if jobcenter is None:
+        raise ValidationError("jobcenter", "is required")
+    return jobcenter
+
+
+def check_health_write(caller: Caller, claimant: Claimant) -> None:
+    """A role that may not read health data may not record it either."""
+    if claimant.health_max_load is not None and not caller.sees_health:
+        raise ValidationError("health_max_load", f"role {caller.role_name} may not record health data")
+
+
+def audit(
+    log: AuditLog,
+    caller: Caller,
+    action: str,
+    *,
+    claimant_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+    versions: tuple[str, str] | None = None,
+) -> int:
+    """One audit entry for an action (``versions``: the model and index versions it ran on)."""
+    return log.add_audit(
+        who=caller.name,
+        action=action,
+        claimant_id=claimant_id,
+        model_version=versions[0] if versions else None,
+        index_version=versions[1] if versions else None,
+        payload={"role": caller.role_name, **(payload or {})},
+    )

@@ -1,0 +1,210 @@
+"""Lookups: a claimant's suggestions, a vacancy's candidates, an ad-hoc profile's suggestions.
+
+Each lookup is recorded: one audit entry (the typed ``LookupRecord``: who, when, the pseudonym,
+model and index versions, what decides the list besides them, the list with its scores as shown)
+and, for stored claimants, one ``ShownSuggestion`` per item with a stable id that actions refer
+to. Nothing else of the claimant is written: no names, no free text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from matcher.domain import Claimant, to_dict
+from matcher.errors import UnknownVacancy
+from matcher.records import ShownSuggestion
+from matcher.service import MatchList, MatchService
+from matcher.usecases.access import visible_claimant
+from matcher.usecases.ports import Caller, ClaimantRepository, LiveMatching, LookupLog
+
+LOOKUP_ACTIONS = ("suggestions", "candidates")
+
+
+def record_hash(c: Claimant) -> str:
+    """A claimant record's fingerprint: replay reports a record changed since the lookup."""
+    text = json.dumps(to_dict(c), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class ListedItem:
+    rank: int
+    claimant_id: str
+    vacancy_id: str
+    score: float
+
+
+def listed_items(result: MatchList) -> tuple[ListedItem, ...]:
+    """The list as logged: ids, rank and the score as shown (4 decimals, as the service rounds)."""
+    return tuple(ListedItem(m.rank, m.claimant_id, m.vacancy_id, round(m.score, 4)) for m in result.items)
+
+
+@dataclass(frozen=True)
+class LookupRecord:
+    """What the audit keeps of one lookup: enough to replay it on the logged versions."""
+
+    kind: str
+    subject_id: str
+    k: int
+    as_of: date
+    embedder_id: str
+    commute: dict[str, Any]
+    ranking: dict[str, Any]
+    considered: int
+    eligible: int
+    items: tuple[ListedItem, ...]
+    role: str
+    record_sha256: str | None = None
+    jobcenter: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        service: MatchService,
+        result: MatchList,
+        *,
+        k: int,
+        role: str,
+        claimant: Claimant | None = None,
+        jobcenter: str | None = None,
+    ) -> LookupRecord:
+        return cls(
+            kind=result.kind,
+            subject_id=result.subject_id,
+            k=k,
+            as_of=service.today,
+            embedder_id=result.embedder_id,
+            commute=service.commute.model_dump(),
+            ranking=service.ranking.model_dump(),
+            considered=result.considered,
+            eligible=result.eligible,
+            items=listed_items(result),
+            role=role,
+            record_sha256=None if claimant is None else record_hash(claimant),
+            jobcenter=jobcenter,
+        )
+
+    def payload(self) -> dict[str, Any]:
+        """The audit entry's JSON payload (the keys replay reads)."""
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "subject_id": self.subject_id,
+            "k": self.k,
+            "as_of": self.as_of.isoformat(),
+            "embedder_id": self.embedder_id,
+            "commute": self.commute,
+            "ranking": self.ranking,
+            "considered": self.considered,
+            "eligible": self.eligible,
+            "items": [asdict(i) for i in self.items],
+            "role": self.role,
+        }
+        if self.record_sha256 is not None:
+            out["record_sha256"] = self.record_sha256
+        if self.jobcenter is not None:
+            out["jobcenter"] = self.jobcenter
+        return out
+
+
+@dataclass(frozen=True)
+class RecordedList:
+    """A lookup's list and how it was recorded: the audit entry and the shown suggestions' ids."""
+
+    result: MatchList
+    audit_id: int
+    suggestion_ids: tuple[str, ...]
+
+
+def _shown(result: MatchList, jobcenter_of: dict[str, str]) -> list[ShownSuggestion]:
+    now = datetime.now(UTC)
+    return [
+        ShownSuggestion(
+            id="",
+            lookup_id=0,
+            kind=result.kind,
+            claimant_id=m.claimant_id,
+            vacancy_id=m.vacancy_id,
+            jobcenter=jobcenter_of.get(m.claimant_id, ""),
+            rank=m.rank,
+            similarity=m.similarity,
+            p_match=m.p_match,
+            p_sustain=m.p_sustain,
+            score=round(m.score, 4),
+            model_version=result.model_version,
+            index_version=result.index_version,
+            embedder_id=result.embedder_id,
+            shown_at=now,
+        )
+        for m in result.items
+    ]
+
+
+class Lookups:
+    def __init__(self, log: LookupLog, claimants: ClaimantRepository, live: LiveMatching) -> None:
+        self.log = log
+        self.claimants = claimants
+        self.live = live
+
+    def _record(
+        self,
+        caller: Caller,
+        service: MatchService,
+        result: MatchList,
+        record: LookupRecord,
+        claimant_id: str | None,
+        jobcenter_of: dict[str, str],
+    ) -> RecordedList:
+        audit_id, shown = self.log.add_lookup(
+            who=caller.name,
+            action=result.kind,
+            claimant_id=claimant_id,
+            model_version=result.model_version,
+            index_version=result.index_version,
+            payload=record.payload(),
+            shown=_shown(result, jobcenter_of),
+        )
+        return RecordedList(result, audit_id, tuple(s.id for s in shown))
+
+    def suggestions(self, caller: Caller, claimant_id: str, k: int) -> RecordedList:
+        """Ranked, explained vacancies for a stored claimant of the caller's Jobcenter."""
+        # Health restrictions take part in the filters even where the role may not read them.
+        c = visible_claimant(self.claimants, caller, claimant_id, with_health=True)
+        service = self.live.service
+        result = service.suggest_for(c, k)
+        record = LookupRecord.of(service, result, k=k, role=caller.role_name, claimant=c)
+        return self._record(caller, service, result, record, c.id, {c.id: c.jobcenter})
+
+    def candidates(self, caller: Caller, jobcenter: str, vacancy_id: str, k: int) -> RecordedList:
+        """Ranked claimants of ``jobcenter`` (the caller's) for a vacancy."""
+        service = self.live.service_for(jobcenter)
+        try:
+            result = service.candidates(vacancy_id, k)
+        except UnknownVacancy:
+            raise UnknownVacancy("no such vacancy") from None
+        record = LookupRecord.of(service, result, k=k, role=caller.role_name, jobcenter=jobcenter)
+        owners = {m.claimant_id: jobcenter for m in result.items}
+        return self._record(caller, service, result, record, None, owners)
+
+    def adhoc(self, caller: Caller, profile: Claimant, k: int) -> tuple[MatchList, int]:
+        """Suggestions for a profile that is not stored: the audit keeps the list, not the profile,
+        and no suggestion record is made (there is no stored claimant to act on)."""
+        service = self.live.service
+        result = service.suggest_for(profile, k)
+        payload = {
+            "k": k,
+            "as_of": service.today.isoformat(),
+            "role": caller.role_name,
+            "items": [{"rank": m.rank, "vacancy_id": m.vacancy_id, "score": m.score} for m in result.items],
+        }
+        audit_id = self.log.add_audit(
+            who=caller.name,
+            action="match.adhoc",
+            model_version=result.model_version,
+            index_version=result.index_version,
+            payload=payload,
+        )
+        return result, audit_id

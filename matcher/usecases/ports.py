@@ -1,0 +1,117 @@
+"""What the use cases need from the outside, as protocols (the store, the live matching state).
+
+The SQL store (``matcher.store.Store``) and the API's live runtime implement them; the tests'
+in-memory fakes implement the same methods and nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from matcher.domain import Claimant, Outcome, ProtectedAttributes, Vacancy
+from matcher.records import AuditEntry, ShownSuggestion, SuggestionAction
+from matcher.service import MatchService
+
+
+class Caller(Protocol):
+    """Who is asking: the API's authenticated principal, or an operator at the command line."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def role_name(self) -> str: ...
+
+    @property
+    def scope(self) -> str | None:
+        """The Jobcenter the caller is bound to; None for roles that work across Jobcenters."""
+        ...
+
+    @property
+    def sees_health(self) -> bool: ...
+
+    def may_see(self, jobcenter: str) -> bool: ...
+
+
+class AuditLog(Protocol):
+    def add_audit(
+        self,
+        *,
+        who: str,
+        action: str,
+        claimant_id: str | None = None,
+        model_version: str | None = None,
+        index_version: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> int: ...
+
+    def get_audit(self, entry_id: int) -> AuditEntry | None: ...
+
+
+class LookupLog(AuditLog, Protocol):
+    def add_lookup(
+        self,
+        *,
+        who: str,
+        action: str,
+        claimant_id: str | None,
+        model_version: str | None,
+        index_version: str | None,
+        payload: dict[str, Any],
+        shown: Sequence[ShownSuggestion],
+    ) -> tuple[int, list[ShownSuggestion]]: ...
+
+
+class ClaimantRepository(Protocol):
+    def get_claimant(self, claimant_id: str, *, with_health: bool = True) -> Claimant: ...
+
+    def upsert_claimants(self, items: Sequence[tuple[Claimant, ProtectedAttributes | None]]) -> Any: ...
+
+    def search_claimants(self, jobcenter: str | None, q: str, limit: int) -> list[dict[str, Any]]: ...
+
+    def delete_claimant(self, claimant_id: str) -> dict[str, int]: ...
+
+
+class VacancyRepository(Protocol):
+    def get_vacancy(self, vacancy_id: str) -> Vacancy: ...
+
+    def upsert_vacancies(self, items: Sequence[Vacancy]) -> Any: ...
+
+    def delete_vacancy(self, vacancy_id: str) -> None: ...
+
+
+class OutcomeRepository(Protocol):
+    def outcome_jobcenter(self, outcome_id: str) -> str | None: ...
+
+    def upsert_outcomes(self, items: Sequence[Outcome]) -> Any: ...
+
+
+class SuggestionRepository(Protocol):
+    def get_suggestion(self, suggestion_id: str) -> ShownSuggestion | None: ...
+
+    def add_action(self, action: SuggestionAction) -> SuggestionAction: ...
+
+    def list_actions(
+        self, claimant_id: str | None = None, suggestion_id: str | None = None
+    ) -> list[SuggestionAction]: ...
+
+
+class LiveMatching(Protocol):
+    """The matching state a running service holds: swapped as a whole when records change."""
+
+    @property
+    def service(self) -> MatchService: ...
+
+    def service_for(self, jobcenter: str) -> MatchService:
+        """The service whose reverse matching sees only this Jobcenter's claimants."""
+        ...
+
+    def claimant_changed(self, claimant: Claimant | None, claimant_id: str) -> None: ...
+
+    def vacancies_changed(self, upserted: Sequence[Vacancy] = (), removed: Sequence[str] = ()) -> str: ...
+
+    def forget_profiles(self, claimants: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:
+        """Drop these profiles' vectors from the embedding cache (not those ``keep`` still needs);
+        how many were held."""
+        ...

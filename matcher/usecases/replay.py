@@ -1,0 +1,103 @@
+"""Audit replay: recompute a logged lookup on its logged versions and say whether it is identical.
+
+The service is rebuilt on the logged index version (versions are kept on disk, see
+``index.versions_kept``) and the logged scorer bundle, with the logged settings (k, the day the
+lookup judged expiry on, commute and ranking), from the records as they are now. A claimant whose
+record changed since is reported (the record hash differs), as are vacancies the store no longer
+holds; the recorded list and the replayed one are compared item by item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from matcher.catalog import ClaimantCatalog
+from matcher.errors import BundleMismatch, PassgenauError, UnknownClaimant
+from matcher.settings import CommuteSettings, RankingSettings
+from matcher.usecases.lookups import LOOKUP_ACTIONS, listed_items, record_hash
+
+if TYPE_CHECKING:
+    from matcher.bootstrap import Services
+
+
+class ReplayError(PassgenauError):
+    """An audit entry cannot be replayed (not a lookup, or its versions are gone)."""
+
+
+@dataclass
+class ReplayResult:
+    entry_id: int
+    identical: bool
+    logged: list[dict[str, Any]]
+    replayed: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+    def differences(self) -> list[str]:
+        out = []
+        for i in range(max(len(self.logged), len(self.replayed))):
+            a = self.logged[i] if i < len(self.logged) else None
+            b = self.replayed[i] if i < len(self.replayed) else None
+            if a != b:
+                out.append(f"rank {i + 1}: logged {_fmt(a)}, replayed {_fmt(b)}")
+        return out
+
+
+def _fmt(item: dict[str, Any] | None) -> str:
+    if item is None:
+        return "-"
+    return f"{item['claimant_id']}/{item['vacancy_id']} score {item['score']:.4f}"
+
+
+def replay(services: Services, entry_id: int) -> ReplayResult:
+    """Recompute audit entry ``entry_id`` (a suggestions or candidates lookup)."""
+    store, encoder, geo = services.store(), services.encoder(), services.geo()
+    entry = store.get_audit(entry_id)
+    if entry is None:
+        raise ReplayError(f"no audit entry {entry_id}")
+    if entry.action not in LOOKUP_ACTIONS or not entry.index_version or not entry.model_version:
+        raise ReplayError(f"audit entry {entry_id} is a {entry.action!r}, not a lookup")
+    p = entry.payload
+    if p.get("embedder_id") != encoder.model_id:
+        raise ReplayError(
+            f"entry {entry_id} used embedder {p.get('embedder_id')}, this is {encoder.model_id}"
+        )
+    try:
+        index = services.load_index_version(entry.index_version)
+        scorer = services.scorer_version(entry.model_version)
+    except BundleMismatch as exc:
+        raise ReplayError(f"entry {entry_id} cannot be replayed: {exc}") from None
+    notes: list[str] = []
+    ids = index.ids.tolist()
+    stored = {v.id: v for v in store.list_vacancies()}
+    missing = [i for i in ids if i not in stored]
+    if missing:
+        notes.append(f"{len(missing)} vacancies of the index are no longer stored (e.g. {missing[0]})")
+        index.remove(missing)
+    claimant_catalog = None
+    if p["kind"] == "candidates":
+        cs = store.list_claimants(active_only=True, jobcenter=p.get("jobcenter"))
+        claimant_catalog = ClaimantCatalog.build(cs, encoder.encode_claimants(cs), geo)
+    service = services.service_over(
+        index,
+        list(stored.values()),
+        scorer=scorer,
+        claimant_catalog=claimant_catalog,
+        commute=CommuteSettings(**p["commute"]),
+        ranking=RankingSettings(**p["ranking"]),
+        today=date.fromisoformat(p["as_of"]),
+    )
+    k = int(p["k"])
+    if p["kind"] == "suggestions":
+        try:
+            claimant = store.get_claimant(p["subject_id"])
+        except UnknownClaimant:
+            raise ReplayError(f"claimant {p['subject_id']} is no longer stored (erased?)") from None
+        if record_hash(claimant) != p.get("record_sha256"):
+            notes.append("the claimant's record changed since the lookup")
+        result = service.suggest_for(claimant, k)
+    else:
+        result = service.candidates(p["subject_id"], k)
+    replayed = [asdict(i) for i in listed_items(result)]
+    return ReplayResult(entry_id, replayed == p["items"], p["items"], replayed, notes)
