@@ -2,7 +2,7 @@
 bundle, the embedding model and the vacancy index once, into a ``Runtime`` the routes share.
 
 Parts can be injected (tests pass a small encoder and a store); whatever is not given is built
-from ``settings`` the way the CLI builds it (``matcher.wiring``).
+from ``settings`` the way the CLI builds it (``matcher.bootstrap``).
 """
 
 from __future__ import annotations
@@ -52,14 +52,14 @@ def build_runtime(
     scorer: PairScorer | None = _UNSET,
     store: Store | None = None,
 ) -> Runtime:
-    from matcher.wiring import build_service, open_store, record_encoder
-    from models.pair_scorer import load_scorer
+    from matcher.bootstrap import Services
 
     single_thread_faiss()
-    store = store if store is not None else open_store(settings)
-    encoder = encoder if encoder is not None else record_encoder(settings)
-    scorer = load_scorer(settings) if scorer is _UNSET else scorer
-    service = build_service(settings, store, encoder, scorer=scorer, with_claimants=True)
+    given = {} if scorer is _UNSET else {"scorer": scorer}
+    services = Services(settings, store=store, encoder=encoder, **given)
+    store, encoder = services.store(), services.encoder()
+    services.scorer()  # a refused bundle stops the start before the index is synced
+    service = services.match_service(with_claimants=True)
     rt = Runtime(settings, store, encoder, service)
     log.info("serving %s", rt.info())
     return rt

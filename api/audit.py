@@ -111,10 +111,10 @@ def scorer_for(settings: Settings, model_version: str) -> PairScorer:
 
 def replay(settings: Settings, store: Store, encoder: Any, entry_id: int) -> ReplayResult:
     """Recompute a logged lookup on its logged versions; ``encoder`` is a ``RecordEncoder``."""
+    from matcher.bootstrap import Services
     from matcher.catalog import ClaimantCatalog, VacancyCatalog
     from matcher.geo import load_directory
     from matcher.index import FaissIndex
-    from matcher.wiring import build_grounder, index_root
 
     entry = store.get_audit(entry_id)
     if entry is None:
@@ -127,7 +127,9 @@ def replay(settings: Settings, store: Store, encoder: Any, entry_id: int) -> Rep
             f"entry {entry_id} used embedder {p.get('embedder_id')}, this is {encoder.model_id}"
         )
     try:
-        index = FaissIndex.load_version(index_root(settings) / entry.index_version, model_id=encoder.model_id)
+        index = FaissIndex.load_version(
+            settings.layout.vacancy_index / entry.index_version, model_id=encoder.model_id
+        )
     except BundleMismatch as exc:
         raise ReplayError(f"index version {entry.index_version} cannot be loaded: {exc}") from None
     scorer = scorer_for(settings, entry.model_version)
@@ -153,7 +155,7 @@ def replay(settings: Settings, store: Store, encoder: Any, entry_id: int) -> Rep
         encoder=encoder,
         geo=geo,
         scorer=scorer,
-        grounder=build_grounder(settings, encoder),
+        grounder=Services(settings, encoder=encoder).grounder(),
         claimant_catalog=claimant_catalog,
         commute=CommuteSettings(**p["commute"]),
         ranking=RankingSettings(**p["ranking"]),

@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from matcher.bootstrap import Services, indexable_vacancies
 from matcher.catalog import ClaimantCatalog, VacancyCatalog
 from matcher.domain import Claimant, Vacancy
 from matcher.errors import BundleMismatch
 from matcher.geo import PostcodeDirectory
 from matcher.settings import Settings
-from matcher.wiring import index_root, sync_vacancy_index
 
 if TYPE_CHECKING:
     from matcher.index import FaissIndex
@@ -169,7 +169,7 @@ class Runtime:
 
         try:
             return FaissIndex.load_version(
-                index_root(self.settings) / version, model_id=self.encoder.model_id
+                self.settings.layout.vacancy_index / version, model_id=self.encoder.model_id
             )
         except BundleMismatch as exc:
             log.warning("live index version not loadable (%s): syncing from the store", exc)
@@ -182,13 +182,10 @@ class Runtime:
             by_id: dict[str, Vacancy] = {v.id: v for v in svc.vacancies.vacancies}
             index = self._fresh_index(svc.index.version)
             if index is None:
-                from matcher.wiring import indexable_vacancies
-
                 vacancies = indexable_vacancies(self.store)
                 with self.encoder._lock:
-                    index, _ = sync_vacancy_index(
-                        self.settings, self.store, self.encoder.inner, vacancies=vacancies
-                    )
+                    services = Services(self.settings, store=self.store, encoder=self.encoder.inner)
+                    index, _ = services.sync_index(vacancies=vacancies)
                 by_id = {v.id: v for v in vacancies}
             else:
                 gone = [*removed, *(v.id for v in upserted if v.filled)]
@@ -197,7 +194,7 @@ class Runtime:
                     index.remove(gone, missing_ok=True)
                 if live:
                     index.upsert(self.encoder.encode_vacancies(live), [v.id for v in live])
-                index.save(index_root(self.settings), keep=self.settings.index.versions_kept)
+                index.save(self.settings.layout.vacancy_index, keep=self.settings.index.versions_kept)
                 for vid in gone:
                     by_id.pop(vid, None)
                 by_id.update((v.id, v) for v in live)

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.audit import replay
+from matcher.bootstrap import Services
 from matcher.settings import Settings
-from matcher.wiring import record_encoder
 from tests.api.conftest import JC_A, make_tokens, seed_store
 from tests.api.test_vacancies import NEW
 
@@ -71,5 +71,5 @@ def test_lookups_with_e5(e5_app: tuple[Settings, TestClient, dict[str, str], lis
     assert after[NEW["id"]]["similarity"] > 0.87
     assert sorted(s["similarity"] for s in after.values())[-3] <= after[NEW["id"]]["similarity"]
     rt = client.app.state.runtime  # type: ignore[attr-defined]
-    result = replay(settings, rt.store, record_encoder(settings), full["audit_id"])
+    result = replay(settings, rt.store, Services(settings).encoder(), full["audit_id"])
     assert result.identical and len(result.replayed) == 5
