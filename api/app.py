@@ -53,6 +53,7 @@ def build_runtime(
 ) -> Runtime:
     single_thread_faiss()
     services = Services(settings, store=store, encoder=encoder, scorer=scorer)
+    services.scorer()  # a refused bundle stops the start before the index is synced
     rt = Runtime(services, services.match_service(with_claimants=True))
     log.info("serving %s", rt.info())
     return rt

@@ -78,8 +78,8 @@ def settings_for(data_dir: Path, as_of: str):  # type: ignore[no-untyped-def]
 def prepare(data_dir: Path, vacancies: int, claimants: int, seed: int) -> dict[str, object]:
     """The region in a store, a trained scorer bundle, tokens, and the vacancy vectors cached."""
     from api.auth import create_token
+    from matcher.bootstrap import Services
     from matcher.geo import load_directory
-    from matcher.wiring import sync_vacancy_index
     from models.bundle import write_bundle
     from models.pair_scorer import scorer_root
     from training.dataset import FeatureContext
@@ -106,7 +106,7 @@ def prepare(data_dir: Path, vacancies: int, claimants: int, seed: int) -> dict[s
     write_bundle(
         scorer_root(settings), {"match": res.match, "sustain": res.sustain}, manifest_for(res, MODEL_ID)
     )
-    sync_vacancy_index(settings, store, encoder(data_dir))
+    Services(settings, store=store, encoder=encoder(data_dir)).sync_index()
     tokens = {}
     for jc in sorted({c.jobcenter for c in region.claimants}):
         _, secret = create_token(store, f"load-{jc}", "case_manager", jc)

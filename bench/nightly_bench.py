@@ -156,14 +156,14 @@ def bench_compare(claimants: int, vacancies: int, k: int, n: int, c: float, seed
 def bench_run(
     claimants: int, vacancies: int, fit_only: bool, engine: str, chunk: int, keep: Path | None
 ) -> None:
-    from matcher.cli import REGION_FILES
-    from matcher.cli_base import locator
+    from matcher.bootstrap import Services
+    from matcher.cli.base import locator
+    from matcher.cli.demo import REGION_FILES
+    from matcher.cli.nightly import build_context
     from matcher.importer import import_file
-    from matcher.nightly.cli import build_context
     from matcher.nightly.engines import make_engine
     from matcher.nightly.runner import NightlyRunner, summary_text
     from matcher.settings import Settings
-    from matcher.wiring import open_store
     from models.cache import EmbeddingCache
     from models.encoding import RecordEncoder
     from tests.fakes import TrigramEmbedder
@@ -174,7 +174,7 @@ def bench_run(
     emb = TrigramEmbedder(DIM)
     encoder = RecordEncoder(emb, EmbeddingCache(data_dir / "embeddings", emb.model_id, emb.dim))
     t0 = time.perf_counter()
-    store = open_store(Settings(data_dir=data_dir))
+    store = Services(Settings(data_dir=data_dir)).store()
     if store.counts()["claimants"] == 0:
         region = generate_region(seed=2026, claimants=claimants, vacancies=vacancies, placements=1000)
         write_region(region, root / "region")
@@ -191,7 +191,7 @@ def bench_run(
         train_dir = root / "train"
         if load_scorer(Settings(data_dir=train_dir)) is None:
             t = time.perf_counter()
-            train_store = open_store(Settings(data_dir=train_dir))
+            train_store = Services(Settings(data_dir=train_dir)).store()
             hist = generate_region(seed=7, claimants=1000, vacancies=800, placements=4000)
             write_region(hist, root / "train-region")
             for kind, name in REGION_FILES:
@@ -206,7 +206,7 @@ def bench_run(
         scorer = load_scorer(Settings(data_dir=train_dir))
     settings = Settings(data_dir=data_dir, nightly={"chunk_size": chunk, "engine": engine})  # type: ignore[arg-type]
     t = time.perf_counter()
-    ctx = build_context(settings, store, encoder, scorer, progress=True)
+    ctx = build_context(Services(settings, store=store, encoder=encoder, scorer=scorer), progress=True)
     t_prepare = time.perf_counter() - t
     run_id = f"bench-{int(time.time())}"
     runner = NightlyRunner(

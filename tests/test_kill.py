@@ -69,20 +69,9 @@ CHILD = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
     base.Connection._commit_impl = commit
 
-    import matcher.cli as cli
-    from matcher.cli_base import locator
-
-    def lazy_locator():
-        # The rows carry their places; loading the postcode directory (seconds) only when asked
-        # keeps the dozen child runs fast.
-        found = []
-        def locate(postcode):
-            if not found:
-                found.append(locator())
-            return found[0](postcode)
-        return locate
-    cli.locator = lazy_locator
-    app = cli.app
+    # The rows carry their places: the CLI's locator loads the postcode directory (seconds) only
+    # when a row lacks them, which keeps the dozen child runs fast.
+    from matcher.cli import app
     try:
         app(["--data-dir", sys.argv[1], "import", "claimants", sys.argv[2]])
     finally:

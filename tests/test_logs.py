@@ -25,9 +25,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import matcher.wiring
-import models.pair_scorer
-from matcher.cli import app
+from matcher.bootstrap import Services
+from matcher.cli import app, base
 from matcher.codec import CLAIMANT_COLUMNS, claimant_to_row
 from matcher.settings import Settings
 from tests.matcher.nightly.region import AS_OF, TermsScorer, fake_encoder
@@ -85,8 +84,11 @@ def captured() -> Iterator[Everything]:
 
 @pytest.fixture
 def fake_models(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(matcher.wiring, "record_encoder", lambda s: fake_encoder(s.data_dir))
-    monkeypatch.setattr(models.pair_scorer, "load_scorer", lambda s: TermsScorer())
+    monkeypatch.setattr(
+        base,
+        "services_factory",
+        lambda s: Services(s, encoder=fake_encoder(s.data_dir), scorer=TermsScorer()),
+    )
 
 
 def _person_csv(path: Path) -> Path:

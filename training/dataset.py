@@ -226,11 +226,11 @@ def cached_grounder(settings: Settings, encoder: RecordEncoder, wishes: Iterable
     historic claimant, thousands of short texts, which are embedded here once, batched and cached
     (as queries, like the service's grounder does).
     """
+    from matcher.bootstrap import Services
     from matcher.taxonomy import TitleGrounder
     from matcher.text import content_hash
-    from matcher.wiring import build_grounder
 
-    base = build_grounder(settings, encoder)
+    base = Services(settings, encoder=encoder).grounder()
 
     def encode(texts: Sequence[str]) -> Any:
         return encoder.cache.embed(

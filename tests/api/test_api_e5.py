@@ -16,7 +16,6 @@ from api.app import create_app
 from matcher.bootstrap import Services
 from matcher.settings import Settings
 from matcher.usecases.replay import replay
-from matcher.wiring import record_encoder
 from tests.api.conftest import JC_A, make_tokens, seed_store
 from tests.api.test_vacancies import NEW
 
@@ -72,5 +71,7 @@ def test_lookups_with_e5(e5_app: tuple[Settings, TestClient, dict[str, str], lis
     assert after[NEW["id"]]["similarity"] > 0.87
     assert sorted(s["similarity"] for s in after.values())[-3] <= after[NEW["id"]]["similarity"]
     rt = client.app.state.runtime  # type: ignore[attr-defined]
-    result = replay(Services(settings, store=rt.store, encoder=record_encoder(settings)), full["audit_id"])
+    result = replay(
+        Services(settings, store=rt.store, encoder=Services(settings).encoder()), full["audit_id"]
+    )
     assert result.identical and len(result.replayed) == 5

@@ -7,7 +7,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from matcher.index import FaissIndex
-from matcher.wiring import index_root
 from tests.api.conftest import JC_A, ApiEnv
 from tests.api.test_vacancies import NEW
 
@@ -53,6 +52,6 @@ def test_lookups_during_updates(api: ApiEnv) -> None:
     assert (
         sorted(live.index.ids.tolist())
         == stored
-        == sorted(FaissIndex.load(index_root(api.settings)).ids.tolist())
+        == sorted(FaissIndex.load(api.settings.layout.vacancy_index).ids.tolist())
     )
     assert sorted(live.vacancies.position) == stored

@@ -112,13 +112,16 @@ def _live(api: ApiEnv) -> dict[str, Any]:
 
 
 def _nightly(api: ApiEnv) -> Path:
-    from matcher.nightly.cli import build_context
+    from matcher.bootstrap import Services
+    from matcher.cli.nightly import build_context
     from matcher.nightly.engines import LocalEngine
     from matcher.nightly.runner import NightlyRunner
     from models.pair_scorer import load_scorer
 
     settings = api.settings
-    ctx = build_context(settings, api.store, api.encoder, load_scorer(settings), progress=False)
+    ctx = build_context(
+        Services(settings, store=api.store, encoder=api.encoder, scorer=load_scorer(settings)), progress=False
+    )
     out = settings.data_dir / "nightly"
     NightlyRunner(
         ctx, api.store, settings.nightly, out_dir=out, run_id="night-1", engine=LocalEngine(), progress=False

@@ -6,9 +6,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-import matcher.wiring
 from matcher.bootstrap import Services
 from matcher.cli import app as cli
+from matcher.cli import base as cli_base
 from matcher.store import audit_log
 from matcher.usecases.replay import replay
 from tests.api.conftest import JC_A, ApiEnv
@@ -92,7 +92,7 @@ def test_candidates_and_adhoc_matches(api: ApiEnv) -> None:
 
 
 def _cli_replay(api: ApiEnv, monkeypatch, entry: int) -> tuple[int, str]:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(matcher.wiring, "record_encoder", lambda settings: api.encoder)
+    monkeypatch.setattr(cli_base, "services_factory", lambda s: Services(s, encoder=api.encoder))
     res = CliRunner().invoke(cli, ["--data-dir", str(api.settings.data_dir), "audit", "replay", str(entry)])
     return res.exit_code, res.output
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from matcher.index import current_version
-from matcher.wiring import index_root
 from models.bundle import current_path
 from models.pair_scorer import scorer_root
 from tests.api.conftest import JC_A, ApiEnv
@@ -24,7 +23,7 @@ def test_health_models_and_metrics(api_ro: ApiEnv) -> None:
     assert current is not None
     assert models["scorer_current"] == current.name == models["model_version"]
     assert models["scorer_bundles"] == [current.name]
-    assert models["index_version"] == current_version(index_root(api_ro.settings))
+    assert models["index_version"] == current_version(api_ro.settings.layout.vacancy_index)
     assert (models["embedder_id"], models["index_kind"], models["vacancies"]) == ("trigram-64", "exact", 60)
     assert models["claimants_indexed"] == 40
     cid = api_ro.ids(JC_A)[0]

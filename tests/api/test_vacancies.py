@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from matcher.index import FaissIndex, current_version
-from matcher.wiring import index_root
 from tests.api.conftest import ApiEnv
 
 CID = "K-000003"  # JC-GOE, wishes "Verkaufsmitarbeiterin", lives in Göttingen (37083), no car
@@ -51,7 +50,7 @@ def test_read_a_vacancy(api_ro: ApiEnv) -> None:
 
 def test_changes_reach_the_index_at_once(api: ApiEnv) -> None:
     h = api.headers("admin")
-    root = index_root(api.settings)
+    root = api.settings.layout.vacancy_index
     v0 = current_version(root)
     assert NEW["id"] not in _suggested(api)
     r = api.client.post("/vacancies", json=NEW, headers=h)
@@ -105,4 +104,6 @@ def test_vacancy_validation_names_the_field(api: ApiEnv) -> None:
         fields = [[x for x in d["loc"] if isinstance(x, str)][-1] for d in r.json()["detail"]]
         assert field in fields, (change, r.json())
     assert NEW["id"] not in {v.id for v in api.store.list_vacancies()}
-    assert api.client.app.state.runtime.service.index.version == current_version(index_root(api.settings))
+    assert api.client.app.state.runtime.service.index.version == current_version(
+        api.settings.layout.vacancy_index
+    )

@@ -145,7 +145,7 @@ def test_demo_serves_the_page_with_a_case_manager_token(
     from fastapi import FastAPI
 
     from api.auth import authenticate
-    from matcher.cli import _serve_demo
+    from matcher.cli.demo import serve_demo
     from matcher.settings import Settings
     from matcher.store import Store
 
@@ -156,7 +156,7 @@ def test_demo_serves_the_page_with_a_case_manager_token(
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
     claimant = sorted(c.id for c in store.list_claimants(active_only=True))[0]
     try:
-        _serve_demo(settings, store, claimant, "127.0.0.1", 8123)
+        serve_demo(settings, store, claimant, "127.0.0.1", 8123)
         out = capsys.readouterr().out
         [(app, kw)] = calls
         assert isinstance(app, FastAPI)

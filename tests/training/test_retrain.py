@@ -17,7 +17,8 @@ import pytest
 from matplotlib.image import imread
 from typer.testing import CliRunner
 
-from matcher.cli import app
+from matcher.bootstrap import Services
+from matcher.cli import app, base
 from matcher.settings import GovernanceSettings, Settings
 from matcher.store import Store
 from models.bundle import current_path, load_bundle, write_bundle
@@ -78,7 +79,7 @@ def with_governance(ws: Workspace, **kw: Any) -> Settings:
 
 
 def cli(ws: Workspace, monkeypatch: pytest.MonkeyPatch, *args: str, data_dir: Path | None = None) -> Any:
-    monkeypatch.setattr("matcher.wiring.record_encoder", lambda settings: fake_encoder(settings.data_dir))
+    monkeypatch.setattr(base, "services_factory", lambda s: Services(s, encoder=fake_encoder(s.data_dir)))
     monkeypatch.setenv("PASSGENAU_AS_OF", ws.settings.as_of.isoformat())  # type: ignore[union-attr]
     return runner.invoke(app, ["--data-dir", str(data_dir or ws.data_dir), *args])
 

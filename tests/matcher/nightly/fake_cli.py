@@ -5,24 +5,29 @@ Usage: python -m tests.matcher.nightly.fake_cli --data-dir D nightly ...
 
 from __future__ import annotations
 
-import matcher.wiring
-import models.pair_scorer
+from typing import Any
+
+import api.app
+from matcher.bootstrap import Services
 from matcher.cli import app
+from matcher.cli.base import set_services_factory
 from matcher.settings import Settings
-from models.encoding import RecordEncoder
 from tests.matcher.nightly.region import TermsScorer, fake_encoder
 
+set_services_factory(lambda s: Services(s, encoder=fake_encoder(s.data_dir), scorer=TermsScorer()))
 
-def _record_encoder(settings: Settings) -> RecordEncoder:
-    return fake_encoder(settings.data_dir)
-
-
-def _load_scorer(settings: Settings) -> TermsScorer:
-    return TermsScorer()
+# `passgenau serve` leaves its parts to the app's lifespan (create_app(settings)): give the app
+# the same fakes through create_app's own parameters.
+_create_app = api.app.create_app
 
 
-matcher.wiring.record_encoder = _record_encoder  # type: ignore[assignment]
-models.pair_scorer.load_scorer = _load_scorer  # type: ignore[assignment]
+def _create_fake_app(settings: Settings, **parts: Any) -> Any:
+    parts.setdefault("encoder", fake_encoder(settings.data_dir))
+    parts.setdefault("scorer", TermsScorer())
+    return _create_app(settings, **parts)
+
+
+api.app.create_app = _create_fake_app
 
 if __name__ == "__main__":
     app()

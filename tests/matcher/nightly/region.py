@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.cli import REGION_FILES
-from matcher.cli_base import locator
+from matcher.bootstrap import Services
+from matcher.cli.base import locator
+from matcher.cli.demo import REGION_FILES
 from matcher.importer import import_file
 from matcher.service import PairBatch, PairScores
 from matcher.settings import Settings
 from matcher.store import Store
-from matcher.wiring import open_store
 from models.cache import EmbeddingCache
 from models.encoding import RecordEncoder
 from tests.fakes import TrigramEmbedder
@@ -34,7 +34,7 @@ def fake_encoder(data_dir: Path) -> RecordEncoder:
 def build_region(data_dir: Path, *, seed: int = 11, claimants: int = 240, vacancies: int = 160) -> Store:
     region = generate_region(seed=seed, claimants=claimants, vacancies=vacancies, placements=400)
     write_region(region, data_dir / "region")
-    store = open_store(Settings(data_dir=data_dir))
+    store = Services(Settings(data_dir=data_dir)).store()
     locate = locator()
     for kind, name in REGION_FILES:
         if kind in ("claimants", "vacancies") and not name.startswith("history"):

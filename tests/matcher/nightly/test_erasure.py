@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from matcher.bootstrap import Services
+from matcher.cli.nightly import build_context
 from matcher.errors import PassgenauError
-from matcher.nightly.cli import build_context
 from matcher.nightly.engines import LocalEngine
 from matcher.nightly.erasure import erase_from_runs
 from matcher.nightly.runner import NightlyRunner
@@ -21,7 +22,9 @@ def files(root: Path) -> dict[str, bytes]:
 
 def run(data_dir: Path, store: Store) -> NightlyRunner:
     settings = settings_for(data_dir, top_n=3, chunk_size=30)
-    ctx = build_context(settings, store, fake_encoder(data_dir), TermsScorer(), progress=False)
+    ctx = build_context(
+        Services(settings, store=store, encoder=fake_encoder(data_dir), scorer=TermsScorer()), progress=False
+    )
     return NightlyRunner(
         ctx,
         store,

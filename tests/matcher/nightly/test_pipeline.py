@@ -11,14 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from matcher.bootstrap import Services
+from matcher.cli.nightly import build_context
 from matcher.errors import PassgenauError
 from matcher.nightly.batch_search import NightlyContext, blocked_topk, generate
-from matcher.nightly.cli import build_context
 from matcher.nightly.engines import LocalEngine
 from matcher.nightly.runner import NightlyRunner
 from matcher.settings import Settings
 from matcher.store import Store
-from matcher.wiring import build_service
 from tests.matcher.nightly.region import AS_OF, TermsScorer, build_region, fake_encoder, settings_for
 
 
@@ -30,7 +30,9 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Store]:
 
 def context(data_dir: Path, store: Store, **nightly: object) -> tuple[Settings, NightlyContext]:
     settings = settings_for(data_dir, **nightly)
-    return settings, build_context(settings, store, fake_encoder(data_dir), TermsScorer(), progress=False)
+    return settings, build_context(
+        Services(settings, store=store, encoder=fake_encoder(data_dir), scorer=TermsScorer()), progress=False
+    )
 
 
 def test_blocked_topk_is_exact_with_ties_by_id() -> None:
@@ -57,7 +59,9 @@ def test_blocked_topk_is_exact_with_ties_by_id() -> None:
 def test_candidates_are_the_lookups_lists(region: tuple[Path, Store]) -> None:
     data_dir, store = region
     settings, ctx = context(data_dir, store, top_n=4, candidate_factor=3)
-    lookup = build_service(settings, store, fake_encoder(data_dir), scorer=TermsScorer())
+    lookup = Services(
+        settings, store=store, encoder=fake_encoder(data_dir), scorer=TermsScorer()
+    ).match_service()
     cand = generate(ctx, ctx.service(), 0, len(ctx.claimants))
     assert cand.claimants_of.tolist() == list(range(len(ctx.claimants)))
     compared = 0
@@ -89,7 +93,9 @@ def run(data_dir: Path, store: Store, run_id: str, **nightly: object):  # type: 
 def test_unconstrained_lists_equal_lookups(region: tuple[Path, Store]) -> None:
     data_dir, store = region
     ctx, summary = run(data_dir, store, "free", top_n=5, capacity_factor=1000.0, chunk_size=50)
-    lookup = build_service(settings_for(data_dir), store, fake_encoder(data_dir), scorer=TermsScorer())
+    lookup = Services(
+        settings_for(data_dir), store=store, encoder=fake_encoder(data_dir), scorer=TermsScorer()
+    ).match_service()
     rows = store.list_nightly("free")
     by_claimant: dict[str, list[str]] = {}
     for r in rows:
@@ -148,7 +154,9 @@ def test_a_run_id_cannot_be_resumed_over_other_inputs(region: tuple[Path, Store]
     settings = settings_for(data_dir, top_n=3, chunk_size=100).model_copy(
         update={"as_of": AS_OF + timedelta(days=1)}
     )
-    ctx = build_context(settings, store, fake_encoder(data_dir), TermsScorer(), progress=False)
+    ctx = build_context(
+        Services(settings, store=store, encoder=fake_encoder(data_dir), scorer=TermsScorer()), progress=False
+    )
     assert ctx.today == AS_OF + timedelta(days=1)
     NightlyRunner(
         ctx,

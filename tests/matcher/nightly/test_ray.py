@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.nightly.cli import build_context
+from matcher.bootstrap import Services
+from matcher.cli.nightly import build_context
 from matcher.nightly.engines import OFFLINE_ENV, LocalEngine, RayEngine
 from matcher.nightly.runner import NightlyRunner
 from tests.matcher.nightly.region import TermsScorer, build_region, fake_encoder, settings_for
@@ -20,7 +21,9 @@ def test_local_and_ray_runs_give_identical_lists(tmp_path: Path, monkeypatch: py
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     store = build_region(tmp_path, claimants=160, vacancies=120)
     settings = settings_for(tmp_path, top_n=4, chunk_size=40, capacity_factor=2.0)
-    ctx = build_context(settings, store, fake_encoder(tmp_path), TermsScorer(), progress=False)
+    ctx = build_context(
+        Services(settings, store=store, encoder=fake_encoder(tmp_path), scorer=TermsScorer()), progress=False
+    )
     results = {}
     for name, engine in [("local", LocalEngine()), ("ray", RayEngine(workers=2, num_cpus=2))]:
         runner = NightlyRunner(

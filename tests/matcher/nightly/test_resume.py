@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.nightly.cli import build_context
+from matcher.bootstrap import Services
+from matcher.cli.nightly import build_context
 from matcher.nightly.engines import LocalEngine
 from matcher.nightly.runner import KILL_ENV, NightlyRunner
 from matcher.store import Store
@@ -46,7 +47,10 @@ def test_killed_three_times_then_resumed_gives_the_uninterrupted_lists(tmp_path:
     ref_dir = tmp_path / "ref"
     ref_store = build_region(ref_dir)
     settings = settings_for(ref_dir, **NIGHTLY)
-    ctx = build_context(settings, ref_store, fake_encoder(ref_dir), TermsScorer(), progress=False)
+    ctx = build_context(
+        Services(settings, store=ref_store, encoder=fake_encoder(ref_dir), scorer=TermsScorer()),
+        progress=False,
+    )
     NightlyRunner(
         ctx,
         ref_store,

@@ -1,4 +1,4 @@
-"""`passgenau nightly`: the command of the nightly match lists."""
+"""`passgenau nightly`: the nightly match lists, and the frozen lookup parts the batch runs on."""
 
 from __future__ import annotations
 
@@ -10,24 +10,30 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from matcher.cli_base import app, domain_errors, open_store, state
+from matcher.cli.base import domain_errors, scorer_or_note, state
+from matcher.errors import PassgenauError
 
 if TYPE_CHECKING:
+    from matcher.bootstrap import Services
     from matcher.nightly.batch_search import NightlyContext
-    from matcher.settings import Settings
+    from matcher.settings import NightlySettings
 
 
 def build_context(
-    settings: Settings, store: Any, encoder: Any, scorer: Any, *, progress: bool
+    services: Services, *, progress: bool, nightly: NightlySettings | None = None
 ) -> NightlyContext:
-    """The lookup service's parts, frozen for the batch run (see ``matcher.nightly.batch_search``)."""
-    from matcher.nightly.batch_search import FrozenGrounder, NightlyContext
-    from matcher.wiring import build_service
+    """The lookup service's parts, frozen for the batch run (see ``matcher.nightly.batch_search``).
 
-    service = build_service(settings, store, encoder, scorer=scorer, progress=progress)
+    ``nightly`` (default: the settings' section) gives the list length the candidates are cut to.
+    """
+    from matcher.nightly.batch_search import FrozenGrounder, NightlyContext
+
+    settings = services.settings
+    store, encoder = services.store(), services.encoder()
+    service = services.match_service(progress=progress)
     claimants = sorted(store.list_claimants(active_only=True), key=lambda c: c.id)
     vectors = encoder.encode_claimants(claimants, progress=progress)
-    ns = settings.nightly
+    ns = nightly or settings.nightly
     return NightlyContext(
         claimants=tuple(claimants),
         claimant_vectors=vectors,
@@ -48,7 +54,6 @@ def build_context(
     )
 
 
-@app.command()
 @domain_errors
 def nightly(
     engine: Annotated[
@@ -70,13 +75,10 @@ def nightly(
     vacancies before and after the capacity-aware allocation and a summary.
     """
     from matcher.domain import check_id
-    from matcher.errors import PassgenauError
     from matcher.nightly.engines import make_engine
     from matcher.nightly.runner import NightlyRunner, summary_text
-    from matcher.wiring import record_encoder
-    from models.pair_scorer import load_scorer
 
-    settings = state.settings
+    services = state.services
     updates: dict[str, Any] = {}
     if engine is not None:
         updates["engine"] = engine
@@ -84,24 +86,21 @@ def nightly(
         updates["ray_address"] = ray_address
     if top_n is not None:
         updates["top_n"] = top_n
-    ns = settings.nightly.model_copy(update=updates)
+    ns = services.settings.nightly.model_copy(update=updates)
     if ns.engine not in ("local", "ray"):
         raise PassgenauError(f"--engine: {ns.engine!r} is not one of local, ray")
-    settings = settings.model_copy(update={"nightly": ns})
     rid = run_id if run_id is not None else datetime.now(UTC).strftime("%Y-%m-%d")
     check_id(rid, "run_id")
     t0 = time.perf_counter()
-    store = open_store(settings)
-    scorer = load_scorer(settings)
-    if scorer is None:
-        typer.echo("note: no trained model yet (passgenau train): ranking by fit alone", err=True)
-    ctx = build_context(settings, store, record_encoder(settings), scorer, progress=progress)
+    store = services.store()
+    scorer_or_note(services)
+    ctx = build_context(services, progress=progress, nightly=ns)
     prepare = time.perf_counter() - t0
     runner = NightlyRunner(
         ctx,
         store,
         ns,
-        out_dir=out or ns.out_dir or settings.data_dir / "nightly",
+        out_dir=out or services.layout.nightly,
         run_id=rid,
         engine=make_engine(ns.engine, address=ns.ray_address, workers=ns.ray_workers),
         progress=progress,

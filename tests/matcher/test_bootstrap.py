@@ -5,10 +5,10 @@ from pathlib import Path
 
 import numpy as np
 
+from matcher.bootstrap import Services
 from matcher.index import FaissIndex
 from matcher.settings import Settings
 from matcher.store import Store
-from matcher.wiring import index_root, sync_vacancy_index
 from models.cache import EmbeddingCache
 from models.encoding import RecordEncoder
 from tests.factories import make_vacancy
@@ -24,18 +24,18 @@ def test_index_follows_the_store_without_full_rebuilds(tmp_path: Path) -> None:
     )
     store.upsert_vacancies([v1, v2, v3])
 
-    index, sync = sync_vacancy_index(settings, store, encoder)
+    index, sync = Services(settings, store=store, encoder=encoder).sync_index()
     assert sync.rebuilt and index.ids.tolist() == ["V1", "V2", "V3"]
 
     v2b = dataclasses.replace(v2, title="Beikoch in der Kantine")
     store.upsert_vacancies([v2b, dataclasses.replace(v3, filled=True), make_vacancy(id="V4", title="Maler")])
-    index, sync = sync_vacancy_index(settings, store, encoder)
+    index, sync = Services(settings, store=store, encoder=encoder).sync_index()
     assert (sync.added, sync.updated, sync.removed, sync.rebuilt) == (1, 1, 1, False)
     assert index.ids.tolist() == ["V1", "V2", "V4"]
     np.testing.assert_array_equal(index.vector("V2"), encoder.encode_vacancies([v2b])[0])
 
-    reloaded = FaissIndex.load(index_root(settings))
+    reloaded = FaissIndex.load(settings.layout.vacancy_index)
     assert reloaded.version == index.version
-    _, again = sync_vacancy_index(settings, store, encoder)
+    _, again = Services(settings, store=store, encoder=encoder).sync_index()
     assert (again.added, again.updated, again.removed) == (0, 0, 0)
     store.close()

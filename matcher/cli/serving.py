@@ -1,4 +1,4 @@
-"""`passgenau serve`, `users` and `audit`: the commands of the case-manager service."""
+"""Serving commands: `passgenau serve`, API tokens (`users`) and `audit replay`."""
 
 from __future__ import annotations
 
@@ -6,17 +6,13 @@ from typing import Annotated
 
 import typer
 
-from matcher.cli_base import app, domain_errors, open_store, state
+from matcher.cli.base import NOT_IDENTICAL, domain_errors, state
+from matcher.errors import PassgenauError
 
 users_app = typer.Typer(help="API tokens: who may use the service, with which role and Jobcenter.")
 audit_app = typer.Typer(help="The audit log of lookups.")
-app.add_typer(users_app, name="users")
-app.add_typer(audit_app, name="audit")
-
-NOT_IDENTICAL = 1  # exit code of `audit replay` when the list differs (2 stays "bad input")
 
 
-@app.command()
 @domain_errors
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default api.host).")] = None,
@@ -51,7 +47,7 @@ def users_add(
     """Make a token and print its secret once (only a hash of it is stored)."""
     from api.auth import create_token
 
-    token, secret = create_token(open_store(state.settings), name, role, jobcenter)
+    token, secret = create_token(state.services.store(), name, role, jobcenter)
     typer.echo(f"token {token.id} for {token.name} ({token.role}, {token.jobcenter})")
     typer.echo(f"secret (shown once, keep it safe): {secret}")
 
@@ -60,7 +56,7 @@ def users_add(
 @domain_errors
 def users_list() -> None:
     """All tokens, revoked ones marked (never a secret or its hash)."""
-    for t in open_store(state.settings).list_tokens():
+    for t in state.services.store().list_tokens():
         revoked = f"revoked {t.revoked:%Y-%m-%d %H:%M}" if t.revoked else "active"
         typer.echo(f"{t.id}\t{t.name}\t{t.role}\t{t.jobcenter}\t{t.created:%Y-%m-%d %H:%M}\t{revoked}")
 
@@ -69,9 +65,7 @@ def users_list() -> None:
 @domain_errors
 def users_revoke(token_id: Annotated[str, typer.Argument(help="The token id from `users list`.")]) -> None:
     """Revoke a token: it answers 401 from the next request on."""
-    from matcher.errors import PassgenauError
-
-    if not open_store(state.settings).revoke_token(token_id):
+    if not state.services.store().revoke_token(token_id):
         raise PassgenauError(f"no active token {token_id!r}")
     typer.echo(f"token {token_id} revoked")
 
@@ -80,13 +74,9 @@ def users_revoke(token_id: Annotated[str, typer.Argument(help="The token id from
 @domain_errors
 def audit_replay(entry: Annotated[int, typer.Argument(min=1, help="The audit entry id.")]) -> None:
     """Recompute a logged list on its logged index and model versions; exit 1 if it differs."""
-    from matcher.bootstrap import Services
     from matcher.usecases.replay import replay
-    from matcher.wiring import open_store as _store
-    from matcher.wiring import record_encoder
 
-    settings = state.settings
-    result = replay(Services(settings, store=_store(settings), encoder=record_encoder(settings)), entry)
+    result = replay(state.services, entry)
     for note in result.notes:
         typer.echo(f"note: {note}")
     if result.identical:

@@ -1,0 +1,120 @@
+"""Data commands: generate a synthetic region, import files (all or nothing), count the tables."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from matcher.cli.base import domain_errors, locator, state
+from matcher.errors import PassgenauError
+
+import_app = typer.Typer(
+    help="Import files, all or nothing: a file with any bad row changes nothing (exit code 2).",
+    no_args_is_help=True,
+)
+
+
+@domain_errors
+def synth(
+    out: Annotated[Path, typer.Option(help="Directory to write the region's CSV files into.")],
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same bytes.")] = 7,
+    claimants: Annotated[int, typer.Option(min=1, help="Number of current claimants.")] = 3000,
+    vacancies: Annotated[int, typer.Option(min=1, help="Number of current vacancies.")] = 2000,
+    placements: Annotated[
+        int | None, typer.Option(min=1, help="Historic placements (default: derived).")
+    ] = None,
+) -> None:
+    """Generate a synthetic Göttingen/Osterode region with a hidden ground truth."""
+    from training.synth import generate_region, summary, write_region
+
+    t0 = time.perf_counter()
+    region = generate_region(seed=seed, claimants=claimants, vacancies=vacancies, placements=placements)
+    write_region(region, out)
+    info = summary(region)
+    info["seconds"] = round(time.perf_counter() - t0, 2)
+    typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+
+
+def _import(kind: str, file: Path) -> None:
+    from matcher.importer import import_file
+
+    services = state.services
+    if not file.is_file():
+        raise PassgenauError(f"{file}: no such file")
+    report = import_file(
+        services.store(),
+        file,
+        kind,
+        locate=locator(services.geo),
+        error_limit=services.settings.import_error_limit,
+    )
+    typer.echo(str(report))
+
+
+FileArg = Annotated[Path, typer.Argument(help="CSV or JSON Lines (columns: README.md, Import formats).")]
+
+
+@import_app.command("claimants")
+@domain_errors
+def import_claimants(file: FileArg) -> None:
+    """Claimants (upsert by id); protected attributes are stored apart, for the fairness audit only."""
+    _import("claimants", file)
+
+
+@import_app.command("vacancies")
+@domain_errors
+def import_vacancies(
+    file: Annotated[Path, typer.Argument(help="CSV, JSON Lines, or the BA Jobsuche JSON (stellenangebote).")],
+) -> None:
+    """Vacancies with their employers (upsert by id)."""
+    _import("vacancies", file)
+
+
+@import_app.command("outcomes")
+@domain_errors
+def import_outcomes(file: FileArg) -> None:
+    """Placement outcomes with claimant and vacancy snapshots."""
+    _import("outcomes", file)
+
+
+@import_app.command("proposals")
+@domain_errors
+def import_proposals(file: FileArg) -> None:
+    """Proposals (Vermittlungsvorschläge) and whether they led to a hire."""
+    _import("proposals", file)
+
+
+@import_app.command("taxonomy")
+@domain_errors
+def import_taxonomy(
+    kldb: Annotated[Path, typer.Option(help="KldB 2010 (2020) CSV of the Bundesagentur für Arbeit.")],
+    crosswalk: Annotated[
+        Path | None, typer.Option(help="The BA's ESCO–KldB occupations crosswalk CSV (Berufsbenennungen).")
+    ] = None,
+) -> None:
+    """Use the official occupation titles for grounding claimants' wishes to KldB codes."""
+    from matcher.taxonomy import read_crosswalk_csv, read_kldb_csv, write_titles
+
+    entries = read_kldb_csv(kldb)
+    if crosswalk is not None:
+        entries += read_crosswalk_csv(crosswalk)
+    target = state.settings.layout.taxonomy_titles
+    write_titles(entries, target)
+    typer.echo(
+        f"{len(entries):,} titles of {len({e.code for e in entries}):,} KldB codes written to {target}"
+    )
+
+
+@domain_errors
+def stats(as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False) -> None:
+    """Counts per table."""
+    counts = state.services.store().counts()
+    if as_json:
+        typer.echo(json.dumps(counts, sort_keys=True))
+    else:
+        for name, n in sorted(counts.items()):
+            typer.echo(f"{name:24} {n:>10,}")
