@@ -19,8 +19,8 @@ from models.features import FEATURES
 from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, measure_pairs, pair_features
 from tests.training.test_retrieval import TrigramEmbedder
 from training.dataset import FeatureContext, informative_proposals, match_set, sustain_set, time_split
-from training.synth import generate_region
-from training.truth import PROTECTED_NAMES
+from training.synthetic import generate_region
+from training.synthetic.truth_inputs import PROTECTED_NAMES
 
 SETTINGS = Settings()
 

@@ -29,7 +29,7 @@ from training.card import CARD, PLOTS
 from training.fairness import FairnessLimits
 from training.monitor import REFERENCE_FILE
 from training.retrain import EVALUATION, FAIRNESS, KILL_ENV, REPORT, RetrainReport, retrain
-from training.synth import generate_region
+from training.synthetic import generate_region
 
 REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()

@@ -19,7 +19,7 @@ from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, load_scorer, se
 from tests.training.test_retrieval import TrigramEmbedder
 from training.dataset import FeatureContext
 from training.evaluate import dcg, ndcg
-from training.synth import generate_region
+from training.synthetic import generate_region
 from training.train import choose, ece, fit_models, train_from_records, train_from_store
 
 SETTINGS = Settings()
