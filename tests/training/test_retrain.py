@@ -27,7 +27,7 @@ from models.pair_scorer import load_scorer, scorer_root
 from tests.fakes import TrigramEmbedder
 from training.card.text import CARD, PLOTS
 from training.fairness import FairnessLimits
-from training.monitor import REFERENCE_FILE
+from training.population import REFERENCE_FILE
 from training.retrain import EVALUATION, FAIRNESS, KILL_ENV, REPORT, RetrainReport, retrain
 from training.synthetic import generate_region
 

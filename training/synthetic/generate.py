@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from training.synthetic import truth as T
+import training.synthetic.truth as T
 from training.synthetic.claimants import make_claimants
 from training.synthetic.histories import HISTORY_MONTHS, SHARE_ENDING_EARLY, make_history
 from training.synthetic.places import (

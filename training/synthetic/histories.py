@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+import training.synthetic.truth as T
 from matcher.domain import (
     Claimant,
     Contract,
@@ -15,7 +16,6 @@ from matcher.domain import (
     Vacancy,
     to_dict,
 )
-from training.synthetic import truth as T
 from training.synthetic.claimants import make_claimants
 from training.synthetic.places import (
     HOME_PLACES,

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+import training.synthetic.truth as T
 from matcher.domain import (
     Claimant,
     Outcome,
@@ -15,7 +16,6 @@ from matcher.domain import (
     ProtectedAttributes,
     Vacancy,
 )
-from training.synthetic import truth as T
 
 GENERATOR_VERSION = "synth-1"
 REFERENCE_DATE = date(2026, 11, 1)
