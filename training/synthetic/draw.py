@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterator
 from itertools import accumulate
 from typing import Any
 
@@ -44,7 +45,7 @@ class Draw:
         return lo + (k if k <= hi - lo else hi - lo)
 
 
-def uniform_rows(rng: np.random.Generator, n: int):  # type: ignore[no-untyped-def]
+def uniform_rows(rng: np.random.Generator, n: int) -> Iterator[list[float]]:
     """``n`` rows of uniforms, drawn in chunks (the chunking does not change the stream)."""
     for start in range(0, n, _CHUNK):
         yield from rng.random((min(_CHUNK, n - start), _W)).tolist()

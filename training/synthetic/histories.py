@@ -103,12 +103,12 @@ def _propose(
     w = aff * (np.exp(-km[home, vplace[cand]] / np.where(car, 25.0, 12.0)) + 0.01)
     gumbel = -np.log(-np.log(rng.random(cand.shape)))
     rank = np.argsort(-(np.log(w) + gumbel), axis=1, kind="stable")
-    k = np.minimum(1 + (-np.log1p(-r[:, 1]) * 4.0).astype(np.int64), 12)
+    n_picks = np.minimum(1 + (-np.log1p(-r[:, 1]) * 4.0).astype(np.int64), 12)
     picked = np.take_along_axis(cand, rank, axis=1)
-    take = np.arange(slots)[None, :] < k[:, None]
+    take = np.arange(slots)[None, :] < n_picks[:, None]
     # a proposal at random, as happens: replace the last pick of ~15 % of claimants
     rnd = r[:, 2] < 0.15
-    last = np.clip(k - 1, 0, slots - 1)
+    last = np.clip(n_picks - 1, 0, slots - 1)
     rand_pos = b_start[bucket] + np.minimum(
         (r[:, 2] / 0.15 * b_size[bucket]).astype(np.int64), b_size[bucket] - 1
     )

@@ -267,7 +267,11 @@ def p_sustain_arrays(ca: ClaimantArrays, va: VacancyArrays, ci: np.ndarray, vi: 
 
 def need_ratio(c: Claimant, v: Vacancy) -> float:
     """0.7 × gross monthly wage over the household's need: ≥ 1 means the job ends the need."""
-    return float(pair_terms(claimant_arrays([c]), vacancy_arrays([v]), [0], [0]).need_ratio[0])
+    return float(
+        pair_terms(
+            claimant_arrays([c]), vacancy_arrays([v]), np.zeros(1, np.int64), np.zeros(1, np.int64)
+        ).need_ratio[0]
+    )
 
 
 def _pairs(

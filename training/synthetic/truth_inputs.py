@@ -5,8 +5,9 @@ Protected attributes never enter: `ClaimantArrays` and `VacancyArrays` have no s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -175,7 +176,7 @@ def claimant_arrays(claimants: Sequence[Claimant]) -> ClaimantArrays:
             exp_codes[i, k] = int(code)
             exp_months[i, k] = months
 
-    def arr(f, dtype=float):  # type: ignore[no-untyped-def]
+    def arr(f: Callable[[Claimant], Any], dtype: Any = float) -> np.ndarray:
         return np.fromiter((f(c) for c in claimants), dtype, count=n)
 
     return ClaimantArrays(
@@ -207,7 +208,7 @@ def vacancy_arrays(vacancies: Sequence[Vacancy]) -> VacancyArrays:
     """The truth's inputs of ``vacancies`` as arrays (one entry per vacancy)."""
     n = len(vacancies)
 
-    def arr(f, dtype=float):  # type: ignore[no-untyped-def]
+    def arr(f: Callable[[Vacancy], Any], dtype: Any = float) -> np.ndarray:
         return np.fromiter((f(v) for v in vacancies), dtype, count=n)
 
     latlon = [place_latlon(v.postcode, v.lat, v.lon) for v in vacancies]
