@@ -2,9 +2,9 @@
 
 A gate that refuses the truth itself measures noise, not unfairness. This script reads the held-out
 placements a retrain evaluated (``evaluation.json`` of a bundle), scores the same placements with the
-synthetic region's hidden truth (``training.truth.true_p_sustain`` on the outcome snapshots) and prints
-AUC, mean score per group and every gap check for both, also under the earlier per-attribute
-Bonferroni correction.
+synthetic region's hidden truth (``training.synthetic.truth.true_p_sustain`` on the outcome
+snapshots) and prints AUC, mean score per group and every gap check for both, also under the
+earlier per-attribute Bonferroni correction.
 
     .venv/bin/passgenau --data-dir D demo --no-serve
     .venv/bin/passgenau --data-dir D retrain --promote
@@ -24,7 +24,7 @@ from matcher.codec import claimant_from_snapshot, vacancy_from_snapshot
 from matcher.settings import Settings
 from matcher.store import Store
 from training.fairness import FairnessLimits, check_gaps, fairness_report
-from training.truth import true_p_sustain
+from training.synthetic.truth import true_p_sustain
 
 
 def main(data_dir: Path, version: str = "current") -> None:

@@ -2,7 +2,7 @@
 (auth, store read of the claimant, filters, FAISS search, ModelScorer with explanations, ranking,
 audit row written, JSON) served by uvicorn in a separate process on loopback.
 
-Per size: a synthetic region (``training.synth``) with that many vacancies goes into a SQLite file,
+Per size: a synthetic region (``training.synthetic``) with that many vacancies goes into a SQLite file,
 a scorer bundle is trained on its history and made current, and the server builds its index at
 start-up like ``passgenau serve`` (exact below 50,000 vacancies, IVF above). The vectors are
 character-trigram hashes of the rendered texts (dim 384, like e5-small), not e5: the search cost
@@ -69,7 +69,7 @@ def prepare(data_dir: Path, vacancies: int, claimants: int, seed: int) -> tuple[
     from models.bundle import write_bundle
     from models.pair_scorer import scorer_root
     from training.dataset import FeatureContext
-    from training.synth import generate_region
+    from training.synthetic import generate_region
     from training.train import manifest_for, train_from_records
 
     t0 = time.perf_counter()

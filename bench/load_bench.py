@@ -83,7 +83,7 @@ def prepare(data_dir: Path, vacancies: int, claimants: int, seed: int) -> dict[s
     from models.bundle import write_bundle
     from models.pair_scorer import scorer_root
     from training.dataset import FeatureContext
-    from training.synth import generate_region
+    from training.synthetic import generate_region
     from training.train import manifest_for, train_from_records
 
     t0 = time.perf_counter()

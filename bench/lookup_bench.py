@@ -27,7 +27,7 @@ from matcher.settings import Settings
 from matcher.text import render_claimant, render_vacancy
 from models.pair_scorer import ModelScorer
 from training.dataset import FeatureContext
-from training.synth import generate_region
+from training.synthetic import generate_region
 from training.train import train_from_records
 
 DIM = 384

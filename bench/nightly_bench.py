@@ -6,7 +6,7 @@
 
 The search part uses random unit vectors (dimension 384, as multilingual-e5-small): the speed of a
 matrix product does not depend on what the vectors mean. The end-to-end run generates a synthetic
-region (training.synth), imports it, embeds it with a fast deterministic hashing embedder of
+region (training.synthetic), imports it, embeds it with a fast deterministic hashing embedder of
 dimension 384 through the real RecordEncoder and embedding cache (the e5 model would need hours
 on this CPU for 40,000 texts; the nightly run reads cached vectors either way), trains the
 scorer on a small separate history unless --fit-only, and runs ``NightlyRunner`` as
@@ -167,7 +167,7 @@ def bench_run(
     from models.cache import EmbeddingCache
     from models.encoding import RecordEncoder
     from tests.fakes import TrigramEmbedder
-    from training.synth import generate_region, write_region
+    from training.synthetic import generate_region, write_region
 
     root = keep or Path(tempfile.mkdtemp(prefix="nightly-bench-"))
     data_dir = root / "data"

@@ -31,7 +31,7 @@ from matcher.settings import CommuteSettings, RankingSettings, Settings
 if TYPE_CHECKING:
     from matcher.index import FaissIndex
     from matcher.store import Store
-    from matcher.taxonomy import TitleEntry
+    from matcher.taxonomy import TitleEntry, TitleGrounder
     from matcher.usecases.claimants import ClaimantRecords
     from matcher.usecases.erasure import Erasure
     from matcher.usecases.lookups import Lookups
@@ -144,7 +144,7 @@ class Services:
         self._encoder = encoder
         self._scorer = scorer
         self._geo = geo
-        self._grounder: Grounder | None = None
+        self._grounder: TitleGrounder | None = None
 
     # -- the parts -------------------------------------------------------------------------------
     def store(self) -> Store:
@@ -226,7 +226,7 @@ class Services:
         imported = self.layout.taxonomy_titles
         return read_titles(imported) if imported.exists() else curated_titles()
 
-    def grounder(self, *, progress: bool = False) -> Grounder:
+    def grounder(self, *, progress: bool = False) -> TitleGrounder:
         """Maps desired-occupation texts to KldB codes by their nearest titles (embedded once, cached)."""
         if self._grounder is None:
             from matcher.taxonomy import TitleGrounder

@@ -31,7 +31,7 @@ from matcher.codec import CLAIMANT_COLUMNS, claimant_to_row
 from matcher.settings import Settings
 from tests.matcher.nightly.region import AS_OF, TermsScorer, fake_encoder
 from tests.test_erasure import MUNICIPALITY, PERSON_ID, PLACE_NEEDLES, TEXT_NEEDLES, person
-from training.synth import generate_region, write_region
+from training.synthetic import generate_region, write_region
 
 NEEDLES = (*TEXT_NEEDLES, *PLACE_NEEDLES)
 # The person lives in Göttingen (so that lookups and the nightly run find vacancies for them) but

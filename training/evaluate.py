@@ -86,9 +86,9 @@ def evaluate_ranking(
     from models.embedder import embedder_from_settings
     from models.encoding import RecordEncoder
     from models.pair_scorer import ModelScorer
-    from training import truth as T
     from training.dataset import FeatureContext, cached_grounder
-    from training.synth import generate_region
+    from training.synthetic import generate_region
+    from training.synthetic import truth as T
     from training.train import binary_metrics, train_from_records
 
     settings = settings or Settings()

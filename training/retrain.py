@@ -29,7 +29,7 @@ import logging
 import math
 import os
 import signal
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,8 +38,12 @@ import numpy as np
 import numpy.typing as npt
 from threadpoolctl import threadpool_limits
 
+from matcher.errors import PassgenauError
 from matcher.files import write_atomic
-from models.pair_scorer import SUSTAIN_FEATURES, select
+from models.bundle import current_path, load_bundle, point_current, write_bundle
+from models.features import FEATURES
+from models.pair_scorer import SUSTAIN_FEATURES, scorer_root, select
+from training.dataset import read_store, sustain_set, time_split
 from training.fairness import (
     FairnessLimits,
     FairnessReport,
@@ -48,17 +52,16 @@ from training.fairness import (
     group_labels,
     jsonable,
 )
-from training.monitor import REFERENCE_FILE, population, population_rows, reference_bytes
+from training.population import REFERENCE_FILE, feature_context, population, population_rows, reference_bytes
 from training.proxy import AttributeProxies, ProxyReport, proxy_check
-from training.train import binary_metrics, manifest_for, train_from_records
+from training.train import HOLDOUT, binary_metrics, manifest_for, train_from_records
 
 if TYPE_CHECKING:
-    from matcher.domain import Claimant, Outcome
     from matcher.settings import GovernanceSettings, Settings
     from matcher.store import Store
     from models.bundle import Bundle
     from models.encoding import RecordEncoder
-    from training.dataset import FeatureContext, PairSet
+    from training.dataset import PairSet
 
 log = logging.getLogger(__name__)
 
@@ -109,23 +112,6 @@ def limits_of(g: GovernanceSettings) -> FairnessLimits:
     )
 
 
-def feature_context(
-    settings: Settings, encoder: RecordEncoder, claimants: Iterable[Claimant], outcomes: Iterable[Outcome]
-) -> FeatureContext:
-    """The context ``train_from_store`` builds: postcodes, cached grounding of every wish text."""
-    from matcher.geo import load_directory
-    from training.dataset import FeatureContext, cached_grounder
-
-    wishes = [w for c in claimants for w in c.desired_occupations]
-    wishes += [w for o in outcomes for w in o.claimant_snapshot.get("desired_occupations", [])]
-    return FeatureContext(
-        geo=load_directory(),
-        grounder=cached_grounder(settings, encoder, wishes),
-        commute=settings.commute,
-        household=settings.household,
-    )
-
-
 def protected_groups(store: Store, claimant_ids: Sequence[str]) -> dict[str, npt.NDArray[np.str_]]:
     """Group labels per protected attribute, aligned with ``claimant_ids`` ("unbekannt" if unrecorded)."""
     found = store.get_protected(claimant_ids)
@@ -169,10 +155,8 @@ def compare_with_current(
 
 def retrain(settings: Settings, store: Store, encoder: RecordEncoder, *, promote: bool) -> RetrainReport:
     """Fit, evaluate, gate and write a new bundle; make it current only if ``promote`` and it passes."""
-    from models.bundle import current_path, load_bundle, point_current, write_bundle
-    from models.pair_scorer import scorer_root
+    # The card draws its plots with matplotlib: loaded only when a card is written.
     from training.card import write_model_card
-    from training.dataset import read_store
 
     g = settings.governance
     root = scorer_root(settings)
@@ -210,8 +194,6 @@ def retrain(settings: Settings, store: Store, encoder: RecordEncoder, *, promote
     ref_X, ref_p = population_rows(settings, pop_c, pop_v, ctx, result.sustain, SUSTAIN_FEATURES)
     reference = None
     if len(ref_p):
-        from models.features import FEATURES
-
         ref_bytes, ref_sha = reference_bytes(ref_X, ref_p)
         reference = {
             "file": REFERENCE_FILE,
@@ -336,12 +318,8 @@ def write_card(
     scored with the bundle's model (which may have been refitted on them: in-sample figures)
     and the proxy check runs on the stored placements.
     """
-    from matcher.errors import PassgenauError
-    from models.bundle import current_path, load_bundle
-    from models.pair_scorer import scorer_root
+    # The card draws its plots with matplotlib: loaded only when a card is written.
     from training.card import write_model_card
-    from training.dataset import sustain_set, time_split
-    from training.train import HOLDOUT
 
     root = scorer_root(settings)
     if version is None:

@@ -25,9 +25,20 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.metrics import roc_auc_score
 
-from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, binary_columns, select
+from matcher.errors import PassgenauError
+from matcher.geo import load_directory
+from models.bundle import write_bundle
+from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, binary_columns, scorer_root, select
 from models.scorer import SustainabilityScorer
-from training.dataset import FeatureContext, PairSet, match_set, sustain_set, time_split
+from training.dataset import (
+    FeatureContext,
+    PairSet,
+    cached_grounder,
+    match_set,
+    read_store,
+    sustain_set,
+    time_split,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -197,8 +208,6 @@ def train_from_records(
     m = match_set(proposals, claimants, vacancies, ctx)
     log.info("training sets: %d placements, %d proposals (%.1f s)", len(s), len(m), time.perf_counter() - t0)
     if len(s) == 0 or len(m) == 0:
-        from matcher.errors import PassgenauError
-
         raise PassgenauError("no placements or no proposals to train on: import the history first")
     return fit_models(s, m, holdout=holdout, refit=refit, compare=compare)
 
@@ -219,11 +228,6 @@ def manifest_for(result: TrainResult, embedder_id: str) -> dict[str, Any]:
 
 def train_from_store(settings: Settings, store: Store, encoder: RecordEncoder) -> Path:
     """Fit both models on the imported history and write a bundle made current; returns its path."""
-    from matcher.geo import load_directory
-    from models.bundle import write_bundle
-    from models.pair_scorer import scorer_root
-    from training.dataset import cached_grounder, read_store
-
     outcomes, proposals, claimants, vacancies = read_store(store)
     wishes = [w for c in claimants for w in c.desired_occupations]
     wishes += [w for o in outcomes for w in o.claimant_snapshot.get("desired_occupations", [])]

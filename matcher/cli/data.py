@@ -29,7 +29,7 @@ def synth(
     ] = None,
 ) -> None:
     """Generate a synthetic Göttingen/Osterode region with a hidden ground truth."""
-    from training.synth import generate_region, summary, write_region
+    from training.synthetic import generate_region, summary, write_region
 
     t0 = time.perf_counter()
     region = generate_region(seed=seed, claimants=claimants, vacancies=vacancies, placements=placements)

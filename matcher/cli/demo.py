@@ -47,7 +47,7 @@ def demo(
     (a case manager of the first claimant's Jobcenter); --no-serve stops after the lookup.
     """
     from matcher.importer import import_file
-    from training.synth import generate_region, summary, write_region
+    from training.synthetic import generate_region, summary, write_region
 
     services = state.services
     settings = services.settings

@@ -32,7 +32,7 @@ from matcher.store import Store
 from models.cache import EmbeddingCache
 from models.encoding import RecordEncoder
 from tests.fakes import TrigramEmbedder
-from training.synth import generate_region
+from training.synthetic import generate_region
 
 JC_A, JC_B = "JC-GOE", "JC-OHA"
 SEED = 11

@@ -109,7 +109,7 @@ def served(api_region_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     from matcher.settings import Settings
     from matcher.store import Store
     from tests.api.conftest import JC_A, SEED, make_tokens, trigram_encoder
-    from training.synth import generate_region
+    from training.synthetic import generate_region
 
     data_dir = Path(
         shutil.copytree(api_region_dir, tmp_path_factory.mktemp("browser") / "data", symlinks=True)

@@ -33,7 +33,7 @@ from matcher.settings import Settings
 from matcher.store import PG_CONNECT_TIMEOUT, Store
 from tests.api.conftest import JC_A, make_tokens, trigram_encoder
 from tests.api.test_claimants import NEW
-from training.synth import generate_region
+from training.synthetic import generate_region
 
 pytestmark = pytest.mark.postgres
 

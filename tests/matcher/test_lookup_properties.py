@@ -18,7 +18,7 @@ from matcher.service import MatchService
 from models.cache import EmbeddingCache
 from models.encoding import RecordEncoder
 from tests.fakes import TrigramEmbedder
-from training.synth import generate_region
+from training.synthetic import generate_region
 
 TODAY = date(2026, 11, 1)
 

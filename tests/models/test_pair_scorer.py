@@ -26,7 +26,7 @@ from models.pair_scorer import (
 )
 from tests.factories import make_claimant, make_vacancy
 from training.dataset import FeatureContext
-from training.synth import generate_region
+from training.synthetic import generate_region
 from training.train import train_from_records
 
 SETTINGS = Settings()

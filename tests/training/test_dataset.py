@@ -17,10 +17,10 @@ from matcher.settings import Settings
 from matcher.text import render_claimant, render_vacancy
 from models.features import FEATURES
 from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, measure_pairs, pair_features
-from tests.training.test_retrieval import TrigramEmbedder
+from tests.training.retrieval.test_evaluation import TrigramEmbedder
 from training.dataset import FeatureContext, informative_proposals, match_set, sustain_set, time_split
-from training.synth import generate_region
-from training.truth import PROTECTED_NAMES
+from training.synthetic import generate_region
+from training.synthetic.truth_inputs import PROTECTED_NAMES
 
 SETTINGS = Settings()
 

@@ -9,7 +9,7 @@ import pytest
 
 from matcher.errors import PassgenauError
 from training.esco_devset import CORPUS_FILE, OCCUPATIONS_FILE, QRELS_FILE, QUERIES_FILE, build_esco_devset
-from training.retrieval import load_retrieval_set, read_tsv
+from training.retrieval.readers import load_retrieval_set, read_tsv
 
 ESCO_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "esco_de"
 URI = "http://data.europa.eu/esco/occupation/"

@@ -13,7 +13,8 @@ from matcher.domain import Claimant
 from matcher.settings import GovernanceSettings
 from matcher.store import Store
 from tests.training.test_retrain import Workspace, cli, make_workspace
-from training.monitor import drift_check, population_pairs
+from training.monitor import drift_check
+from training.population import population_pairs
 from training.retrain import RetrainReport, retrain
 
 

@@ -26,11 +26,11 @@ from models.cache import EmbeddingCache
 from models.encoding import RecordEncoder
 from models.pair_scorer import load_scorer, scorer_root
 from tests.fakes import TrigramEmbedder
-from training.card import CARD, PLOTS
+from training.card.text import CARD, PLOTS
 from training.fairness import FairnessLimits
-from training.monitor import REFERENCE_FILE
+from training.population import REFERENCE_FILE
 from training.retrain import EVALUATION, FAIRNESS, KILL_ENV, REPORT, RetrainReport, retrain
-from training.synth import generate_region
+from training.synthetic import generate_region
 
 REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()

@@ -16,10 +16,10 @@ from models.bundle import current_path, load_bundle
 from models.cache import EmbeddingCache
 from models.encoding import RecordEncoder
 from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, load_scorer, select
-from tests.training.test_retrieval import TrigramEmbedder
+from tests.training.retrieval.test_evaluation import TrigramEmbedder
 from training.dataset import FeatureContext
 from training.evaluate import dcg, ndcg
-from training.synth import generate_region
+from training.synthetic import generate_region
 from training.train import choose, ece, fit_models, train_from_records, train_from_store
 
 SETTINGS = Settings()

@@ -17,7 +17,7 @@ from matcher.store import Store
 from models.cache import EmbeddingCache
 from models.encoding import RecordEncoder
 from tests.fakes import TrigramEmbedder
-from training.synth import generate_region, write_region
+from training.synthetic import generate_region, write_region
 
 AS_OF = date(2026, 11, 2)
 

@@ -39,17 +39,51 @@ p_sustain: logit = SUSTAIN_B0 (−0.45) − 0.55 temp − fixed·(0.25 + 1.1 (12
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.domain import Claimant, Contract, Shifts, SizeBand, Vacancy
-from matcher.occupations import resolve_title
-from training.region import PLACES, RURAL, TOWN, urban_class
+from matcher.domain import Claimant, Vacancy
+from training.synthetic.places import RURAL, TOWN
+from training.synthetic.truth_inputs import (
+    ClaimantArrays,
+    VacancyArrays,
+    claimant_arrays,
+    vacancy_arrays,
+)
 
-K = 4  # codes kept per claimant (desired and experience each)
+# The arrays and their builders are part of this module's interface (evaluation code reads
+# ``truth.claimant_arrays``); they live in ``truth_inputs``.
+__all__ = [
+    "HIRE_B0",
+    "KINDERGELD",
+    "NET_SHARE",
+    "REGELBEDARF_CHILD",
+    "REGELBEDARF_PARTNER",
+    "REGELBEDARF_SINGLE",
+    "SIZE_EFFECT",
+    "SUSTAIN_B0",
+    "SUSTAIN_SCALE",
+    "ClaimantArrays",
+    "GroundTruth",
+    "PairTerms",
+    "VacancyArrays",
+    "claimant_arrays",
+    "household_need",
+    "need_ratio",
+    "p_hire",
+    "p_hire_arrays",
+    "p_sustain",
+    "p_sustain_arrays",
+    "pair_terms",
+    "straight_km",
+    "sustain_logit",
+    "travel_minutes",
+    "true_p_hire",
+    "true_p_sustain",
+    "vacancy_arrays",
+]
 
 REGELBEDARF_SINGLE, REGELBEDARF_PARTNER = 563.0, 506.0
 REGELBEDARF_CHILD = {"14_17": 471.0, "6_13": 390.0, "0_5": 357.0}
@@ -59,222 +93,11 @@ NET_SHARE = 0.7
 HIRE_B0 = 0.8
 SUSTAIN_B0 = -0.45
 SUSTAIN_SCALE = 1.4
-
-_LICENCE_BITS = {
-    c: i
-    for i, c in enumerate(
-        sorted(
-            [
-                "AM",
-                "A1",
-                "A2",
-                "A",
-                "B",
-                "BE",
-                "B96",
-                "C1",
-                "C1E",
-                "C",
-                "CE",
-                "D1",
-                "D1E",
-                "D",
-                "DE",
-                "L",
-                "T",
-            ]
-        )
-    )
-}
-_IMPLIED = {
-    "A": ("A2", "A1", "AM"),
-    "A2": ("A1", "AM"),
-    "A1": ("AM",),
-    "B": ("AM", "L"),
-    "BE": ("B", "B96"),
-    "B96": ("B",),
-    "C1": ("B",),
-    "C1E": ("C1", "BE", "B"),
-    "C": ("C1", "B"),
-    "CE": ("C", "C1", "C1E", "BE", "B", "T"),
-    "D1": ("B",),
-    "D1E": ("D1", "BE", "B"),
-    "D": ("D1", "B"),
-    "DE": ("D", "D1", "D1E", "BE", "B"),
-    "T": ("L",),
-}
-_SIZE = {SizeBand.MICRO: 0, SizeBand.SMALL: 1, SizeBand.MEDIUM: 2, SizeBand.LARGE: 3}
-_SIZE_EFFECT = np.array([0.0, 0.15, 0.30, 0.45])
-_PLACE_LATLON = {p.postcode: (p.lat, p.lon) for p in PLACES}
-
-
-def _mask(classes: frozenset[str], *, expand: bool) -> int:
-    out = set(classes)
-    if expand:
-        todo = list(classes)
-        while todo:
-            for c in _IMPLIED.get(todo.pop(), ()):
-                if c not in out:
-                    out.add(c)
-                    todo.append(c)
-    return sum(1 << _LICENCE_BITS[c] for c in out if c in _LICENCE_BITS)
-
-
-def _latlon(postcode: str, lat: float | None, lon: float | None) -> tuple[float, float]:
-    if lat is not None and lon is not None:
-        return lat, lon
-    return _PLACE_LATLON.get(postcode, (51.5364, 9.939))
-
-
-def _code(text: str | None) -> int:
-    return int(text) if text else -1
-
-
-@dataclass(frozen=True)
-class ClaimantArrays:
-    """Truth inputs per claimant: observable fields only (no protected attributes)."""
-
-    lat: np.ndarray
-    lon: np.ndarray
-    urban: np.ndarray
-    has_car: np.ndarray
-    licences: np.ndarray  # bitmask incl. implied classes
-    max_commute: np.ndarray  # minutes; nan = §140 default
-    available_hours: np.ndarray
-    shifts_ok: np.ndarray
-    health_max_load: np.ndarray  # 0 = no restriction
-    skill: np.ndarray
-    german: np.ndarray
-    months_unemployed: np.ndarray
-    short_spells: np.ndarray
-    adults: np.ndarray
-    children_0_5: np.ndarray
-    children_6_13: np.ndarray
-    children_14_17: np.ndarray
-    rent: np.ndarray
-    desired: np.ndarray  # (n, K) KldB codes as ints, -1 = none
-    exp_codes: np.ndarray  # (n, K)
-    exp_months: np.ndarray  # (n, K)
-
-
-@dataclass(frozen=True)
-class VacancyArrays:
-    """Truth inputs per vacancy."""
-
-    lat: np.ndarray
-    lon: np.ndarray
-    urban: np.ndarray
-    code: np.ndarray  # -1 = unknown
-    temp_agency: np.ndarray
-    fixed_term: np.ndarray
-    contract_months: np.ndarray  # 0 for permanent
-    size: np.ndarray  # 0-3
-    collective_agreement: np.ndarray
-    training: np.ndarray
-    hours: np.ndarray
-    shifted: np.ndarray  # anything but regular day work
-    hourly_wage: np.ndarray
-    monthly_wage: np.ndarray
-    skill: np.ndarray
-    german: np.ndarray
-    load: np.ndarray
-    licences: np.ndarray  # required classes bitmask
-
-
-PROTECTED_NAMES = frozenset(
-    {"sex", "nationality_group", "nationality", "age_band", "age", "severe_disability"}
-)
-
-
-def input_field_names() -> frozenset[str]:
-    return frozenset(f.name for f in fields(ClaimantArrays)) | frozenset(
-        f.name for f in fields(VacancyArrays)
-    )
-
-
-def desired_codes(c: Claimant) -> tuple[str, ...]:
-    """Recorded desired codes plus the codes the desired titles name, deduplicated, in order."""
-    out: list[str] = []
-    for code in (*c.desired_kldb, *(resolve_title(t) for t in c.desired_occupations)):
-        if code and code not in out:
-            out.append(code)
-    return tuple(out[:K])
-
-
-def claimant_arrays(claimants: Sequence[Claimant]) -> ClaimantArrays:
-    n = len(claimants)
-    desired = np.full((n, K), -1, np.int64)
-    exp_codes = np.full((n, K), -1, np.int64)
-    exp_months = np.zeros((n, K))
-    cols: dict[str, list[float]] = {name: [] for name in ("lat", "lon")}
-    for i, c in enumerate(claimants):
-        lat, lon = _latlon(c.postcode, c.lat, c.lon)
-        cols["lat"].append(lat)
-        cols["lon"].append(lon)
-        for k, code in enumerate(desired_codes(c)):
-            desired[i, k] = int(code)
-        for k, (code, months) in enumerate(c.experience[:K]):
-            exp_codes[i, k] = int(code)
-            exp_months[i, k] = months
-
-    def arr(f, dtype=float):  # type: ignore[no-untyped-def]
-        return np.fromiter((f(c) for c in claimants), dtype, count=n)
-
-    return ClaimantArrays(
-        lat=np.asarray(cols["lat"], float),
-        lon=np.asarray(cols["lon"], float),
-        urban=arr(lambda c: urban_class(c.postcode), np.int64),
-        has_car=arr(lambda c: c.has_car, bool),
-        licences=arr(lambda c: _mask(c.licences, expand=True), np.int64),
-        max_commute=arr(lambda c: np.nan if c.max_commute_minutes is None else c.max_commute_minutes),
-        available_hours=arr(lambda c: c.available_hours),
-        shifts_ok=arr(lambda c: c.shifts_ok, bool),
-        health_max_load=arr(lambda c: 0 if c.health_max_load is None else int(c.health_max_load), np.int64),
-        skill=arr(lambda c: int(c.skill_level), np.int64),
-        german=arr(lambda c: int(c.german_level), np.int64),
-        months_unemployed=arr(lambda c: c.months_unemployed),
-        short_spells=arr(lambda c: c.short_spells),
-        adults=arr(lambda c: c.household.adults, np.int64),
-        children_0_5=arr(lambda c: c.household.children_0_5, np.int64),
-        children_6_13=arr(lambda c: c.household.children_6_13, np.int64),
-        children_14_17=arr(lambda c: c.household.children_14_17, np.int64),
-        rent=arr(lambda c: c.household.rent),
-        desired=desired,
-        exp_codes=exp_codes,
-        exp_months=exp_months,
-    )
-
-
-def vacancy_arrays(vacancies: Sequence[Vacancy]) -> VacancyArrays:
-    n = len(vacancies)
-
-    def arr(f, dtype=float):  # type: ignore[no-untyped-def]
-        return np.fromiter((f(v) for v in vacancies), dtype, count=n)
-
-    latlon = [_latlon(v.postcode, v.lat, v.lon) for v in vacancies]
-    return VacancyArrays(
-        lat=np.asarray([p[0] for p in latlon], float).reshape(n),
-        lon=np.asarray([p[1] for p in latlon], float).reshape(n),
-        urban=arr(lambda v: urban_class(v.postcode), np.int64),
-        code=arr(lambda v: _code(v.kldb or resolve_title(v.title)), np.int64),
-        temp_agency=arr(lambda v: v.employer.temp_agency, bool),
-        fixed_term=arr(lambda v: v.contract is Contract.FIXED_TERM, bool),
-        contract_months=arr(lambda v: v.contract_months or 0),
-        size=arr(lambda v: _SIZE[v.employer.size_band], np.int64),
-        collective_agreement=arr(lambda v: v.employer.collective_agreement, bool),
-        training=arr(lambda v: v.employer.offers_training, bool),
-        hours=arr(lambda v: v.hours_per_week),
-        shifted=arr(lambda v: v.shifts is not Shifts.DAY, bool),
-        hourly_wage=arr(lambda v: v.hourly_wage),
-        monthly_wage=arr(lambda v: v.monthly_wage),
-        skill=arr(lambda v: int(v.skill_level), np.int64),
-        german=arr(lambda v: int(v.german_level), np.int64),
-        load=arr(lambda v: int(v.physical_load), np.int64),
-        licences=arr(lambda v: _mask(v.licences, expand=False), np.int64),
-    )
+SIZE_EFFECT = np.array([0.0, 0.15, 0.30, 0.45])
 
 
 def straight_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """Great-circle distance in km (broadcasting)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(lon2 - lon1)
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
@@ -326,6 +149,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class PairTerms:
+    """The shared terms of both logits for pairs (module doc)."""
+
     match: np.ndarray
     exp_months: np.ndarray
     minutes: np.ndarray
@@ -341,6 +166,7 @@ class PairTerms:
 
 
 def pair_terms(ca: ClaimantArrays, va: VacancyArrays, ci: np.ndarray, vi: np.ndarray) -> PairTerms:
+    """The shared terms for pairs (ci[j], vi[j])."""
     ci = np.asarray(ci, np.int64)
     vi = np.asarray(vi, np.int64)
     code = va.code[vi]
@@ -399,6 +225,7 @@ def p_hire_arrays(ca: ClaimantArrays, va: VacancyArrays, ci: np.ndarray, vi: np.
 
 
 def sustain_logit(ca: ClaimantArrays, va: VacancyArrays, ci: np.ndarray, vi: np.ndarray) -> np.ndarray:
+    """The logit of P(sustain) for pairs (ci[j], vi[j]), scaled by SUSTAIN_SCALE."""
     t = pair_terms(ca, va, ci, vi)
     ci = np.asarray(ci, np.int64)
     vi = np.asarray(vi, np.int64)
@@ -421,7 +248,7 @@ def sustain_logit(ca: ClaimantArrays, va: VacancyArrays, ci: np.ndarray, vi: np.
         - 0.4 * t.german_gap
         - 0.4 * t.under
         - 0.3 * t.over
-        + _SIZE_EFFECT[va.size[vi]]
+        + SIZE_EFFECT[va.size[vi]]
         + 0.3 * va.collective_agreement[vi]
         + 0.3 * va.training[vi]
         + 0.45 * np.minimum(t.exp_months / 24.0, 1.0)
@@ -440,7 +267,11 @@ def p_sustain_arrays(ca: ClaimantArrays, va: VacancyArrays, ci: np.ndarray, vi: 
 
 def need_ratio(c: Claimant, v: Vacancy) -> float:
     """0.7 × gross monthly wage over the household's need: ≥ 1 means the job ends the need."""
-    return float(pair_terms(claimant_arrays([c]), vacancy_arrays([v]), [0], [0]).need_ratio[0])
+    return float(
+        pair_terms(
+            claimant_arrays([c]), vacancy_arrays([v]), np.zeros(1, np.int64), np.zeros(1, np.int64)
+        ).need_ratio[0]
+    )
 
 
 def _pairs(
@@ -487,82 +318,6 @@ def p_hire(c: Claimant, v: Vacancy) -> float:
 def p_sustain(c: Claimant, v: Vacancy) -> float:
     """P(employed 12 months after start) of one placement."""
     return float(true_p_sustain([c], [v])[0])
-
-
-def p_sustain_scalar(c: Claimant, v: Vacancy) -> float:
-    """A plain-Python reference of `p_sustain` (no numpy), used by a test to check the vector path."""
-    dc = desired_codes(c)
-    code = v.kldb or resolve_title(v.title)
-
-    def pref(a: str, b: str | None, vals: tuple[float, ...]) -> float:
-        if not b:
-            return 0.0
-        for depth, val in zip((5, 4, 3, 2), vals, strict=True):
-            if a[:depth] == b[:depth]:
-                return val
-        return 0.0
-
-    match = max(
-        [0.0]
-        + [pref(a, code, (1.0, 0.8, 0.5, 0.25)) for a in dc]
-        + [pref(a, code, (0.9, 0.85, 0.45, 0.2)) for a, _ in c.experience[:K]]
-    )
-    exp = sum(m for a, m in c.experience[:K] if code and a[:4] == code[:4])
-    lat1, lon1 = _latlon(c.postcode, c.lat, c.lon)
-    lat2, lon2 = _latlon(v.postcode, v.lat, v.lon)
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    km = 2 * 6371.0 * math.asin(math.sqrt(min(max(a, 0.0), 1.0)))
-    road = 1.3 * max(km, 2.0)
-    uf, ut = urban_class(c.postcode), urban_class(v.postcode)
-    if c.has_car:
-        minutes = 5.0 + road * 60.0 / (35.0 + 35.0 * (1.0 - math.exp(-road / 25.0)))
-    else:
-        pen = 10.0 * ((uf == RURAL) + (ut == RURAL)) + 4.0 * ((uf == TOWN) + (ut == TOWN))
-        minutes = 12.0 + road * 60.0 / (22.0 + 23.0 * (1.0 - math.exp(-road / 30.0))) + pen
-    h = c.household
-    adults = REGELBEDARF_SINGLE if h.adults <= 1 else REGELBEDARF_PARTNER * h.adults
-    need = max(
-        adults
-        + 357.0 * h.children_0_5
-        + 390.0 * h.children_6_13
-        + 471.0 * h.children_14_17
-        + h.rent
-        - KINDERGELD * h.children,
-        100.0,
-    )
-    ratio = NET_SHARE * v.monthly_wage / need
-    gap = int(v.skill_level) - int(c.skill_level)
-    shifted = v.shifts is not Shifts.DAY
-    load_excess = 0 if c.health_max_load is None else max(int(v.physical_load) - int(c.health_max_load), 0)
-    months = v.contract_months or 0
-    care = min(h.children_0_5 + 0.5 * h.children_6_13, 2.0)
-    clash = max(v.hours_per_week - 25.0, 0.0) / 15.0 + 0.8 * shifted
-    x = (
-        SUSTAIN_B0
-        - 0.55 * v.employer.temp_agency
-        - ((0.25 + 1.1 * max(12.0 - months, 0.0) / 12.0) if v.contract is Contract.FIXED_TERM else 0.0)
-        - (0.008 * max(minutes - 45.0, 0.0) if c.has_car else 0.03 * max(minutes - 30.0, 0.0))
-        - 0.7 * care * clash * (1.0 if h.single_parent else 0.3)
-        - ((0.15 + 1.0 * load_excess) if c.health_max_load is not None else 0.0)
-        - 0.3 * min(c.short_spells, 4)
-        - 0.3 * math.log1p(c.months_unemployed / 12.0)
-        - 0.4 * max(int(v.german_level) - int(c.german_level), 0)
-        - 0.4 * max(gap, 0)
-        - 0.3 * max(-gap, 0)
-        + float(_SIZE_EFFECT[_SIZE[v.employer.size_band]])
-        + 0.3 * v.employer.collective_agreement
-        + 0.3 * v.employer.offers_training
-        + 0.45 * min(exp / 24.0, 1.0)
-        + 0.8 / (1.0 + math.exp(-6.0 * (ratio - 1.0)))
-        + 0.5 * match
-        - 0.04 * max(v.hours_per_week - c.available_hours, 0.0)
-        - 0.5 * (shifted and not c.shifts_ok)
-    )
-    return 1.0 / (1.0 + math.exp(-SUSTAIN_SCALE * x))
 
 
 class GroundTruth:

@@ -1,0 +1,55 @@
+"""Inputs of a model card shared by its tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from training.card.writer import write_model_card
+from training.fairness import fairness_report
+from training.proxy import proxy_check
+
+N = 500
+
+
+@pytest.fixture(scope="package")
+def inputs() -> dict:  # type: ignore[type-arg]
+    rng = np.random.default_rng(11)
+    groups = {
+        "sex": rng.choice(["f", "m", "d"], N, p=[0.49, 0.49, 0.02]),
+        "nationality_group": rng.choice(["de", "eu", "asylum", "other"], N),
+        "age_band": rng.choice(["u25", "25-34", "35-49", "50+"], N),
+        "severe_disability": rng.uniform(size=N) < 0.1,
+    }
+    p = rng.uniform(0.05, 0.95, N)
+    y = (rng.uniform(size=N) < p).astype(float)
+    X = np.column_stack([p + rng.normal(scale=0.1, size=N), (groups["sex"] == "f").astype(float)])
+    manifest = {
+        "created": "20250101T000000Z",
+        "format": 1,
+        "embedder": "test-embedder",
+        "kinds": {"match": "additive", "sustain": "additive"},
+        "libraries": {"numpy": "2.x", "scikit-learn": "1.x"},
+        "training": {
+            "placements": 4000,
+            "placement_starts": ["2021-01-04", "2024-06-28"],
+            "holdout_share": 0.2,
+        },
+    }
+    return {
+        "version": "20250101T000000Z-abcdef12",
+        "manifest": manifest,
+        "metrics": {"sustain": {"additive": {"auc": 0.71, "ece": 0.012}, "chosen": "additive"}},
+        "fairness": fairness_report(y, p, groups),
+        "proxy": proxy_check(X, ["similarity", "young_children"], groups, seed=0),
+        "y_true": y,
+        "y_score": p,
+        "groups": groups,
+    }
+
+
+@pytest.fixture(scope="package")
+def card(tmp_path_factory: pytest.TempPathFactory, inputs: dict) -> Path:  # type: ignore[type-arg]
+    return write_model_card(tmp_path_factory.mktemp("card") / "card", **inputs)
