@@ -84,6 +84,7 @@ def main() -> None:
         scorer=ModelScorer(res.match, res.sustain, household=settings.household, model_version="bench"),
         commute=settings.commute,
         ranking=settings.ranking,
+        household=settings.household,
         today=region.reference_date,
     )
     for c in region.claimants[:5]:

@@ -178,5 +178,6 @@ def build_service(
         claimant_catalog=claimant_catalog,
         commute=settings.commute,
         ranking=settings.ranking,
+        household=settings.household,
         today=settings.as_of,
     )

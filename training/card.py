@@ -274,7 +274,7 @@ def render_card(
     limits: FairnessLimits,
 ) -> str:
     """The card's Markdown (pure; the plots it links are written by ``write_model_card``)."""
-    from models.features import FEATURE_LABELS
+    from matcher.explain_text import FEATURE_LABELS
 
     def feat(name: str) -> str:
         return f"{FEATURE_LABELS.get(name, name)} (`{name}`)"

@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from models.pair_scorer import measure_pairs, pair_features, select
+from matcher.pairs import measure_pairs
+from models.pair_scorer import pair_features, select
 from training.drift import DriftReport, drift_report, exceeded
 from training.train import ece
 
