@@ -3,6 +3,7 @@ their field names are the importer's)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from api.schemas import (
@@ -17,6 +18,7 @@ from api.schemas import (
 from matcher.codec import claimant_from_row, vacancy_from_row
 from matcher.domain import Claimant, Vacancy, to_dict
 from matcher.errors import ValidationError
+from matcher.explain import Explanation
 from matcher.geo import PostcodeDirectory
 from matcher.service import Match, MatchList
 
@@ -94,15 +96,13 @@ def vacancy_out(v: Vacancy, index_version: str | None = None) -> VacancyOut:
     return VacancyOut.model_validate(d)
 
 
-def _drivers(details: dict[str, Any]) -> list[dict[str, Any]]:
-    d = details.get("drivers") or {}
-    if isinstance(d, list):
-        return d
-    return [*d.get("positive", []), *d.get("negative", [])]
+def _drivers(e: Explanation) -> list[dict[str, Any]]:
+    """Positive drivers, then negative: {feature, label, value, unit, contribution}."""
+    return [asdict(d) for d in (*e.drivers_up, *e.drivers_down)]
 
 
 def match_item(m: Match, audit_id: int) -> MatchItem:
-    household = m.details.get("household")
+    e = m.explanation
     return MatchItem(
         suggestion_id=f"{audit_id}-{m.rank}",
         rank=m.rank,
@@ -121,9 +121,9 @@ def match_item(m: Match, audit_id: int) -> MatchItem:
         commute_mode=m.commute_mode,
         distance_km=m.distance_km,
         hours_per_week=m.hours_per_week,
-        reasons=list(m.details.get("reasons", [])),
-        drivers=_drivers(m.details),
-        household=household if household else None,
+        reasons=e.reason_texts if e else [],
+        drivers=_drivers(e) if e else [],
+        household=asdict(e.household) if e else None,
     )
 
 

@@ -205,6 +205,7 @@ class Runtime:
                 grounder=svc.grounder,
                 commute=svc.commute,
                 ranking=svc.ranking,
+                household=svc.household,
                 today=self.settings.as_of,
             )
             return index.version

@@ -67,7 +67,6 @@ def prepare(data_dir: Path, vacancies: int, claimants: int, seed: int) -> tuple[
     from matcher.geo import load_directory
     from matcher.store import Store
     from models.bundle import write_bundle
-    from models.pair_scorer import scorer_root
     from training.dataset import FeatureContext
     from training.synthetic import generate_region
     from training.train import manifest_for, train_from_records
@@ -85,7 +84,7 @@ def prepare(data_dir: Path, vacancies: int, claimants: int, seed: int) -> tuple[
         compare=False,
     )  # fmt: skip
     write_bundle(
-        scorer_root(settings),
+        settings.layout.scorer_bundles,
         {"match": res.match, "sustain": res.sustain},
         manifest_for(res, Trigram384.model_id),
     )

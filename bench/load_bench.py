@@ -81,7 +81,6 @@ def prepare(data_dir: Path, vacancies: int, claimants: int, seed: int) -> dict[s
     from matcher.bootstrap import Services
     from matcher.geo import load_directory
     from models.bundle import write_bundle
-    from models.pair_scorer import scorer_root
     from training.dataset import FeatureContext
     from training.synthetic import generate_region
     from training.train import manifest_for, train_from_records
@@ -104,7 +103,9 @@ def prepare(data_dir: Path, vacancies: int, claimants: int, seed: int) -> dict[s
         compare=False,
     )
     write_bundle(
-        scorer_root(settings), {"match": res.match, "sustain": res.sustain}, manifest_for(res, MODEL_ID)
+        settings.layout.scorer_bundles,
+        {"match": res.match, "sustain": res.sustain},
+        manifest_for(res, MODEL_ID),
     )
     Services(settings, store=store, encoder=encoder(data_dir)).sync_index()
     tokens = {}

@@ -18,11 +18,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matcher.catalog import VacancyCatalog
+from matcher.bootstrap import assemble_service
 from matcher.domain import Claimant
 from matcher.geo import load_directory
 from matcher.index import FaissIndex
-from matcher.service import MatchService
 from matcher.settings import Settings
 from matcher.text import render_claimant, render_vacancy
 from models.pair_scorer import ModelScorer
@@ -74,16 +73,17 @@ def main() -> None:
     )
     vs = [v for v in region.vacancies if not v.filled]
     index = FaissIndex.build(trigram([render_vacancy(v) for v in vs]), [v.id for v in vs], "trigram-384")
-    by_id = {v.id: v for v in vs}
-    service = MatchService(
+    service = assemble_service(
         claimants=None,  # type: ignore[arg-type]
-        vacancies=VacancyCatalog.build([by_id[i] for i in index.ids.tolist()], geo),
+        vacancies=vs,
         index=index,
         encoder=_Encoder(region.claimants),
         geo=geo,
         scorer=ModelScorer(res.match, res.sustain, household=settings.household, model_version="bench"),
+        grounder=None,
         commute=settings.commute,
         ranking=settings.ranking,
+        household=settings.household,
         today=region.reference_date,
     )
     for c in region.claimants[:5]:

@@ -185,11 +185,10 @@ def bench_run(
     scorer = None
     t_train = 0.0
     if not fit_only:
-        from models.pair_scorer import load_scorer
         from training.train import train_from_store
 
         train_dir = root / "train"
-        if load_scorer(Settings(data_dir=train_dir)) is None:
+        if Services(Settings(data_dir=train_dir)).scorer() is None:
             t = time.perf_counter()
             train_store = Services(Settings(data_dir=train_dir)).store()
             hist = generate_region(seed=7, claimants=1000, vacancies=800, placements=4000)
@@ -203,7 +202,7 @@ def bench_run(
                 RecordEncoder(te, EmbeddingCache(train_dir / "embeddings", te.model_id, te.dim)),
             )
             t_train = time.perf_counter() - t
-        scorer = load_scorer(Settings(data_dir=train_dir))
+        scorer = Services(Settings(data_dir=train_dir)).scorer()
     settings = Settings(data_dir=data_dir, nightly={"chunk_size": chunk, "engine": engine})  # type: ignore[arg-type]
     t = time.perf_counter()
     ctx = build_context(Services(settings, store=store, encoder=encoder, scorer=scorer), progress=True)

@@ -26,7 +26,7 @@ from matcher.domain import Vacancy
 from matcher.errors import BundleMismatch
 from matcher.geo import PostcodeDirectory
 from matcher.service import ClaimantSource, Grounder, MatchService, PairScorer, QueryEncoder, VectorIndex
-from matcher.settings import CommuteSettings, RankingSettings, Settings
+from matcher.settings import CommuteSettings, HouseholdSettings, RankingSettings, Settings
 
 if TYPE_CHECKING:
     from matcher.index import FaissIndex
@@ -50,7 +50,7 @@ UNSET: Any = object()
 def assemble_service(
     *,
     index: VectorIndex,
-    vacancies: Sequence[Vacancy],
+    vacancies: Sequence[Vacancy] | VacancyCatalog,
     claimants: ClaimantSource,
     encoder: QueryEncoder,
     geo: PostcodeDirectory,
@@ -58,13 +58,18 @@ def assemble_service(
     grounder: Grounder | None,
     commute: CommuteSettings,
     ranking: RankingSettings,
+    household: HouseholdSettings,
     today: date | None,
     claimant_catalog: ClaimantCatalog | None = None,
 ) -> MatchService:
     """The lookup service over ``index``; ``vacancies`` hold at least every id the index holds
-    (in any order: the catalog is built in the index's order, which the service requires)."""
-    by_id = {v.id: v for v in vacancies}
-    catalog = VacancyCatalog.build([by_id[i] for i in index.ids.tolist()], geo)
+    (in any order: the catalog is built in the index's order, which the service requires), or are
+    a catalog already built in that order (the nightly workers reuse theirs)."""
+    if isinstance(vacancies, VacancyCatalog):
+        catalog = vacancies
+    else:
+        by_id = {v.id: v for v in vacancies}
+        catalog = VacancyCatalog.build([by_id[i] for i in index.ids.tolist()], geo)
     return MatchService(
         claimants=claimants,
         vacancies=catalog,
@@ -76,6 +81,7 @@ def assemble_service(
         claimant_catalog=claimant_catalog,
         commute=commute,
         ranking=ranking,
+        household=household,
         today=today,
     )
 
@@ -323,6 +329,7 @@ class Services:
             claimant_catalog=claimant_catalog,
             commute=commute,
             ranking=ranking,
+            household=self.settings.household,
             today=today,
         )
 
@@ -349,5 +356,6 @@ class Services:
             claimant_catalog=claimant_catalog,
             commute=self.settings.commute,
             ranking=self.settings.ranking,
+            household=self.settings.household,
             today=self.settings.as_of,
         )

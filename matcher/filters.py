@@ -86,6 +86,13 @@ def default_commute_limit(
     return np.where(long_day, s.round_trip_minutes_long_day / 2.0, s.round_trip_minutes_short_day / 2.0)
 
 
+def commute_limit(
+    own_limit: npt.NDArray[np.float64], hours_per_week: npt.NDArray[np.floating], s: CommuteSettings
+) -> npt.NDArray[np.float64]:
+    """The one-way minutes a pair is judged on: the claimant's own limit, else (NaN) the legal default."""
+    return np.where(np.isnan(own_limit), default_commute_limit(hours_per_week, s), own_limit)
+
+
 @dataclass(frozen=True)
 class VacancyTable:
     """Vacancy attributes the filters and features read, as arrays aligned with ``ids``."""
@@ -204,7 +211,7 @@ def evaluate(
     ``commute_minutes`` is the one-way travel time of each pair by the claimant's mode (from
     ``matcher.geo``); NaN (unknown place) fails the commute filter rather than passing silently.
     """
-    limit = np.where(np.isnan(c.max_commute), default_commute_limit(v.hours, commute), c.max_commute)
+    limit = commute_limit(c.max_commute, v.hours, commute)
     minutes = np.asarray(commute_minutes, dtype=np.float64)
     passes = {
         "open": ~v.filled & (v.expires >= today.toordinal()),

@@ -7,8 +7,9 @@ Bedarfsgemeinschaft (Regelbedarfe + single-parent Mehrbedarf + housing costs). T
 
 All yearly values (2026) are settings: ``HouseholdSettings`` and its ``payroll`` section in
 ``matcher.settings``. There is a scalar API (``need``, ``net_income``, ``countable_income``,
-``assess``) and a vectorised one over many wages for one household (``assess_many``); both run the
-same numpy code, so they cannot drift apart.
+``assess``) and a vectorised one over many wages for one household (``assess_many`` as arrays,
+``assess_effects`` as records); all run the same numpy code and write the same text
+(``effect_text``), so they cannot drift apart.
 
 Simplifications, stated so that nobody reads more precision into the answer than there is:
 
@@ -313,27 +314,44 @@ def assess_many(household: Household, gross_monthly: npt.ArrayLike, s: Household
     }
 
 
+def effect_text(ends_need: bool, remaining_need: float, reduction: float) -> str:
+    """The German line a case manager reads for one wage's effect on the household's need."""
+    if ends_need:
+        return f"beendet die Hilfebedürftigkeit (Überschuss {_euro(-remaining_need)} im Monat)"
+    return f"verringert den Bedarf um {_euro(reduction)} im Monat (Restbedarf {_euro(remaining_need)})"
+
+
+def assess_effects(
+    household: Household, gross_monthly: npt.ArrayLike, s: HouseholdSettings
+) -> list[HouseholdEffect]:
+    """``assess`` for many wages of one household: one vectorised assessment, one record a wage."""
+    g = _gross(gross_monthly)
+    r = assess_many(household, g, s)
+    total_need, kg = need(household, s), kindergeld_counted(household, s)
+    # Plain Python lists: indexing numpy scalars one by one is what would make this loop slow.
+    col = {name: values.tolist() for name, values in r.items()}
+    out = []
+    for j, gross in enumerate(g.tolist()):
+        remaining, ends, reduction = col["remaining_need"][j], bool(col["ends_need"][j]), col["reduction"][j]
+        out.append(
+            HouseholdEffect(
+                gross=gross,
+                need=total_need,
+                kindergeld=kg,
+                net=col["net"][j],
+                countable=col["countable"][j],
+                remaining_need=remaining,
+                ends_need=ends,
+                reduction=reduction,
+                text_de=effect_text(ends, remaining, reduction),
+            )
+        )
+    return out
+
+
 def assess(household: Household, gross_monthly: float, s: HouseholdSettings) -> HouseholdEffect:
     """Does this gross monthly wage end the household's SGB II need, or by how much does it reduce it?"""
-    r = assess_many(household, np.array([gross_monthly], dtype=np.float64), s)
-    remaining = float(r["remaining_need"][0])
-    reduction = float(r["reduction"][0])
-    ends = bool(r["ends_need"][0])
-    if ends:
-        text = f"beendet die Hilfebedürftigkeit (Überschuss {_euro(-remaining)} im Monat)"
-    else:
-        text = f"verringert den Bedarf um {_euro(reduction)} im Monat (Restbedarf {_euro(remaining)})"
-    return HouseholdEffect(
-        gross=float(gross_monthly),
-        need=need(household, s),
-        kindergeld=kindergeld_counted(household, s),
-        net=float(r["net"][0]),
-        countable=float(r["countable"][0]),
-        remaining_need=remaining,
-        ends_need=ends,
-        reduction=reduction,
-        text_de=text,
-    )
+    return assess_effects(household, np.array([gross_monthly], dtype=np.float64), s)[0]
 
 
 def assess_vacancy(household: Household, vacancy: Vacancy, s: HouseholdSettings) -> HouseholdEffect:

@@ -4,7 +4,8 @@
 encoder, postcode directory, pair scorer) and does no I/O of its own beyond calling them. The
 steps of a lookup: embed the claimant (cached), judge every vacancy against the hard filters in a
 few vectorised comparisons, search the index among the eligible ones only, score the candidates,
-rank them with the employer cap, and explain each result.
+rank them with the employer cap, and explain each result shown (``matcher.explain``). The pair
+measurements (commute by mode, limit, match depth) are ``matcher.pairs``, shared with training.
 """
 
 from __future__ import annotations
@@ -12,21 +13,52 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from matcher.catalog import ClaimantCatalog, VacancyCatalog
-from matcher.domain import Claimant, CommuteMode, Vacancy
+from matcher.domain import Claimant
 from matcher.errors import UnknownClaimant, UnknownVacancy
+from matcher.explain import Explanation, explain_pairs
 from matcher.filters import FILTERS, ClaimantTable, FilterResult, evaluate
-from matcher.geo import PostcodeDirectory, commute_minutes, haversine_km
-from matcher.occupation import match_depth
+from matcher.geo import PostcodeDirectory, haversine_km
+from matcher.pairs import (
+    Grounder,
+    LogitTerms,
+    PairBatch,
+    PairScores,
+    claimant_codes,
+    claimant_commute,
+    commute_for,
+    fetch_size,
+    match_depths,
+)
 from matcher.ranking import Ranked, rank
-from matcher.settings import CommuteSettings, RankingSettings
+from matcher.settings import CommuteSettings, HouseholdSettings, RankingSettings
+
+# The pair types and measurements live in ``matcher.pairs``; many callers import them from here.
+__all__ = [
+    "ClaimantSource",
+    "ClaimantsInMemory",
+    "FitOnlyScorer",
+    "Grounder",
+    "LogitTerms",
+    "Match",
+    "MatchList",
+    "MatchService",
+    "PairBatch",
+    "PairScorer",
+    "PairScores",
+    "QueryEncoder",
+    "VectorIndex",
+    "claimant_codes",
+    "commute_for",
+    "fetch_size",
+]
 
 log = logging.getLogger(__name__)
 
@@ -70,56 +102,17 @@ class VectorIndex(Protocol):
     def vectors(self, ids: Sequence[str]) -> F32: ...
 
 
-class Grounder(Protocol):
-    def codes_for(self, titles: Sequence[str]) -> list[str]: ...
-
-
-@dataclass(frozen=True)
-class PairBatch:
-    """What is known of the candidate pairs of one lookup, aligned arrays over the candidates."""
-
-    claimants: Sequence[Claimant]
-    vacancies: Sequence[Vacancy]
-    similarity: npt.NDArray[np.float64]
-    depth: npt.NDArray[np.int8]
-    commute_minutes: npt.NDArray[np.float64]
-    commute_limit: npt.NDArray[np.float64]
-    distance_km: npt.NDArray[np.float64]
-
-    def take(self, idx: Sequence[int]) -> PairBatch:
-        """The pairs at these positions, in this order."""
-        at = np.asarray(idx, dtype=np.intp)
-        return PairBatch(
-            claimants=[self.claimants[i] for i in at],
-            vacancies=[self.vacancies[i] for i in at],
-            similarity=self.similarity[at],
-            depth=self.depth[at],
-            commute_minutes=self.commute_minutes[at],
-            commute_limit=self.commute_limit[at],
-            distance_km=self.distance_km[at],
-        )
-
-
-@dataclass(frozen=True)
-class PairScores:
-    p_match: npt.NDArray[np.float64]
-    p_sustain: npt.NDArray[np.float64]
-    # Per candidate: further explanation, e.g. the main drivers of the sustainability score.
-    details: list[dict[str, Any]]
-    model_version: str
-
-
 class PairScorer(Protocol):
     model_version: str
 
     def score(self, pairs: PairBatch, *, explain: bool = True) -> PairScores:
-        """Probabilities for every pair; with ``explain`` also each pair's ``details`` (reasons,
-        drivers, household effect), else empty dicts. Probabilities do not depend on ``explain``."""
+        """Probabilities for every pair; with ``explain`` also what the explanation needs of the model
+        (an additive model's logit terms), else none. Probabilities do not depend on ``explain``."""
         ...
 
 
 class FitOnlyScorer:
-    """Ranks by fit alone: similarity, clipped to [0, 1], with no sustainability model."""
+    """Ranks by fit alone: similarity, clipped to [0, 1], with no sustainability model (no drivers)."""
 
     model_version = "fit-only"
 
@@ -128,7 +121,6 @@ class FitOnlyScorer:
         return PairScores(
             p_match=np.clip(pairs.similarity, 0.0, 1.0),
             p_sustain=np.ones(n),
-            details=[{} for _ in range(n)],
             model_version=self.model_version,
         )
 
@@ -152,7 +144,7 @@ class Match:
     p_sustain: float
     score: float
     filters_passed: tuple[str, ...]
-    details: dict[str, Any] = field(default_factory=dict)
+    explanation: Explanation | None = None
 
 
 @dataclass(frozen=True)
@@ -166,25 +158,6 @@ class MatchList:
     embedder_id: str
     index_version: str
     model_version: str
-
-
-def claimant_codes(claimant: Claimant, grounder: Grounder | None) -> list[str]:
-    """KldB codes of a claimant: recorded wishes, experience, and what the wish texts ground to."""
-    codes = set(claimant.desired_kldb) | {code for code, _ in claimant.experience}
-    if grounder is not None and claimant.desired_occupations:
-        codes |= set(grounder.codes_for(claimant.desired_occupations))
-    return sorted(codes)
-
-
-def commute_for(
-    mode: CommuteMode, distance_km: npt.NDArray[np.float64], rurality: npt.NDArray[np.float64]
-) -> npt.NDArray[np.float64]:
-    return np.asarray(commute_minutes(distance_km, mode.value, rurality), dtype=np.float64)
-
-
-def fetch_size(n_eligible: int, k: int) -> int:
-    """How many nearest eligible vacancies a lookup scores for a list of k (the scorer reorders them)."""
-    return min(n_eligible, max(10 * k, 200))
 
 
 class MatchService:
@@ -201,6 +174,7 @@ class MatchService:
         claimant_catalog: ClaimantCatalog | None = None,
         commute: CommuteSettings | None = None,
         ranking: RankingSettings | None = None,
+        household: HouseholdSettings | None = None,
         today: date | None = None,
     ) -> None:
         if len(vacancies) != len(index.ids) or not np.array_equal(vacancies.ids, index.ids):
@@ -215,6 +189,7 @@ class MatchService:
         self.claimant_catalog = claimant_catalog
         self.commute = commute or CommuteSettings()
         self.ranking = ranking or RankingSettings()
+        self.household = household or HouseholdSettings()
         self._today = today
 
     @property
@@ -244,7 +219,7 @@ class MatchService:
         cat = self.vacancies
         lat, lon, rur = self._place(c)
         dist = cat.distances_km(lat, lon)
-        minutes = commute_for(c.commute_mode, dist, np.maximum(cat.rurality, rur))
+        minutes = claimant_commute(c.has_car, dist, np.maximum(cat.rurality, rur))
         result = evaluate(
             ClaimantTable.from_claimants([c]), cat.table, minutes, today=self.today, commute=self.commute
         )
@@ -288,32 +263,22 @@ class MatchService:
         vt = self.vacancies.table.take(np.array([pos], dtype=np.intp))
         dist = np.asarray(haversine_km(vt.lat[0], vt.lon[0], cc.table.lat, cc.table.lon), dtype=np.float64)
         rur = np.maximum(cc.rurality, self.vacancies.rurality[pos])
-        minutes = np.where(
-            cc.table.has_car,
-            commute_for(CommuteMode.CAR, dist, rur),
-            commute_for(CommuteMode.PUBLIC, dist, rur),
-        )
+        minutes = claimant_commute(cc.table.has_car, dist, rur)
         result = evaluate(cc.table, vt, minutes, today=self.today, commute=self.commute)
         eligible = np.flatnonzero(result.eligible)
         vec = self.index.vectors([vacancy_id])[0]
         sims = cc.vectors[eligible] @ vec
-        fetch = min(len(eligible), max(10 * k, 200))
+        fetch = fetch_size(len(eligible), k)
         # Exact search over the eligible claimants; ties by claimant id for a stable order.
         order = np.lexsort((cc.table.ids[eligible], -sims))[:fetch]
         chosen = eligible[order]
         claimants = [cc.claimants[i] for i in chosen]
-        depth = np.array(
-            [
-                match_depth(claimant_codes(c, self.grounder), self.vacancies.kldb_digits[pos : pos + 1])[0]
-                for c in claimants
-            ],
-            dtype=np.int8,
-        )
+        digits = np.repeat(self.vacancies.kldb_digits[pos : pos + 1], len(claimants), axis=0)
         pairs = PairBatch(
             claimants=claimants,
             vacancies=[v] * len(chosen),
             similarity=sims[order].astype(np.float64),
-            depth=depth,
+            depth=match_depths(claimants, digits, self.grounder),
             commute_minutes=result.commute_minutes[chosen],
             commute_limit=result.commute_limit[chosen],
             distance_km=dist[chosen],
@@ -343,11 +308,12 @@ class MatchService:
 
         Shared by a lookup and the nightly batch search, which searches many claimants at once.
         """
+        claimants = [c] * len(pos)
         return PairBatch(
-            claimants=[c] * len(pos),
+            claimants=claimants,
             vacancies=[self.vacancies.vacancies[p] for p in pos],
             similarity=np.asarray(sims, dtype=np.float64),
-            depth=match_depth(claimant_codes(c, self.grounder), self.vacancies.kldb_digits[pos]),
+            depth=match_depths(claimants, self.vacancies.kldb_digits[pos], self.grounder),
             commute_minutes=result.commute_minutes[pos],
             commute_limit=result.commute_limit[pos],
             distance_km=dist[pos],
@@ -384,7 +350,9 @@ class MatchService:
         else:
             ids = np.array([c.id for c in pairs.claimants], dtype=str)
             top = rank(scores.p_match, scores.p_sustain, ids, k=k)
-        shown = self.scorer.score(pairs.take([t.position for t in top]))
+        shown_pairs = pairs.take([t.position for t in top])
+        shown_scores = self.scorer.score(shown_pairs, explain=True)
+        shown = explain_pairs(shown_pairs, shown_scores, household=self.household)
         items = []
         for r, t in enumerate(top, start=1):
             i = t.position
@@ -408,7 +376,7 @@ class MatchService:
                     p_sustain=round(float(scores.p_sustain[i]), 4),
                     score=round(t.score, 4),
                     filters_passed=FILTERS,
-                    details=shown.details[r - 1],
+                    explanation=shown[r - 1],
                 )
             )
         return tuple(items), scores.model_version

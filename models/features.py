@@ -21,40 +21,41 @@ import numpy.typing as npt
 
 from matcher.domain import Claimant, Contract, Shifts, SizeBand, Vacancy
 from matcher.household import assess_many
+from matcher.pairs import childcare_clash, experience_years
 from matcher.settings import HouseholdSettings
 
 F64 = npt.NDArray[np.float64]
 
-# (name, German label for explanations)
-FEATURE_LABELS: dict[str, str] = {
-    "similarity": "inhaltliche Passung (Profil und Stelle)",
-    "kldb_depth": "Übereinstimmung der Berufskennziffer (KldB)",
-    "experience_years": "Berufserfahrung im Beruf der Stelle",
-    "commute_minutes": "Fahrzeit",
-    "commute_ratio": "Fahrzeit im Verhältnis zur zumutbaren",
-    "no_car": "ohne Auto (ÖPNV)",
-    "commute_no_car": "lange Fahrzeit ohne Auto",
-    "hours_ratio": "Stunden der Stelle im Verhältnis zur Verfügbarkeit",
-    "young_children": "Kinder unter 6 Jahren",
-    "childcare_clash": "Arbeitszeit und Kinderbetreuung",
-    "single_parent_clash": "Arbeitszeit und Kinderbetreuung (alleinerziehend)",
-    "shift_work": "Schicht-, Nacht- oder Wochenendarbeit",
-    "fixed_term": "befristeter Vertrag",
-    "contract_months": "Befristungsdauer",
-    "temp_agency": "Zeitarbeit",
-    "need_covered": "Anteil des Bedarfs, den der Lohn deckt",
-    "ends_need": "Lohn beendet die Hilfebedürftigkeit",
-    "employer_size": "Betriebsgröße",
-    "collective_agreement": "Tarifbindung",
-    "offers_training": "Weiterbildung / Einarbeitung",
-    "german_gap": "Deutschkenntnisse über der Anforderung",
-    "health_strain": "Belastung über der gesundheitlichen Grenze",
-    "short_spells": "frühere kurze Beschäftigungen",
-    "months_unemployed": "Dauer ohne Arbeit",
-    "skill_gap": "Qualifikation gegenüber der Anforderung",
-    "hourly_wage": "Stundenlohn",
-}
-FEATURES: tuple[str, ...] = tuple(FEATURE_LABELS)
+# The column order of every feature matrix (and of a bundle's models). German labels and units for
+# explanations: ``matcher.explain_text``.
+FEATURES: tuple[str, ...] = (
+    "similarity",
+    "kldb_depth",
+    "experience_years",
+    "commute_minutes",
+    "commute_ratio",
+    "no_car",
+    "commute_no_car",
+    "hours_ratio",
+    "young_children",
+    "childcare_clash",
+    "single_parent_clash",
+    "shift_work",
+    "fixed_term",
+    "contract_months",
+    "temp_agency",
+    "need_covered",
+    "ends_need",
+    "employer_size",
+    "collective_agreement",
+    "offers_training",
+    "german_gap",
+    "health_strain",
+    "short_spells",
+    "months_unemployed",
+    "skill_gap",
+    "hourly_wage",
+)
 
 # Features an additive model treats as categories or flags rather than smooth curves.
 BINARY: frozenset[str] = frozenset(
@@ -124,13 +125,8 @@ def build_features(p: PairInputs, household: HouseholdSettings) -> F64:
     young = _col([float(c.household.children_0_5) for c in cs])
     shift = _col([0.0 if v.shifts is Shifts.DAY else 1.0 for v in vs])
     hours = _col([v.hours_per_week for v in vs])
-    # Childcare load (children under 6 count fully, school children half; capped) times how far the
-    # job reaches beyond a half-day Kita or school place (~25 h a week) plus shift work. Graded, and
-    # separately for single parents who have no one to cover. The flat flag this replaces scored
-    # women 0.013 below the truth on the demo region's held-out placements (now 0.005) and left a
-    # TPR gap by sex of 0.092 (now 0.060).
-    care = np.minimum(young + 0.5 * _col([float(c.household.children_6_13) for c in cs]), 2.0)
-    clash = np.maximum(hours - 25.0, 0.0) / 15.0 + 0.8 * shift
+    # Graded, and separately for single parents who have no one to cover (``childcare_clash``).
+    clash = childcare_clash(cs, vs)
     single = _col([1.0 if c.household.single_parent else 0.0 for c in cs])
     # Physical load of the job beyond the claimant's health limit (0 at or below it): the filter
     # keeps such jobs out of lookups, but recorded placements have them. A flag "at the limit" instead
@@ -144,15 +140,15 @@ def build_features(p: PairInputs, household: HouseholdSettings) -> F64:
     cols = {
         "similarity": np.asarray(p.similarity, dtype=np.float64),
         "kldb_depth": np.asarray(p.depth, dtype=np.float64),
-        "experience_years": _col([c.experience_months(v.kldb) / 12.0 for c, v in zip(cs, vs, strict=True)]),
+        "experience_years": experience_years(cs, vs),
         "commute_minutes": minutes,
         "commute_ratio": minutes / np.maximum(limit, 1.0),
         "no_car": no_car,
         "commute_no_car": minutes * no_car,
         "hours_ratio": hours / _col([c.available_hours for c in cs]),
         "young_children": young,
-        "childcare_clash": care * clash,
-        "single_parent_clash": single * care * clash,
+        "childcare_clash": clash,
+        "single_parent_clash": single * clash,
         "shift_work": shift,
         "fixed_term": _col([1.0 if v.contract is Contract.FIXED_TERM else 0.0 for v in vs]),
         "contract_months": _col([float(v.contract_months or 0) for v in vs]),

@@ -7,8 +7,8 @@
   and are dropped: those made after the claimant had already been hired (they could no longer lead
   to a hire), and those to a vacancy after its last opening was filled (likewise).
 
-Rows become features through ``models.pair_scorer.measure_pairs`` and ``pair_features``, the very
-functions the service's scorer uses, so that train-time features are serve-time features. The
+Rows become features through ``matcher.pairs.measure_pairs`` and ``models.pair_scorer.pair_features``,
+the very functions the service and its scorer use, so that train-time features are serve-time features. The
 builders are pure functions over records; ``read_store`` is the thin reader, and ``cached_grounder``
 grounds many wish texts in batches through the embedding cache.
 """
@@ -26,7 +26,8 @@ import numpy.typing as npt
 
 from matcher.codec import claimant_from_snapshot, vacancy_from_snapshot
 from matcher.domain import Claimant, Outcome, Proposal, Vacancy
-from models.pair_scorer import measure_pairs, pair_features
+from matcher.pairs import measure_pairs
+from models.pair_scorer import pair_features
 
 if TYPE_CHECKING:
     from matcher.geo import PostcodeDirectory

@@ -75,11 +75,12 @@ def evaluate_ranking(
     """Train on a fresh region's history and evaluate model and lists against its truth (module doc)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    from matcher.bootstrap import assemble_service
     from matcher.catalog import VacancyCatalog
     from matcher.geo import load_directory
     from matcher.index import FaissIndex
-    from matcher.occupation import match_depth
-    from matcher.service import ClaimantsInMemory, MatchService, claimant_codes
+    from matcher.pairs import match_depths
+    from matcher.service import ClaimantsInMemory
     from matcher.settings import Settings
     from matcher.text import render_claimant, render_vacancy
     from models.cache import EmbeddingCache
@@ -134,7 +135,7 @@ def evaluate_ranking(
     scorer = ModelScorer(
         result.match, result.sustain, household=settings.household, model_version=f"eval-seed{seed}"
     )
-    service = MatchService(
+    service = assemble_service(
         claimants=ClaimantsInMemory(chosen),
         vacancies=catalog,
         index=index,
@@ -144,6 +145,7 @@ def evaluate_ranking(
         grounder=grounder,
         commute=settings.commute,
         ranking=settings.ranking,
+        household=settings.household,
         today=region.reference_date,
     )
     tfidf = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
@@ -168,7 +170,7 @@ def evaluate_ranking(
         latencies.append(time.perf_counter() - t1)
         scores["passgenau"].append(ndcg([gain_of[m.vacancy_id] for m in lst.items], gains))
         e_ids = vids[elig]
-        depth = match_depth(claimant_codes(c, grounder), catalog.kldb_digits[elig]).astype(np.float64)
+        depth = match_depths([c] * elig.size, catalog.kldb_digits[elig], grounder).astype(np.float64)
         q_vec = encoder.encode_claimant(c)
         q_tfidf = tfidf.transform([render_claimant(c)])
         keyed = {

@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from matcher.errors import BundleMismatch, PassgenauError
 from models.bundle import current_path, load_bundle
-from models.pair_scorer import scorer_root, select
+from models.pair_scorer import select
 from training.dataset import sustain_set
 from training.drift import DriftReport, drift_report, exceeded
 from training.population import feature_context, population, population_rows
@@ -56,7 +56,7 @@ def drift_check(settings: Settings, store: Store, encoder: RecordEncoder) -> tup
     Returns the report and the reasons for a non-zero exit (empty: nothing over its limit). A
     missing, tampered or reference-less current bundle raises ``PassgenauError``.
     """
-    path = current_path(scorer_root(settings))
+    path = current_path(settings.layout.scorer_bundles)
     if path is None:
         raise PassgenauError("no current model: run `passgenau retrain --promote` first")
     bundle = load_bundle(path)

@@ -18,7 +18,8 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.geo import load_directory
-from models.pair_scorer import measure_pairs, pair_features, select
+from matcher.pairs import measure_pairs
+from models.pair_scorer import pair_features, select
 from training.dataset import FeatureContext, cached_grounder
 
 if TYPE_CHECKING:

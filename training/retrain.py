@@ -42,7 +42,7 @@ from matcher.errors import PassgenauError
 from matcher.files import write_atomic
 from models.bundle import current_path, load_bundle, point_current, write_bundle
 from models.features import FEATURES
-from models.pair_scorer import SUSTAIN_FEATURES, scorer_root, select
+from models.pair_scorer import SUSTAIN_FEATURES, select
 from training.dataset import read_store, sustain_set, time_split
 from training.fairness import (
     FairnessLimits,
@@ -159,7 +159,7 @@ def retrain(settings: Settings, store: Store, encoder: RecordEncoder, *, promote
     from training.card import write_model_card
 
     g = settings.governance
-    root = scorer_root(settings)
+    root = settings.layout.scorer_bundles
     cur_path = current_path(root)
     current = load_bundle(cur_path) if cur_path is not None else None  # a tampered one stops here
     outcomes, proposals, claimants, vacancies = read_store(store)
@@ -321,7 +321,7 @@ def write_card(
     # The card draws its plots with matplotlib: loaded only when a card is written.
     from training.card import write_model_card
 
-    root = scorer_root(settings)
+    root = settings.layout.scorer_bundles
     if version is None:
         path = current_path(root)
         if path is None:

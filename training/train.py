@@ -28,7 +28,7 @@ from sklearn.metrics import roc_auc_score
 from matcher.errors import PassgenauError
 from matcher.geo import load_directory
 from models.bundle import write_bundle
-from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, binary_columns, scorer_root, select
+from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, binary_columns, select
 from models.scorer import SustainabilityScorer
 from training.dataset import (
     FeatureContext,
@@ -239,7 +239,7 @@ def train_from_store(settings: Settings, store: Store, encoder: RecordEncoder) -
     )
     result = train_from_records(outcomes, proposals, claimants, vacancies, ctx)
     return write_bundle(
-        scorer_root(settings),
+        settings.layout.scorer_bundles,
         {"match": result.match, "sustain": result.sustain},
         manifest_for(result, encoder.model_id),
     )

@@ -22,9 +22,8 @@ def me(p: PrincipalDep) -> Me:
 def models(rt: RuntimeDep, p: ReadsModels) -> Models:
     """The scorer bundles on disk and the current one, the embedding model and the index version."""
     from models.bundle import current_path
-    from models.pair_scorer import scorer_root
 
-    root = scorer_root(rt.settings)
+    root = rt.settings.layout.scorer_bundles
     bundles = []
     if root.is_dir():
         # Bundle directories only: not ``current`` (a link to one) nor a write in progress.

@@ -47,7 +47,7 @@ def print_list(result: Any, as_json: bool) -> None:
             f"commute {m.commute_minutes:.0f} of {m.commute_limit:.0f} min by {m.commute_mode}, "
             f"{m.hours_per_week:g} h/week"
         )
-        for line in m.details.get("reasons", []):
+        for line in m.explanation.reason_texts if m.explanation else []:
             typer.echo(f"     - {line}")
     excluded = ", ".join(f"{k} {v:,}" for k, v in result.excluded.items() if v)
     typer.echo(f"Filtered out (a pair failing two filters counts twice): {excluded or 'none'}")

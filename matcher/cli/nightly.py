@@ -44,6 +44,7 @@ def build_context(
         grounder=FrozenGrounder.freeze(service.grounder, claimants),
         commute=settings.commute,
         ranking=settings.ranking,
+        household=settings.household,
         today=settings.as_of or date.today(),
         k=ns.top_n * ns.candidate_factor,
         versions={

@@ -26,8 +26,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from matcher.bootstrap import assemble_service
 from matcher.catalog import VacancyCatalog
 from matcher.domain import Claimant
+from matcher.explain import Explanation, explain_pairs
 from matcher.geo import PostcodeDirectory
 from matcher.service import (
     ClaimantsInMemory,
@@ -38,7 +40,7 @@ from matcher.service import (
     PairScores,
     fetch_size,
 )
-from matcher.settings import CommuteSettings, RankingSettings
+from matcher.settings import CommuteSettings, HouseholdSettings, RankingSettings
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -131,10 +133,11 @@ class NightlyContext:
     today: date
     k: int  # candidates per claimant
     versions: dict[str, str] = field(default_factory=dict)  # embedder, index, model
+    household: HouseholdSettings = field(default_factory=HouseholdSettings)  # for the explanations
 
     def service(self) -> MatchService:
         """A lookup service over exactly this context (no database, no embedding model)."""
-        return MatchService(
+        return assemble_service(
             claimants=ClaimantsInMemory(self.claimants),
             vacancies=self.vacancies,
             index=MatrixIndex(self.vacancies.ids, self.vacancy_vectors, self.versions.get("index", "")),
@@ -146,6 +149,7 @@ class NightlyContext:
             grounder=self.grounder,
             commute=self.commute,
             ranking=self.ranking,
+            household=self.household,
             today=self.today,
         )
 
@@ -277,7 +281,7 @@ def _concat_pairs(parts: Sequence[PairBatch]) -> PairBatch:
 
 
 def _slice_scores(s: PairScores, a: int, b: int) -> PairScores:
-    return PairScores(s.p_match[a:b], s.p_sustain[a:b], s.details[a:b], s.model_version)
+    return PairScores(s.p_match[a:b], s.p_sustain[a:b], s.model_version)
 
 
 def generate(ctx: NightlyContext, service: MatchService, lo: int, hi: int) -> Candidates:
@@ -340,8 +344,8 @@ def generate(ctx: NightlyContext, service: MatchService, lo: int, hi: int) -> Ca
     )
 
 
-def explain(ctx: NightlyContext, chosen: dict[str, Any]) -> PairScores:
-    """Score the chosen pairs again for their explanations (the lookup's ``details``)."""
+def explain(ctx: NightlyContext, chosen: dict[str, Any]) -> list[Explanation]:
+    """Score the chosen pairs again and explain them, as a lookup explains what it shows."""
     cpos, vpos = chosen["claimant"], chosen["vacancy"]
     batch = PairBatch(
         claimants=[ctx.claimants[i] for i in cpos],
@@ -353,5 +357,5 @@ def explain(ctx: NightlyContext, chosen: dict[str, Any]) -> PairScores:
         distance_km=np.asarray(chosen["distance_km"], dtype=np.float64),
     )
     if len(cpos) == 0:
-        return PairScores(np.zeros(0), np.zeros(0), [], ctx.scorer.model_version)
-    return ctx.scorer.score(batch)
+        return []
+    return explain_pairs(batch, ctx.scorer.score(batch, explain=True), household=ctx.household)

@@ -16,9 +16,11 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from matcher.explain import Explanation
 from matcher.files import write_atomic
 from matcher.store import NightlyRow
 
@@ -43,6 +45,30 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.:-]")
 
 def atomic_write_json(path: Path, obj: Any) -> None:
     write_atomic(path, (json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n").encode())
+
+
+def details_record(e: Explanation) -> dict[str, Any]:
+    """A nightly row's stored explanation (``payload["details"]``), with the keys rows always had.
+
+    The logit terms themselves are not stored (the drivers and the logit are); drivers carry no unit,
+    so that stored rows and their readers stay as they were.
+    """
+    d: dict[str, Any] = {
+        "model_version": e.model_version,
+        "filters": list(e.filters_passed),
+        "commute": {"minutes": round(e.commute.minutes, 1), "limit": e.commute.limit, "mode": e.commute.mode},
+        "household": asdict(e.household),
+        "reasons": e.reason_texts,
+    }
+    if e.sustain_logit is not None:
+        keep = ("feature", "label", "value", "contribution")
+        d["drivers"] = {
+            "positive": [{k: getattr(x, k) for k in keep} for x in e.drivers_up],
+            "negative": [{k: getattr(x, k) for k in keep} for x in e.drivers_down],
+        }
+        d["sustain_logit"] = e.sustain_logit
+        d["base_logit"] = e.base_logit
+    return d
 
 
 def record(row: NightlyRow) -> dict[str, Any]:

@@ -43,7 +43,7 @@ from matcher.nightly.allocation import allocate_greedy, capacities, top_n
 from matcher.nightly.batch_search import Candidates, NightlyContext, explain
 from matcher.nightly.congestion import Congestion, congestion, format_report
 from matcher.nightly.engines import Chunk, Engine
-from matcher.nightly.output import atomic_write_json, write_lists
+from matcher.nightly.output import atomic_write_json, details_record, write_lists
 from matcher.settings import NightlySettings
 from matcher.store import NightlyRow, NightlyRun, Store
 
@@ -267,7 +267,7 @@ class NightlyRunner:
         # By claimant (id order), then the pipeline's rank: the list order a lookup would show.
         idx = idx[np.lexsort((cand.rank[idx], cand.claimant[idx]))]
         chosen = cand.take(idx)
-        scores = explain(ctx, chosen)
+        explanations = explain(ctx, chosen)
         rows: list[NightlyRow] = []
         rank_in_list = 0
         last = -1
@@ -276,7 +276,6 @@ class NightlyRunner:
             rank_in_list = rank_in_list + 1 if ci == last else 1
             last = ci
             c, v = ctx.claimants[ci], ctx.vacancies.vacancies[vi]
-            details = {k: val for k, val in scores.details[j].items() if k != "contributions"}
             payload = {
                 "title": v.title,
                 "employer": v.employer.name,
@@ -290,8 +289,8 @@ class NightlyRunner:
                 "distance_km": round(float(chosen["distance_km"][j]), 1),
                 "hours_per_week": v.hours_per_week,
                 "candidate_rank": int(chosen["rank"][j]),
-                "model_version": scores.model_version,
-                "details": json.loads(json.dumps(details, default=float)),
+                "model_version": ctx.scorer.model_version,
+                "details": json.loads(json.dumps(details_record(explanations[j]), default=float)),
             }
             rows.append(
                 NightlyRow(

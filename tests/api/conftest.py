@@ -76,7 +76,6 @@ def seed_store(
     history (about 2 s) made current, so lists carry reasons, drivers and household effects."""
     from matcher.geo import load_directory
     from models.bundle import write_bundle
-    from models.pair_scorer import scorer_root
     from training.dataset import FeatureContext
     from training.train import manifest_for, train_from_records
 
@@ -91,7 +90,9 @@ def seed_store(
         compare=False,
     )  # fmt: skip
     write_bundle(
-        scorer_root(settings), {"match": res.match, "sustain": res.sustain}, manifest_for(res, embedder_id)
+        settings.layout.scorer_bundles,
+        {"match": res.match, "sustain": res.sustain},
+        manifest_for(res, embedder_id),
     )
     return settings, store, region.claimants, region.vacancies
 

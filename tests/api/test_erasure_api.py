@@ -116,11 +116,11 @@ def _nightly(api: ApiEnv) -> Path:
     from matcher.cli.nightly import build_context
     from matcher.nightly.engines import LocalEngine
     from matcher.nightly.runner import NightlyRunner
-    from models.pair_scorer import load_scorer
 
     settings = api.settings
     ctx = build_context(
-        Services(settings, store=api.store, encoder=api.encoder, scorer=load_scorer(settings)), progress=False
+        Services(settings, store=api.store, encoder=api.encoder, scorer=Services(settings).scorer()),
+        progress=False,
     )
     out = settings.data_dir / "nightly"
     NightlyRunner(

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 
 from matcher.index import current_version
 from models.bundle import current_path
-from models.pair_scorer import scorer_root
 from tests.api.conftest import JC_A, ApiEnv
 
 
@@ -19,7 +18,7 @@ def test_health_models_and_metrics(api_ro: ApiEnv) -> None:
         "model_version": rt.service.scorer.model_version, "vacancies": 60,
     }  # fmt: skip
     models = api_ro.client.get("/models", headers=api_ro.headers("batch")).json()
-    current = current_path(scorer_root(api_ro.settings))
+    current = current_path(api_ro.settings.layout.scorer_bundles)
     assert current is not None
     assert models["scorer_current"] == current.name == models["model_version"]
     assert models["scorer_bundles"] == [current.name]

@@ -17,6 +17,7 @@ from matcher.errors import ValidationError
 from matcher.household import (
     allowances,
     assess,
+    assess_effects,
     assess_many,
     assess_vacancy,
     contributions,
@@ -201,6 +202,23 @@ def test_assess_by_hand(household: Household, gross: float, remaining: float, te
     before = e.need - e.kindergeld
     assert e.reduction == pytest.approx(min(e.countable, before), abs=0.005)
     assert e.remaining_need == pytest.approx(before - e.countable, abs=0.005)
+
+
+@pytest.mark.parametrize(
+    "household",
+    [
+        Household(),
+        Household(adults=2, children_0_5=1, children_6_13=2, rent=820.0),
+        Household(1, 1, 0, 0, 600.0),
+    ],
+)
+def test_household_effects_equal_assess(household: Household) -> None:
+    wages = np.array([0.0, 450.0, 603.0, 1200.0, 2100.0, 3400.0, 5200.0])
+    for w, eff in zip(wages, assess_effects(household, wages, S), strict=True):
+        ref = assess(household, float(w), S)
+        assert eff.text_de == ref.text_de and eff.ends_need == ref.ends_need
+        assert eff.remaining_need == ref.remaining_need and eff.need == ref.need
+        assert eff == ref
 
 
 def test_settings_are_used_not_constants() -> None:

@@ -12,11 +12,12 @@ from matcher.catalog import VacancyCatalog
 from matcher.domain import Proposal
 from matcher.geo import load_directory
 from matcher.index import FaissIndex
+from matcher.pairs import measure_pairs
 from matcher.service import MatchService, PairBatch, PairScores
 from matcher.settings import Settings
 from matcher.text import render_claimant, render_vacancy
 from models.features import FEATURES
-from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, measure_pairs, pair_features
+from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, pair_features
 from tests.training.retrieval.test_evaluation import TrigramEmbedder
 from training.dataset import FeatureContext, informative_proposals, match_set, sustain_set, time_split
 from training.synthetic import generate_region
@@ -96,7 +97,7 @@ class _Capture:
         if not explain:  # the ranking call sees every candidate; the explaining one only those shown
             self.batches.append(pairs)
         n = len(pairs.vacancies)
-        return PairScores(np.ones(n), np.ones(n), [{} for _ in range(n)], self.model_version)
+        return PairScores(np.ones(n), np.ones(n), self.model_version)
 
 
 class _Encoder:

@@ -24,7 +24,6 @@ from matcher.store import Store
 from models.bundle import current_path, load_bundle, write_bundle
 from models.cache import EmbeddingCache
 from models.encoding import RecordEncoder
-from models.pair_scorer import load_scorer, scorer_root
 from tests.fakes import TrigramEmbedder
 from training.card.text import CARD, PLOTS
 from training.fairness import FairnessLimits
@@ -102,10 +101,10 @@ def test_governance_settings_from_the_environment(monkeypatch: pytest.MonkeyPatc
 
 
 def test_first_retrain_promotes_and_writes_card_and_reports(ws: Workspace, first: RetrainReport) -> None:
-    root = scorer_root(ws.settings)
+    root = ws.settings.layout.scorer_bundles
     assert first.promoted and first.reasons == [] and first.current is None
     assert current_path(root) == first.bundle
-    scorer = load_scorer(ws.settings)
+    scorer = Services(ws.settings).scorer()
     assert scorer is not None and scorer.model_version == first.version
     assert 0.6 < first.metrics["auc"] < 0.95 and first.metrics["n"] == 500
     # card, its plots, fairness report, evaluation rows and the drift reference in the bundle dir
@@ -145,7 +144,7 @@ def test_worse_candidate_is_refused_and_current_stays(ws: Workspace, first: Retr
     # the comparison is like for like: both models have seen the held-out rows (same data)
     assert report.current["current_trained_on_holdout"]
     assert report.current["new"]["auc"] == pytest.approx(report.current["current"]["auc"], abs=1e-9)
-    assert current_path(scorer_root(ws.settings)) == first.bundle
+    assert current_path(ws.settings.layout.scorer_bundles) == first.bundle
     assert report.bundle.is_dir() and (report.bundle / CARD).is_file()  # written all the same
     assert json.loads((report.bundle / REPORT).read_text())["reasons"] == report.reasons
 
@@ -160,7 +159,7 @@ def test_cli_unfair_candidate_exits_3_with_the_reason(
     assert result.exit_code == 3, result.output
     assert "passgenau: refused: " in result.output and "differs by" in result.output
     assert "current unchanged" in result.output
-    assert current_path(scorer_root(ws.settings)) == first.bundle
+    assert current_path(ws.settings.layout.scorer_bundles) == first.bundle
 
 
 def test_cli_model_card_rewrites_the_card(
@@ -240,11 +239,11 @@ def test_killed_retrain_leaves_current_loadable(
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, timeout=600)
     assert proc.returncode == -9, proc.stderr.decode()[-2000:]
     settings = Settings(data_dir=data)
-    scorer = load_scorer(settings)  # checks every hash of whatever current points at
+    scorer = Services(settings).scorer()  # checks every hash of whatever current points at
     assert scorer is not None
-    root = scorer_root(settings)
+    root = settings.layout.scorer_bundles
     versions = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.is_symlink())
-    new = [v for v in versions if v not in {p.name for p in scorer_root(ws.settings).iterdir()}]
+    new = [v for v in versions if v not in {p.name for p in ws.settings.layout.scorer_bundles.iterdir()}]
     assert len(new) == 1  # the killed run's bundle was written completely
     expected = first.version if point == "bundle-written" else new[0]
     assert scorer.model_version == expected

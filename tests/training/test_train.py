@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from matcher.bootstrap import Services
 from matcher.geo import load_directory
 from matcher.settings import Settings
 from models.bundle import current_path, load_bundle
 from models.cache import EmbeddingCache
 from models.encoding import RecordEncoder
-from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, load_scorer, select
+from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, select
 from tests.training.retrieval.test_evaluation import TrigramEmbedder
 from training.dataset import FeatureContext
 from training.evaluate import dcg, ndcg
@@ -100,7 +101,7 @@ def test_train_from_store_writes_a_loadable_bundle(tmp_path: Path) -> None:
     store.upsert_proposals(r.proposals)
     emb = TrigramEmbedder(dim=64)
     encoder = RecordEncoder(emb, EmbeddingCache(tmp_path / "embeddings", emb.model_id, emb.dim))
-    assert load_scorer(settings) is None
+    assert Services(settings).scorer() is None
     path = train_from_store(settings, store, encoder)
     assert current_path(tmp_path / "models" / "scorer") == path
     bundle = load_bundle(path)
@@ -111,7 +112,7 @@ def test_train_from_store_writes_a_loadable_bundle(tmp_path: Path) -> None:
     names = json.dumps(m["features"])
     for protected in ("sex", "nationality", "age_band", "disability"):
         assert protected not in names
-    scorer = load_scorer(settings)
+    scorer = Services(settings).scorer()
     assert scorer is not None and scorer.model_version == path.name
 
 

@@ -12,7 +12,7 @@ import numpy.typing as npt
 import sklearn
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from models.features import FEATURE_LABELS
+from matcher.explain_text import FEATURE_LABELS
 from training.card.labels import (
     DATA_DE,
     METRIC_DE,

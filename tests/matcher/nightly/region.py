@@ -11,7 +11,7 @@ from matcher.bootstrap import Services
 from matcher.cli.base import locator
 from matcher.cli.demo import REGION_FILES
 from matcher.importer import import_file
-from matcher.service import PairBatch, PairScores
+from matcher.pairs import LogitTerms, PairBatch, PairScores
 from matcher.settings import Settings
 from matcher.store import Store
 from models.cache import EmbeddingCache
@@ -50,9 +50,11 @@ class TermsScorer:
     def score(self, pairs: PairBatch, *, explain: bool = True) -> PairScores:
         p_match = np.clip(pairs.similarity, 0.0, 1.0)
         ratio = np.asarray(pairs.commute_minutes) / np.asarray(pairs.commute_limit)
-        p_sustain = 0.3 + 0.1 * np.asarray(pairs.depth, dtype=np.float64) - 0.2 * np.clip(ratio, 0, 1)
-        details = [
-            {"model_version": self.model_version, "reasons": [f"Fahrzeit {m:.0f} Min.", f"KldB-Tiefe {d}"]}
-            for m, d in zip(pairs.commute_minutes.tolist(), pairs.depth.tolist(), strict=True)
-        ]
-        return PairScores(p_match, p_sustain, details, self.model_version)
+        depth = np.asarray(pairs.depth, dtype=np.float64)
+        # An additive score with two terms, so that the explanations carry drivers.
+        terms = np.column_stack([0.1 * depth, -0.2 * np.clip(ratio, 0, 1)])
+        p_sustain = 0.3 + terms.sum(axis=1)
+        explained = LogitTerms(
+            ("kldb_depth", "commute_ratio"), np.column_stack([depth, ratio]), terms, p_sustain, 0.3
+        )
+        return PairScores(p_match, p_sustain, self.model_version, explained if explain else None)

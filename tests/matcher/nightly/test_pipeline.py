@@ -16,6 +16,7 @@ from matcher.cli.nightly import build_context
 from matcher.errors import PassgenauError
 from matcher.nightly.batch_search import NightlyContext, blocked_topk, generate
 from matcher.nightly.engines import LocalEngine
+from matcher.nightly.output import details_record
 from matcher.nightly.runner import NightlyRunner
 from matcher.settings import Settings
 from matcher.store import Store
@@ -105,7 +106,10 @@ def test_unconstrained_lists_equal_lookups(region: tuple[Path, Store]) -> None:
     assert summary.after.expected_lasting == summary.before.expected_lasting
     # The payload carries the lookup's explanation.
     first = lookup.suggest(rows[0].claimant_id, 5).items[0]
-    assert rows[0].payload["details"] == first.details and rows[0].payload["title"] == first.title
+    assert first.explanation is not None
+    assert first.explanation.drivers_up or first.explanation.drivers_down
+    assert rows[0].payload["details"] == details_record(first.explanation)
+    assert rows[0].payload["title"] == first.title
     assert rows[0].payload["model_version"] == "terms-test"
 
 

@@ -1,0 +1,209 @@
+"""Why a pair is suggested, made once, typed, from the pair, the scorer's numbers and the household.
+
+``explain_pairs`` is the one place where an explanation is made: a lookup explains the k it shows
+(``MatchService``), the nightly run the pairs it allocated. The API, the nightly files and the CLI
+only render an ``Explanation``; none of them writes a reason or a label of its own.
+
+- ``reasons``: short German lines a case manager reads (commute, occupation, hours, wage, job
+  terms, childcare, experience), each with its kind and whether it speaks for a lasting placement.
+- ``drivers_up`` / ``drivers_down``: the largest positive and negative logit contributions of the
+  additive sustainability model, labelled (``matcher.explain_text``); empty without such a model.
+- ``household``: what the job's wage does to the household's SGB II need (``matcher.household``).
+- ``contributions``, ``base_logit``, ``sustain_logit``: the exact terms, which add up to the logit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.domain import Claimant, Contract, Vacancy
+from matcher.explain_text import DEPTH_TEXT, FEATURE_LABELS, FEATURE_UNITS
+from matcher.filters import FILTERS
+from matcher.household import HouseholdEffect, assess_effects
+from matcher.pairs import PairBatch, PairScores, childcare_clash, experience_years
+from matcher.settings import HouseholdSettings
+
+N_DRIVERS = 3
+
+
+@dataclass(frozen=True)
+class Reason:
+    kind: str  # "commute", "occupation", "hours", "wage", "temp_agency", "fixed_term", ...
+    sign: int  # +1 supports a lasting placement, -1 speaks against it, 0 a neutral fact
+    text: str  # the German line, e.g. "Fahrzeit 28 von 45 Min. (ÖPNV)"
+
+
+@dataclass(frozen=True)
+class Driver:
+    feature: str  # "commute_ratio"
+    label: str  # "Fahrzeit im Verhältnis zur zumutbaren"
+    value: float  # the pair's value of the feature, to 3 decimals
+    unit: str  # "Anteil", "Min.", "ja/nein", ""
+    contribution: float  # logit points, to 3 decimals; the sign is the direction
+
+
+@dataclass(frozen=True)
+class CommuteFacts:
+    minutes: float  # one-way, by the claimant's mode
+    limit: float  # the claimant's own limit or the legal default
+    mode: str  # "car" or "public"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    reasons: tuple[Reason, ...]
+    drivers_up: tuple[Driver, ...]  # the largest positive contributions, largest first
+    drivers_down: tuple[Driver, ...]  # the largest negative contributions, most negative first
+    household: HouseholdEffect
+    commute: CommuteFacts
+    filters_passed: tuple[str, ...]
+    model_version: str
+    sustain_logit: float | None = None  # None: no additive sustainability model
+    base_logit: float | None = None
+    contributions: tuple[tuple[str, float], ...] = ()  # exact: base_logit + sum = sustain_logit
+
+    @property
+    def reason_texts(self) -> list[str]:
+        return [r.text for r in self.reasons]
+
+
+def reasons(
+    c: Claimant,
+    v: Vacancy,
+    *,
+    depth: int,
+    minutes: float,
+    limit: float,
+    ends_need: bool,
+    childcare_clash: float,
+    experience_years: float,
+) -> tuple[Reason, ...]:
+    """Short German lines for the case manager: commute, occupation, hours, wage, job terms."""
+    mode = "Auto" if c.has_car else "ÖPNV"
+    out = [Reason("commute", 0, f"Fahrzeit {minutes:.0f} von {limit:.0f} Min. ({mode})")]
+    if v.kldb is None:
+        out.append(Reason("occupation", 0, "Stelle ohne Berufskennziffer"))
+    elif depth >= 1:
+        text = DEPTH_TEXT[depth].format(code=v.kldb, prefix=v.kldb[:depth])
+        out.append(Reason("occupation", 1 if depth >= 4 else 0, text))
+    else:
+        out.append(Reason("occupation", -1, f"Beruf weicht ab (KldB {v.kldb})"))
+    out.append(Reason("hours", 0, f"{v.hours_per_week:g} von {c.available_hours:g} Std./Woche"))
+    if ends_need:
+        out.append(Reason("wage", 1, "Lohn beendet die Hilfebedürftigkeit"))
+    if v.employer.temp_agency:
+        out.append(Reason("temp_agency", -1, "Zeitarbeit senkt die Chance auf Dauer"))
+    if v.contract is Contract.FIXED_TERM:
+        text = f"befristet auf {v.contract_months} Monate senkt die Chance auf Dauer"
+        out.append(Reason("fixed_term", -1, text))
+    if childcare_clash > 0:
+        out.append(Reason("childcare", -1, "Arbeitszeit schwer mit der Kinderbetreuung vereinbar"))
+    if v.employer.collective_agreement:
+        out.append(Reason("collective_agreement", 1, "Tarifbindung stützt die Dauer"))
+    if experience_years >= 1:
+        years = round(experience_years)
+        out.append(Reason("experience", 1, f"{years} {'Jahr' if years == 1 else 'Jahre'} Erfahrung im Beruf"))
+    return tuple(out)
+
+
+def drivers(
+    terms: Sequence[float],
+    values: Sequence[float],
+    features: Sequence[str],
+    *,
+    k: int = N_DRIVERS,
+    order: Sequence[int] | None = None,
+) -> tuple[tuple[Driver, ...], tuple[Driver, ...]]:
+    """Top ``k`` positive and top ``k`` negative logit contributions of one row, labelled in German.
+
+    ``order``: the row's positions by contribution, descending and stable (computed for many rows at
+    once); ties among the negative ones go to the later feature.
+    """
+    if order is None:
+        order = sorted(range(len(terms)), key=lambda j: (-terms[j], j))
+
+    def item(j: int) -> Driver:
+        name = features[j]
+        label, unit = FEATURE_LABELS[name], FEATURE_UNITS[name]
+        return Driver(name, label, round(values[j], 3), unit, round(terms[j], 3))
+
+    up = tuple(item(j) for j in order[:k] if terms[j] > 0)
+    down = tuple(item(j) for j in list(order)[::-1][:k] if terms[j] < 0)
+    return up, down
+
+
+def household_effects(pairs: PairBatch, s: HouseholdSettings) -> list[HouseholdEffect]:
+    """Each pair's household effect of the vacancy's wage, one vectorised assessment per claimant."""
+    effects: dict[int, HouseholdEffect] = {}
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(pairs.claimants):
+        groups.setdefault(c.id, []).append(i)
+    for idx in groups.values():
+        gross = np.array([pairs.vacancies[i].monthly_wage for i in idx], dtype=np.float64)
+        for i, effect in zip(idx, assess_effects(pairs.claimants[idx[0]].household, gross, s), strict=True):
+            effects[i] = effect
+    return [effects[i] for i in range(len(pairs.claimants))]
+
+
+def explain_pairs(
+    pairs: PairBatch,
+    scores: PairScores,
+    *,
+    household: HouseholdSettings,
+    filters: tuple[str, ...] = FILTERS,
+    n_drivers: int = N_DRIVERS,
+) -> list[Explanation]:
+    """The explanation of every pair of a scored batch (``scores`` aligned with ``pairs``).
+
+    Drivers and logit terms come from ``scores.terms`` (a scorer's explained rows); without them
+    the explanation has reasons, household effect and commute but no drivers.
+    """
+    n = len(pairs.claimants)
+    if len(scores) != n:
+        raise ValueError(f"{len(scores)} scores for {n} pairs")
+    effects = household_effects(pairs, household)
+    years = experience_years(pairs.claimants, pairs.vacancies).tolist()
+    clash = childcare_clash(pairs.claimants, pairs.vacancies).tolist()
+    # Plain Python lists: indexing numpy scalars one by one is what would make this loop slow.
+    minutes, limits = pairs.commute_minutes.tolist(), pairs.commute_limit.tolist()
+    depth = pairs.depth.tolist()
+    t = scores.terms
+    if t is not None:
+        term_rows, value_rows, logits = t.terms.tolist(), t.values.tolist(), t.logit.tolist()
+        orders = np.argsort(-t.terms, axis=1, kind="stable").tolist()
+    out: list[Explanation] = []
+    for i in range(n):
+        c, v = pairs.claimants[i], pairs.vacancies[i]
+        why = reasons(
+            c,
+            v,
+            depth=depth[i],
+            minutes=minutes[i],
+            limit=limits[i],
+            ends_need=effects[i].ends_need,
+            childcare_clash=clash[i],
+            experience_years=years[i],
+        )
+        commute = CommuteFacts(minutes[i], limits[i], c.commute_mode.value)
+        if t is None:
+            out.append(Explanation(why, (), (), effects[i], commute, filters, scores.model_version))
+            continue
+        up, down = drivers(term_rows[i], value_rows[i], t.features, k=n_drivers, order=orders[i])
+        out.append(
+            Explanation(
+                reasons=why,
+                drivers_up=up,
+                drivers_down=down,
+                household=effects[i],
+                commute=commute,
+                filters_passed=filters,
+                model_version=scores.model_version,
+                sustain_logit=logits[i],
+                base_logit=t.base,
+                contributions=tuple(zip(t.features, term_rows[i], strict=True)),
+            )
+        )
+    return out
