@@ -1,251 +1,51 @@
 """FAISS vacancy index: exact below a size threshold, IVF above it, recall measured at build.
 
-Vectors are L2-normalised float32, so inner product equals cosine similarity. Below ``exact_below``
-vacancies the index is an exact ``IndexIDMap2(IndexFlatIP)``; above it an ``IndexIVFFlat`` (chosen
-over HNSW because vacancies must be removable), whose ``nprobe`` is raised at build until recall@50
-against exact search reaches the target on a tuning sample *and* on a held-out sample of queries. The
-held-out figure goes into the manifest; if no ``nprobe`` up to a quarter of the lists meets the bar,
-the index falls back to exact search and the manifest says so.
-
-Every vacancy has a stable int64 faiss label; the internal order (``ids``, ``vectors()``, filter
-masks) is label order, and labels only grow, so ``np.searchsorted`` maps labels back to positions.
-A float32 copy of the vectors is kept beside the faiss index for exact re-scoring, the exact numpy
-fallback under restrictive filters, and the nightly job's blocked matrix products.
-
-Layout under ``root`` (one directory per version, a symlink names the live one)::
-
-    current -> 20260125T064912Z-3f2a1c9e0b7d      swapped with os.replace (atomic)
-    20260125T064912Z-3f2a1c9e0b7d/
-        manifest.json   format, model id, dim, count, kind, nlist, nprobe, recall@50 (measured),
-                        build time, library versions, sha256 and size of every other file
-        index.faiss     faiss.serialize_index of the faiss index
-        vectors.npy     float32 (count, dim), internal order
-        ids.npy         vacancy ids (str), internal order
-        labels.npy      int64 faiss labels, internal order (strictly increasing)
-    .tmp-<version>-<pid>/   a save in progress or killed: never read, removed by the next save
-
-A save writes the whole version into a temporary directory, fsyncs it, renames it to its version
-name and only then swaps ``current``; a process killed at any point leaves the previous version
-loadable. Incremental updates (``add``/``remove``/``upsert``) are persisted the same way, as a new
-version directory, rather than as an append log: a version is then always one self-contained,
-checksummed directory that can be loaded, audited or rolled back to on its own, and at 100,000
-vacancies of dimension 384 a full write is about 0.3 GB, well under a second, while vacancy updates
-arrive in import batches, not per second. The last ``keep`` versions are retained.
+Below ``exact_below`` vacancies the index is an exact ``IndexIDMap2(IndexFlatIP)``; above it an
+``IndexIVFFlat`` tuned to a recall bar (see :mod:`matcher.index.tuning`). Labels only grow, so
+``np.searchsorted`` maps faiss labels back to positions. A float32 copy of the vectors is kept beside
+the faiss index for exact re-scoring, the exact numpy fallback under restrictive filters, and the
+nightly job's blocked matrix products. Saved versions: :mod:`matcher.index.versions`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import functools
-import hashlib
-import json
 import logging
 import math
-import os
-import re
-import shutil
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from matcher.artifacts import CURRENT, current_version, utc_stamp
 from matcher.errors import BundleMismatch, UnknownVacancy
-from matcher.files import fsync_dir
+from matcher.index import versions
+from matcher.index.contract import (
+    EXACT,
+    F32,
+    I64,
+    IVF,
+    Allowed,
+    Ids,
+    Mask,
+    check_ids,
+    check_normalised,
+    check_vectors,
+    faiss_module,
+)
+from matcher.index.topk import exact_search, order_ann_results
+from matcher.index.tuning import choose_structure
 
 log = logging.getLogger(__name__)
 
-F32 = npt.NDArray[np.float32]
-I64 = npt.NDArray[np.int64]
-Mask = npt.NDArray[np.bool_]
-Ids = npt.NDArray[np.str_]
-Allowed = Mask | Collection[str] | None
-
-FORMAT = "passgenau-index/1"
-CURRENT = "current"
-TMP_PREFIX = ".tmp-"
-RECALL_K = 50
-EXACT = "exact"
-IVF = "ivf"
-_FILES = ("index.faiss", "vectors.npy", "ids.npy", "labels.npy")
-_VERSION_RE = re.compile(r"^\d{8}T\d{6}Z-[0-9a-f]{12}$")
-_NORM_TOLERANCE = 1e-3
 # Extra results fetched from faiss so that equal scores at the cut can be ordered by vacancy id.
 _TIE_PAD = 16
 # A filtered search over at most this many eligible vacancies is answered exactly by a numpy dot
 # product on the subset (a few ms at dim 384): IVF recall under a filter correlated with the query
 # (e.g. occupation) can fall below the build-time figure, and at this size exact is as fast.
 _EXACT_SUBSET = 10_000
-_RECALL_SAMPLE = 500  # queries in each of the tuning and the held-out sample
-_HIT_EPS = 1e-5  # a result scoring within this of the exact 50th score counts as a hit (ties)
-
-
-class VectorIndex(Protocol):
-    """What the matcher needs from a vacancy index (tests pass small fakes of this)."""
-
-    @property
-    def model_id(self) -> str: ...
-    @property
-    def dim(self) -> int: ...
-    @property
-    def count(self) -> int: ...
-    @property
-    def version(self) -> str: ...
-    @property
-    def ids(self) -> Ids: ...
-
-    def search(self, queries: F32, k: int, allowed: Allowed = None) -> tuple[F32, list[list[str]]]:
-        """Top ``min(k, eligible)`` vacancies per query, scores descending, ties by vacancy id."""
-        ...
-
-    def vector(self, vacancy_id: str) -> F32: ...
-    def vectors(self, ids: Iterable[str] | None = None) -> F32: ...
-
-
-def _faiss() -> Any:
-    # Imported on first use so that importing matcher.index (and `passgenau --help`) stays cheap.
-    import faiss
-
-    return faiss
-
-
-def _now_stamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _check_vectors(vectors: npt.ArrayLike, dim: int | None, what: str = "vectors") -> F32:
-    arr = np.asarray(vectors)
-    if arr.ndim != 2 or arr.shape[1] == 0:
-        raise ValueError(f"{what}: expected a 2-d array (n, dim), got shape {arr.shape}")
-    if dim is not None and arr.shape[1] != dim:
-        raise ValueError(f"{what}: dimension {arr.shape[1]} does not match the index ({dim})")
-    out = np.ascontiguousarray(arr, dtype=np.float32)
-    if not np.isfinite(out).all():
-        raise ValueError(f"{what}: contains NaN or infinity")
-    return out
-
-
-def _check_normalised(x: F32) -> None:
-    # Inner product is only cosine for unit vectors; a raw model output here would silently rank
-    # long texts first.
-    if len(x) and float(np.abs(np.einsum("ij,ij->i", x, x) - 1.0).max()) > 2 * _NORM_TOLERANCE:
-        raise ValueError("vectors must be L2-normalised (inner product is used as cosine)")
-
-
-def _check_ids(ids: Iterable[str], n: int) -> Ids:
-    arr = np.asarray(ids if isinstance(ids, np.ndarray) else list(ids))
-    if arr.shape != (n,):
-        raise ValueError(f"ids: expected {n} vacancy ids, got shape {arr.shape}")
-    out = arr.astype(np.str_) if n else np.zeros(0, dtype="<U1")
-    if n and (np.char.str_len(out) == 0).any():
-        raise ValueError("ids: empty vacancy id")
-    uniq, counts = np.unique(out, return_counts=True)
-    if len(uniq) != n:
-        dup = uniq[counts > 1][:5].tolist()
-        raise ValueError(f"ids: duplicate vacancy ids {dup}")
-    return out
-
-
-def _topk_row(s: F32, ids: Ids, k: int) -> I64:
-    """Positions of the k highest scores in ``s``, descending, ties by id (all ties at the cut seen)."""
-    m = s.shape[0]
-    if k < m:
-        thr = np.partition(s, m - k)[m - k]
-        cand = np.flatnonzero(s >= thr)
-    else:
-        cand = np.arange(m)
-    # np.lexsort sorts by the last key first: score descending, then vacancy id ascending.
-    order = np.lexsort((ids[cand], -s[cand]))[:k]
-    return cand[order].astype(np.int64)
-
-
-def _default_nlist(n: int) -> int:
-    # About 2·sqrt(n) lists: ~300 vectors a list at 100k, cheap k-means, few lists scanned per query.
-    # faiss wants at least 39 training points per centroid.
-    return int(max(1, min(round(2 * math.sqrt(n)), n // 39)))
-
-
-def _drop_self(d: F32, i: I64, self_labels: I64 | None, k: int) -> tuple[F32, I64]:
-    """Remove each query's own label (queries sampled from the index) and keep k columns."""
-    if self_labels is None:
-        return d[:, :k], i[:, :k]
-    keep = i != self_labels[:, None]
-    order = np.argsort(~keep, axis=1, kind="stable")[:, :k]
-    return np.take_along_axis(d, order, 1), np.take_along_axis(i, order, 1)
-
-
-def _recall(ann_d: F32, ann_i: I64, exact_kth: F32, k: int) -> float:
-    # Tie-aware recall@k: an ANN result counts when it scores at least the exact k-th score, so
-    # duplicate vacancies (same text posted twice) do not count as misses.
-    hits = (ann_i >= 0) & (ann_d >= exact_kth[:, None] - _HIT_EPS)
-    return float(np.minimum(hits.sum(axis=1), k).mean() / k)
-
-
-class _HashingWriter:
-    """File wrapper that hashes and counts what is written (np.save writes through it in chunks)."""
-
-    def __init__(self, fh: BinaryIO) -> None:
-        self.fh = fh
-        self.sha = hashlib.sha256()
-        self.size = 0
-
-    def write(self, data: Any) -> int:
-        view = memoryview(data).cast("B")
-        self.sha.update(view)
-        self.size += view.nbytes
-        return self.fh.write(view)
-
-
-def _write_file(path: Path, write: Callable[[_HashingWriter], object]) -> dict[str, Any]:
-    with open(path, "xb") as fh:
-        hw = _HashingWriter(fh)
-        write(hw)
-        fh.flush()
-        os.fsync(fh.fileno())
-    return {"sha256": hw.sha.hexdigest(), "bytes": hw.size}
-
-
-def _save_npy(w: _HashingWriter, arr: np.ndarray[Any, Any]) -> None:
-    np.save(w, arr, allow_pickle=False)  # np.save only calls .write on a non-file object
-
-
-def _manifest_digest(manifest: dict[str, Any]) -> str:
-    # The manifest covers itself (without this field), so an edited recall or count is caught too.
-    body = {key: value for key, value in manifest.items() if key != "manifest_sha256"}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-
-
-def _sha256_file(path: Path) -> tuple[str, int]:
-    sha = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            sha.update(chunk)
-            size += len(chunk)
-    return sha.hexdigest(), size
-
-
-@contextlib.contextmanager
-def _save_lock(root: Path) -> Iterator[None]:
-    # One writer at a time: a second saver must not prune the first one's temporary directory.
-    with open(root / ".lock", "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def current_version(root: Path) -> str | None:
-    """The version ``root/current`` points to, or None; cheap enough to poll for a reload."""
-    try:
-        return os.readlink(Path(root) / CURRENT)
-    except OSError:
-        return None
 
 
 class FaissIndex:
@@ -320,7 +120,6 @@ class FaissIndex:
     def version(self) -> str:
         """``<utc-stamp>-<12 hex of the content hash>``; also the name of its saved directory."""
         if self._version is None:
-            sha = hashlib.sha256()
             head = {
                 "model_id": self._model_id,
                 "kind": self._kind,
@@ -329,11 +128,7 @@ class FaissIndex:
                 "nlist": self._nlist,
                 "seed": self._info.get("seed"),
             }
-            sha.update(json.dumps(head, sort_keys=True).encode())
-            sha.update("\n".join(self._ids.tolist()).encode())
-            sha.update(self._labels.data)
-            sha.update(self._vectors.data)
-            self._version = f"{self._stamp}-{sha.hexdigest()[:12]}"
+            self._version = versions.version_name(self._stamp, head, self._ids, self._labels, self._vectors)
         return self._version
 
     @property
@@ -366,13 +161,11 @@ class FaissIndex:
         claimant vectors) replaces the default recall sample, which is drawn from the vacancies
         themselves with each query's own match excluded. Same input and seed give the same index.
         """
-        faiss = _faiss()
-
         t0 = time.perf_counter()
-        x = _check_vectors(vectors, None)
-        _check_normalised(x)
+        x = check_vectors(vectors, None)
+        check_normalised(x)
         n, dim = x.shape
-        id_arr = _check_ids(ids, n)
+        id_arr = check_ids(ids, n)
         # Internal order is id order: the same vacancies give the same index in any input order.
         order = np.argsort(id_arr, kind="stable")
         x, id_arr = np.ascontiguousarray(x[order]), id_arr[order]
@@ -381,34 +174,16 @@ class FaissIndex:
             "seed": seed,
             "exact_below": exact_below,
             "recall_target": recall_target,
-            "built_at": _now_stamp(),
+            "built_at": utc_stamp(),
             "note": "",
             "added_since_build": 0,
             "removed_since_build": 0,
         }
-        kind, index, used_nprobe, used_nlist = EXACT, None, None, None
-        info["recall_at_50"] = 1.0
-        info["recall"] = {"method": "exact search (recall 1 by construction)"}
-        if n >= exact_below and n > 1:
-            nl = nlist or _default_nlist(n)
-            ivf = _train_ivf(x, labels, nl, seed)
-            q = None if queries is None else _check_vectors(queries, dim, "queries")
-            found, detail = _tune_nprobe(ivf, x, q, start=nprobe, nlist=nl, target=recall_target, seed=seed)
-            if found is not None:
-                kind, index, used_nprobe, used_nlist = IVF, ivf, found, nl
-                info["recall_at_50"] = detail["held_out"]
-                info["recall"] = detail
-            else:
-                info["recall"] = {"method": "exact search (IVF fallback)", "ivf_attempt": detail}
-                info["note"] = (
-                    f"IVF with {nl} lists did not reach recall@50 {recall_target} at nprobe up to "
-                    f"{detail['tried'][-1][0]}; falling back to exact search"
-                )
-                log.warning("index %s", info["note"])
-        if index is None:
-            index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-            if n:
-                index.add_with_ids(x, labels)
+        q = None if queries is None else check_vectors(queries, dim, "queries")
+        kind, index, used_nprobe, used_nlist = choose_structure(
+            x, labels, q, info, exact_below=exact_below, nprobe=nprobe, recall_target=recall_target,
+            seed=seed, nlist=nlist,
+        )  # fmt: skip
         info["build_seconds"] = round(time.perf_counter() - t0, 3)
         log.info(
             "built %s index: %d vacancies, dim %d, nprobe %s, recall@50 %.4f, %.1f s",
@@ -425,7 +200,7 @@ class FaissIndex:
             nprobe=used_nprobe,
             nlist=used_nlist,
             info=info,
-            stamp=_now_stamp(),
+            stamp=utc_stamp(),
         )
 
     # -- lookups ------------------------------------------------------------------------------
@@ -485,7 +260,7 @@ class FaissIndex:
         """
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        q = _check_vectors(np.atleast_2d(np.asarray(queries)), self.dim, "queries")
+        q = check_vectors(np.atleast_2d(np.asarray(queries)), self.dim, "queries")
         mask = self._as_mask(allowed)
         eligible = self.count if mask is None else int(np.count_nonzero(mask))
         kk = min(k, eligible)
@@ -510,7 +285,7 @@ class FaissIndex:
     def _search_faiss(
         self, q: F32, mask: Mask | None, eligible: int, kk: int, nprobe: int | None
     ) -> tuple[F32, I64]:
-        faiss = _faiss()
+        faiss = faiss_module()
 
         fetch = min(eligible, kk + max(_TIE_PAD, kk // 4))
         bitmap = None
@@ -528,66 +303,30 @@ class FaissIndex:
             params = faiss.SearchParameters(sel=sel) if sel is not None else None
         d, lab = self._index.search(q, fetch, params=params)
         del bitmap  # the selector points into it: keep it alive until the search returned
-        valid = lab >= 0
-        pos = np.searchsorted(self._labels, np.where(valid, lab, 0))
-        nq = q.shape[0]
-        out_s = d[:, :kk].copy()
-        out_p = pos[:, :kk].copy()
-        short = valid.sum(axis=1) < kk
-        tied = ((d[:, 1:] == d[:, :-1]) & valid[:, 1:]).any(axis=1)
-        redo: list[int] = []
-        for r in np.flatnonzero(tied & ~short):
-            v = valid[r]
-            s, p = d[r, v], pos[r, v]
-            order = np.lexsort((self._ids[p], -s))
-            # Exact search promises ties by id; if the cut falls inside a run of equal scores that
-            # continues past what faiss returned, only a full exact pass can order it.
-            if self._kind == EXACT and len(s) < eligible and s[order[kk - 1]] == s[order[-1]]:
-                redo.append(int(r))
-                continue
-            out_s[r], out_p[r] = s[order[:kk]], p[order[:kk]]
-        redo.extend(np.flatnonzero(short).tolist())
-        if redo:
+        out_s, out_p, redo = order_ann_results(
+            d, lab, self._labels, self._ids, kk, exact=self._kind == EXACT, eligible=eligible
+        )
+        if len(redo):
             rows = np.asarray(sorted(redo), dtype=np.int64)
-            log.debug("exact fallback for %d of %d queries", len(rows), nq)
+            log.debug("exact fallback for %d of %d queries", len(rows), q.shape[0])
             out_s[rows], out_p[rows] = self._search_numpy(q[rows], mask, kk)
         return out_s, out_p
 
     def _search_numpy(self, q: F32, mask: Mask | None, kk: int) -> tuple[F32, I64]:
-        """Exact top-kk by a dot product on the eligible vacancies (blocked over queries)."""
-        cols: I64 | None = None
-        mat = self._vectors
-        if mask is not None and np.count_nonzero(mask) * 4 <= self.count:
-            cols = np.flatnonzero(mask).astype(np.int64)
-            mat = self._vectors[cols]
-        ids = self._ids if cols is None else self._ids[cols]
-        drop = None if mask is None or cols is not None else ~mask
-        nq = q.shape[0]
-        out_s = np.empty((nq, kk), dtype=np.float32)
-        out_p = np.empty((nq, kk), dtype=np.int64)
-        block = max(1, (1 << 24) // max(1, mat.shape[0]))  # ~64 MB of scores at a time
-        for start in range(0, nq, block):
-            s = q[start : start + block] @ mat.T
-            if drop is not None:
-                s[:, drop] = -np.inf  # unit vectors score in [-1, 1]: never chosen while kk <= eligible
-            for j in range(s.shape[0]):
-                top = _topk_row(s[j], ids, kk)
-                out_s[start + j] = s[j, top]
-                out_p[start + j] = top if cols is None else cols[top]
-        return out_s, out_p
+        return exact_search(q, self._vectors, self._ids, mask, kk)
 
     # -- updates ------------------------------------------------------------------------------
 
     def _touched(self) -> None:
         self._version = None
         self._positions = None
-        self._stamp = _now_stamp()
+        self._stamp = utc_stamp()
 
     def add(self, vectors: npt.ArrayLike, ids: Iterable[str]) -> None:
         """Add new vacancies (an id already indexed is an error: use ``upsert``)."""
-        x = _check_vectors(vectors, self.dim)
-        _check_normalised(x)
-        id_arr = _check_ids(ids, x.shape[0])
+        x = check_vectors(vectors, self.dim)
+        check_normalised(x)
+        id_arr = check_ids(ids, x.shape[0])
         if not len(id_arr):
             return
         present = id_arr[np.isin(id_arr, self._ids)]
@@ -628,9 +367,9 @@ class FaissIndex:
 
     def upsert(self, vectors: npt.ArrayLike, ids: Iterable[str]) -> None:
         """Replace changed vacancies and add new ones (remove + add)."""
-        x = _check_vectors(vectors, self.dim)
-        _check_normalised(x)  # check before removing anything, so a bad batch changes nothing
-        id_arr = _check_ids(ids, x.shape[0])
+        x = check_vectors(vectors, self.dim)
+        check_normalised(x)  # check before removing anything, so a bad batch changes nothing
+        id_arr = check_ids(ids, x.shape[0])
         self.remove(id_arr.tolist(), missing_ok=True)
         self.add(x, id_arr)
 
@@ -638,10 +377,10 @@ class FaissIndex:
 
     def manifest(self) -> dict[str, Any]:
         """The manifest without file checksums (those are added by ``save``)."""
-        faiss = _faiss()
+        faiss = faiss_module()
 
         return {
-            "format": FORMAT,
+            "format": versions.FORMAT,
             "version": self.version,
             "model_id": self._model_id,
             "dim": self.dim,
@@ -657,36 +396,9 @@ class FaissIndex:
 
     def save(self, root: Path, *, keep: int = 3) -> Path:
         """Write ``root/<version>/`` (via a temporary directory) and point ``root/current`` at it."""
-        faiss = _faiss()
-
-        root = Path(root)
-        root.mkdir(parents=True, exist_ok=True)
-        version = self.version
-        final = root / version
-        with _save_lock(root):
-            _remove_temporaries(root)  # left by a killed save; we hold the lock, so none is live
-            if final.is_dir():
-                # Only complete directories are ever renamed to a version name.
-                log.info("index version %s already saved", version)
-            else:
-                tmp = root / f"{TMP_PREFIX}{version}-{os.getpid()}"
-                tmp.mkdir()
-                blob = faiss.serialize_index(self._index)
-                files = {"index.faiss": _write_file(tmp / "index.faiss", lambda w: w.write(blob))}
-                del blob
-                arrays = {"vectors.npy": self._vectors, "ids.npy": self._ids, "labels.npy": self._labels}
-                for name, arr in arrays.items():
-                    files[name] = _write_file(tmp / name, functools.partial(_save_npy, arr=arr))
-                manifest = {**self.manifest(), "saved_at": _now_stamp(), "files": files}
-                manifest["manifest_sha256"] = _manifest_digest(manifest)
-                text = json.dumps(manifest, indent=2, sort_keys=True).encode()
-                _write_file(tmp / "manifest.json", lambda w: w.write(text))
-                fsync_dir(tmp)
-                os.rename(tmp, final)
-                fsync_dir(root)
-            _point_current(root, version)
-            _prune(root, keep)
-        log.info("saved index %s (%d vacancies) to %s", version, self.count, final)
+        arrays = {"vectors.npy": self._vectors, "ids.npy": self._ids, "labels.npy": self._labels}
+        final = versions.save(Path(root), self.version, self._index, arrays, self.manifest(), keep=keep)
+        log.info("saved index %s (%d vacancies) to %s", self.version, self.count, final)
         return final
 
     @classmethod
@@ -704,174 +416,20 @@ class FaissIndex:
     @classmethod
     def load_version(cls, path: Path, *, model_id: str | None = None) -> FaissIndex:
         """Load one version directory (e.g. to roll back), verifying every checksum."""
-        faiss = _faiss()
-
         path = Path(path)
-        try:
-            manifest = json.loads((path / "manifest.json").read_bytes())
-            files = manifest["files"]
-            if manifest["format"] != FORMAT:
-                raise BundleMismatch(f"{path}: unknown index format {manifest['format']!r}")
-            if manifest["version"] != path.name:
-                raise BundleMismatch(f"{path}: manifest is for version {manifest['version']}")
-            if manifest.get("manifest_sha256") != _manifest_digest(manifest):
-                raise BundleMismatch(f"{path}: manifest.json does not match its own checksum")
-            if sorted(files) != sorted(_FILES):
-                raise BundleMismatch(f"{path}: manifest lists {sorted(files)}")
-            for name in _FILES:
-                digest, size = _sha256_file(path / name)
-                if digest != files[name]["sha256"] or size != files[name]["bytes"]:
-                    raise BundleMismatch(f"{path / name}: checksum does not match the manifest")
-            if model_id is not None and manifest["model_id"] != model_id:
-                raise BundleMismatch(
-                    f"index built with {manifest['model_id']!r}, the embedder is {model_id!r}"
-                )
-            vectors = np.load(path / "vectors.npy", allow_pickle=False)
-            ids = np.load(path / "ids.npy", allow_pickle=False)
-            labels = np.load(path / "labels.npy", allow_pickle=False)
-            index = faiss.deserialize_index(np.fromfile(path / "index.faiss", dtype=np.uint8))
-            count, dim, kind = int(manifest["count"]), int(manifest["dim"]), manifest["kind"]
-        except BundleMismatch:
-            raise
-        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as err:
-            raise BundleMismatch(f"{path}: unreadable index ({err})") from err
-        consistent = (
-            kind in (EXACT, IVF)
-            and vectors.dtype == np.float32
-            and vectors.shape == (count, dim)
-            and ids.dtype.kind == "U"
-            and ids.shape == (count,)
-            and labels.dtype == np.int64
-            and labels.shape == (count,)
-            and bool(np.all(np.diff(labels) > 0))
-            and index.ntotal == count
-            and index.d == dim
-        )
-        if not consistent:
-            raise BundleMismatch(f"{path}: files disagree with the manifest")
-        if kind == IVF:
-            index.nprobe = int(manifest["nprobe"])
-        info_keys = set(manifest) - {"format", "version", "model_id", "dim", "count", "kind", "metric"}
-        info_keys -= {"nlist", "nprobe", "next_label", "library", "files", "saved_at", "manifest_sha256"}
+        stored = versions.read(path, model_id=model_id)
+        m = stored.manifest
         return cls(
-            model_id=manifest["model_id"],
-            kind=kind,
-            index=index,
-            vectors=vectors,
-            ids=ids,
-            labels=labels,
-            next_label=int(manifest["next_label"]),
-            nprobe=manifest["nprobe"],
-            nlist=manifest["nlist"],
-            info={key: manifest[key] for key in info_keys},
+            model_id=m["model_id"],
+            kind=m["kind"],
+            index=stored.index,
+            vectors=stored.vectors,
+            ids=stored.ids,
+            labels=stored.labels,
+            next_label=int(m["next_label"]),
+            nprobe=m["nprobe"],
+            nlist=m["nlist"],
+            info=stored.info,
             stamp=path.name.split("-")[0],
             version=path.name,
         )
-
-
-def _train_ivf(x: F32, labels: I64, nlist: int, seed: int) -> Any:
-    faiss = _faiss()
-
-    dim = x.shape[1]
-    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
-    ivf.cp.seed = seed  # k-means sampling and initialisation: the same seed gives the same lists
-    ivf.cp.spherical = True  # unit centroids suit inner-product assignment of unit vectors
-    ivf.cp.niter = 15
-    ivf.train(x)
-    ivf.add_with_ids(x, labels)
-    return ivf
-
-
-def _tune_nprobe(
-    ivf: Any, x: F32, queries: F32 | None, *, start: int, nlist: int, target: float, seed: int
-) -> tuple[int | None, dict[str, Any]]:
-    """Smallest nprobe (start, 2·start, ... up to nlist/4) meeting the recall bar on both samples."""
-    faiss = _faiss()
-
-    n = x.shape[0]
-    rng = np.random.default_rng(seed)
-    if queries is None:
-        take = rng.choice(n, size=min(2 * _RECALL_SAMPLE, n), replace=False)
-        q, self_labels = x[take], take.astype(np.int64)  # labels are positions right after build
-        source = "held-out sample of indexed vacancies, each query's own match excluded"
-    else:
-        q, self_labels = queries[rng.permutation(len(queries))], None
-        source = "caller-supplied queries"
-    k = min(RECALL_K, n - (1 if self_labels is not None else 0))
-    half = len(q) // 2
-    samples = []
-    for sl in (slice(0, half), slice(half, len(q))):
-        qs = np.ascontiguousarray(q[sl])
-        own = None if self_labels is None else self_labels[sl]
-        # faiss.knn is an exact blocked inner-product search; positions equal labels here.
-        d, i = faiss.knn(qs, x, k + 1, metric=faiss.METRIC_INNER_PRODUCT)
-        d, _ = _drop_self(d, i.astype(np.int64), own, k)
-        samples.append((qs, own, d[:, k - 1].copy()))
-    tried: list[tuple[int, float, float | None]] = []
-    cap = max(1, nlist // 4)
-    probe = max(1, min(start, cap))
-    while True:
-        ivf.nprobe = probe
-        got = []
-        for qs, own, kth in samples:
-            d, i = ivf.search(qs, k + 1)
-            d, i = _drop_self(d, i, own, k)
-            got.append(_recall(d, i, kth, k))
-            if got[-1] < target:
-                break
-        tried.append((probe, round(got[0], 4), round(got[1], 4) if len(got) > 1 else None))
-        log.info("nprobe %d: recall@%d tuning %.4f held-out %s", probe, k, got[0], tried[-1][2])
-        if len(got) == 2 and got[1] >= target:
-            detail = {
-                "k": k,
-                "tuning": round(got[0], 4),
-                "held_out": round(got[1], 4),
-                "queries": [half, len(q) - half],
-                "source": source,
-                "target": target,
-                "tried": tried,
-                "ties": "a result scoring at least the exact k-th score counts as a hit",
-            }
-            return probe, detail
-        if probe >= cap:
-            return None, {"k": k, "target": target, "source": source, "tried": tried}
-        probe = min(cap, probe * 2)
-
-
-def _point_current(root: Path, version: str) -> None:
-    link = root / CURRENT
-    tmp = root / f"{TMP_PREFIX}{CURRENT}-{os.getpid()}"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    os.symlink(version, tmp)  # relative target: the root directory can be moved or mounted elsewhere
-    os.replace(tmp, link)  # atomic: readers see the old or the new version, never neither
-    fsync_dir(root)
-
-
-def _remove_temporaries(root: Path) -> None:
-    for entry in root.iterdir():
-        if not entry.name.startswith(TMP_PREFIX):
-            continue
-        log.info("removing %s left by an interrupted save", entry.name)
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
-
-
-def _saved_ns(path: Path) -> int:
-    try:
-        return (path / "manifest.json").stat().st_mtime_ns
-    except OSError:
-        return 0
-
-
-def _prune(root: Path, keep: int) -> None:
-    live = current_version(root)
-    dirs = [p for p in root.iterdir() if _VERSION_RE.match(p.name) and p.is_dir() and not p.is_symlink()]
-    # Oldest first by when the manifest (written last) was saved: stamps alone tie within a second.
-    versions = [p.name for p in sorted(dirs, key=lambda p: (_saved_ns(p), p.name))]
-    old = [v for v in versions if v != live]
-    for name in old[: max(0, len(old) - max(0, keep - 1))]:
-        log.info("pruning index version %s", name)
-        shutil.rmtree(root / name, ignore_errors=True)
