@@ -17,6 +17,7 @@ import pytest
 from matplotlib.image import imread
 from typer.testing import CliRunner
 
+from matcher.artifacts import KILL_ENV
 from matcher.cli import app
 from matcher.settings import GovernanceSettings, Settings
 from matcher.store import Store
@@ -28,7 +29,7 @@ from tests.fakes import TrigramEmbedder
 from training.card import CARD, PLOTS
 from training.fairness import FairnessLimits
 from training.monitor import REFERENCE_FILE
-from training.retrain import EVALUATION, FAIRNESS, KILL_ENV, REPORT, RetrainReport, retrain
+from training.retrain import EVALUATION, FAIRNESS, REPORT, RetrainReport, retrain
 from training.synth import generate_region
 
 REPO = Path(__file__).resolve().parents[2]
