@@ -137,7 +137,7 @@ def verify_file(path: Path, entry: Mapping[str, Any]) -> None:
         or got["sha256"] != entry.get("sha256")
         or ("bytes" in entry and got["bytes"] != entry["bytes"])
     ):
-        raise BundleMismatch(f"{path}: missing, or its sha256 or size differs from the manifest")
+        raise BundleMismatch(f"{path}: missing or its sha256 differs from the manifest")
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
