@@ -28,6 +28,11 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def fsync_dir(path: Path) -> None:
     """Make a rename or a new entry in ``path`` durable."""
+    fsync_file(path)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a file (or a directory's entries) written by someone else's code to disk."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -9,37 +9,33 @@ Layout under a root (``data_dir/models/scorer``)::
                           metrics, sha256 and size of every file
     current -> <utc-stamp>-<short-hash>
 
-A bundle is written into a hidden temporary directory and renamed into place; ``current`` is a
-symlink swapped with ``os.replace``, so a reader sees the old bundle or the new one, never half of
-one. Loading checks every hash and the library versions, and loads the skops files with an
-explicit, reviewed list of trusted types (never ``trusted=True``): anything else raises
-``BundleMismatch``. Pickle and joblib never cross from training to serving.
+A bundle is a version directory of :mod:`matcher.artifacts`: written into a hidden temporary
+directory and renamed into place; ``current`` is a symlink swapped with ``os.replace``, so a reader
+sees the old bundle or the new one, never half of one. The version's short hash is the manifest's
+digest, so an edited manifest no longer matches its version. Loading checks every hash and the
+library versions, and loads the skops files with an explicit, reviewed list of trusted types (never
+``trusted=True``): anything else raises ``BundleMismatch``. Pickle and joblib never cross from training
+to serving.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import os
 import platform
-import secrets
-import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from matcher import artifacts
 from matcher.errors import BundleMismatch
-from matcher.files import fsync_dir
-from matcher.text import content_hash
 from models.scorer import SustainabilityScorer
 
 log = logging.getLogger(__name__)
 
 FORMAT = "passgenau-scorer-bundle/1"
 MODEL_FILES = ("match", "sustain")
-CURRENT = "current"
+CURRENT = artifacts.CURRENT
 
 # Types outside skops' default-trusted set that our own dumps contain, reviewed one by one
 # (skops.io.get_untrusted_types on a dump of each model kind):
@@ -86,20 +82,6 @@ def _minor(version: str) -> str:
     return ".".join(version.split(".")[:2])
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _manifest_digest(manifest: dict[str, Any]) -> str:
-    """Short hash of the manifest without its version: the version's suffix, so edits show."""
-    body = {k: v for k, v in manifest.items() if k != "version"}
-    return content_hash(json.dumps(body, sort_keys=True, ensure_ascii=False))[:8]
-
-
 def write_bundle(
     root: Path,
     models: dict[str, SustainabilityScorer],
@@ -118,38 +100,21 @@ def write_bundle(
 
     if set(models) != set(MODEL_FILES):
         raise ValueError(f"a bundle holds exactly the models {MODEL_FILES}")
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = root / f".tmp-{os.getpid()}-{secrets.token_hex(4)}"
-    tmp.mkdir()
-    try:
-        files: dict[str, dict[str, Any]] = {}
+    with artifacts.new_version(root) as draft:
         for name in MODEL_FILES:
-            path = tmp / f"{name}.skops"
-            sio.dump(models[name], path)
-            files[path.name] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
-        stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+            sio.dump(models[name], draft.path / f"{name}.skops")
+            draft.adopt(f"{name}.skops")
+        stamp = artifacts.utc_stamp(now)
         full = {
             **manifest,
             "format": FORMAT,
             "created": stamp,
             "libraries": library_versions(),
-            "files": files,
+            "files": draft.files,
         }
-        version = f"{stamp}-{_manifest_digest(full)}"
+        version = f"{stamp}-{artifacts.manifest_digest(full, without='version')[:8]}"
         full["version"] = version
-        with open(tmp / "manifest.json", "w", encoding="utf-8") as fh:
-            json.dump(full, fh, indent=2, sort_keys=True, ensure_ascii=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        fsync_dir(tmp)
-        final = root / version
-        if final.exists():
-            raise FileExistsError(f"bundle {version} exists already")
-        os.rename(tmp, final)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    fsync_dir(root)
+        final = draft.commit(full, version)
     log.info("scorer bundle %s written", version)
     if make_current:
         point_current(root, version)
@@ -158,37 +123,26 @@ def write_bundle(
 
 def point_current(root: Path, version: str) -> None:
     """Swap the ``current`` symlink to ``version`` atomically (a new link renamed over the old)."""
-    if not (root / version / "manifest.json").is_file():
+    if not (root / version / artifacts.MANIFEST).is_file():
         raise BundleMismatch(f"no bundle {version} under {root}")
-    link = root / f".{CURRENT}-{os.getpid()}-{secrets.token_hex(4)}"
-    os.symlink(version, link)
-    os.replace(link, root / CURRENT)
-    fsync_dir(root)
+    artifacts.point_current(root, version)
 
 
 def current_path(root: Path) -> Path | None:
     """The bundle ``current`` points at, or None when there is none."""
-    link = root / CURRENT
-    if not link.is_symlink() and not link.exists():
-        return None
-    target = root / os.readlink(link) if link.is_symlink() else link
-    if not target.is_dir():
-        raise BundleMismatch(f"{link} points at a missing bundle")
-    return target
+    return artifacts.current_path(root)
 
 
 def load_bundle(path: Path) -> Bundle:
     """Load a bundle directory, checking format, library versions, hashes and trusted types."""
     import skops.io as sio
 
-    try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise BundleMismatch(f"{path}: unreadable manifest ({exc})") from None
+    manifest = artifacts.read_manifest(path)
     if manifest.get("format") != FORMAT:
         raise BundleMismatch(f"{path}: format {manifest.get('format')!r}, expected {FORMAT!r}")
     version = str(manifest.get("version", ""))
-    if version != path.resolve().name or not version.endswith("-" + _manifest_digest(manifest)):
+    digest = version.rpartition("-")[2]
+    if version != path.resolve().name or not artifacts.digest_matches(manifest, digest, without="version"):
         raise BundleMismatch(f"{path}: the manifest does not match its version {version!r}")
     have = library_versions()
     for lib in _CHECKED_LIBRARIES:
@@ -201,8 +155,7 @@ def load_bundle(path: Path) -> Bundle:
     models: dict[str, SustainabilityScorer] = {}
     for name in MODEL_FILES:
         file = path / f"{name}.skops"
-        if not file.is_file() or _sha256(file) != files[file.name].get("sha256"):
-            raise BundleMismatch(f"{file}: missing or its sha256 differs from the manifest")
+        artifacts.verify_file(file, files[file.name])
         untrusted = set(sio.get_untrusted_types(file=file)) - set(TRUSTED_TYPES)
         if untrusted:
             raise BundleMismatch(f"{file}: refuses untrusted types {sorted(untrusted)}")

@@ -19,17 +19,17 @@ Writers hold an exclusive file lock; readers need none.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from matcher.artifacts import writer_lock
 from matcher.files import write_atomic
 
 log = logging.getLogger(__name__)
@@ -61,14 +61,8 @@ class EmbeddingCache:
         self._check_manifest()
 
     # -- persistence -----------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
-        with open(self.dir / ".lock", "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+    def _lock(self) -> contextlib.AbstractContextManager[None]:
+        return writer_lock(self.dir)
 
     def _read_manifest(self) -> dict[str, object]:
         data: dict[str, object] = json.loads(self._manifest.read_text())

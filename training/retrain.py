@@ -27,8 +27,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 from threadpoolctl import threadpool_limits
 
+from matcher.artifacts import fault_point  # crash tests: "bundle-written", "artifacts-written", "promoted"
 from matcher.errors import PassgenauError
 from matcher.files import write_atomic
 from models.bundle import current_path, load_bundle, point_current, write_bundle
@@ -71,15 +70,6 @@ PROTECTED = ("sex", "nationality_group", "age_band", "severe_disability")
 REPORT = "retrain-report.json"
 FAIRNESS = "fairness.json"
 EVALUATION = "evaluation.json"
-# Crash tests: the process kills itself (SIGKILL) at the named point of ``retrain``
-# ("bundle-written", "artifacts-written", "promoted").
-KILL_ENV = "PASSGENAU_TEST_KILL_AT"
-
-
-def fault_point(name: str) -> None:
-    """Kill this process here when ``$PASSGENAU_TEST_KILL_AT`` names this point (crash tests only)."""
-    if os.environ.get(KILL_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass

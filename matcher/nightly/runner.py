@@ -15,7 +15,8 @@ The allocation needs every candidate, so it runs after the last chunk, determini
 ids), and everything after it (lists, database rows in one transaction, manifest) is recomputed on
 every start: cheap, and a run killed during the outputs simply writes them again, identically.
 
-``PASSGENAU_NIGHTLY_KILL_AT`` (tests only) names a point at which the process SIGKILLs itself:
+``PASSGENAU_TEST_KILL_AT`` (tests only; ``matcher.artifacts.fault_point``) names a point at which
+the process SIGKILLs itself:
 ``chunk:<i>`` after chunk i's checkpoint, ``file:<j>`` after the j-th list file, ``lists`` after
 the lists are in place, ``db`` after the database transaction.
 """
@@ -26,8 +27,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
-import signal
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -36,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from matcher.artifacts import fault_point
 from matcher.domain import to_dict
 from matcher.errors import PassgenauError
 from matcher.files import write_atomic
@@ -48,13 +48,6 @@ from matcher.settings import NightlySettings
 from matcher.store import NightlyRow, NightlyRun, Store
 
 log = logging.getLogger(__name__)
-
-KILL_ENV = "PASSGENAU_NIGHTLY_KILL_AT"
-
-
-def _maybe_die(point: str) -> None:
-    if os.environ.get(KILL_ENV) == point:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def plan_chunks(n: int, size: int) -> list[Chunk]:
@@ -200,8 +193,8 @@ class NightlyRunner:
         timings["explain"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        files = write_lists(self.run_dir, self.run_id, rows, on_file=lambda j: _maybe_die(f"file:{j}"))
-        _maybe_die("lists")
+        files = write_lists(self.run_dir, self.run_id, rows, on_file=lambda j: fault_point(f"file:{j}"))
+        fault_point("lists")
         timings["outputs"] = time.perf_counter() - t
 
         finished = datetime.now(UTC)
@@ -239,7 +232,7 @@ class NightlyRunner:
             index_version=plan["versions"].get("index"),
             payload={"run_id": self.run_id, "claimants": len(self.ctx.claimants), "rows": len(rows)},
         )
-        _maybe_die("db")
+        fault_point("db")
         manifest["timings_seconds"]["db"] = round(time.perf_counter() - t, 3)
         atomic_write_json(self.run_dir / "manifest.json", manifest)
         return RunSummary(self.run_id, self.run_dir, manifest, before, after, report, rows)
@@ -260,7 +253,7 @@ class NightlyRunner:
             for i, part in self.engine.run(self.ctx, missing):
                 write_atomic(self._chunk_path(i), part.to_bytes())
                 bar.update(sizes[i])
-                _maybe_die(f"chunk:{i}")
+                fault_point(f"chunk:{i}")
 
     def _rows(self, cand: Candidates, idx: np.ndarray) -> list[NightlyRow]:
         ctx = self.ctx

@@ -378,6 +378,25 @@ def test_load_ignores_stray_temporaries_and_save_removes_them(tmp_path: Path) ->
     assert FaissIndex.load(tmp_path).version == new.version
 
 
+FIXTURE = Path(__file__).parent / "data" / "index-v1"
+
+
+def test_an_index_saved_before_matcher_artifacts_still_loads() -> None:
+    """Saved by the single-module index (``git show 8b82108:matcher/index.py``), whose manifest digest
+    hashed JSON with non-ASCII escaped; the model id has an umlaut so that the difference shows."""
+    loaded = FaissIndex.load(FIXTURE, model_id="e5-klein-für-Tests")
+    assert (loaded.version, loaded.count, loaded.dim, loaded.kind) == (
+        current_version(FIXTURE),
+        12,
+        8,
+        "exact",
+    )
+    _, got = loaded.search(loaded.vectors()[:3], 4)
+    assert got == [
+        ["V000", "V011", "V007", "V009"], ["V001", "V006", "V003", "V010"], ["V002", "V003", "V009", "V004"],
+    ]  # fmt: skip
+
+
 # -- a process killed during a rebuild ----------------------------------------------------------
 
 SAVER = textwrap.dedent(

@@ -79,6 +79,28 @@ def test_edited_manifest_is_refused(tmp_path: Path) -> None:
         B.load_bundle(path)
 
 
+def test_a_bundle_written_before_matcher_artifacts_still_loads(tmp_path: Path) -> None:
+    """The version's suffix was ``content_hash(json.dumps(body, sort_keys=True, ensure_ascii=False))[:8]``
+    (body: the manifest without ``version``); a bundle named that way, with non-ASCII text, loads."""
+    from matcher.text import content_hash
+
+    path = B.write_bundle(tmp_path / "new", _models(), MANIFEST)
+    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    manifest["training"] = {"note": "Fallmanagerinnen in Göttingen"}
+    del manifest["version"]
+    stamp = path.name.split("-")[0]
+    version = f"{stamp}-{content_hash(json.dumps(manifest, sort_keys=True, ensure_ascii=False))[:8]}"
+    old = tmp_path / "old" / version
+    old.mkdir(parents=True)
+    for name in ("match.skops", "sustain.skops"):
+        (old / name).write_bytes((path / name).read_bytes())
+    manifest["version"] = version
+    (old / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False))
+    (old.parent / "current").symlink_to(version)
+    loaded = B.load_bundle(B.current_path(old.parent))  # type: ignore[arg-type]
+    assert loaded.version == version and loaded.manifest["training"]["note"].endswith("Göttingen")
+
+
 def test_missing_file_is_refused(tmp_path: Path) -> None:
     path = B.write_bundle(tmp_path, _models(), MANIFEST)
     os.remove(path / "match.skops")

@@ -17,6 +17,7 @@ import pytest
 from matplotlib.image import imread
 from typer.testing import CliRunner
 
+from matcher.artifacts import KILL_ENV
 from matcher.bootstrap import Services
 from matcher.cli import app, base
 from matcher.settings import GovernanceSettings, Settings
@@ -28,7 +29,7 @@ from tests.fakes import TrigramEmbedder
 from training.card.text import CARD, PLOTS
 from training.fairness import FairnessLimits
 from training.population import REFERENCE_FILE
-from training.retrain import EVALUATION, FAIRNESS, KILL_ENV, REPORT, RetrainReport, retrain
+from training.retrain import EVALUATION, FAIRNESS, REPORT, RetrainReport, retrain
 from training.synthetic import generate_region
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from matcher.artifacts import KILL_ENV
 from matcher.bootstrap import Services
 from matcher.cli.nightly import build_context
 from matcher.nightly.engines import LocalEngine
-from matcher.nightly.runner import KILL_ENV, NightlyRunner
+from matcher.nightly.runner import NightlyRunner
 from matcher.store import Store
 from tests.matcher.nightly.region import AS_OF, TermsScorer, build_region, fake_encoder, settings_for
 

@@ -1,0 +1,76 @@
+"""Top-k selection: score descending, ties broken by vacancy id, every tie at the cut seen.
+
+Exact by a numpy dot product, or from faiss results whose ties at the cut are put in id order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.index.contract import F32, I64, Ids, Mask
+
+
+def topk_row(s: F32, ids: Ids, k: int) -> I64:
+    """Positions of the k highest scores in ``s``, descending, ties by id (all ties at the cut seen)."""
+    m = s.shape[0]
+    if k < m:
+        thr = np.partition(s, m - k)[m - k]
+        cand = np.flatnonzero(s >= thr)
+    else:
+        cand = np.arange(m)
+    # np.lexsort sorts by the last key first: score descending, then vacancy id ascending.
+    order = np.lexsort((ids[cand], -s[cand]))[:k]
+    return cand[order].astype(np.int64)
+
+
+def exact_search(q: F32, vectors: F32, ids: Ids, mask: Mask | None, kk: int) -> tuple[F32, I64]:
+    """Exact top-kk by a dot product on the eligible vacancies (blocked over queries)."""
+    cols: I64 | None = None
+    mat = vectors
+    if mask is not None and np.count_nonzero(mask) * 4 <= len(vectors):
+        cols = np.flatnonzero(mask).astype(np.int64)
+        mat = vectors[cols]
+    eligible_ids = ids if cols is None else ids[cols]
+    drop = None if mask is None or cols is not None else ~mask
+    nq = q.shape[0]
+    out_s = np.empty((nq, kk), dtype=np.float32)
+    out_p = np.empty((nq, kk), dtype=np.int64)
+    block = max(1, (1 << 24) // max(1, mat.shape[0]))  # ~64 MB of scores at a time
+    for start in range(0, nq, block):
+        s = q[start : start + block] @ mat.T
+        if drop is not None:
+            s[:, drop] = -np.inf  # unit vectors score in [-1, 1]: never chosen while kk <= eligible
+        for j in range(s.shape[0]):
+            top = topk_row(s[j], eligible_ids, kk)
+            out_s[start + j] = s[j, top]
+            out_p[start + j] = top if cols is None else cols[top]
+    return out_s, out_p
+
+
+def order_ann_results(
+    d: F32, lab: I64, labels: I64, ids: Ids, kk: int, *, exact: bool, eligible: int
+) -> tuple[F32, I64, list[int]]:
+    """Scores and positions of the top ``kk`` of faiss results (scores ``d``, labels ``lab``), ties by id.
+
+    Also returns the rows only an exact pass can answer: fewer than ``kk`` results, or (``exact``
+    index) a run of equal scores at the cut that continues past what faiss returned.
+    """
+    valid = lab >= 0
+    pos = np.searchsorted(labels, np.where(valid, lab, 0))
+    out_s = d[:, :kk].copy()
+    out_p = pos[:, :kk].copy()
+    short = valid.sum(axis=1) < kk
+    tied = ((d[:, 1:] == d[:, :-1]) & valid[:, 1:]).any(axis=1)
+    redo: list[int] = []
+    for r in np.flatnonzero(tied & ~short):
+        v = valid[r]
+        s, p = d[r, v], pos[r, v]
+        order = np.lexsort((ids[p], -s))
+        # Exact search promises ties by id; if the cut falls inside a run of equal scores that
+        # continues past what faiss returned, only a full exact pass can order it.
+        if exact and len(s) < eligible and s[order[kk - 1]] == s[order[-1]]:
+            redo.append(int(r))
+            continue
+        out_s[r], out_p[r] = s[order[:kk]], p[order[:kk]]
+    redo.extend(np.flatnonzero(short).tolist())
+    return out_s, out_p, redo
