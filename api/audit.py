@@ -22,6 +22,7 @@ from typing import Any
 
 from matcher.domain import Claimant, to_dict
 from matcher.errors import BundleMismatch, PassgenauError, UnknownClaimant
+from matcher.lookup_compare import list_differences
 from matcher.service import FitOnlyScorer, MatchList, MatchService, PairScorer
 from matcher.settings import CommuteSettings, RankingSettings, Settings
 from matcher.store import Store
@@ -81,19 +82,7 @@ class ReplayResult:
     notes: list[str] = field(default_factory=list)
 
     def differences(self) -> list[str]:
-        out = []
-        for i in range(max(len(self.logged), len(self.replayed))):
-            a = self.logged[i] if i < len(self.logged) else None
-            b = self.replayed[i] if i < len(self.replayed) else None
-            if a != b:
-                out.append(f"rank {i + 1}: logged {_fmt(a)}, replayed {_fmt(b)}")
-        return out
-
-
-def _fmt(item: dict[str, Any] | None) -> str:
-    if item is None:
-        return "-"
-    return f"{item['claimant_id']}/{item['vacancy_id']} score {item['score']:.4f}"
+        return [str(d) for d in list_differences(self.logged, self.replayed)]
 
 
 def scorer_for(settings: Settings, model_version: str) -> PairScorer:

@@ -16,9 +16,11 @@ from typing import Any
 import pytest
 from threadpoolctl import threadpool_limits
 
+from matcher.nightly.batch_search import NightlyContext
 from matcher.nightly.cli import build_context
 from matcher.nightly.engines import OFFLINE_ENV, Engine, LocalEngine, RayEngine
 from matcher.nightly.runner import NightlyRunner
+from matcher.settings import NightlySettings
 from matcher.store import Store
 from models.cache import EmbeddingCache
 from models.encoding import RecordEncoder
@@ -31,14 +33,15 @@ DIM = 384
 RUN_ID = "run-23"  # one id for every variant: the HTML pages name it
 
 
-def _run(store: Store, data_dir: Path, name: str, engine: Engine, chunk_size: int) -> dict[str, Any]:
-    settings = settings_for(data_dir, top_n=3, chunk_size=chunk_size, capacity_factor=2.0)
+def _context(store: Store, data_dir: Path) -> NightlyContext:
     emb = TrigramEmbedder(DIM)
     encoder = RecordEncoder(emb, EmbeddingCache(data_dir / "embeddings", emb.model_id, emb.dim))
-    ctx = build_context(settings, store, encoder, TermsScorer(), progress=False)
-    runner = NightlyRunner(
-        ctx, store, settings.nightly, out_dir=data_dir / name, run_id=RUN_ID, engine=engine, progress=False
-    )
+    return build_context(settings_for(data_dir), store, encoder, TermsScorer(), progress=False)
+
+
+def _run(ctx: NightlyContext, store: Store, out: Path, engine: Engine, chunk_size: int) -> dict[str, Any]:
+    nightly = NightlySettings(top_n=3, chunk_size=chunk_size, capacity_factor=2.0)
+    runner = NightlyRunner(ctx, store, nightly, out_dir=out, run_id=RUN_ID, engine=engine, progress=False)
     summary = runner.run()
     lists = summary.run_dir / "lists"
     return {
@@ -59,12 +62,13 @@ def test_lists_are_identical_on_every_engine_thread_count_and_chunk_size(
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("RAY_ADDRESS", raising=False)
     store = build_region(tmp_path, claimants=2000, vacancies=1500)
-    base = _run(store, tmp_path, "local", LocalEngine(), 500)
+    ctx = _context(store, tmp_path)
+    base = _run(ctx, store, tmp_path / "local", LocalEngine(), 500)
     assert len(base["rows"]) > 2500 and len(base["files"]) > 30
     with threadpool_limits(limits=1, user_api="blas"):
-        one_thread = _run(store, tmp_path, "local-1-thread", LocalEngine(), 500)
-    other_chunks = _run(store, tmp_path, "local-chunk-333", LocalEngine(), 333)
-    on_ray = _run(store, tmp_path, "ray", RayEngine(workers=2, num_cpus=2), 500)
+        one_thread = _run(ctx, store, tmp_path / "one-thread", LocalEngine(), 500)
+    other_chunks = _run(ctx, store, tmp_path / "chunk-333", LocalEngine(), 333)
+    on_ray = _run(ctx, store, tmp_path / "ray", RayEngine(workers=2, num_cpus=2), 500)
     assert not ray.is_initialized()
     problems = []
     for name, got in (("1 BLAS thread", one_thread), ("chunk 333", other_chunks), ("ray", on_ray)):
