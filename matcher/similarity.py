@@ -158,8 +158,8 @@ def nearest(
     """
     m = min(available, n + MARGIN)
     while True:
-        keys, fast = search(m)
-        keys = np.asarray(keys, dtype=np.int64)
+        found, fast = search(m)
+        keys: I64 = np.asarray(found, dtype=np.int64)
         r = rescore(query, vectors(keys), keys, ids[keys], fast, n, complete=m >= available)
         if r.certified:
             return r.keys, r.similarity
