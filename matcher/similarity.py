@@ -20,12 +20,13 @@ A candidate's similarity is a function of its two vectors alone: not of the othe
 their order, or of how they were split into blocks (``tests/matcher/test_similarity.py`` checks
 the bits under permutations and splits).
 
-Cost (AMD EPYC, AVX2, 2 cores, numpy 2 + OpenBLAS 0.3.31 Haswell kernels; ``bench/README.md``):
-one lookup re-scores fetch + ``MARGIN`` = 216 candidates × dim 384 in ~0.10 ms (the vectors'
-gather from the index included), against a lookup of ~7-12 ms; the float32 alternative that
-merely fixes the thread count would not fix the kernel, and ``math.fsum`` per candidate costs
-~9 ms per lookup. A nightly run of 3,000 claimants × 3,000 vacancies re-scores ~650,000 pairs in
-~0.4 s of a ~60 s run.
+Cost, measured on this project's machine (AMD EPYC, AVX2 + FMA, no AVX-512; 2 cores shared with
+other jobs, load 1.8; numpy 2 with OpenBLAS 0.3.31 Haswell kernels): re-scoring 216 candidates
+(fetch 200 + ``MARGIN``) × dim 384 takes ~0.32 ms (the float32 gather 0.02 ms, a float32 dot
+0.03 ms), ~3 % of a 10.6 ms lookup (``bench/lookup_bench.py``); ``math.fsum`` per candidate took
+6.3 ms, float64 ``einsum`` 0.08 ms but with an order chosen by numpy's SIMD path, not by us. A
+nightly run of 3,000 × 3,000 re-scores ~3,000 × 216 pairs, ~1 s of a ~30 s run. The elementwise
+levels are memory-bound; row blocks were measured slower (more numpy calls), so one block it is.
 
 The cut: the fast search fetches ``MARGIN`` more than needed; after re-scoring, the first n by
 (exact similarity descending, id ascending) are kept. ``certified`` says whether that set is
