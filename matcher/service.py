@@ -39,6 +39,7 @@ from matcher.pairs import (
 )
 from matcher.ranking import Ranked, rank
 from matcher.settings import CommuteSettings, HouseholdSettings, RankingSettings
+from matcher.similarity import nearest
 
 # The pair types and measurements live in ``matcher.pairs``; many callers import them from here.
 __all__ = [
@@ -235,9 +236,8 @@ class MatchService:
         items: tuple[Match, ...] = ()
         model_version = self.scorer.model_version
         if fetch > 0:
-            sims, ids = self.index.search(query, fetch, allowed=eligible)
-            pos = np.array([self.vacancies.position[i] for i in ids[0]], dtype=np.intp)
-            pairs = self.pairs_for(c, result, dist, pos, sims[0, : len(pos)])
+            pos, sims = self._nearest(query, eligible, n_eligible, fetch)
+            pairs = self.pairs_for(c, result, dist, pos.astype(np.intp), sims)
             items, model_version = self._ranked(pairs, k, group=self.vacancies.employer[pos])
         return MatchList(
             kind="suggestions",
@@ -267,17 +267,25 @@ class MatchService:
         result = evaluate(cc.table, vt, minutes, today=self.today, commute=self.commute)
         eligible = np.flatnonzero(result.eligible)
         vec = self.index.vectors([vacancy_id])[0]
-        sims = cc.vectors[eligible] @ vec
+        fast = cc.vectors[eligible] @ vec
         fetch = fetch_size(len(eligible), k)
-        # Exact search over the eligible claimants; ties by claimant id for a stable order.
-        order = np.lexsort((cc.table.ids[eligible], -sims))[:fetch]
-        chosen = eligible[order]
+        # Fast float32 search over the eligible claimants, then the nearest re-scored exactly and
+        # cut on the exact similarity, ties by claimant id (``matcher.similarity``).
+        by_fast = np.lexsort((cc.table.ids[eligible], -fast))
+        chosen, sims = nearest(
+            vec,
+            fetch,
+            len(eligible),
+            lambda m: (eligible[by_fast[:m]], fast[by_fast[:m]]),
+            lambda at: cc.vectors[at],
+            cc.table.ids,
+        )
         claimants = [cc.claimants[i] for i in chosen]
         digits = np.repeat(self.vacancies.kldb_digits[pos : pos + 1], len(claimants), axis=0)
         pairs = PairBatch(
             claimants=claimants,
             vacancies=[v] * len(chosen),
-            similarity=sims[order].astype(np.float64),
+            similarity=sims,
             depth=match_depths(claimants, digits, self.grounder),
             commute_minutes=result.commute_minutes[chosen],
             commute_limit=result.commute_limit[chosen],
@@ -333,6 +341,22 @@ class MatchService:
         )
 
     # -- shared ----------------------------------------------------------------------------------
+    def _nearest(
+        self, query: F32, eligible: npt.NDArray[np.bool_], n_eligible: int, fetch: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """Catalog positions and exact similarities of the ``fetch`` nearest eligible vacancies:
+        the index's fast search finds them, ``matcher.similarity`` re-scores and cuts them."""
+
+        def search(m: int) -> tuple[npt.NDArray[np.int64], F32]:
+            sims, ids = self.index.search(query, m, allowed=eligible)
+            pos = np.array([self.vacancies.position[i] for i in ids[0]], dtype=np.int64)
+            return pos, sims[0, : len(pos)]
+
+        def vectors(pos: npt.NDArray[np.int64]) -> F32:
+            return self.index.vectors(self.vacancies.ids[pos].tolist())
+
+        return nearest(query[0], fetch, n_eligible, search, vectors, self.vacancies.ids)
+
     def _place(self, c: Claimant) -> tuple[float, float, float]:
         place = self.geo.lookup(c.postcode)
         lat = c.lat if c.lat is not None else place.lat

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from matcher.pairs import LogitTerms, PairBatch, PairScores
 from models.features import BINARY, FEATURES, PairInputs, build_features
+from models.scorer import row_sums
 
 if TYPE_CHECKING:
     from matcher.settings import HouseholdSettings
@@ -172,7 +173,7 @@ class ModelScorer:
         Xm = select(X, self.match_features)
         if self._match_terms is not None:
             mt = self._match_terms
-            p_match = 1.0 / (1.0 + np.exp(-(mt.base + mt.terms(Xm).sum(axis=1))))
+            p_match = 1.0 / (1.0 + np.exp(-(mt.base + row_sums(mt.terms(Xm)))))
         else:
             p_match = self.match.predict_proba(Xm)[:, 1]
         terms = None
@@ -180,7 +181,7 @@ class ModelScorer:
             # One pass: the additive logit is the base plus the contributions, exactly.
             contrib = self._sustain_terms.terms(Xs)
             base = self._sustain_terms.base
-            logit = base + contrib.sum(axis=1)
+            logit = base + row_sums(contrib)
             p_sustain = 1.0 / (1.0 + np.exp(-logit))
             if explain:
                 terms = LogitTerms(self.sustain_features, Xs, contrib, logit, base)

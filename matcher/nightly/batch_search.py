@@ -41,6 +41,7 @@ from matcher.service import (
     fetch_size,
 )
 from matcher.settings import CommuteSettings, HouseholdSettings, RankingSettings
+from matcher.similarity import MARGIN, nearest
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
@@ -284,6 +285,25 @@ def _slice_scores(s: PairScores, a: int, b: int) -> PairScores:
     return PairScores(s.p_match[a:b], s.p_sustain[a:b], s.model_version)
 
 
+def _exact(
+    ctx: NightlyContext,
+    query: F32,
+    allowed: npt.NDArray[np.bool_],
+    first: tuple[I64, F32],
+    n: int,
+    available: int,
+) -> tuple[I64, F64]:
+    """A claimant's ``n`` nearest by exact similarity, as a lookup cuts them (``similarity.nearest``):
+    ``first`` is the block search's answer; a wider search, if needed, is this claimant's alone."""
+
+    def search(m: int) -> tuple[I64, F32]:
+        if m == len(first[0]):
+            return first
+        return blocked_topk(query[None, :], ctx.vacancy_vectors, ctx.vacancies.ids, [m], allowed[None, :])[0]
+
+    return nearest(query, n, available, search, lambda at: ctx.vacancy_vectors[at], ctx.vacancies.ids)
+
+
 def generate(ctx: NightlyContext, service: MatchService, lo: int, hi: int) -> Candidates:
     """The candidates of claimants ``lo:hi`` (positions in ``ctx.claimants``); see module doc."""
     claimants = ctx.claimants[lo:hi]
@@ -306,9 +326,11 @@ def generate(ctx: NightlyContext, service: MatchService, lo: int, hi: int) -> Ca
         n_eligible = allowed.sum(axis=1)
         fetch = np.array([fetch_size(int(n), ctx.k) for n in n_eligible], dtype=np.int64)
         queries = ctx.claimant_vectors[lo + start : lo + start + len(block)]
-        found = blocked_topk(queries, ctx.vacancy_vectors, ctx.vacancies.ids, fetch, allowed)
+        # The fast search fetches a margin more; the lookup's exact re-scoring cuts (see _exact).
+        wide = np.minimum(fetch + MARGIN, n_eligible)
+        found = blocked_topk(queries, ctx.vacancy_vectors, ctx.vacancies.ids, wide, allowed)
         for j, c in enumerate(block):
-            pos, sims = found[j]
+            pos, sims = _exact(ctx, queries[j], allowed[j], found[j], int(fetch[j]), int(n_eligible[j]))
             pairs.append(service.pairs_for(c, results[j], dists[j], pos.astype(np.intp), sims))
             vacancy_positions.append(pos)
             bounds.append(bounds[-1] + len(pos))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from matcher.catalog import ClaimantCatalog
 from matcher.errors import BundleMismatch, PassgenauError, UnknownClaimant
+from matcher.lookup_compare import list_differences
 from matcher.settings import CommuteSettings, RankingSettings
 from matcher.usecases.lookups import LOOKUP_ACTIONS, listed_items, record_hash
 
@@ -35,19 +36,8 @@ class ReplayResult:
     notes: list[str] = field(default_factory=list)
 
     def differences(self) -> list[str]:
-        out = []
-        for i in range(max(len(self.logged), len(self.replayed))):
-            a = self.logged[i] if i < len(self.logged) else None
-            b = self.replayed[i] if i < len(self.replayed) else None
-            if a != b:
-                out.append(f"rank {i + 1}: logged {_fmt(a)}, replayed {_fmt(b)}")
-        return out
-
-
-def _fmt(item: dict[str, Any] | None) -> str:
-    if item is None:
-        return "-"
-    return f"{item['claimant_id']}/{item['vacancy_id']} score {item['score']:.4f}"
+        """One line per differing position, naming its first differing field."""
+        return [str(d) for d in list_differences(self.logged, self.replayed)]
 
 
 def replay(services: Services, entry_id: int) -> ReplayResult:
