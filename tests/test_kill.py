@@ -32,6 +32,8 @@ from matcher.store import Store
 from tests.matcher.test_import_fuzz import csv_bytes, fingerprint
 from tests.matcher.test_importer import seeded_claimants
 
+pytestmark = pytest.mark.slow  # imports killed in subprocesses
+
 REPO = Path(__file__).resolve().parents[1]
 ROWS = 2500  # two write chunks of 2,000 rows for the claimant and health tables
 EXISTING = 600  # of them already stored, with other values: the import updates them

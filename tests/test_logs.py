@@ -33,6 +33,8 @@ from tests.matcher.nightly.region import AS_OF, TermsScorer, fake_encoder
 from tests.test_erasure import MUNICIPALITY, PERSON_ID, PLACE_NEEDLES, TEXT_NEEDLES, person
 from training.synthetic import generate_region, write_region
 
+pytestmark = pytest.mark.slow  # the CLI and the server in their own processes
+
 NEEDLES = (*TEXT_NEEDLES, *PLACE_NEEDLES)
 # The person lives in Göttingen (so that lookups and the nightly run find vacancies for them) but
 # is recorded with the postcode and place of Wyk auf Föhr, which no synthetic record uses.

@@ -25,6 +25,8 @@ import pytest
 
 from matcher.domain import FeedbackAction
 
+pytestmark = pytest.mark.slow  # Debian chromium
+
 CHROMIUM = Path("/usr/bin/chromium")
 CONFIRMED_BY = "Erika Mustermann"
 

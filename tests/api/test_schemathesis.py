@@ -36,6 +36,8 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.api.conftest import JC_A, JC_B, ApiEnv, _env
 
+pytestmark = pytest.mark.slow  # generated requests against the whole API (about 40 s)
+
 EXAMPLES = 70  # per operation (17 operations): over 1,000 requests in all
 CREDENTIALS = ("case_manager", "none", "invalid")
 

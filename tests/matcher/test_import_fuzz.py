@@ -46,6 +46,8 @@ from matcher.store import TABLES, Store
 from tests.matcher.test_importer import locate
 from tests.matcher.test_store import make_claimant, make_outcome, make_vacancy
 
+pytestmark = pytest.mark.slow  # fuzzing every import format (Hypothesis, about 60 s)
+
 FUZZ = settings(
     max_examples=75,
     deadline=None,  # a 1 MiB field takes a few ms more; the bound is max_examples

@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 
 from matcher.cli import app
 
+pytestmark = pytest.mark.slow  # the real e5 model through the CLI
+
 runner = CliRunner()
 
 

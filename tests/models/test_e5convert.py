@@ -19,6 +19,8 @@ import pytest
 
 from models import e5convert
 
+pytestmark = pytest.mark.slow  # builds the e5 model, concurrent builders in subprocesses
+
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -32,6 +32,8 @@ from training.population import REFERENCE_FILE
 from training.retrain import EVALUATION, FAIRNESS, REPORT, RetrainReport, retrain
 from training.synthetic import generate_region
 
+pytestmark = pytest.mark.slow  # the CLI, kill tests in subprocesses
+
 REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 

@@ -23,6 +23,8 @@ from training.evaluate import dcg, ndcg
 from training.synthetic import generate_region
 from training.train import choose, ece, fit_models, train_from_records, train_from_store
 
+pytestmark = pytest.mark.slow  # fits the models with the boosting comparison (1-2 min)
+
 SETTINGS = Settings()
 
 

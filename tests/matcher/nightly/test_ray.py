@@ -12,6 +12,8 @@ from matcher.nightly.engines import OFFLINE_ENV, LocalEngine, RayEngine
 from matcher.nightly.runner import NightlyRunner
 from tests.matcher.nightly.region import TermsScorer, build_region, fake_encoder, settings_for
 
+pytestmark = pytest.mark.slow  # a local Ray cluster
+
 ray = pytest.importorskip("ray")
 
 

@@ -19,6 +19,8 @@ from matcher.nightly.runner import NightlyRunner
 from matcher.store import Store
 from tests.matcher.nightly.region import AS_OF, TermsScorer, build_region, fake_encoder, settings_for
 
+pytestmark = pytest.mark.slow  # nightly runs killed in subprocesses
+
 ROOT = Path(__file__).resolve().parents[3]
 NIGHTLY = {"top_n": 4, "chunk_size": 40, "capacity_factor": 2.0}
 CHUNKS = 6  # 240 claimants / 40
