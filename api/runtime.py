@@ -59,6 +59,17 @@ def single_thread_blas() -> None:
     threadpool_limits(1, user_api="blas")
 
 
+class TransientEncoder:
+    """A query encoder for profiles that are not stored: nothing goes into the embedding cache."""
+
+    def __init__(self, encoder: LockedEncoder) -> None:
+        self.inner = encoder
+        self.model_id = encoder.model_id
+
+    def encode_claimant(self, claimant: Claimant) -> F32:
+        return self.inner.encode_transient(claimant)
+
+
 class LockedEncoder:
     """The record encoder behind a lock: its cache swaps its key map and matrix in two steps when
     another writer has added rows, which a concurrent reader must not observe half-done."""
@@ -83,6 +94,10 @@ class LockedEncoder:
     def compact(self, drop: set[str]) -> int:
         with self._lock:
             return self.inner.cache.compact(drop)
+
+    def encode_transient(self, claimant: Claimant) -> F32:
+        with self._lock:
+            return self.inner.encode_transient(claimant)
 
     def forget_profiles(self, claimants: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:
         """Drop these claimants' profile vectors from the cache, except those ``keep`` still uses."""
@@ -157,6 +172,10 @@ class Runtime:
     @property
     def service(self) -> MatchService:
         return self._service
+
+    def transient_service(self) -> MatchService:
+        """The live service with an encoder that caches nothing (ad-hoc profiles)."""
+        return self._service.sharing_vacancies(encoder=TransientEncoder(self.encoder))
 
     def service_for(self, jobcenter: str) -> MatchService:
         """The live service whose reverse matching sees only this Jobcenter's claimants."""

@@ -59,3 +59,14 @@ class RecordEncoder:
     def encode_claimant(self, claimant: Claimant) -> F32:
         vec: F32 = self.encode_claimants([claimant])[0]
         return vec
+
+    def encode_transient(self, claimant: Claimant) -> F32:
+        """A profile's vector without adding it to the cache (an ad-hoc profile that is never stored
+        must leave nothing behind that no erasure could reach); a cached one is reused."""
+        key = claimant_key(claimant)
+        vectors, found = self.cache.get([key])
+        if bool(found[0]):
+            vec: F32 = vectors[0]
+            return vec
+        out: F32 = np.asarray(self.embedder.encode_queries([render_claimant(claimant)]), dtype=np.float32)[0]
+        return out

@@ -191,8 +191,9 @@ class Lookups:
 
     def adhoc(self, caller: Caller, profile: Claimant, k: int) -> tuple[MatchList, int]:
         """Suggestions for a profile that is not stored: the audit keeps the list, not the profile,
-        and no suggestion record is made (there is no stored claimant to act on)."""
-        service = self.live.service
+        and no suggestion record is made (there is no stored claimant to act on); nor is the profile's
+        vector cached."""
+        service = self.live.transient_service()
         result = service.suggest_for(profile, k)
         payload = {
             "k": k,

@@ -103,6 +103,10 @@ class LiveMatching(Protocol):
     @property
     def service(self) -> MatchService: ...
 
+    def transient_service(self) -> MatchService:
+        """The service with an encoder that keeps nothing of the profiles it embeds."""
+        ...
+
     def service_for(self, jobcenter: str) -> MatchService:
         """The service whose reverse matching sees only this Jobcenter's claimants."""
         ...

@@ -3,9 +3,12 @@ lookup, and ``passgenau audit replay`` reproducing the list from the logged vers
 
 from __future__ import annotations
 
+import dataclasses
+
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
+from api.schemas import ClaimantCreate
 from matcher.bootstrap import Services
 from matcher.cli import app as cli
 from matcher.cli import base as cli_base
@@ -128,3 +131,24 @@ def test_audit_replay_reproduces_the_list(api: ApiEnv, monkeypatch) -> None:  # 
     assert code == 2 and "not a lookup" in out
     code, out = _cli_replay(api, monkeypatch, 99999)
     assert code == 2 and "no audit entry" in out
+
+
+def test_adhoc_profile_leaves_no_embedding(api: ApiEnv) -> None:
+    """Issue 16, defect 6: POST /match said nothing is stored, yet cached the profile's vector where
+    no erasure could reach it. The suggestions are those of the same profile embedded as usual."""
+    profile = {"id": "adhoc-2", "team": "T", "case_manager": "fm-1", "postcode": "37083", "skill_level": 2,
+               "german_level": "B2", "available_hours": 30, "shifts_ok": False,
+               "desired_occupations": ["Lagerhelfer im Versand"]}  # fmt: skip
+    cache = api.encoder.cache
+    before = len(cache)
+    r = api.client.post("/match", json={"profile": profile, "k": 5}, headers=api.headers("cm"))
+    assert r.status_code == 200 and len(r.json()["suggestions"]) >= 1
+    cache._refresh()
+    assert len(cache) == before
+    rt = api.client.app.state.runtime  # type: ignore[attr-defined]
+    from api.convert import claimant_draft
+
+    c = claimant_draft(ClaimantCreate.model_validate(profile), "adhoc-2", rt.geo)
+    c = dataclasses.replace(c, jobcenter=JC_A)
+    stored_way = [m.vacancy_id for m in rt.service.suggest_for(c, 5).items]
+    assert [s["vacancy_id"] for s in r.json()["suggestions"]] == stored_way

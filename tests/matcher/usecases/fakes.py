@@ -190,6 +190,9 @@ class FakeLive:
     vacancy_changes: list[tuple[list[str], list[str]]] = field(default_factory=list)
     forgotten: list[str] = field(default_factory=list)
 
+    def transient_service(self) -> Any:
+        return self.service
+
     def service_for(self, jobcenter: str) -> Any:
         return self.by_jobcenter.get(jobcenter, self.service)
 
