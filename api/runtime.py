@@ -164,7 +164,7 @@ class Runtime:
         self.encoder = LockedEncoder(encoder)
         self.geo: PostcodeDirectory = service.geo
         self._by_jc = split_by_jobcenter(service.claimant_catalog, self.geo)
-        self._service = service.sharing_vacancies(encoder=self.encoder, claimant_catalog=None)
+        self._service = service.with_encoder(self.encoder).with_claimants(None)
         self._empty = ClaimantCatalog.build([], np.zeros((0, encoder.dim), dtype=np.float32), self.geo)
         self._write = threading.Lock()
 
@@ -175,11 +175,11 @@ class Runtime:
 
     def transient_service(self) -> MatchService:
         """The live service with an encoder that caches nothing (ad-hoc profiles)."""
-        return self._service.sharing_vacancies(encoder=TransientEncoder(self.encoder))
+        return self._service.with_encoder(TransientEncoder(self.encoder))
 
     def service_for(self, jobcenter: str) -> MatchService:
         """The live service whose reverse matching sees only this Jobcenter's claimants."""
-        return self._service.sharing_vacancies(claimant_catalog=self._by_jc.get(jobcenter, self._empty))
+        return self._service.with_claimants(self._by_jc.get(jobcenter, self._empty))
 
     def claimants_indexed(self) -> int:
         return sum(len(c) for c in self._by_jc.values())

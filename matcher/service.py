@@ -197,18 +197,17 @@ class MatchService:
     def today(self) -> date:
         return self._today or date.today()
 
-    def sharing_vacancies(
-        self, *, encoder: QueryEncoder | None = None, claimant_catalog: ClaimantCatalog | bool | None = False
-    ) -> MatchService:
-        """This service with another query encoder or claimant catalog (None: none; False: keep);
-        the vacancy side, whose catalog and index the constructor checked aligned, is shared."""
+    # The vacancy side (catalog and index, checked aligned by the constructor) is shared by these.
+    def with_encoder(self, encoder: QueryEncoder) -> MatchService:
+        """This service with another query encoder (a locked or a transient one)."""
         other = copy.copy(self)
-        if encoder is not None:
-            other.encoder = encoder
-        if claimant_catalog is not False:
-            other.claimant_catalog = (
-                claimant_catalog if isinstance(claimant_catalog, ClaimantCatalog) else None
-            )
+        other.encoder = encoder
+        return other
+
+    def with_claimants(self, catalog: ClaimantCatalog | None) -> MatchService:
+        """This service with another claimant catalog for reverse matching (None: none)."""
+        other = copy.copy(self)
+        other.claimant_catalog = catalog
         return other
 
     # -- a claimant's suggestions ----------------------------------------------------------------

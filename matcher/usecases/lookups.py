@@ -152,7 +152,6 @@ class Lookups:
     def _record(
         self,
         caller: Caller,
-        service: MatchService,
         result: MatchList,
         record: LookupRecord,
         claimant_id: str | None,
@@ -176,7 +175,7 @@ class Lookups:
         service = self.live.service
         result = service.suggest_for(c, k)
         record = LookupRecord.of(service, result, k=k, role=caller.role_name, claimant=c)
-        return self._record(caller, service, result, record, c.id, {c.id: c.jobcenter})
+        return self._record(caller, result, record, c.id, {c.id: c.jobcenter})
 
     def candidates(self, caller: Caller, jobcenter: str, vacancy_id: str, k: int) -> RecordedList:
         """Ranked claimants of ``jobcenter`` (the caller's) for a vacancy."""
@@ -187,7 +186,7 @@ class Lookups:
             raise UnknownVacancy("no such vacancy") from None
         record = LookupRecord.of(service, result, k=k, role=caller.role_name, jobcenter=jobcenter)
         owners = {m.claimant_id: jobcenter for m in result.items}
-        return self._record(caller, service, result, record, None, owners)
+        return self._record(caller, result, record, None, owners)
 
     def adhoc(self, caller: Caller, profile: Claimant, k: int) -> tuple[MatchList, int]:
         """Suggestions for a profile that is not stored: the audit keeps the list, not the profile,
