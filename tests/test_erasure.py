@@ -1,9 +1,9 @@
 """Erasure: after a claimant is deleted, no trace of their personal data remains.
 
-Claimants have no name field (``matcher/domain.py``: the id is a pseudonym), so the search is for
-what identifies or describes the person: the pseudonymous id, the postcode, the municipality, the
-profile free text and the desired occupations, all chosen to occur nowhere else. Household numbers
-are not searchable and are left out. The audit log keeps pseudonymous entries by design (the
+Claimants have no name field (``matcher/domain/records.py``: the id is a pseudonym), so the search
+is for what identifies or describes the person: the pseudonymous id, the postcode, the
+municipality, the profile free text and the desired occupations, all chosen to occur nowhere else.
+Household numbers are not searchable and are left out. The audit log keeps pseudonymous entries by design (the
 store's docstring and issue 6: "the audit log keeps only that an erasure happened"): the id may
 remain there, and nothing else about the person.
 

@@ -1,190 +1,40 @@
 """Domain records: claimants, vacancies, employers, placement outcomes, proposals.
 
-Frozen dataclasses validated on construction, so that a record that exists is a valid one. The
-protected attributes of a claimant live in their own record (`ProtectedAttributes`): they are
-stored for the fairness audit only and never reach a model feature.
+Frozen dataclasses validated on construction (``matcher.domain.checks``), so that a record that
+exists is a valid one. The protected attributes of a claimant live in their own record
+(`ProtectedAttributes`): they are stored for the fairness audit only and never reach a model feature.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from matcher.errors import ValidationError
-
-POSTCODE_RE = re.compile(r"^\d{5}$")
-KLDB_RE = re.compile(r"^\d{5}$")
-ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
-
-# Driving licence classes of the EU directive 2006/126/EC as used in Germany, plus the
-# national tractor class L/T. "Stapler" is not a licence class; forklift permits are skills.
-LICENCE_CLASSES = frozenset(
-    {"AM", "A1", "A2", "A", "B", "BE", "B96", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE", "L", "T"}
+from matcher.domain.checks import (
+    check_hours,
+    check_id,
+    check_kldb,
+    check_latlon,
+    check_licences,
+    check_postcode,
+    require,
 )
-
-
-class CEFR(enum.IntEnum):
-    """Language level after the Common European Framework; ordered so that levels compare."""
-
-    A1 = 1
-    A2 = 2
-    B1 = 3
-    B2 = 4
-    C1 = 5
-    C2 = 6
-
-    @classmethod
-    def parse(cls, value: str | int | CEFR, field_name: str = "german_level") -> CEFR:
-        if isinstance(value, CEFR):
-            return value
-        text = str(value).strip().upper()
-        try:
-            return cls[text]
-        except KeyError:
-            raise ValidationError(
-                field_name, f"{value!r} is not a CEFR level (A1, A2, B1, B2, C1, C2)"
-            ) from None
-
-
-class SkillLevel(enum.IntEnum):
-    """KldB 2010 Anforderungsniveau (the code's fifth digit)."""
-
-    HELPER = 1  # Helfer- und Anlerntätigkeiten
-    SKILLED = 2  # fachlich ausgerichtete Tätigkeiten (Berufsausbildung)
-    SPECIALIST = 3  # komplexe Spezialistentätigkeiten (Meister, Techniker)
-    EXPERT = 4  # hoch komplexe Tätigkeiten (Studium)
-
-
-class PhysicalLoad(enum.IntEnum):
-    LOW = 1  # mostly seated or light work
-    MEDIUM = 2  # standing, walking, occasional lifting up to 10 kg
-    HIGH = 3  # heavy lifting, constant strain
-
-
-class Contract(enum.StrEnum):
-    PERMANENT = "permanent"
-    FIXED_TERM = "fixed_term"
-
-
-class WageUnit(enum.StrEnum):
-    HOUR = "hour"
-    MONTH = "month"
-
-
-class Shifts(enum.StrEnum):
-    DAY = "day"  # regular daytime hours
-    TWO_SHIFT = "two_shift"  # early and late shift
-    THREE_SHIFT = "three_shift"  # including nights
-    NIGHT = "night"
-    WEEKEND = "weekend"  # regular weekend work (retail, care, hospitality)
-
-
-class SizeBand(enum.StrEnum):
-    MICRO = "1-9"
-    SMALL = "10-49"
-    MEDIUM = "50-249"
-    LARGE = "250+"
-
-
-class CommuteMode(enum.StrEnum):
-    CAR = "car"
-    PUBLIC = "public"
-
-
-class FeedbackAction(enum.StrEnum):
-    PROPOSED = "proposed"
-    REJECTED = "rejected"
-    APPLIED = "applied"
-    HIRED = "hired"
-
-
-class Sex(enum.StrEnum):
-    FEMALE = "f"
-    MALE = "m"
-    DIVERSE = "d"
-
-
-class NationalityGroup(enum.StrEnum):
-    GERMAN = "de"
-    EU = "eu"
-    ASYLUM_ORIGIN = "asylum"  # the eight main countries of origin of asylum seekers (BA statistics)
-    OTHER = "other"
-
-
-class AgeBand(enum.StrEnum):
-    UNDER_25 = "u25"
-    AGE_25_34 = "25-34"
-    AGE_35_49 = "35-49"
-    AGE_50_PLUS = "50+"
-
-
-# Hours a week are those of a working week under German working-time law (ArbZG allows 48).
-MIN_HOURS, MAX_HOURS = 1, 48
-
-
-def _check(cond: bool, field_name: str, reason: str) -> None:
-    if not cond:
-        raise ValidationError(field_name, reason)
-
-
-def check_id(value: str, field_name: str = "id") -> str:
-    _check(
-        isinstance(value, str) and bool(ID_RE.match(value)),
-        field_name,
-        f"{value!r} is not a valid id (1-64 letters, digits, '_', '.', ':' or '-')",
-    )
-    return value
-
-
-def check_postcode(value: str, field_name: str = "postcode") -> str:
-    _check(
-        isinstance(value, str) and bool(POSTCODE_RE.match(value)),
-        field_name,
-        f"{value!r} is not a German postcode (five digits)",
-    )
-    return value
-
-
-def check_kldb(value: str | None, field_name: str = "kldb") -> str | None:
-    if value is None:
-        return None
-    _check(
-        isinstance(value, str) and bool(KLDB_RE.match(value)),
-        field_name,
-        f"{value!r} is not a KldB 2010 five-digit code",
-    )
-    _check(value[4] in "1234", field_name, f"{value!r}: the fifth digit (Anforderungsniveau) must be 1-4")
-    return value
-
-
-def check_hours(value: float, field_name: str) -> float:
-    _check(
-        MIN_HOURS <= value <= MAX_HOURS,
-        field_name,
-        f"{value} hours a week is outside {MIN_HOURS}-{MAX_HOURS}",
-    )
-    return value
-
-
-def check_licences(values: Iterable[str], field_name: str = "licences") -> frozenset[str]:
-    out = frozenset(v.strip().upper() for v in values if v.strip())
-    unknown = sorted(out - LICENCE_CLASSES)
-    _check(not unknown, field_name, f"unknown driving licence class {', '.join(unknown)}")
-    return out
-
-
-def check_latlon(lat: float | None, lon: float | None) -> None:
-    if lat is None and lon is None:
-        return
-    if lat is None or lon is None:
-        raise ValidationError("lat", "lat and lon must be given together")
-    _check(-90 <= lat <= 90, "lat", f"{lat} is not a latitude")
-    _check(-180 <= lon <= 180, "lon", f"{lon} is not a longitude")
+from matcher.domain.enums import (
+    CEFR,
+    AgeBand,
+    CommuteMode,
+    Contract,
+    NationalityGroup,
+    PhysicalLoad,
+    Sex,
+    Shifts,
+    SizeBand,
+    SkillLevel,
+    WageUnit,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +49,8 @@ class Employer:
 
     def __post_init__(self) -> None:
         check_id(self.id, "employer_id")
-        _check(bool(self.name.strip()), "employer_name", "must not be empty")
-        _check(
+        require(bool(self.name.strip()), "employer_name", "must not be empty")
+        require(
             len(self.sector) == 1 and "A" <= self.sector <= "U",
             "sector",
             f"{self.sector!r} is not a WZ 2008 section letter A-U",
@@ -236,25 +86,27 @@ class Vacancy:
 
     def __post_init__(self) -> None:
         check_id(self.id)
-        _check(bool(self.title.strip()), "title", "must not be empty")
-        _check(len(self.title) <= 300, "title", "longer than 300 characters")
-        _check(len(self.description) <= 20_000, "description", "longer than 20,000 characters")
+        require(bool(self.title.strip()), "title", "must not be empty")
+        require(len(self.title) <= 300, "title", "longer than 300 characters")
+        require(len(self.description) <= 20_000, "description", "longer than 20,000 characters")
         check_kldb(self.kldb)
         check_postcode(self.postcode)
         check_latlon(self.lat, self.lon)
         check_hours(self.hours_per_week, "hours_per_week")
-        _check(self.wage > 0, "wage", f"{self.wage} must be greater than 0")
+        require(self.wage > 0, "wage", f"{self.wage} must be greater than 0")
         if self.contract is Contract.FIXED_TERM:
-            _check(
+            require(
                 self.contract_months is not None and 1 <= self.contract_months <= 60,
                 "contract_months",
                 "a fixed-term contract needs its length in months (1-60)",
             )
         else:
-            _check(self.contract_months is None, "contract_months", "only a fixed-term contract has a length")
-        _check(1 <= self.openings <= 1000, "openings", f"{self.openings} is outside 1-1000")
+            require(
+                self.contract_months is None, "contract_months", "only a fixed-term contract has a length"
+            )
+        require(1 <= self.openings <= 1000, "openings", f"{self.openings} is outside 1-1000")
         if self.expires is not None:
-            _check(self.expires >= self.posted, "expires", "is before posted")
+            require(self.expires >= self.posted, "expires", "is before posted")
         object.__setattr__(self, "licences", check_licences(self.licences))
 
     @property
@@ -285,11 +137,11 @@ class Household:
     rent: float = 0.0  # KdU: monthly housing costs recognised by the Jobcenter (warm), euro
 
     def __post_init__(self) -> None:
-        _check(1 <= self.adults <= 6, "adults", f"{self.adults} is outside 1-6")
+        require(1 <= self.adults <= 6, "adults", f"{self.adults} is outside 1-6")
         for name in ("children_0_5", "children_6_13", "children_14_17"):
             v = getattr(self, name)
-            _check(0 <= v <= 12, name, f"{v} is outside 0-12")
-        _check(0 <= self.rent <= 5000, "rent", f"{self.rent} is outside 0-5000")
+            require(0 <= v <= 12, name, f"{v} is outside 0-12")
+        require(0 <= self.rent <= 5000, "rent", f"{self.rent} is outside 0-5000")
 
     @property
     def children(self) -> int:
@@ -330,32 +182,32 @@ class Claimant:
     def __post_init__(self) -> None:
         check_id(self.id)
         check_id(self.jobcenter, "jobcenter")
-        _check(bool(self.team.strip()), "team", "must not be empty")
+        require(bool(self.team.strip()), "team", "must not be empty")
         check_id(self.case_manager, "case_manager")
         check_postcode(self.postcode)
         check_latlon(self.lat, self.lon)
         object.__setattr__(self, "licences", check_licences(self.licences))
         if self.max_commute_minutes is not None:
-            _check(
+            require(
                 5 <= self.max_commute_minutes <= 180,
                 "max_commute_minutes",
                 f"{self.max_commute_minutes} is outside 5-180 minutes one way",
             )
         for code in self.desired_kldb:
             check_kldb(code, "desired_kldb")
-        _check(len(self.profile_text) <= 20_000, "profile_text", "longer than 20,000 characters")
+        require(len(self.profile_text) <= 20_000, "profile_text", "longer than 20,000 characters")
         check_hours(self.available_hours, "available_hours")
-        _check(
+        require(
             0 <= self.months_unemployed <= 600,
             "months_unemployed",
             f"{self.months_unemployed} is outside 0-600",
         )
-        _check(0 <= self.short_spells <= 100, "short_spells", f"{self.short_spells} is outside 0-100")
+        require(0 <= self.short_spells <= 100, "short_spells", f"{self.short_spells} is outside 0-100")
         for code, months in self.experience:
             check_kldb(code, "experience")
-            _check(0 <= months <= 600, "experience", f"{months} months is outside 0-600")
+            require(0 <= months <= 600, "experience", f"{months} months is outside 0-600")
         if self.has_car:
-            _check(
+            require(
                 "B" in self.licences or "BE" in self.licences or "B96" in self.licences,
                 "has_car",
                 "a claimant who drives a car needs licence class B",
@@ -405,9 +257,9 @@ class Outcome:
         check_id(self.claimant_id, "claimant_id")
         check_id(self.vacancy_id, "vacancy_id")
         if self.end is not None:
-            _check(self.end >= self.start, "end", "is before start")
+            require(self.end >= self.start, "end", "is before start")
             lasted = (self.end - self.start).days
-            _check(
+            require(
                 not (self.employed_12m and lasted < 365),
                 "employed_12m",
                 "a placement that ended within 12 months cannot count as employed after 12 months",
