@@ -175,6 +175,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # a subprocess
 @pytest.mark.parametrize("point", A.FAULT_POINTS)
 def test_a_write_killed_at_each_fault_point_leaves_a_loadable_version(tmp_path: Path, point: str) -> None:
     save(tmp_path, b"old")

@@ -146,6 +146,7 @@ def test_build_refuses_bad_input() -> None:
         FaissIndex.build(x, vids(9), MODEL)
 
 
+@pytest.mark.slow  # a subprocess
 def test_importing_the_module_does_not_import_faiss() -> None:
     code = "import sys, matcher.index; print('faiss' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -470,6 +471,7 @@ def saved_root(tmp_path: Path) -> tuple[Path, str]:
     return tmp_path, old.version
 
 
+@pytest.mark.slow  # a subprocess
 @pytest.mark.parametrize("stop_at", range(1, FSYNCS_PER_SAVE + 1))
 def test_a_save_killed_at_each_step_leaves_a_loadable_index(saved_root, stop_at: int) -> None:
     root, old_version = saved_root
@@ -495,6 +497,7 @@ def test_the_fsync_count_of_a_save_is_what_the_kill_test_assumes(saved_root) -> 
     assert current_version(root) == new_version
 
 
+@pytest.mark.slow  # a subprocess
 @pytest.mark.parametrize("kill_after", [0.0, 0.02, 0.1])
 def test_a_large_save_killed_at_any_moment_leaves_a_loadable_index(saved_root, kill_after: float) -> None:
     root, old_version = saved_root

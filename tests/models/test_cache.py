@@ -89,6 +89,7 @@ def test_compact_drops_hashes(tmp_path: Path) -> None:
     assert not (cache.dir / "vectors-0.f32").exists()
 
 
+@pytest.mark.slow  # a subprocess
 def test_killed_writer_loses_nothing_committed(tmp_path: Path) -> None:
     """A process killed while embedding leaves every committed chunk readable."""
     script = textwrap.dedent(

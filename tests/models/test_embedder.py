@@ -109,6 +109,7 @@ def test_resolve_minilm_uses_the_packaged_folder(tmp_path: Path) -> None:
     assert not (tmp_path / "models").exists()
 
 
+@pytest.mark.slow  # loads the real MiniLM model
 def test_minilm_has_no_prompts(tmp_path: Path) -> None:
     e = build_embedder("all-MiniLM-L6-v2", tmp_path, threads=2, batch_size=8, backend="fp32")
     assert e.query_prompt == "" and e.passage_prompt == ""
@@ -138,6 +139,7 @@ def test_hub_names_are_refused_offline(var: str, tmp_path: Path, monkeypatch: py
         resolve_model("someone/german-bert-embeddings", tmp_path)
 
 
+@pytest.mark.slow  # a subprocess
 def test_importing_the_module_does_not_import_torch() -> None:
     code = (
         "import sys, models.embedder, models.e5convert; "

@@ -17,6 +17,9 @@ from training.monitor import drift_check
 from training.population import population_pairs
 from training.retrain import RetrainReport, retrain
 
+# Retrains a scorer on a generated region (a training fit, like test_retrain.py): outside the fast loop.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
