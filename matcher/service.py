@@ -26,6 +26,7 @@ from matcher.errors import UnknownClaimant, UnknownVacancy
 from matcher.explain import Explanation, explain_pairs
 from matcher.filters import FILTERS, ClaimantTable, FilterResult, evaluate
 from matcher.geo import PostcodeDirectory, haversine_km
+from matcher.occupation import match_depth
 from matcher.pairs import (
     Grounder,
     LogitTerms,
@@ -37,7 +38,6 @@ from matcher.pairs import (
     fetch_size,
     match_depths,
 )
-from matcher.occupation import match_depth
 from matcher.ranking import Ranked, rank
 from matcher.settings import CommuteSettings, HouseholdSettings, RankingSettings
 from matcher.similarity import nearest
