@@ -27,6 +27,9 @@ other jobs, load 1.8; numpy 2 with OpenBLAS 0.3.31 Haswell kernels): re-scoring 
 6.3 ms, float64 ``einsum`` 0.08 ms but with an order chosen by numpy's SIMD path, not by us. A
 nightly run of 3,000 × 3,000 re-scores ~3,000 × 216 pairs, ~1 s of a ~30 s run. The elementwise
 levels are memory-bound; row blocks were measured slower (more numpy calls), so one block it is.
+Since 2026-12-02 the products are laid out (dim, n), so that each level adds two contiguous blocks
+(same tree, same bits): 216 × 384 in 0.17 ms instead of 0.22 ms (Intel Xeon, AVX-512, idle), and
+the caller gathers the vectors by position (``FaissIndex.vectors_at``), not by id.
 
 The cut: the fast search fetches ``MARGIN`` more than needed; after re-scoring, the first n by
 (exact similarity descending, id ascending) are kept. ``certified`` says whether that set is
