@@ -93,21 +93,23 @@ def main() -> None:
     real_score = scorer.score
 
     def timed_score(pairs, *, explain=True):  # type: ignore[no-untyped-def]
-        # A lookup scores all candidates once (no explanations), then explains the k shown.
+        # Every scorer call of the lookup counts (once for all candidates; trees before 2026-12-02
+        # scored the k shown a second time, with explanations); the first call's size is reported.
         t = time.perf_counter()
         out = real_score(pairs, explain=explain)
-        if explain:
-            score_times[-1] += time.perf_counter() - t
-        else:
-            score_times.append(time.perf_counter() - t)
+        if len(candidates) < len(score_times):
             candidates.append(len(pairs.vacancies))
+        score_times[-1] += time.perf_counter() - t
         return out
 
     scorer.score = timed_score  # type: ignore[method-assign]
     for c in region.claimants:
+        score_times.append(0.0)
         t = time.perf_counter()
         service.suggest_for(c, 10)
         times.append(time.perf_counter() - t)
+        if len(candidates) < len(score_times):
+            score_times.pop()  # nothing eligible: nothing scored
     ms = np.array(times) * 1000
     sc = np.array(score_times) * 1000
     print(

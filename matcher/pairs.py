@@ -86,6 +86,13 @@ class PairScores:
     def __len__(self) -> int:
         return int(self.p_match.shape[0])
 
+    def take(self, idx: Sequence[int]) -> PairScores:
+        """The scores (and terms, if any) of the pairs at these positions, in this order."""
+        at = np.asarray(idx, dtype=np.intp)
+        t = self.terms
+        rows = None if t is None else LogitTerms(t.features, t.values[at], t.terms[at], t.logit[at], t.base)
+        return PairScores(self.p_match[at], self.p_sustain[at], self.model_version, rows)
+
 
 # -- measurements ----------------------------------------------------------------------------------
 def claimant_codes(claimant: Claimant, grounder: Grounder | None) -> list[str]:

@@ -2,8 +2,9 @@
 
 The score of a candidate is ``p_match × p_sustain``: the chance that a proposal leads to a hire
 times the chance that the job still holds after 12 months. Before a sustainability model exists,
-``p_sustain`` is 1 and the order is by fit alone. Ties are broken by id, so that the same inputs
-always give the same list whatever order they arrive in.
+``p_sustain`` is 1 and the order is by fit alone. Scores are compared at 32 significant bits and ties are
+broken by id, so that the same inputs always give the same list whatever order they arrive in and
+whichever CPU computed them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from matcher.probability import significant
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +39,10 @@ def rank(
     """
     if k < 1:
         return []
-    score = np.asarray(p_match, dtype=np.float64) * np.asarray(p_sustain, dtype=np.float64)
+    # Compared at 32 significant bits: scores that differ only in the bits below are a tie, and a
+    # tie goes to the smaller id, so a last-bit difference between two CPUs' arithmetic cannot swap
+    # two suggestions (``matcher.probability``).
+    score = significant(np.asarray(p_match, dtype=np.float64) * np.asarray(p_sustain, dtype=np.float64))
     ids = np.asarray(ids)
     # np.lexsort sorts by the last key first: score descending, then id ascending.
     order = np.lexsort((ids, -score))

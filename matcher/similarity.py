@@ -27,6 +27,9 @@ other jobs, load 1.8; numpy 2 with OpenBLAS 0.3.31 Haswell kernels): re-scoring 
 6.3 ms, float64 ``einsum`` 0.08 ms but with an order chosen by numpy's SIMD path, not by us. A
 nightly run of 3,000 × 3,000 re-scores ~3,000 × 216 pairs, ~1 s of a ~30 s run. The elementwise
 levels are memory-bound; row blocks were measured slower (more numpy calls), so one block it is.
+Since 2026-12-02 the products are laid out (dim, n), so that each level adds two contiguous blocks
+(same tree, same bits): 216 × 384 in 0.17 ms instead of 0.22 ms (Intel Xeon, AVX-512, idle), and
+the caller gathers the vectors by position (``FaissIndex.vectors_at``), not by id.
 
 The cut: the fast search fetches ``MARGIN`` more than needed; after re-scoring, the first n by
 (exact similarity descending, id ascending) are kept. ``certified`` says whether that set is
@@ -66,21 +69,25 @@ _U32 = 2.0**-24
 
 
 def _tree_sum(p: F64) -> F64:
-    """Row sums of ``p`` (overwritten) by a fixed pairwise tree over the columns (see module doc):
-    column i plus column i + half, in place; an odd column out is carried to the next level."""
-    w = p.shape[1]
+    """Column sums of ``p`` (dim, n; overwritten) by a fixed pairwise tree over the rows (see module
+    doc): row i plus row i + half, in place; an odd row out is carried to the next level.
+
+    The dimension runs down the rows so that every level adds two contiguous blocks; the tree (which
+    term is added to which) is the same as over the columns of (n, dim), so are the bits.
+    """
+    w = p.shape[0]
     if w == 0:
-        return np.zeros(p.shape[0], dtype=np.float64)
+        return np.zeros(p.shape[1], dtype=np.float64)
     while w > 1:
         h = w // 2
-        np.add(p[:, :h], p[:, h : 2 * h], out=p[:, :h])
+        np.add(p[:h], p[h : 2 * h], out=p[:h])
         if w % 2:
-            p[:, h] = p[:, w - 1]
+            p[h] = p[w - 1]
             w = h + 1
         else:
             w = h
     # + 0.0 turns a -0.0 into 0.0: one bit pattern for zero.
-    out: F64 = p[:, 0] + 0.0
+    out: F64 = p[0] + 0.0
     return out
 
 
@@ -94,9 +101,11 @@ def exact_similarity(query: npt.ArrayLike, vectors: npt.ArrayLike) -> F64:
 
     Inputs are taken as float32 (as stored); the result depends on the two vectors of a row only.
     """
-    q = np.asarray(query, dtype=np.float32).astype(np.float64).reshape(-1)
-    v = np.asarray(vectors, dtype=np.float32).reshape(-1, q.shape[0]).astype(np.float64)
-    return to_grid(_tree_sum(np.multiply(v, q)))
+    q = np.asarray(query, dtype=np.float32).astype(np.float64).reshape(-1, 1)
+    v = np.asarray(vectors, dtype=np.float32).reshape(-1, q.shape[0])
+    p = v.T.astype(np.float64, order="C")  # (dim, n): one copy, widened and transposed
+    np.multiply(p, q, out=p)  # exact: float32 × float32 fits in float64
+    return to_grid(_tree_sum(p))
 
 
 def fast_error_bound(dim: int) -> float:

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.pairs import LogitTerms, PairBatch, PairScores
+from matcher.probability import logistic
 from models.features import BINARY, FEATURES, PairInputs, build_features
 from models.scorer import row_sums
 
@@ -171,22 +172,24 @@ class ModelScorer:
         X = pair_features(pairs, self.household)
         Xs = select(X, self.sustain_features)
         Xm = select(X, self.match_features)
+        # Probabilities through ``matcher.probability.logistic``, not ``np.exp``: the same bits on
+        # every CPU (numpy's exp differs in the last bit between AVX-512 and AVX2), on a fixed grid.
         if self._match_terms is not None:
             mt = self._match_terms
-            p_match = 1.0 / (1.0 + np.exp(-(mt.base + row_sums(mt.terms(Xm)))))
+            p_match = logistic(mt.base + row_sums(mt.terms(Xm)))
         else:
-            p_match = self.match.predict_proba(Xm)[:, 1]
+            p_match = logistic(self.match.decision_function(Xm))
         terms = None
         if self._sustain_terms is not None:
             # One pass: the additive logit is the base plus the contributions, exactly.
             contrib = self._sustain_terms.terms(Xs)
             base = self._sustain_terms.base
             logit = base + row_sums(contrib)
-            p_sustain = 1.0 / (1.0 + np.exp(-logit))
+            p_sustain = logistic(logit)
             if explain:
                 terms = LogitTerms(self.sustain_features, Xs, contrib, logit, base)
         else:
-            p_sustain = self.sustain.predict_proba(Xs)[:, 1]
+            p_sustain = logistic(self.sustain.decision_function(Xs))
         return PairScores(
             p_match=np.asarray(p_match, dtype=np.float64),
             p_sustain=np.asarray(p_sustain, dtype=np.float64),

@@ -236,6 +236,11 @@ class FaissIndex:
             return view
         return self._vectors[self.positions(ids)]
 
+    def vectors_at(self, positions: npt.ArrayLike) -> F32:
+        """Vectors at internal positions (one gather from the contiguous float32 copy): what exact
+        re-scoring reads for a lookup's ~200 candidates, without the id → position lookups."""
+        return self._vectors[np.asarray(positions, dtype=np.intp)]
+
     def _as_mask(self, allowed: Allowed) -> Mask | None:
         if allowed is None:
             return None
@@ -248,6 +253,12 @@ class FaissIndex:
     # -- search -------------------------------------------------------------------------------
 
     def search(self, queries: npt.ArrayLike, k: int, allowed: Allowed = None) -> tuple[F32, list[list[str]]]:
+        """``search_positions`` with vacancy ids instead of positions: scores (n, min(k, eligible))
+        and the vacancy ids per query."""
+        scores, pos = self.search_positions(queries, k, allowed)
+        return scores, [row.tolist() for row in self._ids[pos]]
+
+    def search_positions(self, queries: npt.ArrayLike, k: int, allowed: Allowed = None) -> tuple[F32, I64]:
         """Top ``min(k, eligible)`` vacancies per query by cosine, descending, ties by vacancy id.
 
         ``allowed`` is a boolean mask aligned with ``self.ids`` (compute it once with numpy for all
@@ -256,7 +267,7 @@ class FaissIndex:
         by an exact dot product over the eligible subset. Filters leaving at most 10,000 vacancies
         are always answered exactly; above that, IVF probes ``nprobe / eligible-fraction`` lists,
         which holds the recall for filters unrelated to the text but not for ones correlated with
-        the query. Returns scores (n, min(k, eligible)) and the vacancy ids per query.
+        the query. Returns scores and internal positions (``ids`` order), both (n, min(k, eligible)).
         """
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
@@ -266,7 +277,7 @@ class FaissIndex:
         kk = min(k, eligible)
         nq = q.shape[0]
         if kk == 0:
-            return np.zeros((nq, 0), dtype=np.float32), [[] for _ in range(nq)]
+            return np.zeros((nq, 0), dtype=np.float32), np.zeros((nq, 0), dtype=np.int64)
         nprobe = self._nprobe
         exact_cheaper = False
         if self._kind == IVF and mask is not None and nprobe is not None and self._nlist is not None:
@@ -279,8 +290,7 @@ class FaissIndex:
             scores, pos = self._search_numpy(q, mask, kk)
         else:
             scores, pos = self._search_faiss(q, mask, eligible, kk, nprobe)
-        id_rows = self._ids[pos]
-        return scores, [row.tolist() for row in id_rows]
+        return scores, pos
 
     def _search_faiss(
         self, q: F32, mask: Mask | None, eligible: int, kk: int, nprobe: int | None

@@ -106,16 +106,26 @@ class MatrixIndex:
     def search(
         self, queries: F32, k: int, allowed: npt.NDArray[np.bool_] | None = None
     ) -> tuple[F32, list[list[str]]]:
+        sims, pos = self.search_positions(queries, k, allowed)
+        return sims, [self._ids[p].tolist() for p in pos]
+
+    def search_positions(
+        self, queries: F32, k: int, allowed: npt.NDArray[np.bool_] | None = None
+    ) -> tuple[F32, I64]:
         q = np.atleast_2d(queries).astype(np.float32)
         mask = None if allowed is None else np.broadcast_to(allowed, (q.shape[0], len(self._ids)))
         rows = blocked_topk(q, self._vectors, self._ids, np.full(q.shape[0], k), mask)
         width = min((len(p) for p, _ in rows), default=0)
         sims = np.array([s[:width] for _, s in rows], dtype=np.float32).reshape(q.shape[0], width)
-        return sims, [self._ids[p].tolist() for p, _ in rows]
+        pos = np.array([p[:width] for p, _ in rows], dtype=np.int64).reshape(q.shape[0], width)
+        return sims, pos
 
     def vectors(self, ids: Sequence[str]) -> F32:
         pos = {v: i for i, v in enumerate(self._ids.tolist())}
         return self._vectors[[pos[i] for i in ids]]
+
+    def vectors_at(self, positions: npt.NDArray[np.int64]) -> F32:
+        return self._vectors[np.asarray(positions, dtype=np.intp)]
 
 
 @dataclass(frozen=True)

@@ -21,18 +21,17 @@ from tests.api.conftest import JC_A, ApiEnv
 def _another_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
     """The index's fast scores as another CPU or blocking computes them: off in the last bits, and a
     near-tie at the cut ordered the other way."""
-    real = FaissIndex.search
+    # A lookup asks the index for positions (``search_positions``; ``search`` goes through it too).
+    real = FaissIndex.search_positions
     rng = np.random.default_rng(23)
 
     def search(self: FaissIndex, queries: Any, k: int, allowed: Any = None) -> Any:
-        sims, ids = real(self, queries, k, allowed)
+        sims, pos = real(self, queries, k, allowed)
         noisy = sims + rng.uniform(-2e-6, 2e-6, sims.shape).astype(np.float32)
         order = np.argsort(-noisy, axis=1, kind="stable")
-        return np.take_along_axis(noisy, order, axis=1), [
-            [row[j] for j in o] for row, o in zip(ids, order.tolist(), strict=True)
-        ]
+        return np.take_along_axis(noisy, order, axis=1), np.take_along_axis(pos, order, axis=1)
 
-    monkeypatch.setattr(FaissIndex, "search", search)
+    monkeypatch.setattr(FaissIndex, "search_positions", search)
 
 
 def test_entries_logged_elsewhere_replay_identical(api: ApiEnv, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,20 +32,27 @@ class ExactIndex:
     def ids(self) -> np.ndarray:
         return self._ids
 
-    def search(self, queries, k, allowed=None):
+    def search_positions(self, queries, k, allowed=None):
         sims = queries @ self._vectors.T
         allowed = np.ones(len(self._ids), bool) if allowed is None else allowed
-        out_s, out_i = [], []
+        out_s, out_p = [], []
         for row in sims:
             cand = np.flatnonzero(allowed)
             order = cand[np.lexsort((self._ids[cand], -row[cand]))][:k]
             out_s.append(row[order])
-            out_i.append([str(self._ids[j]) for j in order])
-        return np.array(out_s, dtype=np.float32), out_i
+            out_p.append(order)
+        return np.array(out_s, dtype=np.float32), np.array(out_p, dtype=np.int64)
+
+    def search(self, queries, k, allowed=None):
+        sims, pos = self.search_positions(queries, k, allowed)
+        return sims, [[str(self._ids[j]) for j in row] for row in pos]
 
     def vectors(self, ids: Sequence[str]) -> np.ndarray:
         pos = {v: i for i, v in enumerate(self._ids)}
         return self._vectors[[pos[i] for i in ids]]
+
+    def vectors_at(self, positions) -> np.ndarray:
+        return self._vectors[np.asarray(positions, dtype=np.intp)]
 
 
 class AxisEncoder:
