@@ -10,7 +10,6 @@ nightly job's blocked matrix products. Saved versions: :mod:`matcher.index.versi
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,11 +21,10 @@ import numpy.typing as npt
 from matcher.artifacts import CURRENT, current_version, utc_stamp
 from matcher.errors import BundleMismatch, UnknownVacancy
 from matcher.index import versions
+from matcher.index.ann import faiss_search, route
 from matcher.index.contract import (
-    EXACT,
     F32,
     I64,
-    IVF,
     Allowed,
     Ids,
     Mask,
@@ -35,17 +33,10 @@ from matcher.index.contract import (
     check_vectors,
     faiss_module,
 )
-from matcher.index.topk import exact_search, order_ann_results
+from matcher.index.topk import exact_search
 from matcher.index.tuning import choose_structure
 
 log = logging.getLogger(__name__)
-
-# Extra results fetched from faiss so that equal scores at the cut can be ordered by vacancy id.
-_TIE_PAD = 16
-# A filtered search over at most this many eligible vacancies is answered exactly by a numpy dot
-# product on the subset (a few ms at dim 384): IVF recall under a filter correlated with the query
-# (e.g. occupation) can fall below the build-time figure, and at this size exact is as fast.
-_EXACT_SUBSET = 10_000
 
 
 class FaissIndex:
@@ -278,49 +269,16 @@ class FaissIndex:
         nq = q.shape[0]
         if kk == 0:
             return np.zeros((nq, 0), dtype=np.float32), np.zeros((nq, 0), dtype=np.int64)
-        nprobe = self._nprobe
-        exact_cheaper = False
-        if self._kind == IVF and mask is not None and nprobe is not None and self._nlist is not None:
-            # A filter keeping a fraction f of the vacancies leaves ~f of each list eligible: probe
-            # 1/f times more lists to see as many eligible neighbours as an unfiltered search.
-            nprobe = min(self._nlist, math.ceil(nprobe * self.count / eligible))
-            # Scanning more than a quarter of the lists costs about as much as exact search.
-            exact_cheaper = nprobe > self._nlist // 4
-        if (mask is not None and eligible <= _EXACT_SUBSET) or exact_cheaper:
+        exact, nprobe = route(self._kind, self.count, eligible, filtered=mask is not None,
+                              nprobe=self._nprobe, nlist=self._nlist)  # fmt: skip
+        if exact:
             scores, pos = self._search_numpy(q, mask, kk)
         else:
-            scores, pos = self._search_faiss(q, mask, eligible, kk, nprobe)
+            scores, pos = faiss_search(
+                self._index, self._kind, labels=self._labels, next_label=self._next_label, ids=self._ids,
+                vectors=self._vectors, q=q, mask=mask, eligible=eligible, kk=kk, nprobe=nprobe,
+            )  # fmt: skip
         return scores, pos
-
-    def _search_faiss(
-        self, q: F32, mask: Mask | None, eligible: int, kk: int, nprobe: int | None
-    ) -> tuple[F32, I64]:
-        faiss = faiss_module()
-
-        fetch = min(eligible, kk + max(_TIE_PAD, kk // 4))
-        bitmap = None
-        sel = None
-        if mask is not None:
-            bits = np.zeros(self._next_label, dtype=np.bool_)
-            bits[self._labels[mask]] = True
-            bitmap = np.packbits(bits, bitorder="little")  # faiss reads bit (label & 7) of byte label >> 3
-            sel = faiss.IDSelectorBitmap(bitmap.size, faiss.swig_ptr(bitmap))
-        if self._kind == IVF:
-            params = faiss.SearchParametersIVF(nprobe=nprobe)
-            if sel is not None:
-                params.sel = sel
-        else:
-            params = faiss.SearchParameters(sel=sel) if sel is not None else None
-        d, lab = self._index.search(q, fetch, params=params)
-        del bitmap  # the selector points into it: keep it alive until the search returned
-        out_s, out_p, redo = order_ann_results(
-            d, lab, self._labels, self._ids, kk, exact=self._kind == EXACT, eligible=eligible
-        )
-        if len(redo):
-            rows = np.asarray(sorted(redo), dtype=np.int64)
-            log.debug("exact fallback for %d of %d queries", len(rows), q.shape[0])
-            out_s[rows], out_p[rows] = self._search_numpy(q[rows], mask, kk)
-        return out_s, out_p
 
     def _search_numpy(self, q: F32, mask: Mask | None, kk: int) -> tuple[F32, I64]:
         return exact_search(q, self._vectors, self._ids, mask, kk)
