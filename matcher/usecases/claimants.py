@@ -7,7 +7,6 @@ import dataclasses
 from typing import Any
 
 from matcher.domain import Claimant
-from matcher.errors import Conflict, UnknownClaimant
 from matcher.usecases.access import audit, check_health_write, own_jobcenter, visible_claimant
 from matcher.usecases.ports import AuditLog, Caller, ClaimantRepository, LiveMatching
 
@@ -35,16 +34,12 @@ class ClaimantRecords:
         self.live.claimant_changed(c, c.id)
 
     def create(self, caller: Caller, draft: Claimant, given_jobcenter: str | None) -> Claimant:
-        """Store a new claimant (409 if the id is taken) for the caller's Jobcenter."""
+        """Store a new claimant (Conflict if the id is taken) for the caller's Jobcenter."""
         check_health_write(caller, draft)
         c = dataclasses.replace(draft, jobcenter=own_jobcenter(caller, given_jobcenter))
-        try:
-            self.claimants.get_claimant(c.id, with_health=False)
-        except UnknownClaimant:
-            pass
-        else:
-            raise Conflict("this claimant id is already in use")
-        self._save(c)
+        # One atomic insert (Conflict if the id is taken): simultaneous creates cannot both win.
+        self.claimants.insert_claimant(c)
+        self.live.claimant_changed(c, c.id)
         audit(self.log, caller, "claimant.create", claimant_id=c.id)
         return c
 

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from matcher.domain import Claimant, Outcome, ProtectedAttributes, Vacancy
-from matcher.errors import UnknownClaimant, UnknownVacancy
+from matcher.errors import Conflict, UnknownClaimant, UnknownVacancy
 from matcher.records import AuditEntry, ShownSuggestion, SuggestionAction
 from matcher.service import Match, MatchList
 from matcher.settings import CommuteSettings, RankingSettings
@@ -66,6 +66,11 @@ class MemoryStore:
         except KeyError:
             raise UnknownClaimant(claimant_id) from None
         return c if with_health else dataclasses.replace(c, health_max_load=None)
+
+    def insert_claimant(self, claimant: Claimant) -> None:
+        if claimant.id in self.claimants:
+            raise Conflict("this claimant id is already in use")
+        self.claimants[claimant.id] = claimant
 
     def upsert_claimants(self, items: Sequence[tuple[Claimant, ProtectedAttributes | None]]) -> None:
         self.claimants.update((c.id, c) for c, _ in items)
