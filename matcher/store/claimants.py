@@ -58,7 +58,7 @@ class ClaimantsMixin(StoreBase):
             for c, _ in items
         ]
         protected_rows = [protected_row(p) for _, p in items if p is not None]
-        with self._connect() as conn:
+        with self._write() as conn:
             counts = self._upsert(conn, claimants, claimant_rows)
             self._upsert(conn, claimant_health, health_rows)
             self._upsert(conn, claimant_protected, protected_rows)
@@ -81,7 +81,7 @@ class ClaimantsMixin(StoreBase):
             .on_conflict_do_nothing(index_elements=["id"])
             .returning(claimants.c.id)  # rowcount is not reliable here (psycopg answers -1)
         )
-        with self._connect() as conn:
+        with self._write() as conn:
             if conn.execute(stmt).first() is None:
                 raise Conflict("this claimant id is already in use")
             self._upsert(conn, claimant_health, [health])
@@ -128,7 +128,7 @@ class ClaimantsMixin(StoreBase):
         """
         deleted: dict[str, int] = {}
         shown = sa.select(suggestions.c.id).where(suggestions.c.claimant_id == claimant_id)
-        with self._connect() as conn:
+        with self._write() as conn:
             for table, where in (
                 (claimant_health, claimant_health.c.claimant_id == claimant_id),
                 (claimant_protected, claimant_protected.c.claimant_id == claimant_id),

@@ -23,7 +23,7 @@ class TokensMixin(StoreBase):
             "created": utc(token.created),
             "revoked": utc(token.revoked) if token.revoked else None,
         }
-        with self._connect() as conn:
+        with self._write() as conn:
             conn.execute(sa.insert(api_tokens).values(row))
 
     def token_by_hash(self, token_hash: str) -> ApiToken | None:
@@ -39,7 +39,7 @@ class TokensMixin(StoreBase):
 
     def revoke_token(self, token_id: str, at: datetime | None = None) -> bool:
         """Mark a token revoked; False if there is no such (unrevoked) token."""
-        with self._connect() as conn:
+        with self._write() as conn:
             n = conn.execute(
                 sa.update(api_tokens)
                 .where(api_tokens.c.id == token_id, api_tokens.c.revoked.is_(None))
