@@ -101,6 +101,14 @@ class SuggestionRepository(Protocol):
     ) -> list[SuggestionAction]: ...
 
 
+class UserDirectory(Protocol):
+    """The people known to the system (the holders of API tokens)."""
+
+    def known_user(self, name: str, jobcenter: str, roles: tuple[str, ...]) -> bool:
+        """Whether ``name`` is an active user of ``jobcenter`` in one of ``roles``."""
+        ...
+
+
 class LiveMatching(Protocol):
     """The matching state a running service holds: swapped as a whole when records change."""
 

@@ -37,6 +37,13 @@ class MemoryStore:
         self.audit: list[dict[str, Any]] = []
         self.suggestions: dict[str, ShownSuggestion] = {}
         self.actions: list[SuggestionAction] = []
+        # (name, jobcenter, role) of the active users.
+        self.users: list[tuple[str, str, str]] = [
+            ("Frau Schulz", "JC-GOE", "case_manager"),
+            ("Herr Meier", "JC-GOE", "team_lead"),
+            ("Herr Kaya", "JC-OHA", "case_manager"),
+            ("Frau Admin", "JC-GOE", "admin"),
+        ]
 
     # -- audit -----------------------------------------------------------------------------------
     def add_audit(self, *, who: str, action: str, claimant_id: str | None = None,
@@ -115,6 +122,10 @@ class MemoryStore:
 
     def upsert_outcomes(self, items: Sequence[Outcome]) -> None:
         self.outcomes.update((o.id, o) for o in items)
+
+    # -- users -----------------------------------------------------------------------------------
+    def known_user(self, name: str, jobcenter: str, roles: tuple[str, ...]) -> bool:
+        return any(u == (name, jobcenter, r) for u in self.users for r in roles)
 
     # -- suggestions -----------------------------------------------------------------------------
     def get_suggestion(self, suggestion_id: str) -> ShownSuggestion | None:
