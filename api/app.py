@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import errors, web
 from api.body import BodyGuard
+from api.caching import NoStore
 from api.metrics import Metrics
 from api.routes import claimants, feedback, system, vacancies
 from api.runtime import Runtime, single_thread_faiss
@@ -75,7 +76,8 @@ def create_app(
     )
     app.state.metrics = Metrics()
     app.middleware("http")(app.state.metrics.middleware)
-    app.add_middleware(BodyGuard)  # outermost: nothing reads a body before it
+    app.add_middleware(BodyGuard)  # nothing reads a body before it
+    app.add_middleware(NoStore)  # outermost: its 401 and 413 answers get the header too
     errors.install(app)
     for module in (system, claimants, vacancies, feedback):
         app.include_router(module.router)

@@ -25,7 +25,9 @@ class ClaimantRecords:
 
     def read(self, caller: Caller, claimant_id: str) -> Claimant:
         """The record; health data only for roles that see it."""
-        c = visible_claimant(self.claimants, caller, claimant_id, with_health=caller.sees_health)
+        c = visible_claimant(
+            self.claimants, caller, claimant_id, with_health=caller.sees_health, log=self.log
+        )
         audit(self.log, caller, "claimant.read", claimant_id=c.id, payload={"health": caller.sees_health})
         return c
 
@@ -52,7 +54,7 @@ class ClaimantRecords:
         self, caller: Caller, claimant_id: str, draft: Claimant, given_jobcenter: str | None
     ) -> Claimant:
         """Replace a claimant's record; a role that does not see health data keeps the stored value."""
-        old = visible_claimant(self.claimants, caller, claimant_id, with_health=True)
+        old = visible_claimant(self.claimants, caller, claimant_id, with_health=True, log=self.log)
         check_health_write(caller, draft)
         if not caller.sees_health:
             draft = dataclasses.replace(draft, health_max_load=old.health_max_load)

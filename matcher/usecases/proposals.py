@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from matcher.domain import FeedbackAction
 from matcher.errors import UnknownClaimant, UnknownSuggestion, ValidationError
 from matcher.records import ShownSuggestion, SuggestionAction
-from matcher.usecases.access import audit, visible_claimant
+from matcher.usecases.access import audit, denied, visible_claimant
 from matcher.usecases.ports import (
     AuditLog,
     Caller,
@@ -58,10 +58,13 @@ class Proposals:
     def shown(self, caller: Caller, suggestion_id: str) -> ShownSuggestion:
         """A shown suggestion the caller may act on (another Jobcenter's answers like a missing one)."""
         s = self.suggestions.get_suggestion(suggestion_id)
-        if s is None or not caller.may_see(s.jobcenter):
+        if s is None:
+            raise UnknownSuggestion(suggestion_id)
+        if not caller.may_see(s.jobcenter):
+            denied(self.log, caller, "suggestion", suggestion_id=suggestion_id)
             raise UnknownSuggestion(suggestion_id)
         try:
-            visible_claimant(self.claimants, caller, s.claimant_id, with_health=False)
+            visible_claimant(self.claimants, caller, s.claimant_id, with_health=False, log=self.log)
         except UnknownClaimant:
             raise UnknownSuggestion(suggestion_id) from None
         return s
