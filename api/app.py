@@ -8,15 +8,16 @@ from ``settings`` the way the CLI builds it (``matcher.bootstrap``).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from api import errors, web
+from api.body import BodyGuard
+from api.caching import NoStore
 from api.metrics import Metrics
 from api.routes import claimants, feedback, system, vacancies
 from api.runtime import Runtime, single_thread_faiss
@@ -29,19 +30,6 @@ if TYPE_CHECKING:
     from models.encoding import RecordEncoder
 
 log = logging.getLogger(__name__)
-
-
-# The largest request body accepted: a claimant or vacancy record with its longest texts (20,000
-# characters each) is far below it.
-MAX_BODY_BYTES = 256 * 1024
-
-
-async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """413 for a declared body above MAX_BODY_BYTES, before anything reads it."""
-    length = request.headers.get("content-length", "")
-    if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-        return JSONResponse(status_code=413, content={"detail": f"request body above {MAX_BODY_BYTES} bytes"})
-    return await call_next(request)
 
 
 def build_runtime(
@@ -88,7 +76,8 @@ def create_app(
     )
     app.state.metrics = Metrics()
     app.middleware("http")(app.state.metrics.middleware)
-    app.middleware("http")(limit_body)
+    app.add_middleware(BodyGuard)  # nothing reads a body before it
+    app.add_middleware(NoStore)  # outermost: its 401 and 413 answers get the header too
     errors.install(app)
     for module in (system, claimants, vacancies, feedback):
         app.include_router(module.router)

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth import Principal, Right, authenticate
+from api.body import PRINCIPAL_KEY
 from api.runtime import Runtime
 from matcher.bootstrap import UseCases
 
@@ -28,10 +29,13 @@ bearer = HTTPBearer(auto_error=False, description="An API token from `passgenau 
 def principal(
     request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
+    known: Principal | None = getattr(request.state, PRINCIPAL_KEY, None)
+    if known is not None:  # a request with a body: the body guard authenticated it already
+        return known
     rt = runtime(request)
     header = f"Bearer {creds.credentials}" if creds is not None else None
     p = authenticate(rt.store, header, rt.settings.api.health_roles)
-    request.state.principal = p
+    setattr(request.state, PRINCIPAL_KEY, p)
     return p
 
 

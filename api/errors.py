@@ -74,11 +74,31 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=status, content={"detail": detail}, headers=headers)
 
 
+# A 422 names at most this many errors (a body of thousands of unknown keys would otherwise get an
+# answer many times its own size), each part cut to a length that fits any field name or message.
+MAX_ERRORS = 20
+MAX_PART = 100
+
+
+def _cut(value: object) -> object:
+    return value[:MAX_PART] if isinstance(value, str) else value
+
+
 async def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 shape without ``input`` or ``ctx`` (they repeat what was sent: maybe personal
+    data), with at most MAX_ERRORS entries and a last one that counts the rest."""
     errors = exc.errors() if isinstance(exc, RequestValidationError) else []
-    detail = [
-        {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in errors
+    detail: list[dict[str, object]] = [
+        {
+            "loc": [_cut(x) for x in e.get("loc", ())],
+            "msg": _cut(str(e.get("msg", ""))),
+            "type": _cut(str(e.get("type", ""))),
+        }
+        for e in errors[:MAX_ERRORS]
     ]
+    if len(errors) > MAX_ERRORS:
+        more = f"and {len(errors) - MAX_ERRORS} more errors"
+        detail.append({"loc": ["body"], "msg": more, "type": "too_many_errors"})
     return JSONResponse(status_code=422, content={"detail": detail})
 
 

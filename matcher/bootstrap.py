@@ -125,7 +125,7 @@ def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str
         lookups=Lookups(store, store, live),
         claimants=ClaimantRecords(store, store, live),
         vacancies=VacancyRecords(store, store, live),
-        proposals=Proposals(store, store, store),
+        proposals=Proposals(store, store, store, store),
         outcomes=Outcomes(store, store, store, store),
         erasure=Erasure(store, store, live, erase_nightly),
     )

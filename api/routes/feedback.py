@@ -22,8 +22,9 @@ SuggestionId = Annotated[str, Path(max_length=24, pattern=SUGGESTION_ID_PATTERN)
     "/suggestions/{suggestion_id}/feedback", response_model=FeedbackOut, status_code=status.HTTP_201_CREATED
 )
 def feedback(uc: UseCasesDep, p: GivesFeedback, suggestion_id: SuggestionId, body: FeedbackIn) -> FeedbackOut:
-    """Record what became of a suggestion. "proposed" needs the confirming case manager
-    (``confirmed_by``), "rejected" a reason code. Each action is a new record."""
+    """Record what became of a suggestion. "proposed" needs the confirming person (``confirmed_by``:
+    you, or an active case manager or team lead of your Jobcenter), "rejected" a reason code. Each
+    action is a new record."""
     request = ActionRequest(FeedbackAction(body.action), body.reason_code, body.confirmed_by)
     return FeedbackOut.of(uc.proposals.act(p, suggestion_id, request))
 

@@ -20,6 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from matcher.csv_cells import safe_cell
 from matcher.explain import Explanation
 from matcher.files import write_atomic
 from matcher.store import NightlyRow
@@ -92,9 +93,11 @@ def record(row: NightlyRow) -> dict[str, Any]:
 
 def _csv(records: Sequence[dict[str, Any]]) -> bytes:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    # RFC 4180 line ends: Python 3.11's writer quotes a cell holding a CR only when the line end has
+    # one, and an unquoted CR would split the row in a spreadsheet.
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\r\n")
     w.writeheader()
-    w.writerows(records)
+    w.writerows({k: safe_cell(v) for k, v in r.items()} for r in records)
     return buf.getvalue().encode("utf-8")
 
 

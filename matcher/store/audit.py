@@ -76,7 +76,7 @@ class AuditMixin(StoreBase):
             "index_version": index_version,
             "payload": payload or {},
         }
-        with self._connect() as conn:
+        with self._write() as conn:
             new_id = conn.execute(sa.insert(audit_log).values(row).returning(audit_log.c.id)).scalar_one()
         return int(new_id)
 

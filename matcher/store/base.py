@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Self
 
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from matcher.records import UpsertCounts
-from matcher.store.engine import create_engine, guard
+from matcher.store.engine import WRITE_OPTION, create_engine, guard
 from matcher.store.engine import upgrade as upgrade_schema
 from matcher.store.tables import TABLES
 
@@ -81,15 +81,16 @@ class StoreBase:
     # -- transactions ----------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, *, write: bool = True) -> Iterator[None]:
         """Everything the repository does inside this block commits together or not at all.
 
-        Nested blocks join the outer transaction.
+        Nested blocks join the outer transaction. A write transaction (the default) holds SQLite's
+        write lock from its start (``BEGIN IMMEDIATE``), so its reads and writes see one state.
         """
         if getattr(self._local, "conn", None) is not None:
             yield
             return
-        with guard(self._url), self._engine.begin() as conn:
+        with self._begin(write) as conn:
             self._local.conn = conn
             try:
                 yield
@@ -97,14 +98,28 @@ class StoreBase:
                 self._local.conn = None
 
     @contextmanager
-    def _connect(self) -> Iterator[Connection]:
+    def _begin(self, write: bool) -> Iterator[Connection]:
+        with guard(self._url), self._engine.connect() as conn:
+            if write:
+                conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _connect(self, *, write: bool = False) -> Iterator[Connection]:
+        """The open transaction's connection, or a new transaction for this call (``write``: one
+        that writes; see ``transaction``)."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             with guard(self._url):
                 yield conn
             return
-        with guard(self._url), self._engine.begin() as new:
+        with self._begin(write) as new:
             yield new
+
+    def _write(self) -> AbstractContextManager[Connection]:
+        """``_connect`` for a call that writes."""
+        return self._connect(write=True)
 
     def _in_transaction(self) -> bool:
         return getattr(self._local, "conn", None) is not None

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 
 from matcher.domain import Claimant, ProtectedAttributes
-from matcher.errors import UnknownClaimant
+from matcher.errors import Conflict, UnknownClaimant
 from matcher.records import UpsertCounts
 from matcher.store.audit import redact_audit
 from matcher.store.base import IN_CHUNK, StoreBase, chunks
@@ -58,11 +58,33 @@ class ClaimantsMixin(StoreBase):
             for c, _ in items
         ]
         protected_rows = [protected_row(p) for _, p in items if p is not None]
-        with self._connect() as conn:
+        with self._write() as conn:
             counts = self._upsert(conn, claimants, claimant_rows)
             self._upsert(conn, claimant_health, health_rows)
             self._upsert(conn, claimant_protected, protected_rows)
         return counts
+
+    def insert_claimant(self, c: Claimant) -> None:
+        """Store a new claimant with their health row, or raise Conflict if the id is taken.
+
+        One ``INSERT ... ON CONFLICT DO NOTHING`` decides: the database's primary key lets exactly one
+        of any number of simultaneous creates through, and a loser writes nothing (no read-then-write
+        window, and PostgreSQL's transaction is not aborted by a constraint error).
+        """
+        health = {
+            "claimant_id": c.id,
+            "health_max_load": None if c.health_max_load is None else int(c.health_max_load),
+        }
+        stmt = (
+            self._insert(claimants)
+            .values(claimant_row(c))
+            .on_conflict_do_nothing(index_elements=["id"])
+            .returning(claimants.c.id)  # rowcount is not reliable here (psycopg answers -1)
+        )
+        with self._write() as conn:
+            if conn.execute(stmt).first() is None:
+                raise Conflict("this claimant id is already in use")
+            self._upsert(conn, claimant_health, [health])
 
     def get_claimant(self, claimant_id: str, *, with_health: bool = True) -> Claimant:
         """The claimant; ``with_health=False`` does not read the health table (health_max_load None)."""
@@ -106,7 +128,7 @@ class ClaimantsMixin(StoreBase):
         """
         deleted: dict[str, int] = {}
         shown = sa.select(suggestions.c.id).where(suggestions.c.claimant_id == claimant_id)
-        with self._connect() as conn:
+        with self._write() as conn:
             for table, where in (
                 (claimant_health, claimant_health.c.claimant_id == claimant_id),
                 (claimant_protected, claimant_protected.c.claimant_id == claimant_id),

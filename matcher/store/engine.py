@@ -31,6 +31,12 @@ logging.getLogger("sqlalchemy.engine.Engine").addFilter(_no_result_rows)
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 HEAD_REVISION = "0003"
 PG_CONNECT_TIMEOUT = 5  # seconds to establish a PostgreSQL connection (libpq's minimum is 2)
+# SQLite: how long a writer waits for another connection's (or process's) write lock before it
+# gives up with "database is locked". An import or the nightly run holds the lock for seconds; the
+# API's writes wait for it rather than answer 503.
+SQLITE_BUSY_TIMEOUT = 30.0
+# The connection execution option that marks a write transaction (SQLite: BEGIN IMMEDIATE).
+WRITE_OPTION = "passgenau_write"
 
 
 def _safe_url(url: str | sa.URL) -> str:
@@ -44,7 +50,8 @@ def _reason(err: BaseException) -> str:
 
 
 def create_engine(url: str) -> Engine:
-    """An engine for a supported URL (sqlite, postgresql); SQLite gets WAL, foreign keys, real BEGIN."""
+    """An engine for a supported URL (sqlite, postgresql); SQLite gets WAL, foreign keys, real BEGIN
+    (IMMEDIATE for a connection with the ``WRITE_OPTION``) and a busy timeout."""
     u = sa.make_url(url)
     backend = u.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
@@ -60,10 +67,11 @@ def create_engine(url: str) -> Engine:
     memory = u.database in (None, "", ":memory:")
     if not memory and u.database is not None:
         Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+    busy = {"timeout": SQLITE_BUSY_TIMEOUT}
     engine = (
-        sa.create_engine(u, poolclass=StaticPool, hide_parameters=True)
+        sa.create_engine(u, poolclass=StaticPool, hide_parameters=True, connect_args=busy)
         if memory
-        else sa.create_engine(u, hide_parameters=True)
+        else sa.create_engine(u, hide_parameters=True, connect_args=busy)
     )
 
     @event.listens_for(engine, "connect")
@@ -81,7 +89,11 @@ def create_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A write transaction takes the write lock at once: a deferred one that read first and then
+        # writes cannot wait for the lock once another connection has committed (SQLITE_BUSY at
+        # once, the busy timeout never applies), so it would fail with "database is locked".
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
 

@@ -24,7 +24,7 @@ class NightlyMixin(StoreBase):
             "status": run.status,
             "manifest": run.manifest,
         }
-        with self.transaction(), self._connect() as conn:
+        with self.transaction(), self._write() as conn:
             self._upsert(conn, nightly_runs, [run_row])
             if rows is None:
                 return

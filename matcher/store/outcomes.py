@@ -20,7 +20,7 @@ from matcher.store.tables import claimants, outcomes, proposals
 
 class OutcomesMixin(StoreBase):
     def upsert_outcomes(self, items: Sequence[Outcome]) -> UpsertCounts:
-        with self._connect() as conn:
+        with self._write() as conn:
             return self._upsert(conn, outcomes, [outcome_row(o) for o in items])
 
     def list_outcomes(self) -> list[Outcome]:
@@ -47,7 +47,7 @@ class OutcomesMixin(StoreBase):
         return str(snapshot.get("jobcenter", ""))
 
     def upsert_proposals(self, items: Sequence[Proposal]) -> UpsertCounts:
-        with self._connect() as conn:
+        with self._write() as conn:
             return self._upsert(conn, proposals, [proposal_row(p) for p in items])
 
     def list_proposals(self, claimant_id: str | None = None) -> list[Proposal]:

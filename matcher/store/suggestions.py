@@ -38,7 +38,7 @@ class SuggestionsMixin(AuditMixin):
         The store assigns each suggestion its ``lookup_id`` (the audit id) and its ``id``
         (f"{audit id}-{rank}"); returns the audit id and the suggestions as stored.
         """
-        with self.transaction(), self._connect() as conn:
+        with self.transaction(), self._write() as conn:
             audit_id = self.add_audit(
                 who=who,
                 action=action,
@@ -73,7 +73,7 @@ class SuggestionsMixin(AuditMixin):
     def add_action(self, action: SuggestionAction) -> SuggestionAction:
         """Append an action on a stored suggestion; returns it with the id the store assigned (the
         given ``id`` is ignored). Raises UnknownSuggestion if the suggestion is not stored."""
-        with self.transaction(), self._connect() as conn:
+        with self.transaction(), self._write() as conn:
             known = conn.execute(
                 sa.select(suggestions.c.id).where(suggestions.c.id == action.suggestion_id)
             ).first()

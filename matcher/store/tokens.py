@@ -23,7 +23,7 @@ class TokensMixin(StoreBase):
             "created": utc(token.created),
             "revoked": utc(token.revoked) if token.revoked else None,
         }
-        with self._connect() as conn:
+        with self._write() as conn:
             conn.execute(sa.insert(api_tokens).values(row))
 
     def token_by_hash(self, token_hash: str) -> ApiToken | None:
@@ -37,9 +37,18 @@ class TokensMixin(StoreBase):
             rows = conn.execute(sa.select(api_tokens).order_by(api_tokens.c.created, api_tokens.c.id))
             return [token_from(r) for r in rows]
 
+    def known_user(self, name: str, jobcenter: str, roles: tuple[str, ...]) -> bool:
+        """Whether ``name`` holds an unrevoked token of ``jobcenter`` in one of ``roles``."""
+        t = api_tokens.c
+        stmt = sa.select(t.id).where(
+            t.name == name, t.jobcenter == jobcenter, t.role.in_(roles), t.revoked.is_(None)
+        )
+        with self._connect() as conn:
+            return conn.execute(stmt.limit(1)).first() is not None
+
     def revoke_token(self, token_id: str, at: datetime | None = None) -> bool:
         """Mark a token revoked; False if there is no such (unrevoked) token."""
-        with self._connect() as conn:
+        with self._write() as conn:
             n = conn.execute(
                 sa.update(api_tokens)
                 .where(api_tokens.c.id == token_id, api_tokens.c.revoked.is_(None))

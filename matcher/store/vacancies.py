@@ -18,7 +18,7 @@ from matcher.store.tables import employers, vacancies
 class VacanciesMixin(StoreBase):
     def upsert_vacancies(self, items: Sequence[Vacancy]) -> UpsertCounts:
         """Insert or update vacancies by id; their employers are upserted first (last one wins)."""
-        with self._connect() as conn:
+        with self._write() as conn:
             self._upsert(conn, employers, [employer_row(v.employer) for v in items])
             return self._upsert(conn, vacancies, [vacancy_row(v) for v in items])
 
@@ -42,7 +42,7 @@ class VacanciesMixin(StoreBase):
 
     def delete_vacancy(self, vacancy_id: str) -> None:
         """Remove a vacancy (its employer stays); history rows name it without a foreign key."""
-        with self._connect() as conn:
+        with self._write() as conn:
             n = conn.execute(sa.delete(vacancies).where(vacancies.c.id == vacancy_id)).rowcount
         if not n:
             raise UnknownVacancy(f"no vacancy {vacancy_id!r}")

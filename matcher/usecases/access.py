@@ -16,16 +16,25 @@ NO_SUCH_CLAIMANT = "no such claimant"
 
 
 def visible_claimant(
-    claimants: ClaimantRepository, caller: Caller, claimant_id: str, *, with_health: bool
+    claimants: ClaimantRepository, caller: Caller, claimant_id: str, *, with_health: bool, log: AuditLog
 ) -> Claimant:
-    """The claimant if the caller may see them, else UnknownClaimant (as for a missing id)."""
+    """The claimant if the caller may see them, else UnknownClaimant (as for a missing id); an
+    attempt on another Jobcenter's claimant is audited (``denied``)."""
     try:
         c = claimants.get_claimant(claimant_id, with_health=with_health)
     except UnknownClaimant:
         raise UnknownClaimant(NO_SUCH_CLAIMANT) from None
     if not caller.may_see(c.jobcenter):
+        denied(log, caller, "claimant", claimant_id=claimant_id)
         raise UnknownClaimant(NO_SUCH_CLAIMANT)
     return c
+
+
+def denied(log: AuditLog, caller: Caller, kind: str, *, claimant_id: str | None = None, **asked: str) -> int:
+    """An audit entry for a refused attempt on another Jobcenter's record: who asked for what, in
+    the caller's own terms (the id they sent), nothing of the record or its Jobcenter. A claimant's
+    id is kept as ``claimant_id``, so that an erasure redacts the entry like any other about them."""
+    return audit(log, caller, "access.denied", claimant_id=claimant_id, payload={"record": kind, **asked})
 
 
 def own_jobcenter(caller: Caller, given: str | None, stored: str | None = None) -> str:

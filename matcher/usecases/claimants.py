@@ -7,7 +7,6 @@ import dataclasses
 from typing import Any
 
 from matcher.domain import Claimant
-from matcher.errors import Conflict, UnknownClaimant
 from matcher.usecases.access import audit, check_health_write, own_jobcenter, visible_claimant
 from matcher.usecases.ports import AuditLog, Caller, ClaimantRepository, LiveMatching
 
@@ -26,7 +25,9 @@ class ClaimantRecords:
 
     def read(self, caller: Caller, claimant_id: str) -> Claimant:
         """The record; health data only for roles that see it."""
-        c = visible_claimant(self.claimants, caller, claimant_id, with_health=caller.sees_health)
+        c = visible_claimant(
+            self.claimants, caller, claimant_id, with_health=caller.sees_health, log=self.log
+        )
         audit(self.log, caller, "claimant.read", claimant_id=c.id, payload={"health": caller.sees_health})
         return c
 
@@ -35,16 +36,12 @@ class ClaimantRecords:
         self.live.claimant_changed(c, c.id)
 
     def create(self, caller: Caller, draft: Claimant, given_jobcenter: str | None) -> Claimant:
-        """Store a new claimant (409 if the id is taken) for the caller's Jobcenter."""
+        """Store a new claimant (Conflict if the id is taken) for the caller's Jobcenter."""
         check_health_write(caller, draft)
         c = dataclasses.replace(draft, jobcenter=own_jobcenter(caller, given_jobcenter))
-        try:
-            self.claimants.get_claimant(c.id, with_health=False)
-        except UnknownClaimant:
-            pass
-        else:
-            raise Conflict("this claimant id is already in use")
-        self._save(c)
+        # One atomic insert (Conflict if the id is taken): simultaneous creates cannot both win.
+        self.claimants.insert_claimant(c)
+        self.live.claimant_changed(c, c.id)
         audit(self.log, caller, "claimant.create", claimant_id=c.id)
         return c
 
@@ -57,7 +54,7 @@ class ClaimantRecords:
         self, caller: Caller, claimant_id: str, draft: Claimant, given_jobcenter: str | None
     ) -> Claimant:
         """Replace a claimant's record; a role that does not see health data keeps the stored value."""
-        old = visible_claimant(self.claimants, caller, claimant_id, with_health=True)
+        old = visible_claimant(self.claimants, caller, claimant_id, with_health=True, log=self.log)
         check_health_write(caller, draft)
         if not caller.sees_health:
             draft = dataclasses.replace(draft, health_max_load=old.health_max_load)

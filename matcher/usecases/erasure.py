@@ -40,7 +40,7 @@ class Erasure:
         self.erase_nightly = erase_nightly
 
     def erase(self, caller: Caller, claimant_id: str) -> ErasureReport:
-        c = visible_claimant(self.claimants, caller, claimant_id, with_health=True)
+        c = visible_claimant(self.claimants, caller, claimant_id, with_health=True, log=self.log)
         counts = self.claimants.delete_claimant(c.id)
         self.live.claimant_changed(None, c.id)
         dropped = self.live.forget_profiles([c])

@@ -171,7 +171,7 @@ class Lookups:
     def suggestions(self, caller: Caller, claimant_id: str, k: int) -> RecordedList:
         """Ranked, explained vacancies for a stored claimant of the caller's Jobcenter."""
         # Health restrictions take part in the filters even where the role may not read them.
-        c = visible_claimant(self.claimants, caller, claimant_id, with_health=True)
+        c = visible_claimant(self.claimants, caller, claimant_id, with_health=True, log=self.log)
         service = self.live.service
         result = service.suggest_for(c, k)
         record = LookupRecord.of(service, result, k=k, role=caller.role_name, claimant=c)

@@ -8,7 +8,7 @@ from datetime import date
 
 from matcher.domain import Outcome, to_dict
 from matcher.errors import Conflict, UnknownVacancy
-from matcher.usecases.access import audit, visible_claimant
+from matcher.usecases.access import audit, denied, visible_claimant
 from matcher.usecases.ports import AuditLog, Caller, ClaimantRepository, OutcomeRepository, VacancyRepository
 
 
@@ -39,9 +39,10 @@ class Outcomes:
     def record(self, caller: Caller, report: OutcomeReport) -> Outcome:
         """An id already used for an outcome of the caller's Jobcenter replaces it; another
         Jobcenter's outcome is never replaced (409: the id is not free)."""
-        c = visible_claimant(self.claimants, caller, report.claimant_id, with_health=True)
+        c = visible_claimant(self.claimants, caller, report.claimant_id, with_health=True, log=self.log)
         owner = self.outcomes.outcome_jobcenter(report.id)
         if owner is not None and not caller.may_see(owner):
+            denied(self.log, caller, "outcome", outcome_id=report.id)
             raise Conflict("this outcome id is already in use")
         try:
             v = self.vacancies.get_vacancy(report.vacancy_id)

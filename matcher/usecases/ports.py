@@ -66,6 +66,10 @@ class LookupLog(AuditLog, Protocol):
 class ClaimantRepository(Protocol):
     def get_claimant(self, claimant_id: str, *, with_health: bool = True) -> Claimant: ...
 
+    def insert_claimant(self, claimant: Claimant) -> None:
+        """Store a new claimant atomically; Conflict if the id is already taken."""
+        ...
+
     def upsert_claimants(self, items: Sequence[tuple[Claimant, ProtectedAttributes | None]]) -> Any: ...
 
     def search_claimants(self, jobcenter: str | None, q: str, limit: int) -> list[dict[str, Any]]: ...
@@ -95,6 +99,14 @@ class SuggestionRepository(Protocol):
     def list_actions(
         self, claimant_id: str | None = None, suggestion_id: str | None = None
     ) -> list[SuggestionAction]: ...
+
+
+class UserDirectory(Protocol):
+    """The people known to the system (the holders of API tokens)."""
+
+    def known_user(self, name: str, jobcenter: str, roles: tuple[str, ...]) -> bool:
+        """Whether ``name`` is an active user of ``jobcenter`` in one of ``roles``."""
+        ...
 
 
 class LiveMatching(Protocol):

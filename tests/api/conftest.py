@@ -107,7 +107,14 @@ ROLES = {
 }
 
 
+# Colleagues known to the system (a token each, not used to sign in): they may confirm a proposal.
+COLLEAGUES = {"Frau Schulz": ("case_manager", JC_A), "Herr Kaya": ("team_lead", JC_A),
+              "Erika Mustermann": ("case_manager", JC_A), "Herr Yilmaz": ("case_manager", JC_B)}  # fmt: skip
+
+
 def make_tokens(store: Store) -> tuple[dict[str, str], dict[str, str]]:
+    for name, (role, jc) in COLLEAGUES.items():
+        create_token(store, name, role, jc)
     secrets, ids = {}, {}
     for who, (role, jc) in ROLES.items():
         token, secret = create_token(store, f"test-{who}", role, jc)

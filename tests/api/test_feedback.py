@@ -131,3 +131,19 @@ def test_outcome_of_another_jobcenter_is_not_overwritten(api: ApiEnv) -> None:
     assert api.client.post("/outcomes", json=fixed, headers=api.headers("lead")).status_code == 201
     (o,) = api.store.list_outcomes()
     assert str(o.end) == "2026-09-30"
+
+
+def test_the_confirming_person_must_be_known(api: ApiEnv) -> None:
+    """Issue 16, defect 7: ``confirmed_by`` names the caller or an active case manager or team lead
+    of the suggestion's Jobcenter; anyone else is a 422 at that field, and nothing is stored."""
+    sid = _list(api)["suggestions"][0]["suggestion_id"]
+    url = f"/suggestions/{sid}/feedback"
+    h = api.headers("cm")
+    for name in ("Jemand Erfundenes", "Herr Yilmaz", "test-admin", "test-revoked", "test-cm_oha"):
+        r = api.client.post(url, json={"action": "proposed", "confirmed_by": name}, headers=h)
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "confirmed_by"], name
+        assert name not in r.text
+    assert api.store.list_actions() == []
+    for name in ("test-cm", "Herr Kaya", "test-lead"):
+        r = api.client.post(url, json={"action": "proposed", "confirmed_by": name}, headers=h)
+        assert (r.status_code, r.json()["confirmed_by"]) == (201, name)

@@ -79,3 +79,43 @@ def test_searches_and_candidates_show_only_the_own_jobcenter(api: ApiEnv) -> Non
                 seen |= {c["claimant_id"] for c in r.json()["candidates"]}
     assert seen_a and seen_b
     assert seen_a <= set(api.ids(JC_A)) and seen_b <= set(api.ids(JC_B))
+
+
+def test_denied_attempts_leave_an_audit_entry(api: ApiEnv) -> None:
+    """Issue 16, defect 10: an attempt on another Jobcenter's claimant, list or outcome is audited:
+    who, what they asked for (their own id), nothing of the other Jobcenter's record."""
+    foreign = api.ids(JC_B)[0]
+    r = api.client.get(f"/claimants/{foreign}/suggestions?k=3", headers=api.headers("cm_oha"))
+    sid = r.json()["suggestions"][0]["suggestion_id"]
+    before = {e.id for e in api.store.list_audit()}
+    h = api.headers("cm")
+    assert api.client.get(f"/claimants/{foreign}", headers=h).status_code == 404
+    assert api.client.get("/claimants/K-does-not-exist", headers=h).status_code == 404  # missing: no entry
+    assert (
+        api.client.post(f"/suggestions/{sid}/feedback", json={"action": "applied"}, headers=h).status_code
+        == 404
+    )
+    new = [e for e in api.store.list_audit() if e.id not in before]
+    assert sorted((e.payload["record"], e.who, e.action, e.claimant_id) for e in new) == [
+        ("claimant", "test-cm", "access.denied", foreign),
+        ("suggestion", "test-cm", "access.denied", None),
+    ]
+    assert [e.payload for e in sorted(new, key=lambda e: e.payload["record"])] == [
+        {"role": "case_manager", "record": "claimant"},
+        {"role": "case_manager", "record": "suggestion", "suggestion_id": sid},
+    ]
+
+
+def test_answers_with_personal_data_are_not_stored_by_caches(api_ro: ApiEnv) -> None:
+    """Issue 16, defect 10: every answer to a request with a token is ``Cache-Control: no-store``."""
+    cid = api_ro.ids(JC_A)[0]
+    h = api_ro.headers("cm")
+    for r in (
+        api_ro.client.get(f"/claimants/{cid}", headers=h),
+        api_ro.client.get(f"/claimants/{cid}/suggestions?k=3", headers=h),
+        api_ro.client.get("/claimants?q=K", headers=h),
+        api_ro.client.get("/claimants/K-does-not-exist", headers=h),
+        api_ro.client.post("/claimants", content=b"{", headers={"Authorization": "Bearer pg_x"}),
+    ):
+        assert r.headers["cache-control"] == "no-store", r.request.url
+    assert "no-store" not in api_ro.client.get("/health").headers.get("cache-control", "")

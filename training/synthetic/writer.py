@@ -21,6 +21,7 @@ from matcher.codec import (
     proposal_to_row,
     vacancy_to_row,
 )
+from matcher.csv_cells import safe_cell
 from matcher.domain import (
     Claimant,
     ProtectedAttributes,
@@ -37,7 +38,7 @@ def _write_csv(path: Path, header: tuple[str, ...], rows: list[dict[str, str]]) 
         w = csv.writer(f, lineterminator="\n")
         w.writerow(header)
         for r in rows:
-            w.writerow([r.get(k, "") for k in header])
+            w.writerow([safe_cell(r.get(k, "")) for k in header])
     os.replace(tmp, path)
 
 

@@ -51,3 +51,21 @@ def test_files_per_case_manager(tmp_path: Path) -> None:
     # Written again with other rows: the whole folder is replaced, no file of the old set remains.
     write_lists(tmp_path, "r1", rows[:1])
     assert sorted(p.name for p in lists.iterdir()) == ["cm.1.csv", "cm.1.html", "cm.1.parquet"]
+
+
+def test_csv_cells_cannot_start_a_formula(tmp_path: Path) -> None:
+    """Issue 16, defect 4: titles, employers and places from outside that a spreadsheet would run as
+    a formula get a leading apostrophe in the CSV; the HTML and Parquet keep the text as it is."""
+    evil = ['=HYPERLINK("http://x")', "+1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\tTab", "\rCR"]
+    rows = []
+    for i, text in enumerate(evil, start=1):
+        r = row("K1", i, f"V{i}", "cm.1", title=text)
+        rows.append(NightlyRow(r.run_id, r.claimant_id, r.rank, r.vacancy_id, r.jobcenter, r.case_manager,
+                               -0.25, {**r.payload, "employer": text, "municipality": text}))  # fmt: skip
+    write_lists(tmp_path, "r1", rows)
+    lists = tmp_path / "lists" / "JC-A"
+    records = list(csv.DictReader(io.StringIO((lists / "cm.1.csv").read_bytes().decode("utf-8"), newline="")))
+    for rec, text in zip(records, evil, strict=True):
+        assert (rec["title"], rec["employer"], rec["municipality"]) == ("'" + text,) * 3
+        assert rec["score"] == "-0.25"  # a number is no formula: left as it is
+    assert [t["title"] for t in pq.read_table(lists / "cm.1.parquet").to_pylist()] == evil

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from matcher.domain import Claimant, Outcome, ProtectedAttributes, Vacancy
-from matcher.errors import UnknownClaimant, UnknownVacancy
+from matcher.errors import Conflict, UnknownClaimant, UnknownVacancy
 from matcher.records import AuditEntry, ShownSuggestion, SuggestionAction
 from matcher.service import Match, MatchList
 from matcher.settings import CommuteSettings, RankingSettings
@@ -37,6 +37,13 @@ class MemoryStore:
         self.audit: list[dict[str, Any]] = []
         self.suggestions: dict[str, ShownSuggestion] = {}
         self.actions: list[SuggestionAction] = []
+        # (name, jobcenter, role) of the active users.
+        self.users: list[tuple[str, str, str]] = [
+            ("Frau Schulz", "JC-GOE", "case_manager"),
+            ("Herr Meier", "JC-GOE", "team_lead"),
+            ("Herr Kaya", "JC-OHA", "case_manager"),
+            ("Frau Admin", "JC-GOE", "admin"),
+        ]
 
     # -- audit -----------------------------------------------------------------------------------
     def add_audit(self, *, who: str, action: str, claimant_id: str | None = None,
@@ -66,6 +73,11 @@ class MemoryStore:
         except KeyError:
             raise UnknownClaimant(claimant_id) from None
         return c if with_health else dataclasses.replace(c, health_max_load=None)
+
+    def insert_claimant(self, claimant: Claimant) -> None:
+        if claimant.id in self.claimants:
+            raise Conflict("this claimant id is already in use")
+        self.claimants[claimant.id] = claimant
 
     def upsert_claimants(self, items: Sequence[tuple[Claimant, ProtectedAttributes | None]]) -> None:
         self.claimants.update((c.id, c) for c, _ in items)
@@ -110,6 +122,10 @@ class MemoryStore:
 
     def upsert_outcomes(self, items: Sequence[Outcome]) -> None:
         self.outcomes.update((o.id, o) for o in items)
+
+    # -- users -----------------------------------------------------------------------------------
+    def known_user(self, name: str, jobcenter: str, roles: tuple[str, ...]) -> bool:
+        return any(u == (name, jobcenter, r) for u in self.users for r in roles)
 
     # -- suggestions -----------------------------------------------------------------------------
     def get_suggestion(self, suggestion_id: str) -> ShownSuggestion | None:

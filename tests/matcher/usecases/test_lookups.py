@@ -56,7 +56,12 @@ def test_another_jobcenters_claimant_is_unknown_and_nothing_is_recorded() -> Non
         uc.suggestions(CM_OHA, "K1", 3)
     with pytest.raises(UnknownClaimant, match="no such claimant"):
         uc.suggestions(CM_OHA, "K-missing", 3)
-    assert store.audit == [] and store.suggestions == {}
+    # Nothing is recorded but the denied attempt on the other Jobcenter's claimant (issue 16, defect 10).
+    denied = [e for e in store.audit if e["action"] == "access.denied"]
+    assert [(e["who"], e["claimant_id"], e["payload"]) for e in denied] == [
+        ("cm-oha", "K1", {"role": "case_manager", "record": "claimant"})
+    ]
+    assert [e for e in store.audit if e not in denied] == [] and store.suggestions == {}
 
 
 def test_candidates_record_the_jobcenter_and_adhoc_records_no_suggestion() -> None:

@@ -22,7 +22,7 @@ def _env() -> tuple[MemoryStore, Proposals]:
     Lookups(store, store, FakeLive(FakeService([make_vacancy(id="V1"), make_vacancy(id="V2")]))).suggestions(
         CM, "K1", 2
     )
-    return store, Proposals(store, store, store)
+    return store, Proposals(store, store, store, store)
 
 
 def test_actions_are_appended() -> None:
@@ -66,3 +66,27 @@ def test_other_jobcenter_unknown_and_erased_claimants_are_unknown_suggestions() 
     with pytest.raises(UnknownSuggestion):
         uc.act(CM, "1-2", ActionRequest(FeedbackAction.APPLIED))
     assert len(store.actions) == 0
+
+
+@pytest.mark.parametrize(
+    ("confirmed_by", "ok"),
+    [
+        ("cm-goe", True),  # the signed-in user
+        ("Frau Schulz", True),  # a case manager of the same Jobcenter
+        ("Herr Meier", True),  # a team lead of the same Jobcenter
+        ("Herr Kaya", False),  # a case manager of another Jobcenter
+        ("Frau Admin", False),  # an admin places no one
+        ("Jemand Erfundenes", False),  # nobody the system knows
+    ],
+)
+def test_the_confirming_person_is_a_known_user_of_the_jobcenter(confirmed_by: str, ok: bool) -> None:
+    """Issue 16, defect 7: ``confirmed_by`` is not free text."""
+    store, uc = _env()
+    request = ActionRequest(FeedbackAction.PROPOSED, confirmed_by=confirmed_by)
+    if ok:
+        assert uc.act(CM, "1-1", request).confirmed_by == confirmed_by
+        return
+    with pytest.raises(ValidationError) as err:
+        uc.act(CM, "1-1", request)
+    assert err.value.field == "confirmed_by" and confirmed_by not in str(err.value)
+    assert store.actions == []

@@ -55,7 +55,13 @@ def test_create_and_replace_claimants() -> None:
     assert live.forgotten == ["K3"]
     with pytest.raises(UnknownClaimant, match="no such claimant"):
         uc.replace(LEAD_OHA, "K3", new, None)
-    assert [e["action"] for e in store.audit] == ["claimant.create", "claimant.update"]
+    assert [e["action"] for e in store.audit if e["action"] != "access.denied"] == [
+        "claimant.create",
+        "claimant.update",
+    ]
+    assert [(e["who"], e["claimant_id"]) for e in store.audit if e["action"] == "access.denied"] == [
+        ("lead-oha", "K3")
+    ]
 
 
 def test_reads_are_audited_and_scoped() -> None:
@@ -65,9 +71,13 @@ def test_reads_are_audited_and_scoped() -> None:
     assert uc.read(CM, "K1").id == "K1"
     with pytest.raises(UnknownClaimant):
         uc.read(CM, "K2")
-    assert [(e["action"], e["payload"]) for e in store.audit] == [
+    assert [(e["action"], e["payload"]) for e in store.audit if e["action"] != "access.denied"] == [
         ("claimants.search", {"role": "case_manager", "ids": ["K1"]}),
         ("claimant.read", {"role": "case_manager", "health": True}),
+    ]
+    # K2 is another Jobcenter's: the attempt is audited, with nothing of the record.
+    assert [(e["action"], e["claimant_id"], e["payload"]) for e in store.audit[2:]] == [
+        ("access.denied", "K2", {"role": "case_manager", "record": "claimant"})
     ]
 
 
@@ -108,5 +118,6 @@ def test_erasure_reaches_every_place() -> None:
     report = uc.erase(LEAD, "K1")
     assert "K1" not in store.claimants and live.changed == [("K1", False)] and live.forgotten == ["K1"]
     assert erased_runs == ["K1"] and report.nightly_runs_rewritten == 2 and report.embeddings_dropped == 1
-    (entry,) = store.audit
+    denied, entry = store.audit  # the other Jobcenter's attempt first (issue 16, defect 10)
+    assert (denied["action"], denied["who"]) == ("access.denied", "lead-oha")
     assert entry["action"] == "claimant.erase" and entry["payload"]["rows_deleted"] == report.rows_deleted
