@@ -94,8 +94,7 @@ class _Capture:
         self.batches: list[PairBatch] = []
 
     def score(self, pairs: PairBatch, *, explain: bool = True) -> PairScores:
-        if not explain:  # the ranking call sees every candidate; the explaining one only those shown
-            self.batches.append(pairs)
+        self.batches.append(pairs)  # a lookup scores all its candidates in one call
         n = len(pairs.vacancies)
         return PairScores(np.ones(n), np.ones(n), self.model_version)
 
