@@ -26,6 +26,6 @@ def test_ruff_lint_and_format() -> None:
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 
-def test_mypy_on_matcher_and_models() -> None:
+def test_mypy_on_matcher_models_api_and_training() -> None:
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
