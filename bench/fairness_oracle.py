@@ -29,7 +29,7 @@ from training.synthetic.truth import true_p_sustain
 
 def main(data_dir: Path, version: str = "current") -> None:
     settings = Settings(data_dir=data_dir)
-    bundle = data_dir / "models" / "scorer" / version
+    bundle = settings.layout.scorer_bundles / version
     ev = json.loads((bundle / "evaluation.json").read_text(encoding="utf-8"))
     outcomes = {o.id: o for o in Store.open(settings.resolved_database_url).list_outcomes()}
     rows = [outcomes[i] for i in ev["ids"]]

@@ -104,12 +104,13 @@ def serve(data_dir: Path, as_of: str, port: int) -> None:
 
     from api.app import create_app
     from api.runtime import single_thread_blas
+    from matcher.layout import DataLayout
     from models.cache import EmbeddingCache
     from models.encoding import RecordEncoder
 
     single_thread_blas()  # as `passgenau serve` does
     emb = Trigram384()
-    encoder = RecordEncoder(emb, EmbeddingCache(data_dir / "embeddings", emb.model_id, emb.dim))  # type: ignore[arg-type]
+    encoder = RecordEncoder(emb, EmbeddingCache(DataLayout(data_dir).embeddings, emb.model_id, emb.dim))  # type: ignore[arg-type]
     app = create_app(settings_for(data_dir, as_of), encoder=encoder)  # type: ignore[arg-type]
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 

@@ -60,11 +60,12 @@ class TrigramEmbedder:
 
 
 def encoder(data_dir: Path):  # type: ignore[no-untyped-def]
+    from matcher.layout import DataLayout
     from models.cache import EmbeddingCache
     from models.encoding import RecordEncoder
 
     emb = TrigramEmbedder()
-    return RecordEncoder(emb, EmbeddingCache(data_dir / "embeddings", emb.model_id, emb.dim))  # type: ignore[arg-type]
+    return RecordEncoder(emb, EmbeddingCache(DataLayout(data_dir).embeddings, emb.model_id, emb.dim))  # type: ignore[arg-type]
 
 
 def settings_for(data_dir: Path, as_of: str):  # type: ignore[no-untyped-def]

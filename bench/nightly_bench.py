@@ -161,6 +161,7 @@ def bench_run(
     from matcher.cli.demo import REGION_FILES
     from matcher.cli.nightly import build_context
     from matcher.importer import import_file
+    from matcher.layout import DataLayout
     from matcher.nightly.engines import make_engine
     from matcher.nightly.runner import NightlyRunner, summary_text
     from matcher.settings import Settings
@@ -172,7 +173,7 @@ def bench_run(
     root = keep or Path(tempfile.mkdtemp(prefix="nightly-bench-"))
     data_dir = root / "data"
     emb = TrigramEmbedder(DIM)
-    encoder = RecordEncoder(emb, EmbeddingCache(data_dir / "embeddings", emb.model_id, emb.dim))
+    encoder = RecordEncoder(emb, EmbeddingCache(DataLayout(data_dir).embeddings, emb.model_id, emb.dim))
     t0 = time.perf_counter()
     store = Services(Settings(data_dir=data_dir)).store()
     if store.counts()["claimants"] == 0:
@@ -212,7 +213,7 @@ def bench_run(
         ctx,
         store,
         settings.nightly,
-        out_dir=data_dir / "nightly",
+        out_dir=DataLayout(data_dir).nightly,
         run_id=run_id,
         engine=make_engine(engine),
         progress=True,

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.errors import EmbedderUnavailable
+from matcher.layout import DataLayout
 
 if TYPE_CHECKING:
     from matcher.settings import EmbedderSettings
@@ -106,7 +107,7 @@ def resolve_model(name_or_path: str, data_dir: Path) -> Path:
     if canonical == E5_SMALL:
         from models import e5convert
 
-        target = Path(data_dir) / "models" / E5_SMALL
+        target = DataLayout(Path(data_dir)).embedder_model(E5_SMALL)
         try:
             return e5convert.build(target)
         except (e5convert.ConversionError, OSError) as exc:

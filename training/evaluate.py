@@ -98,7 +98,7 @@ def evaluate_ranking(
     region = generate_region(seed, claimants, vacancies, placements)
     times["generate"] = time.perf_counter() - t0
     emb = embedder or embedder_from_settings(settings.embedder, settings.data_dir)
-    cache = EmbeddingCache(settings.data_dir / "embeddings", emb.model_id, emb.dim)
+    cache = EmbeddingCache(settings.layout.embeddings, emb.model_id, emb.dim)
     encoder = RecordEncoder(emb, cache)
     geo = load_directory()
     rng = np.random.default_rng(seed)
