@@ -95,6 +95,19 @@ def test_outcome_of_another_jobcenter_is_never_replaced() -> None:
         uc.record(LEAD, dataclasses.replace(report, id="O-2", vacancy_id="V-nope"))
 
 
+def test_an_unscoped_role_cannot_move_an_outcome_to_another_jobcenter() -> None:
+    store, _ = _env()
+    uc = Outcomes(store, store, store, store)
+    report = OutcomeReport("O-1", "K1", "V1", date(2025, 6, 1), None, True, False)
+    uc.record(BATCH, report)
+    # The same id for a claimant of JC-OHA would silently hand JC-GOE's outcome to another Jobcenter.
+    with pytest.raises(Conflict):
+        uc.record(BATCH, dataclasses.replace(report, claimant_id="K2"))
+    assert store.outcomes["O-1"].claimant_id == "K1"
+    uc.record(BATCH, dataclasses.replace(report, employed_12m=False))  # a correction within JC-GOE
+    assert not store.outcomes["O-1"].employed_12m
+
+
 def test_vacancy_writes_reach_the_index() -> None:
     store, live = _env()
     uc = VacancyRecords(store, store, live)
