@@ -212,8 +212,9 @@ def render_markdown(f: GovernanceFacts) -> str:
         "## 3. Speicherdauer und Löschung",
         "",
         "- Kundendaten: bis zur Löschung. Eine zeitgesteuerte Löschfrist ist im System nicht "
-        "eingestellt; das Jobcenter legt sie fest und löscht mit `DELETE /claimants/{id}` "
-        "(Teamleitung, Administration).",
+        "eingestellt; das Jobcenter legt sie fest und löscht mit `DELETE /claimants/{id}` (Rollen "
+        + ", ".join(f"`{r}`" for r, rs in f.rights.items() if "erase_claimants" in rs)
+        + ").",
         "- Die Löschung (Art. 17 DSGVO) erfasst Datensatz, Gesundheits- und geschützte Angaben, "
         "Ergebnisse, Vorschläge, angezeigte Listen mit Entscheidungen, nächtliche Listen (Datenbank "
         "und Dateien) und den Einbettungsvektor; Protokolleinträge verlieren den Personenbezug.",

@@ -111,6 +111,7 @@ def test_model_figures_fairness_results_retention_and_counts_come_from_the_input
         "case_manager 12, team_lead 2",
         "`case_manager`, `team_lead` desselben Jobcenters",
         "Eine zeitgesteuerte Löschfrist ist im System nicht eingestellt",
+        "`DELETE /claimants/{id}` (Rollen `team_lead`, `admin`)",
     ):
         assert part in report, part
 
