@@ -63,7 +63,8 @@ def page(html: str) -> HTMLResponse:
     )  # fmt: skip
 
 
-@router.get("/claimants/{claimant_id}/auskunft", response_model=None)
+@router.get("/claimants/{claimant_id}/auskunft", response_model=None,
+            responses={200: {"content": {"application/json": {}, "text/html": {}}}})  # fmt: skip
 def auskunft(
     uc: UseCasesDep, p: AnswersSubjectAccess, claimant_id: ClaimantId, format: Format = "json"
 ) -> dict[str, Any] | Response:
