@@ -35,7 +35,8 @@ class NoticeOut(BaseModel):
     confirmed_by: str
     recorded_by: str
     proposed_at: datetime
-    model_version: str
+    model_version: str  # the model the list was shown with
+    explained_with: str | None  # the model the reasons were computed on (None: vacancy gone)
     reasons: list[str]
     cautions: list[str]
     drivers: list[str]
@@ -46,7 +47,8 @@ class NoticeOut(BaseModel):
         return cls(
             claimant_id=n.claimant_id, suggestion_id=n.suggestion_id, action_id=n.action_id,
             vacancy_id=n.vacancy_id, title=n.title, confirmed_by=n.confirmed_by, recorded_by=n.recorded_by,
-            proposed_at=n.proposed_at, model_version=n.model_version, reasons=list(n.reasons),
+            proposed_at=n.proposed_at, model_version=n.model_version, explained_with=n.explained_with,
+            reasons=list(n.reasons),
             cautions=list(n.cautions), drivers=list(n.drivers), text=notice_text(n),
         )  # fmt: skip
 

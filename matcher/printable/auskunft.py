@@ -150,7 +150,12 @@ def render_auskunft(r: SubjectReport) -> str:
             [
                 (
                     "Höchste körperliche Belastung",
-                    "keine Einschränkung gespeichert" if health is None else LOAD.get(health, health),
+                    "in dieser Auskunft nicht enthalten: die ausstellende Rolle darf Gesundheitsangaben "
+                    "nicht lesen; bitte bei Fallmanagement oder Teamleitung anfordern"
+                    if not r.health["shown"]
+                    else "keine Einschränkung gespeichert"
+                    if health is None
+                    else LOAD.get(health, health),
                 )
             ]
         ),

@@ -61,6 +61,17 @@ def _vacancy(n: ClaimantNotice) -> str:
     return f"„{n.title}“{where}{place} (Stelle Nr. {n.vacancy_id})"
 
 
+def _reference(n: ClaimantNotice) -> str:
+    """Which list and model the proposal came from; the reasons' model when it has changed since."""
+    again = ""
+    if n.explained_with is not None and n.explained_with != n.model_version:
+        again = f" (Gründe berechnet mit Modellversion {n.explained_with})"
+    return (
+        f"Vorschlag Nr. {n.suggestion_id}, Modellversion {n.model_version}{again}, "
+        f"Kundennummer {n.claimant_id}."
+    )
+
+
 def notice_text(n: ClaimantNotice) -> str:
     """The notice as plain text, paragraphs separated by blank lines."""
     parts = [
@@ -80,9 +91,7 @@ def notice_text(n: ClaimantNotice) -> str:
     else:
         parts.append(NO_REASONS)
     parts += _objection(n)
-    parts.append(
-        f"Vorschlag Nr. {n.suggestion_id}, Modellversion {n.model_version}, Kundennummer {n.claimant_id}."
-    )
+    parts.append(_reference(n))
     return "\n\n".join(parts)
 
 
@@ -107,10 +116,7 @@ def _section(n: ClaimantNotice) -> str:
         body.append(f"<p>{esc(NO_REASONS)}</p>")
     body.append("<h2>Fragen, Überprüfung, Widerspruch</h2>")
     body += [f"<p>{esc(p)}</p>" for p in _objection(n)]
-    body.append(
-        f'<p class="meta">Vorschlag Nr. {esc(n.suggestion_id)} · Modellversion {esc(n.model_version)} · '
-        f"Kundennummer {esc(n.claimant_id)}</p>"
-    )
+    body.append(f'<p class="meta">{esc(_reference(n))}</p>')
     return "\n".join(body)
 
 

@@ -8,7 +8,9 @@ recorded placements and proposals, the nightly lists naming them, and the audit 
 Who may ask: the roles that handle data-subject requests (``SUBJECT_ACCESS_ROLES``; the API's
 ``Right.SUBJECT_ACCESS``), for a claimant of their own Jobcenter; another Jobcenter's claimant
 answers like a missing one. The read itself is audit-logged (``claimant.auskunft``) before the
-entries are gathered, so the answer lists its own entry.
+entries are gathered, so the answer lists its own entry. The protected attributes, otherwise read
+only by the fairness audit, are part of the answer: the claimant is owed them. The health
+restriction is shown only to a role that reads health data (``api.health_roles``).
 """
 
 from __future__ import annotations
@@ -188,7 +190,9 @@ class Auskunft:
     def report(self, caller: Caller, claimant_id: str) -> SubjectReport:
         """Everything held about the claimant, for the caller's own Jobcenter's claimant only."""
         s = self.store
-        c = visible_claimant(s, caller, claimant_id, with_health=True, log=s)
+        # Health data only for a role that may read it (api.health_roles): the answer then says that
+        # it is held back, rather than that none is stored.
+        c = visible_claimant(s, caller, claimant_id, with_health=caller.sees_health, log=s)
         audit_id = audit(s, caller, "claimant.auskunft", claimant_id=c.id)
         outcomes = [o for o in s.list_outcomes() if o.claimant_id == c.id]
         shown = s.list_suggestions(claimant_id=c.id)
@@ -218,7 +222,7 @@ class Auskunft:
             audit_id=audit_id,
             record=record,
             household=household,
-            health={"health_max_load": health, "purpose": PURPOSE_HEALTH},
+            health={"health_max_load": health, "shown": caller.sees_health, "purpose": PURPOSE_HEALTH},
             protected=None
             if protected is None
             else {

@@ -54,6 +54,7 @@ class ClaimantNotice:
     recorded_by: str  # who recorded the proposal (the signed-in user)
     proposed_at: datetime
     model_version: str  # the model the list was shown with
+    explained_with: str | None  # the model the reasons were computed on now (None: no reasons)
     reasons: tuple[str, ...]  # plain German sentences, for the vacancy
     cautions: tuple[str, ...]  # what speaks against a lasting placement, said plainly
     drivers: tuple[str, ...]  # the model's main positive factors, labelled
@@ -148,6 +149,7 @@ class Notices:
             recorded_by=a.user,
             proposed_at=a.at,
             model_version=s.model_version,
+            explained_with=e.model_version if e is not None else None,
             reasons=pros,
             cautions=cons,
             drivers=drivers,

@@ -101,7 +101,7 @@ def test_the_notice_explains_the_pair_as_the_list_did(api: ApiEnv) -> None:
     assert (n["claimant_id"], n["vacancy_id"], n["title"], n["confirmed_by"], n["recorded_by"]) == (
         cid, first["vacancy_id"], first["title"], "Frau Schulz", "test-cm",
     )  # fmt: skip
-    assert n["model_version"] == shown["model_version"]
+    assert n["model_version"] == n["explained_with"] == shown["model_version"]
     minutes = f"in etwa {first['commute_minutes']:.0f} Minuten"
     assert minutes in n["reasons"][0]
     assert n["drivers"] == [d["label"] for d in first["drivers"] if d["contribution"] > 0]

@@ -82,7 +82,7 @@ def test_the_report_holds_everything_about_the_claimant_and_nothing_of_others() 
         "children_14_17": 0,
         "rent": 450.0,
     }
-    assert r.health["health_max_load"] == 1 and "Filter" in r.health["purpose"]
+    assert (r.health["health_max_load"], r.health["shown"]) == (1, True) and "Filter" in r.health["purpose"]
     assert r.protected is not None
     assert {k: r.protected[k] for k in ("sex", "nationality_group", "age_band", "severe_disability")} == {
         "sex": "f", "nationality_group": "eu", "age_band": "50+", "severe_disability": True,
@@ -122,6 +122,16 @@ def test_the_report_holds_everything_about_the_claimant_and_nothing_of_others() 
     assert as_json["lists"][0]["shown_at"] == r.lists[0].shown_at.isoformat()
     assert as_json["actions"][0]["confirmed_by"] == "Frau Schulz"
     assert "K2" not in json.dumps(as_json)
+
+
+def test_health_data_only_for_a_role_that_reads_it() -> None:
+    """With ``api.health_roles`` not naming the team lead, the Auskunft says the restriction is held
+    back instead of showing it (or claiming there is none)."""
+    r = Auskunft(_env()).report(Caller("lead-goe", "team_lead", "JC-GOE", sees_health=False), "K1")
+    assert (r.health["health_max_load"], r.health["shown"]) == (None, False)
+    page = render_auskunft(r)
+    assert "in dieser Auskunft nicht enthalten" in page and "leichte Arbeit" not in page
+    assert "keine Einschränkung gespeichert" not in page
 
 
 def test_another_jobcenters_claimant_answers_like_a_missing_one_and_is_audited() -> None:

@@ -51,7 +51,7 @@ def _explanation(vacancy_id: str) -> Explanation:
         Reason("childcare", -1, "Arbeitszeit schwer mit der Kinderbetreuung vereinbar"),
     )
     return Explanation(reasons, (), (), _effect(ends=False, reduction=212.4),
-                       CommuteFacts(51.0, 75.0, "public"), (), "model-1")  # fmt: skip
+                       CommuteFacts(51.0, 75.0, "public"), (), "model-2")  # fmt: skip
 
 
 def _env() -> tuple[SubjectStore, Notices, list[tuple[str, str]]]:
@@ -109,7 +109,7 @@ def test_the_notice_names_software_person_vacancy_reasons_and_objection() -> Non
         "Vorschlag Nr. 1-1, Modellversion model-1",
     ):
         assert part in text, part
-    assert "Was Sie auch wissen sollten" not in text
+    assert "Was Sie auch wissen sollten" not in text and "Gründe berechnet mit" not in text
     # The notice is audited: who made it, for which proposal.
     assert store.audit[-1] == {"who": "cm-goe", "action": "notice.read", "claimant_id": "K1",
                                "model_version": None, "index_version": None,
@@ -131,6 +131,9 @@ def test_what_speaks_against_the_job_is_said_plainly() -> None:
         == "Der Lohn würde Ihren Bedarf an Bürgergeld voraussichtlich um etwa 212 Euro im Monat verringern."
     )
     assert "Was Sie auch wissen sollten:\n- Der Beruf der Stelle weicht" in notice_text(n)
+    # The list was shown with model-1, the reasons come from the model serving now.
+    assert n.explained_with == "model-2"
+    assert "Modellversion model-1 (Gründe berechnet mit Modellversion model-2)" in notice_text(n)
 
 
 def test_every_confirmed_proposal_gets_a_notice_and_the_page_prints_each() -> None:
