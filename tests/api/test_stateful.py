@@ -1,5 +1,5 @@
 """Stateful fuzzing of the API: random sequences of create, read, update, suggest, act, record an
-outcome and erase, by every role of two Jobcenters, against a model of who owns what.
+outcome and erase, by every role of two Jobcenters (and the GDPR Auskunft), against a model of who owns what.
 
 A Hypothesis state machine (``RuleBasedStateMachine``) drives one app (the trigram encoder, a scorer
 bundle, SQLite) through the same HTTP calls a client makes. The model remembers each claimant the
@@ -40,7 +40,7 @@ from tests.api.conftest import JC_A, JC_B, ApiEnv, _env
 
 pytestmark = pytest.mark.slow  # a whole app driven through hundreds of requests
 
-MAX_EXAMPLES = 20
+MAX_EXAMPLES = 25
 STEPS = 40
 
 # Who signs in: role and Jobcenter. The two team leads and case managers are scoped to theirs.
@@ -60,6 +60,7 @@ RIGHTS = {  # what each role may do here (api.auth.RIGHTS), as this test expects
     "feedback": {"case_manager", "team_lead"},
     "erase": {"team_lead", "admin"},
     "outcomes": {"team_lead", "admin", "batch"},
+    "auskunft": {"team_lead"},
 }
 MISSING = "K-FEHLT-000"  # an id nobody creates: the answer every hidden row must look like
 
@@ -314,6 +315,21 @@ class ApiMachine(RuleBasedStateMachine):
         if owner is not None and not owner.erased:
             assert stored[oid].claimant_id == owner.id
 
+    @rule(who=users, c=claimants)
+    def auskunft(self, who: str, c: Record) -> None:
+        if isinstance(c, NoRecord):
+            return
+        url = f"/claimants/{c.id}/auskunft"
+        r = self.call(who, "GET", url)
+        if _role(who) not in RIGHTS["auskunft"]:
+            assert r.status_code == 403
+        elif c.erased or not _sees(who, c.jobcenter):
+            self.like_missing(who, "GET", url, r)
+        else:
+            assert r.status_code == 200, r.text
+            assert c.marker in r.text  # the record as held, profile text included
+            DONE["auskunft"] += 1
+
     @rule(who=users, c=consumes(claimants))
     def erase(self, who: str, c: Record) -> None:
         if isinstance(c, NoRecord):
@@ -368,4 +384,7 @@ ApiMachine.TestCase.settings = settings(
 def test_stateful_api_fuzzing(world: World) -> None:
     ApiMachine.TestCase().runTest()
     # Every kind of step succeeded a few times, and many were refused (hidden or forbidden).
-    assert min(DONE[k] for k in ("create", "read", "update", "suggest", "act", "outcome", "erase")) >= 3, DONE
+    assert (
+        min(DONE[k] for k in ("create", "read", "update", "suggest", "act", "outcome", "erase", "auskunft"))
+        >= 3
+    ), DONE
