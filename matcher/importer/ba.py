@@ -32,6 +32,7 @@ from datetime import date
 from typing import Any
 
 from matcher.domain import Contract, Employer, Shifts, SizeBand, SkillLevel, Vacancy, WageUnit
+from matcher.domain.checks import MAX_TITLE_CHARS, check_date
 from matcher.errors import ValidationError
 
 BA_SOURCE = "ba-jobsuche"
@@ -80,9 +81,10 @@ def _ba_date(value: Any, field: str) -> date | None:
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(str(value).strip()[:10])
+        day = date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         raise ValidationError(field, f"{value!r} is not a date YYYY-MM-DD") from None
+    return check_date(day, field)
 
 
 def _ba_hours(models: Any) -> float:
@@ -149,7 +151,7 @@ def ba_vacancy(item: Mapping[str, Any]) -> Vacancy:
         employer=Employer(
             id=ba_employer_id(employer_name), name=employer_name, size_band=SizeBand.SMALL, sector="N"
         ),
-        title=title[:300],
+        title=title[:MAX_TITLE_CHARS],
         description=description,
         kldb=None,
         postcode=postcode,
