@@ -36,8 +36,11 @@ from tests.matcher.test_store import make_claimant, make_outcome, make_protected
 
 # The person to erase: values that occur in no other record.
 PERSON_ID = "K-QX7ZP9"
-POSTCODE = "25938"  # Wyk auf Föhr: no other claimant or vacancy of the fixtures lives there
-MUNICIPALITY = "Wyk auf Föhr"
+# Hardegsen, 15 km from Göttingen: near enough for the region's vacancies and for coordinates in
+# Göttingen (the lookups' tests use them; placing refuses coordinates far from the postcode), and no
+# other claimant or vacancy of the fixtures lives there.
+POSTCODE = "37181"
+MUNICIPALITY = "Hardegsen"
 PROFILE = "Quokkapflegerin mit Zeppelinschein, zwölf Jahre Xylophonbau im Ostseebad."
 OCCUPATIONS = ("Zeppelinpilotin", "Xylophonbauerin Quokkahaus")
 # Substrings searched for; the id separately (it may stay in the audit log).
@@ -51,8 +54,8 @@ def person(**changes: Any) -> Any:
         id=PERSON_ID,
         postcode=POSTCODE,
         municipality=MUNICIPALITY,
-        lat=54.6922,
-        lon=8.5681,
+        lat=51.6523,
+        lon=9.8305,
         profile_text=PROFILE,
         desired_occupations=OCCUPATIONS,
     )

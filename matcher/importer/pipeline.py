@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from matcher.domain import Claimant
 from matcher.errors import ImportRejected, RowError
+from matcher.importer.ba import BA_SOURCE
 from matcher.importer.build import Locate, build_records
 from matcher.importer.decoding import decode, detect_format
 from matcher.importer.rows import ba_rows, flat_rows
@@ -58,6 +59,7 @@ class ParsedFile:
     kind: str
     format: str
     records: list[Any]
+    lines: list[int] = field(default_factory=list)  # each record's line (BA: index in the list)
 
 
 # (earlier versions, current versions) of the profiles an import changed -> how many vectors went.
@@ -89,6 +91,8 @@ def import_file(
         if parsed.kind == "claimants" and profiles_changed is not None:
             ids = {c.id for c, _ in parsed.records}
             earlier = {c.id: c for c in store.list_claimants(active_only=False) if c.id in ids}
+        if parsed.kind == "vacancies":
+            _check_namespaces(store, parsed, error_limit)
         counts = _WRITERS[parsed.kind](store, parsed.records)
     vectors_dropped = 0
     if earlier and profiles_changed is not None:
@@ -126,24 +130,49 @@ def parse_file(path: str | Path, kind: str, *, locate: Locate, error_limit: int 
         raise ImportRejected([RowError(name, 0, "file", f"cannot read: {err.strerror or err}")]) from None
 
     text, errors = decode(name, raw)
-    fmt = "csv"
+    fmt, doc = "csv", None
     records: list[Any] = []
+    lines: list[int] = []
     if not errors and not text.strip():
         errors = [RowError(name, 1, "file", "the file is empty")]
     if not errors:
-        fmt, doc = detect_format(path, text)
-        if fmt == "ba-jobsuche" and kind != "vacancies":
-            errors = [RowError(name, 0, "stellenangebote", f"a BA Jobsuche file holds vacancies, not {kind}")]
-        else:
-            rows = (
-                ba_rows(name, doc, errors)
-                if fmt == "ba-jobsuche"
-                else flat_rows(name, fmt, text, kind, errors)
-            )
-            records = build_records(name, kind, fmt, rows, locate, errors)
+        fmt, doc = detect_format(path, text, errors)
+    if errors:
+        pass  # the file as a whole is unreadable (encoding, empty, nesting, repeated keys)
+    elif fmt == "ba-jobsuche" and kind != "vacancies":
+        errors = [RowError(name, 0, "stellenangebote", f"a BA Jobsuche file holds vacancies, not {kind}")]
+    else:
+        is_ba = fmt == "ba-jobsuche"
+        rows = ba_rows(name, doc, errors) if is_ba else flat_rows(name, fmt, text, kind, errors)
+        records = build_records(name, kind, fmt, rows, locate, errors, lines)
     if errors:
         raise ImportRejected(errors[:error_limit], total_bad=len(errors))
-    return ParsedFile(file=name, kind=kind, format=fmt, records=records)
+    return ParsedFile(file=name, kind=kind, format=fmt, records=records, lines=lines)
+
+
+def _check_namespaces(store: Store, parsed: ParsedFile, error_limit: int) -> None:
+    """Refuse rows that would replace a vacancy of the other namespace (in the write transaction).
+
+    A BA reference number is a vacancy id as it stands (case managers look it up in the BA's
+    Jobbörse by it), so it can equal the id of a vacancy entered here; the upsert then replaced that
+    vacancy with the BA's. A BA row may only update a vacancy that came from the BA, and a row of
+    another source (CSV, JSON Lines) only one that did not: the two kinds of id never share a row.
+    """
+    ba_file = parsed.format == "ba-jobsuche"
+    ids = {v.id for v in parsed.records}
+    held = {v.id: v.source for v in store.list_vacancies() if v.id in ids}
+    errors = []
+    for v, line in zip(parsed.records, parsed.lines, strict=True):
+        source = held.get(v.id)
+        if source is None or (source == BA_SOURCE) == (v.source == BA_SOURCE):
+            continue
+        if ba_file:
+            reason = f"{v.id!r} is the id of a vacancy not from the BA Jobsuche (source {source!r})"
+        else:
+            reason = f"{v.id!r} is the id of a vacancy from the BA Jobsuche; only a BA import updates it"
+        errors.append(RowError(parsed.file, line, "refnr" if ba_file else "id", reason))
+    if errors:
+        raise ImportRejected(errors[:error_limit], total_bad=len(errors))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 embedding cache, vacancy index, or the logs (captured at DEBUG for every logger). See
 ``tests/test_erasure.py`` for the person, the needles and the store-level tests.
 
-The person is created through the API (with the postcode and place of Wyk auf Föhr, coordinates in
+The person is created through the API (with the postcode and place of Hardegsen, coordinates in
 Göttingen so that they get suggestions), asked for suggestions, given feedback on one, put through
 a nightly run and then erased by a team lead; afterwards the nightly list files no longer name them
 either, and the audit log keeps only the erasure entry under their pseudonym.
