@@ -4,7 +4,9 @@ The shape is an object with a ``stellenangebote`` list as returned by ``/pc/v4/j
 names its field as in that shape (``arbeitsort.plz``, ...; see ``BA_FIELDS``).
 
 Mapping and defaults (the search result carries no wage, hours or requirements):
-- ``id`` = ``refnr``, characters outside ``[A-Za-z0-9_.:-]`` replaced by ``-`` (at most 64).
+- ``id`` = ``refnr``, characters outside ``[A-Za-z0-9_.:-]`` replaced by ``-`` (at most 64). A
+  refnr equal to the id of a vacancy from another source is refused, never an overwrite (see
+  ``pipeline._check_namespaces``).
 - ``title`` = ``titel`` (or ``stellenangebotsTitel``, else ``beruf``); ``description`` = the
   ``stellenbeschreibung`` of a job-details object if present, else "Beruf: <beruf>. Eintritt ab <date>."
 - employer: name ``arbeitgeber``; id ``ba-`` + the first 16 hex digits of the SHA-256 of the
