@@ -17,24 +17,18 @@ from api.schemas import (
 )
 from matcher.codec import claimant_from_row, vacancy_from_row
 from matcher.domain import Claimant, Vacancy, to_dict
-from matcher.errors import ValidationError
 from matcher.explain import Explanation
 from matcher.geo import PostcodeDirectory
+from matcher.geo.placing import located, settle
 from matcher.service import Match, MatchList
 
 
 def _place(row: dict[str, Any], postcode: str, geo: PostcodeDirectory) -> None:
-    """Coordinates and place name from the postcode where not given, as the importer fills them:
-    the filters measure distances from the coordinates."""
-    if row["lat"] is not None and row["municipality"]:
-        return
-    if not geo.is_known(postcode):
-        raise ValidationError("postcode", f"{postcode!r} is not a known German postcode")
-    place = geo.lookup(postcode)
-    if row["lat"] is None and row["lon"] is None:
-        row["lat"], row["lon"] = place.lat, place.lon
-    if not row["municipality"]:
-        row["municipality"] = place.name
+    """Coordinates and place name from the postcode where not given, and given coordinates checked
+    against it, as the importer places records (``settle``): the filters measure distances from them."""
+    row["lat"], row["lon"], row["municipality"] = settle(
+        postcode, row["lat"], row["lon"], row["municipality"], lambda code: located(geo.lookup(code))
+    )
 
 
 def claimant_record(body: ClaimantBody, claimant_id: str, jobcenter: str, geo: PostcodeDirectory) -> Claimant:

@@ -101,9 +101,9 @@ class LockedEncoder:
 
     def forget_profiles(self, claimants: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:
         """Drop these claimants' profile vectors from the cache, except those ``keep`` still uses."""
-        from models.encoding import claimant_key
+        from models.encoding import profile_keys_to_drop
 
-        drop = {claimant_key(c) for c in claimants} - {claimant_key(c) for c in keep}
+        drop = profile_keys_to_drop(claimants, keep)
         return self.compact(drop) if drop else 0
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from matcher.catalog import ClaimantCatalog, VacancyCatalog
-from matcher.domain import Vacancy
+from matcher.domain import Claimant, Vacancy
 from matcher.errors import BundleMismatch
 from matcher.geo import PostcodeDirectory
 from matcher.service import ClaimantSource, Grounder, MatchService, PairScorer, QueryEncoder, VectorIndex
@@ -180,6 +180,22 @@ class Services:
             return len(erase_from_runs(self.store(), self.layout.nightly, claimant_id))
 
         return erase
+
+    def forget_profiles(self, earlier: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:
+        """Drop the vectors of ``earlier`` profiles (except those ``keep`` still uses) from every
+        embedding cache of the data directory, the configured model's and any earlier model's, without
+        loading a model; how many vectors went. A path that changes a stored profile outside the
+        running service (an import) calls this, so that an erasure later finds only the current one."""
+        from models.cache import EmbeddingCache
+        from models.encoding import profile_keys_to_drop
+
+        drop = profile_keys_to_drop(earlier, keep)
+        if not drop:
+            return 0
+        caches = {c.dir: c for c in EmbeddingCache.every_model(self.layout.embeddings)}
+        if self._encoder is not None:
+            caches.setdefault(self._encoder.cache.dir, self._encoder.cache)
+        return sum(cache.compact(drop) for cache in caches.values())
 
     def close(self) -> None:
         if self._store is not None and self._owns_store:

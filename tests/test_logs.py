@@ -37,7 +37,7 @@ pytestmark = pytest.mark.slow  # the CLI and the server in their own processes
 
 NEEDLES = (*TEXT_NEEDLES, *PLACE_NEEDLES)
 # The person lives in Göttingen (so that lookups and the nightly run find vacancies for them) but
-# is recorded with the postcode and place of Wyk auf Föhr, which no synthetic record uses.
+# is recorded with the postcode and place of Hardegsen (15 km away), which no synthetic record uses.
 GOETTINGEN = (51.5327, 9.9356)
 
 

@@ -51,6 +51,7 @@ def _import(kind: str, file: Path) -> None:
         kind,
         locate=locator(services.geo),
         error_limit=services.settings.import_error_limit,
+        profiles_changed=services.forget_profiles,
     )
     typer.echo(str(report))
 
