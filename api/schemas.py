@@ -134,14 +134,25 @@ class Erased(BaseModel):
 
 
 # -- vacancies ---------------------------------------------------------------------------------------
-class EmployerIn(Strict):
-    id: Id
+class EmployerBody(Strict):
+    """An employer's details (``PUT /employers/{id}``; inside a vacancy they create an employer that
+    is not stored yet and are otherwise not applied)."""
+
     name: str = Field(min_length=1, max_length=200)
     size_band: Literal["1-9", "10-49", "50-249", "250+"] = "10-49"
     sector: str = Field("N", pattern=r"^[A-U]$")
     collective_agreement: bool = False
     temp_agency: bool = False
     offers_training: bool = False
+
+
+class EmployerIn(EmployerBody):
+    id: Id
+
+
+class EmployerOut(EmployerIn):
+    created: bool | None = None  # set on writes: whether the write created the employer
+    index_version: str | None = None  # set on writes: the index version the vacancies are served from
 
 
 class VacancyBody(Strict):

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from matcher.store import Store
     from matcher.taxonomy import TitleEntry, TitleGrounder
     from matcher.usecases.claimants import ClaimantRecords
+    from matcher.usecases.employers import EmployerRecords
     from matcher.usecases.erasure import Erasure
     from matcher.usecases.lookups import Lookups
     from matcher.usecases.outcomes import Outcomes
@@ -107,6 +108,7 @@ class UseCases:
     lookups: Lookups
     claimants: ClaimantRecords
     vacancies: VacancyRecords
+    employers: EmployerRecords
     proposals: Proposals
     outcomes: Outcomes
     erasure: Erasure
@@ -115,6 +117,7 @@ class UseCases:
 def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str], int]) -> UseCases:
     """The use cases over ``store`` (the SQL store or a fake with the same methods) and ``live``."""
     from matcher.usecases.claimants import ClaimantRecords
+    from matcher.usecases.employers import EmployerRecords
     from matcher.usecases.erasure import Erasure
     from matcher.usecases.lookups import Lookups
     from matcher.usecases.outcomes import Outcomes
@@ -125,6 +128,7 @@ def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str
         lookups=Lookups(store, store, live),
         claimants=ClaimantRecords(store, store, live),
         vacancies=VacancyRecords(store, store, live),
+        employers=EmployerRecords(store, store, live),
         proposals=Proposals(store, store, store, store),
         outcomes=Outcomes(store, store, store, store),
         erasure=Erasure(store, store, live, erase_nightly),

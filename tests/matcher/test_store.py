@@ -411,7 +411,11 @@ def test_upsert_updates_instead_of_duplicating(store: Store) -> None:
     v2 = dataclasses.replace(v, employer=renamed, wage=3100.0, filled=True)
     counts = store.upsert_vacancies([v2])
     assert (counts.inserted, counts.updated) == (0, 1)
-    assert store.get_vacancy(v.id) == v2
+    # A vacancy write does not rewrite its known employer (issue 16, defect 8); an employer write does.
+    assert store.get_vacancy(v.id) == dataclasses.replace(v2, employer=v.employer)
+    counts = store.upsert_employers([renamed])
+    assert (counts.inserted, counts.updated) == (0, 1)
+    assert store.get_vacancy(v.id) == v2 and store.get_employer(v.employer.id) == renamed
 
     o = make_outcome(1)
     store.upsert_outcomes([o])

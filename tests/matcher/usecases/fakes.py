@@ -219,6 +219,10 @@ class FakeLive:
         self.vacancy_changes.append(([v.id for v in upserted], list(removed)))
         return f"idx-{len(self.vacancy_changes) + 1}"
 
+    def employer_changed(self, employer_id: str) -> str:
+        self.vacancy_changes.append(([f"employer:{employer_id}"], []))
+        return f"idx-{len(self.vacancy_changes) + 1}"
+
     def forget_profiles(self, claimants: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:
         self.forgotten += [c.id for c in claimants]
         return len(claimants)

@@ -98,7 +98,7 @@ def test_outcome_of_another_jobcenter_is_never_replaced() -> None:
 def test_vacancy_writes_reach_the_index() -> None:
     store, live = _env()
     uc = VacancyRecords(store, store, live)
-    assert uc.create(CM, make_vacancy(id="V2")) == "idx-2"
+    assert uc.create(CM, make_vacancy(id="V2")).index_version == "idx-2"
     with pytest.raises(Conflict):
         uc.create(CM, make_vacancy(id="V1"))
     uc.replace(CM, make_vacancy(id="V2", filled=True))
