@@ -112,7 +112,8 @@ class LockedEncoder:
 WRITE_METHODS = frozenset(
     {
         "upsert_claimants", "upsert_vacancies", "upsert_employers", "upsert_outcomes", "upsert_proposals",
-        "add_lookup", "add_action", "add_audit", "delete_claimant", "delete_vacancy", "add_token", "revoke_token",
+        "add_lookup", "add_action", "add_audit", "delete_claimant", "delete_vacancy", "add_token",
+        "revoke_token",
     }
 )  # fmt: skip
 
