@@ -82,7 +82,9 @@ class ClaimantBody(Strict):
 
 
 class ClaimantCreate(ClaimantBody):
-    id: Id
+    # Assigned by the server when omitted; only roles that work across Jobcenters (admin, batch)
+    # may choose it (see ``ClaimantRecords.create``).
+    id: Id | None = None
 
 
 class ClaimantOut(BaseModel):
