@@ -264,10 +264,14 @@ class Candidates(ListHead):
     candidates: list[MatchItem]
 
 
+class AdHocProfile(ClaimantBody):
+    id: Id  # a label only: nothing is stored under it
+
+
 class AdHocMatch(Strict):
     """An ad-hoc profile: matched, never stored (the id is only a label in the answer)."""
 
-    profile: ClaimantCreate
+    profile: AdHocProfile
     k: int = Field(10, ge=1, le=100)
 
 
