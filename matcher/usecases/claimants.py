@@ -92,7 +92,13 @@ class ClaimantRecords:
     def replace(
         self, caller: Caller, claimant_id: str, draft: Claimant, given_jobcenter: str | None
     ) -> Claimant:
-        """Replace a claimant's record; a role that does not see health data keeps the stored value."""
+        """Replace a claimant's record; a role that does not see health data keeps the stored value.
+
+        A role that may not read claimants (batch) names the Jobcenter in every replace: taking it from
+        the stored record would tell it in the answer (issue 16, defect 10). The check comes before
+        the record is looked up, so it answers alike for any id."""
+        if not caller.reads_claimants and given_jobcenter is None:
+            raise ValidationError("jobcenter", f"is required for role {caller.role_name}")
         old = visible_claimant(self.claimants, caller, claimant_id, with_health=True, log=self.log)
         check_health_write(caller, draft)
         if not caller.sees_health:

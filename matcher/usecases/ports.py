@@ -31,6 +31,11 @@ class Caller(Protocol):
     @property
     def sees_health(self) -> bool: ...
 
+    @property
+    def reads_claimants(self) -> bool:
+        """Whether the caller may read claimant records (batch writes them without reading)."""
+        ...
+
     def may_see(self, jobcenter: str) -> bool: ...
 
 

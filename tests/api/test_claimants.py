@@ -232,3 +232,26 @@ def test_a_scoped_create_cannot_probe_other_jobcenters_ids(api: ApiEnv) -> None:
         "/claimants", json={**body, "id": "K-QUELLE-1", "jobcenter": JC_A}, headers=api.headers("batch")
     )
     assert (r.status_code, r.json()["id"]) == (201, "K-QUELLE-1")
+
+
+def test_batch_learns_no_jobcenter_from_a_replace(api: ApiEnv) -> None:
+    """Issue 16, defect 10: batch may write but not read claimants; a PUT without ``jobcenter``
+    answered with the stored record's Jobcenter. Batch now names it, and the answer is the same for
+    any id, a held one or a missing one."""
+    h = api.headers("batch")
+    body = {k: v for k, v in NEW.items() if k != "health_max_load"}
+    held = api.ids("JC-OHA")[0]
+    answers = [api.client.put(f"/claimants/{cid}", json=body, headers=h) for cid in (held, "K-FEHLT-1")]
+    assert [(r.status_code, r.json()) for r in answers] == [
+        (
+            422,
+            {
+                "detail": [
+                    {"loc": ["body", "jobcenter"], "msg": "is required for role batch", "type": "value_error"}
+                ]
+            },
+        )
+    ] * 2
+    assert api.store.get_claimant(held).team != NEW["team"]
+    r = api.client.put(f"/claimants/{held}", json={**body, "jobcenter": "JC-OHA"}, headers=h)
+    assert (r.status_code, r.json()["jobcenter"], r.json()["team"]) == (200, "JC-OHA", NEW["team"])

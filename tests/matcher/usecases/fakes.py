@@ -23,6 +23,10 @@ class Caller:
     scope: str | None
     sees_health: bool = True
 
+    @property
+    def reads_claimants(self) -> bool:
+        return self.role_name != "batch"
+
     def may_see(self, jobcenter: str) -> bool:
         return self.scope is None or self.scope == jobcenter
 
