@@ -183,7 +183,10 @@ class Runtime:
         """The live service whose reverse matching sees only this Jobcenter's claimants."""
         return self._service.with_claimants(self._by_jc.get(jobcenter, self._empty))
 
-    def claimants_indexed(self) -> int:
+    def claimants_indexed(self, jobcenter: str | None = None) -> int:
+        """Claimants in reverse matching: of one Jobcenter, or (None) of all."""
+        if jobcenter is not None:
+            return len(self._by_jc.get(jobcenter, self._empty))
         return sum(len(c) for c in self._by_jc.values())
 
     # -- vacancies -----------------------------------------------------------------------------
