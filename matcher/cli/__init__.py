@@ -43,5 +43,6 @@ app.add_typer(models.index_app, name="index")
 app.add_typer(evaluation.eval_app, name="eval")
 app.add_typer(serving.users_app, name="users")
 app.add_typer(serving.audit_app, name="audit")
+app.add_typer(data.db_app, name="db")
 
 __all__ = ["app"]

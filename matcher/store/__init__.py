@@ -36,6 +36,7 @@ from matcher.store.engine import (
     downgrade,
     migrate,
 )
+from matcher.store.maintenance import ERASED_TABLES, MaintenanceMixin, VacuumReport
 from matcher.store.nightly import NightlyMixin
 from matcher.store.outcomes import OutcomesMixin
 from matcher.store.search import SearchMixin
@@ -55,6 +56,7 @@ class Store(
     TokensMixin,
     NightlyMixin,
     SearchMixin,
+    MaintenanceMixin,
     StoreBase,
 ):
     """Repository over one database. Thread-safe: each thread gets its own connection / transaction."""
@@ -62,6 +64,7 @@ class Store(
 
 __all__ = [
     "CHUNK_ROWS",
+    "ERASED_TABLES",
     "HEAD_REVISION",
     "IN_CHUNK",
     "MIGRATIONS_DIR",
@@ -76,6 +79,7 @@ __all__ = [
     "Store",
     "SuggestionAction",
     "UpsertCounts",
+    "VacuumReport",
     "audit_log",
     "create_engine",
     "current_revision",
