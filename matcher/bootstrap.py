@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from matcher.taxonomy import TitleEntry, TitleGrounder
     from matcher.usecases.auskunft import Auskunft
     from matcher.usecases.claimants import ClaimantRecords
+    from matcher.usecases.employers import EmployerRecords
     from matcher.usecases.erasure import Erasure
     from matcher.usecases.lookups import Lookups
     from matcher.usecases.notices import Notices
@@ -109,6 +110,7 @@ class UseCases:
     lookups: Lookups
     claimants: ClaimantRecords
     vacancies: VacancyRecords
+    employers: EmployerRecords
     proposals: Proposals
     outcomes: Outcomes
     erasure: Erasure
@@ -121,6 +123,7 @@ def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str
     from matcher.pair_explanation import explain_pair
     from matcher.usecases.auskunft import Auskunft
     from matcher.usecases.claimants import ClaimantRecords
+    from matcher.usecases.employers import EmployerRecords
     from matcher.usecases.erasure import Erasure
     from matcher.usecases.lookups import Lookups
     from matcher.usecases.notices import Notices
@@ -132,6 +135,7 @@ def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str
         lookups=Lookups(store, store, live),
         claimants=ClaimantRecords(store, store, live),
         vacancies=VacancyRecords(store, store, live),
+        employers=EmployerRecords(store, store, live),
         proposals=Proposals(store, store, store, store),
         outcomes=Outcomes(store, store, store, store),
         erasure=Erasure(store, store, live, erase_nightly),

@@ -45,5 +45,6 @@ app.add_typer(evaluation.eval_app, name="eval")
 app.add_typer(serving.users_app, name="users")
 app.add_typer(serving.audit_app, name="audit")
 app.add_typer(governance.governance_app, name="governance")
+app.add_typer(data.db_app, name="db")
 
 __all__ = ["app"]
