@@ -138,3 +138,18 @@ def test_concurrent_employer_and_vacancy_writes_leave_memory_and_database_agreei
     assert stored.name.startswith("Firma ")
     for v in (a, b):
         assert api.store.get_vacancy(v.id).employer == stored == _held(api, v.id).employer
+
+
+def test_a_stale_vacancy_copy_cannot_undo_an_employer_write_in_memory(api: ApiEnv) -> None:
+    """The interleaving the lock-held re-read closes: a vacancy write read its vacancy (old employer),
+    an employer write committed, and only then the vacancy write reaches the runtime."""
+    import dataclasses
+
+    rt = api.client.app.state.runtime  # type: ignore[attr-defined]
+    a, b = _shared_employer(api)
+    stale = api.store.get_vacancy(a.id)
+    renamed = dataclasses.replace(a.employer, name="Nach dem Lesen GmbH")
+    api.store.upsert_employers([renamed])
+    rt.employer_changed(a.employer.id)
+    rt.vacancies_changed(upserted=[stale])
+    assert _held(api, a.id).employer == renamed == _held(api, b.id).employer
