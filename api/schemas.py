@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.history_schemas import HistoryEntry
 from matcher.records import SuggestionAction
 
 # The patterns of matcher.domain (ID_RE, POSTCODE_RE, KLDB_RE), repeated for the OpenAPI document.
@@ -229,6 +230,9 @@ class MatchItem(BaseModel):
     reasons: list[str]
     drivers: list[dict[str, Any]]
     household: dict[str, Any] | None
+    handled: HistoryEntry | None = Field(
+        None, description="The latest action on this claimant and vacancy, if any (what was handled)."
+    )
 
 
 class ListHead(BaseModel):

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from matcher.taxonomy import TitleEntry, TitleGrounder
     from matcher.usecases.claimants import ClaimantRecords
     from matcher.usecases.erasure import Erasure
+    from matcher.usecases.history import ProposalHistory
     from matcher.usecases.lookups import Lookups
     from matcher.usecases.outcomes import Outcomes
     from matcher.usecases.ports import LiveMatching
@@ -108,6 +109,7 @@ class UseCases:
     claimants: ClaimantRecords
     vacancies: VacancyRecords
     proposals: Proposals
+    history: ProposalHistory
     outcomes: Outcomes
     erasure: Erasure
 
@@ -116,16 +118,18 @@ def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str
     """The use cases over ``store`` (the SQL store or a fake with the same methods) and ``live``."""
     from matcher.usecases.claimants import ClaimantRecords
     from matcher.usecases.erasure import Erasure
+    from matcher.usecases.history import ProposalHistory
     from matcher.usecases.lookups import Lookups
     from matcher.usecases.outcomes import Outcomes
     from matcher.usecases.proposals import Proposals
     from matcher.usecases.vacancies import VacancyRecords
 
     return UseCases(
-        lookups=Lookups(store, store, live),
+        lookups=Lookups(store, store, live, store),
         claimants=ClaimantRecords(store, store, live),
         vacancies=VacancyRecords(store, store, live),
         proposals=Proposals(store, store, store, store),
+        history=ProposalHistory(store, store, store, store),
         outcomes=Outcomes(store, store, store, store),
         erasure=Erasure(store, store, live, erase_nightly),
     )

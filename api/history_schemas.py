@@ -1,0 +1,51 @@
+"""Response bodies of the proposal history (``GET /claimants/{id}/proposals``,
+``GET /vacancies/{id}/proposals``) and of the mark a listed suggestion carries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from matcher.usecases.history import HistoryLine
+
+ACTION_DESCRIPTION = "proposed (vorgeschlagen), rejected (abgelehnt), applied (beworben), hired (eingestellt)"
+
+
+class HistoryEntry(BaseModel):
+    """One action on a suggestion, as recorded (append-only)."""
+
+    feedback_id: str
+    suggestion_id: str = Field(description="The list entry acted on (stable across reloads).")
+    claimant_id: str
+    vacancy_id: str
+    vacancy_title: str | None = Field(description="None: the vacancy is no longer stored.")
+    action: str = Field(description=ACTION_DESCRIPTION)
+    reason_code: str | None = Field(description="Why a suggestion was rejected.")
+    user: str = Field(description="Who recorded the action (the token's name).")
+    confirmed_by: str | None = Field(description="The named person who confirmed a proposal.")
+    at: datetime = Field(description="When it was recorded (UTC).")
+
+    @classmethod
+    def of(cls, line: HistoryLine) -> HistoryEntry:
+        a = line.action
+        return cls(
+            feedback_id=str(a.id),
+            suggestion_id=a.suggestion_id,
+            claimant_id=a.claimant_id,
+            vacancy_id=a.vacancy_id,
+            vacancy_title=line.vacancy_title,
+            action=a.action.value,
+            reason_code=a.reason_code,
+            user=a.user,
+            confirmed_by=a.confirmed_by,
+            at=a.at,
+        )
+
+
+class ProposalHistoryOut(BaseModel):
+    """The actions on one claimant's or one vacancy's suggestions, oldest first."""
+
+    claimant_id: str | None = None
+    vacancy_id: str | None = None
+    entries: list[HistoryEntry]
