@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from api.history_schemas import HistoryEntry
+from api.case_schemas import HistoryEntry
 from api.schemas import (
     Candidates,
     ClaimantBody,

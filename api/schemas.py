@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.history_schemas import HistoryEntry
+from api.case_schemas import HistoryEntry
 from matcher.records import SuggestionAction
 
 # The patterns of matcher.domain (ID_RE, POSTCODE_RE, KLDB_RE), repeated for the OpenAPI document.

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from matcher.usecases.history import ProposalHistory
     from matcher.usecases.lookups import Lookups
     from matcher.usecases.outcomes import Outcomes
+    from matcher.usecases.pairs import PairLookups
     from matcher.usecases.ports import LiveMatching
     from matcher.usecases.proposals import Proposals
     from matcher.usecases.vacancies import VacancyRecords
@@ -110,6 +111,7 @@ class UseCases:
     vacancies: VacancyRecords
     proposals: Proposals
     history: ProposalHistory
+    pairs: PairLookups
     outcomes: Outcomes
     erasure: Erasure
 
@@ -121,6 +123,7 @@ def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str
     from matcher.usecases.history import ProposalHistory
     from matcher.usecases.lookups import Lookups
     from matcher.usecases.outcomes import Outcomes
+    from matcher.usecases.pairs import PairLookups
     from matcher.usecases.proposals import Proposals
     from matcher.usecases.vacancies import VacancyRecords
 
@@ -130,6 +133,7 @@ def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str
         vacancies=VacancyRecords(store, store, live),
         proposals=Proposals(store, store, store, store),
         history=ProposalHistory(store, store, store, store),
+        pairs=PairLookups(store, store, live),
         outcomes=Outcomes(store, store, store, store),
         erasure=Erasure(store, store, live, erase_nightly),
     )

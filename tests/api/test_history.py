@@ -103,3 +103,27 @@ def test_another_jobcenters_history_answers_like_a_missing_one(api: ApiEnv) -> N
     assert api.client.get(f"/claimants/{cid}/proposals", headers=api.headers("admin")).status_code == 403
     denied = [e for e in api.store.list_audit() if e.action == "access.denied"]
     assert [(e.who, e.claimant_id) for e in denied] == [("test-cm_oha", cid)]
+
+
+def test_a_pair_has_the_lists_commute_and_answers_404_for_another_jobcenter(api_ro: ApiEnv) -> None:
+    api = api_ro
+    cid, body = _claimant_with_list(api)
+    s = body["suggestions"][0]
+    r = api.client.get(f"/claimants/{cid}/vacancies/{s['vacancy_id']}", headers=api.headers("cm"))
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["claimant_id"], got["vacancy_id"], got["failed"]) == (cid, s["vacancy_id"], [])
+    assert (got["commute_minutes"], got["commute_limit"], got["commute_mode"], got["distance_km"]) == (
+        s["commute_minutes"], s["commute_limit"], s["commute_mode"], s["distance_km"])  # fmt: skip
+    assert api.store.list_audit()[-1].action == "claimant.pair"
+    other = api.client.get(f"/claimants/{cid}/vacancies/{s['vacancy_id']}", headers=api.headers("cm_oha"))
+    missing = api.client.get(f"/claimants/K-NOPE/vacancies/{s['vacancy_id']}", headers=api.headers("cm_oha"))
+    assert other.status_code == missing.status_code == 404 and other.json() == missing.json()
+    assert api.client.get(f"/claimants/{cid}/vacancies/V-NOPE", headers=api.headers("cm")).status_code == 404
+    # A vacancy the claimant's filters exclude: the failed filters are named.
+    far = [
+        api.client.get(f"/claimants/{cid}/vacancies/{v.id}", headers=api.headers("cm")).json()
+        for v in api.vacancies[:40]
+        if not v.filled
+    ]
+    assert any(f.get("failed") for f in far)

@@ -1,5 +1,6 @@
-"""Response bodies of the proposal history (``GET /claimants/{id}/proposals``,
-``GET /vacancies/{id}/proposals``) and of the mark a listed suggestion carries."""
+"""Response bodies of the case manager's day: the proposal history (``GET /claimants/{id}/proposals``,
+``GET /vacancies/{id}/proposals``), the mark a listed suggestion carries, and one claimant–vacancy
+pair (``GET /claimants/{id}/vacancies/{vacancy_id}``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from matcher.service import PairFacts
 from matcher.usecases.history import HistoryLine
 
 ACTION_DESCRIPTION = "proposed (vorgeschlagen), rejected (abgelehnt), applied (beworben), hired (eingestellt)"
@@ -49,3 +51,29 @@ class ProposalHistoryOut(BaseModel):
     claimant_id: str | None = None
     vacancy_id: str | None = None
     entries: list[HistoryEntry]
+
+
+class PairOut(BaseModel):
+    """The commute from a claimant to a vacancy, and the hard filters the pair fails."""
+
+    claimant_id: str
+    vacancy_id: str
+    commute_minutes: float = Field(description="One way, minutes, by the claimant's mode.")
+    commute_limit: float = Field(
+        description="The claimant's limit or the §140(4) SGB III default, minutes."
+    )
+    commute_mode: str = Field(description="car or public")
+    distance_km: float = Field(description="Straight-line distance, km.")
+    failed: list[str] = Field(description="Hard filters the pair fails (empty: it may be suggested).")
+
+    @classmethod
+    def of(cls, f: PairFacts) -> PairOut:
+        return cls(
+            claimant_id=f.claimant_id,
+            vacancy_id=f.vacancy_id,
+            commute_minutes=f.commute_minutes,
+            commute_limit=f.commute_limit,
+            commute_mode=f.commute_mode,
+            distance_km=f.distance_km,
+            failed=list(f.failed),
+        )
