@@ -8,6 +8,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from matcher.explain_reader import Line, ReaderView
 from matcher.service import PairFacts
 from matcher.usecases.history import HistoryLine
 
@@ -59,9 +60,7 @@ class PairOut(BaseModel):
     claimant_id: str
     vacancy_id: str
     commute_minutes: float = Field(description="One way, minutes, by the claimant's mode.")
-    commute_limit: float = Field(
-        description="The claimant's limit or the §140(4) SGB III default, minutes."
-    )
+    commute_limit: float = Field(description="The claimant's limit or the §140(4) SGB III default, minutes.")
     commute_mode: str = Field(description="car or public")
     distance_km: float = Field(description="Straight-line distance, km.")
     failed: list[str] = Field(description="Hard filters the pair fails (empty: it may be suggested).")
@@ -76,4 +75,41 @@ class PairOut(BaseModel):
             commute_mode=f.commute_mode,
             distance_km=f.distance_km,
             failed=list(f.failed),
+        )
+
+
+class ReaderLineOut(BaseModel):
+    text: str = Field(description="German, with the value and its unit or a word value.")
+    group: str = Field(description="What it speaks about (a reason's and a driver's of one thing match).")
+    source: str = Field(description="reason, or driver (the sustainability model's joint term)")
+    effect: float | None = Field(description="A driver's joint logit points; None for a reason.")
+
+    @classmethod
+    def of(cls, line: Line) -> ReaderLineOut:
+        return cls(text=line.text, group=line.group, source=line.source, effect=line.effect)
+
+
+class ReaderOut(BaseModel):
+    """A suggestion's explanation as the page shows it (``matcher.explain_reader``)."""
+
+    headline: str = Field(description='The figure to act on, e.g. "etwa 25 von 100".')
+    meaning: str = Field(description="One sentence saying what the figure means.")
+    hire: float = Field(description="Chance auf Einstellung: P(a proposal leads to a hire), 0-1.")
+    lasting: float = Field(description="Chance, dass sie 12 Monate hält: P(employed 12 months later), 0-1.")
+    facts: list[str] = Field(description="Neutral facts (commute, hours, occupation).")
+    pro: list[ReaderLineOut] = Field(description="spricht dafür")
+    contra: list[ReaderLineOut] = Field(description="spricht dagegen")
+    badge: str | None = Field(description="Set when the wage ends the household's need for benefits.")
+
+    @classmethod
+    def of(cls, r: ReaderView) -> ReaderOut:
+        return cls(
+            headline=r.headline,
+            meaning=r.meaning,
+            hire=r.hire,
+            lasting=r.lasting,
+            facts=list(r.facts),
+            pro=[ReaderLineOut.of(x) for x in r.pro],
+            contra=[ReaderLineOut.of(x) for x in r.contra],
+            badge=r.badge,
         )

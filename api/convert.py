@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from api.case_schemas import HistoryEntry
+from api.case_schemas import HistoryEntry, ReaderOut
 from api.schemas import (
     Candidates,
     ClaimantBody,
@@ -20,6 +20,7 @@ from matcher.codec import claimant_from_row, vacancy_from_row
 from matcher.domain import Claimant, Vacancy, to_dict
 from matcher.errors import ValidationError
 from matcher.explain import Explanation
+from matcher.explain_reader import reader_view
 from matcher.geo import PostcodeDirectory
 from matcher.service import Match, MatchList
 from matcher.usecases.history import HistoryLine
@@ -113,6 +114,7 @@ def match_item(
     return MatchItem(
         suggestion_id=suggestion_id or f"{audit_id}-{m.rank}",
         handled=handled,
+        reader=ReaderOut.of(reader_view(e, p_match=m.p_match, p_sustain=m.p_sustain, score=m.score)),
         rank=m.rank,
         claimant_id=m.claimant_id,
         vacancy_id=m.vacancy_id,

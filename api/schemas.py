@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.case_schemas import HistoryEntry
+from api.case_schemas import HistoryEntry, ReaderOut
 from matcher.records import SuggestionAction
 
 # The patterns of matcher.domain (ID_RE, POSTCODE_RE, KLDB_RE), repeated for the OpenAPI document.
@@ -230,6 +230,7 @@ class MatchItem(BaseModel):
     reasons: list[str]
     drivers: list[dict[str, Any]]
     household: dict[str, Any] | None
+    reader: ReaderOut | None = Field(None, description="The explanation as written for the reader.")
     handled: HistoryEntry | None = Field(
         None, description="The latest action on this claimant and vacancy, if any (what was handled)."
     )

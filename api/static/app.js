@@ -63,18 +63,6 @@
   const LOAD_DE = { 1: "körperlich leicht", 2: "körperlich mittelschwer", 3: "körperlich schwer" };
   const SIZE_DE = { "1-9": "1–9 Beschäftigte", "10-49": "10–49 Beschäftigte", "50-249": "50–249 Beschäftigte", "250+": "250 und mehr Beschäftigte" };
 
-  // Sustainability features that are yes/no flags (models/features.py BINARY and the childcare flag).
-  const FLAGS = new Set([
-    "no_car",
-    "shift_work",
-    "fixed_term",
-    "temp_agency",
-    "ends_need",
-    "collective_agreement",
-    "offers_training",
-    "childcare_clash",
-  ]);
-
   const num = (x, digits) =>
     Number(x).toLocaleString("de-DE", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   const pct = (p) => `${num(Math.round(Number(p) * 100), 0)} %`;
@@ -378,29 +366,6 @@
     return parts;
   }
 
-  /** Drivers as {positive: [...], negative: [...]} or a flat list of {label, contribution}. */
-  function driverItems(drivers) {
-    if (!drivers) return [];
-    const list = Array.isArray(drivers)
-      ? drivers
-      : [...(drivers.positive || []), ...(drivers.negative || [])];
-    return list.map((d) => {
-      const up = Number(d.contribution) > 0;
-      let value = null;
-      if (d.value !== undefined && d.value !== null) {
-        value = FLAGS.has(d.feature) ? (Number(d.value) > 0 ? "ja" : "nein") : num(d.value, Number.isInteger(d.value) ? 0 : 2);
-      }
-      return el(
-        "li",
-        { class: up ? "up" : "down" },
-        el("span", { class: "visually-hidden", text: up ? "erhöht: " : "senkt: " }),
-        el("span", { class: "sign", "aria-hidden": "true", text: up ? "▲" : "▼" }),
-        ` ${d.label || d.feature}`,
-        value === null ? null : el("span", { class: "value", text: ` (${value})` }),
-      );
-    });
-  }
-
   let formCounter = 0;
 
   /** The card's line saying what was done with it, or null. */
@@ -522,20 +487,35 @@
         ? `${item.employer} · ${item.municipality} · Stelle ${item.vacancy_id}`
         : `${num(item.distance_km, 1)} km entfernt`;
     const mode = MODE_DE[item.commute_mode] || item.commute_mode;
-    const reasons = el(
-      "ul",
-      { class: "reasons", testid: `${kind}-reasons` },
-      (item.reasons || []).length
-        ? item.reasons.map((r) => el("li", { text: r }))
-        : el("li", { class: "hint", text: "keine Begründung (ohne trainiertes Modell nur nach Passung geordnet)" }),
-    );
-    const drivers = driverItems(item.drivers);
+    const r = item.reader || { headline: "–", meaning: "", hire: item.p_match, lasting: item.p_sustain, facts: [], pro: [], contra: [], badge: null };
+    const title = kind === "suggestion" ? item.title : `Kundennummer ${item.claimant_id}`;
+    const lines = (list, side) =>
+      list.length
+        ? list.map((x) => el("li", { class: `${side} ${x.source}`, testid: "why-line", "data-group": x.group, "data-source": x.source, text: x.text }))
+        : [el("li", { class: "hint", text: "nichts Besonderes" })];
     const mark = el("div", { class: "mark" }, item.handled ? handledLine(item.handled) : null);
     const onSaved = async (saved) => {
       mark.replaceChildren(handledLine(saved));
       card.classList.add("is-handled");
       if (kind === "suggestion") await loadClaimantHistory(item.claimant_id);
     };
+    const details = el(
+      "details",
+      { class: "meta details card-details" },
+      el("summary", { text: "Details" }),
+      el("p", {
+        text: [
+          `Vorschlagsnummer ${item.suggestion_id}`,
+          `inhaltliche Ähnlichkeit ${num(item.similarity, 3)}`,
+          `erwartete dauerhafte Vermittlung je Vorschlag ${num(item.score, 4)}`,
+        ].join(" · "),
+      }),
+      el(
+        "ul",
+        { class: "exact" },
+        (item.drivers || []).map((d) => el("li", { text: `${d.label}: Wert ${num(d.value, 2)} ${d.unit || ""}, Beitrag ${num(d.contribution, 3)} Logit-Punkte` })),
+      ),
+    );
     const card = el(
       "li",
       {
@@ -553,45 +533,45 @@
         el(
           "p",
           { class: "score", testid: `${kind}-score` },
-          el("span", { class: "label", text: "Gesamtwert" }),
-          el("strong", { text: num(item.score, 2) }),
-          el("span", { class: "label", text: "Passung × Chance" }),
+          el("span", { class: "label", text: "dauerhafte Beschäftigung bei" }),
+          el("strong", { text: r.headline }),
+          el("span", { class: "label", text: "Vorschlägen" }),
         ),
       ),
+      el("p", { class: "meaning", testid: "meaning", text: r.meaning }),
       el(
         "dl",
         { class: "facts" },
         fact(
-          "Passung",
-          el("meter", { min: "0", max: "1", value: String(item.p_match) }),
-          ` ${pct(item.p_match)}`,
+          "Chance auf Einstellung",
+          el("meter", { min: "0", max: "1", value: String(r.hire), "aria-label": `Chance auf Einstellung, ${title}` }),
+          ` ${pct(r.hire)}`,
         ),
         fact(
-          "Chance auf Beschäftigung nach 12 Monaten",
-          el("meter", { min: "0", max: "1", value: String(item.p_sustain) }),
-          ` ${pct(item.p_sustain)}`,
+          "Chance, dass sie 12 Monate hält",
+          el("meter", { min: "0", max: "1", value: String(r.lasting), "aria-label": `Chance, dass sie 12 Monate hält, ${title}` }),
+          ` ${pct(r.lasting)}`,
         ),
         fact(
           "Fahrzeit",
           `${num(item.commute_minutes, 0)} von ${num(item.commute_limit, 0)} Min. (${mode}), ${num(item.distance_km, 1)} km`,
         ),
-        fact("Stunden/Woche", num(item.hours_per_week, item.hours_per_week % 1 ? 1 : 0)),
+        fact("Stunden pro Woche", hours(item.hours_per_week)),
         wideFact("Haushaltseffekt", ...householdText(item.household)),
       ),
       el(
         "div",
         { class: "why" },
-        el("div", {}, el("h3", { text: "Gründe" }), reasons),
-        drivers.length
-          ? el(
-              "div",
-              {},
-              el("h3", { text: "Was die Chance auf Dauer beeinflusst" }),
-              el("p", { class: "hint", text: "▲ erhöht, ▼ senkt sie gegenüber einer durchschnittlichen Vermittlung (Wert in Klammern)" }),
-              el("ul", { class: "drivers", testid: `${kind}-drivers` }, drivers),
-            )
-          : null,
+        el("div", {}, el("h3", { text: "Spricht dafür" }), el("ul", { class: "reasons pro", testid: `${kind}-pro` }, lines(r.pro, "pro"))),
+        el("div", {}, el("h3", { text: "Spricht dagegen" }), el("ul", { class: "reasons contra", testid: `${kind}-contra` }, lines(r.contra, "contra"))),
+        el(
+          "div",
+          {},
+          el("h3", { text: "Zur Stelle" }),
+          el("ul", { class: "reasons", testid: `${kind}-reasons` }, r.facts.map((t) => el("li", { text: t }))),
+        ),
       ),
+      details,
       feedbackForm(item, onSaved),
     );
     return card;

@@ -184,17 +184,20 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         for i in range(n):
             item = items.nth(i)
             reasons = item.get_by_test_id("suggestion-reasons").locator("li")
-            assert reasons.count() >= 2, f"suggestion {i + 1} without reasons"
+            assert reasons.count() >= 2, f"suggestion {i + 1} without facts"
             assert reasons.first.inner_text().startswith("Fahrzeit ")
             text = item.inner_text()
             for label in (
-                "Passung",
-                "Chance auf Beschäftigung nach 12 Monaten",
+                "Chance auf Einstellung",
+                "Chance, dass sie 12 Monate hält",
+                "Spricht dafür",
+                "Spricht dagegen",
                 "Fahrzeit",
-                "Stunden/Woche",
+                "Stunden pro Woche",
                 "Haushaltseffekt",
             ):
                 assert label in text, (i, label)
+            expect(item.get_by_test_id("meaning")).to_contain_text("Von 100 solchen Vorschlägen")
         expect(page.get_by_test_id("model-version")).to_contain_text("Modell ")
         expect(page.get_by_test_id("model-version")).to_contain_text("Einbettung trigram-64")
 
@@ -256,6 +259,10 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
             f"abgelehnt (Arbeitsweg zu lang oder nicht erreichbar) am {today} von test-cm"
         )
         assert page.get_by_test_id("handled").count() == 2
+        # No developer text on the page: no field or feature names, no English sentence.
+        shown = page.locator("main").inner_text()
+        assert not re.findall(r"\b[a-z]+_[a-z]+\b", shown)
+        assert not re.findall(r"\b(?:the|must|without|nothing|no such|is not)\b", shown)
         history = page.get_by_test_id("claimant-history").get_by_test_id("history-row")
         expect(history).to_have_count(2)
         assert history.nth(1).get_attribute("data-vacancy-id") == vacancy_id

@@ -53,7 +53,13 @@ def _parse(html: str) -> _Tags:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/kunden/K-000017", "/stellen/V-000001", "/stellen/V-000001/kandidaten", "/kunden/K-1/vorschlag/V-1"],
+    [
+        "/",
+        "/kunden/K-000017",
+        "/stellen/V-000001",
+        "/stellen/V-000001/kandidaten",
+        "/kunden/K-1/vorschlag/V-1",
+    ],
 )
 def test_every_page_address_serves_the_shell_with_a_strict_policy(client: TestClient, path: str) -> None:
     r = client.get(path)
