@@ -134,7 +134,30 @@ def _contract(v: dict[str, float]) -> str:
     return f"befristeter Vertrag ({_count(months, 'Monat', 'Monate')})" if months else "befristeter Vertrag"
 
 
+# A group member's own words, for a model that has only some of a group's features.
+_MEMBER_WORDS = {
+    "commute_minutes": lambda x: f"Arbeitsweg {de(x)} Min.",
+    "commute_ratio": lambda x: f"Arbeitsweg {de(100 * x)} % der zumutbaren Fahrzeit",
+    "no_car": lambda x: "ohne Auto (ÖPNV)" if x > 0 else "mit dem Auto",
+    "commute_no_car": lambda x: f"Arbeitsweg ohne Auto {de(x)} Min." if x > 0 else "mit dem Auto",
+    "young_children": lambda x: (
+        f"{_count(x, 'Kind', 'Kinder')} unter 6 Jahren" if x > 0 else "keine Kinder unter 6 Jahren"
+    ),
+    "childcare_clash": lambda x: f"Arbeitszeit und Kinderbetreuung: {_clash_words(x)}",
+    "single_parent_clash": lambda x: f"Arbeitszeit und Kinderbetreuung (alleinerziehend): {_clash_words(x)}",
+    "hourly_wage": lambda x: f"Lohn {de(x, 2)} € pro Stunde",
+    "need_covered": lambda x: f"Lohn deckt {de(100 * min(x, 2.0))} % des Bedarfs",
+    "ends_need": lambda x: "Lohn beendet die Hilfebedürftigkeit" + ("" if x > 0 else " nicht"),
+    "fixed_term": lambda x: "befristeter Vertrag" if x > 0 else "unbefristeter Vertrag",
+    "contract_months": lambda x: (
+        f"befristet auf {_count(x, 'Monat', 'Monate')}" if x > 0 else "unbefristeter Vertrag"
+    ),
+}
+
+
 def _single(feature: str, x: float) -> str:
+    if feature in _MEMBER_WORDS:
+        return _MEMBER_WORDS[feature](x)
     if feature in _FLAG_WORDS:
         return _FLAG_WORDS[feature][0 if x > 0 else 1]
     if feature == "similarity":
@@ -172,7 +195,9 @@ _GROUP_TEXT = {"commute": _commute, "childcare": _childcare, "wage": _wage, "con
 def group_text(group: str, v: dict[str, float]) -> str:
     """The words of one driver group from the pair's feature values (``v``: feature → value)."""
     if group in _GROUP_TEXT:
-        return _GROUP_TEXT[group](v)
+        if all(f in v for f in GROUPS[group]):
+            return _GROUP_TEXT[group](v)
+        return ", ".join(_single(f, v[f]) for f in GROUPS[group] if f in v)
     return _single(group, v[group])
 
 

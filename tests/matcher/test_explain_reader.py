@@ -133,3 +133,11 @@ def test_a_driver_against_a_shown_reason_or_the_badge_is_left_out() -> None:
 def test_without_a_model_the_card_says_so() -> None:
     view = reader_view(None, p_match=0.7, p_sustain=1.0, score=0.7)
     assert view.headline == "ohne Modell" and view.pro == view.contra == ()
+
+
+def test_a_model_with_only_some_of_a_groups_features_is_still_read() -> None:
+    # A scorer with two of the features (the nightly tests' small one): words from what it has.
+    values = {"kldb_depth": 3.0, "commute_ratio": 0.4}
+    assert group_text("commute", values) == "Arbeitsweg 40 % der zumutbaren Fahrzeit"
+    assert group_text("kldb_depth", values) == "verwandter Beruf (gleiche Berufsgruppe)"
+    assert group_text("wage", {"hourly_wage": 14.1}) == "Lohn 14,10 € pro Stunde"
