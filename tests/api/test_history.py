@@ -127,3 +127,37 @@ def test_a_pair_has_the_lists_commute_and_answers_404_for_another_jobcenter(api_
         if not v.filled
     ]
     assert any(f.get("failed") for f in far)
+
+
+def test_hide_leaves_handled_vacancies_out_and_replays_identically(api: ApiEnv) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from matcher.bootstrap import Services
+    from matcher.settings import RankingSettings
+    from matcher.usecases.replay import replay
+
+    settings = api.settings.model_copy(update={"ranking": RankingSettings(handled="hide")})
+    with TestClient(create_app(settings, encoder=api.encoder, store=api.store)) as client:
+        h = api.headers("cm")
+        cid = next(
+            c
+            for c in api.ids(JC_A)
+            if len(client.get(f"/claimants/{c}/suggestions?k=6", headers=h).json()["suggestions"]) == 6
+        )
+        first = client.get(f"/claimants/{cid}/suggestions?k=5", headers=h).json()["suggestions"]
+        done = first[1]
+        r = client.post(
+            f"/suggestions/{done['suggestion_id']}/feedback", json={"action": "applied"}, headers=h
+        )
+        assert r.status_code == 201
+        again = client.get(f"/claimants/{cid}/suggestions?k=5", headers=h).json()
+    shown = [s["vacancy_id"] for s in again["suggestions"]]
+    assert done["vacancy_id"] not in shown and len(shown) == 5
+    assert shown[:4] == [s["vacancy_id"] for s in first if s is not done]
+    assert [s["rank"] for s in again["suggestions"]] == [1, 2, 3, 4, 5]
+    assert all(s["handled"] is None for s in again["suggestions"])
+    entry = api.store.get_audit(again["audit_id"])
+    assert entry is not None and entry.payload["hidden"] == [done["vacancy_id"]]
+    result = replay(Services(settings, store=api.store, encoder=api.encoder), again["audit_id"])
+    assert result.identical, result.differences()
