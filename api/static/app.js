@@ -375,6 +375,8 @@
 
   function feedbackForm(item, onSaved) {
     const n = ++formCounter;
+    // Each card's controls are named after its vacancy (or candidate), not ten identical "Aktion"s.
+    const about = item.title && item.vacancy_id ? `„${item.title}“ (${item.vacancy_id})` : `Kundennummer ${item.claimant_id}`;
     const action = el(
       "select",
       { id: `fb-action-${n}`, name: "action", testid: "feedback-action" },
@@ -407,14 +409,14 @@
       reason,
     );
     const status = el("p", { class: "status", role: "status", testid: "feedback-status" });
-    const submit = el("button", { type: "submit", testid: "feedback-submit", text: "Speichern" });
+    const submit = el("button", { type: "submit", testid: "feedback-submit", text: "Speichern", "aria-label": `Rückmeldung zu ${about} speichern` });
     const form = el(
       "form",
       { class: "feedback", testid: "feedback-form" },
       el(
         "fieldset",
         {},
-        el("legend", { text: "Rückmeldung" }),
+        el("legend", {}, "Rückmeldung", el("span", { class: "visually-hidden", text: ` zu ${about}` })),
         el("div", { class: "field" }, el("label", { for: action.id, text: "Aktion" }), action),
         confirmedBox,
         reasonBox,

@@ -205,6 +205,11 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         # server refuses, and its message is shown), then with it.
         first = items.first
         vacancy_id = first.get_attribute("data-vacancy-id")
+        # The card's controls are named after its vacancy.
+        expect(first.get_by_role("group", name=re.compile(f"^Rückmeldung zu .*{vacancy_id}"))).to_be_visible()
+        expect(
+            first.get_by_role("button", name=re.compile(f"Rückmeldung zu .*{vacancy_id}.* speichern"))
+        ).to_be_visible()
         first.get_by_test_id("feedback-action").select_option("proposed")
         # The signed-in user is pre-filled as the confirming person; emptied, the server refuses
         # and the page says so in German, naming the field.
