@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from matcher.domain import FeedbackAction
+from tests.api.test_explanations import bare_number
 
 pytestmark = pytest.mark.slow  # Debian chromium
 
@@ -198,6 +199,20 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
             ):
                 assert label in text, (i, label)
             expect(item.get_by_test_id("meaning")).to_contain_text("Von 100 solchen Vorschlägen")
+            # The rules of tests/api/test_explanations.py, on the page as shown.
+            sides = {}
+            for side in ("pro", "contra"):
+                lines = item.get_by_test_id(f"suggestion-{side}").get_by_test_id("why-line")
+                sides[side] = [
+                    (lines.nth(j).get_attribute("data-group"), lines.nth(j).get_attribute("data-source"),
+                     lines.nth(j).inner_text()) for j in range(lines.count())
+                ]  # fmt: skip
+            for side, other in (("pro", "contra"), ("contra", "pro")):
+                facing = {g for g, src, _ in sides[other] if src == "reason"}
+                for group, src, text in sides[side]:
+                    if src == "driver":
+                        assert bare_number(text) is None, text
+                        assert group not in facing, (i, text, sides)
         expect(page.get_by_test_id("model-version")).to_contain_text("Modell ")
         expect(page.get_by_test_id("model-version")).to_contain_text("Einbettung trigram-64")
 
