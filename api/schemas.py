@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.case_schemas import HistoryEntry, ReaderOut
 from matcher.domain.checks import (
     ID_RE,
     KLDB_RE,
@@ -260,6 +261,10 @@ class MatchItem(BaseModel):
     reasons: list[str]
     drivers: list[dict[str, Any]]
     household: dict[str, Any] | None
+    reader: ReaderOut | None = Field(None, description="The explanation as written for the reader.")
+    handled: HistoryEntry | None = Field(
+        None, description="The latest action on this claimant and vacancy, if any (what was handled)."
+    )
 
 
 class ListHead(BaseModel):

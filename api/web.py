@@ -1,7 +1,8 @@
 """The case managers' web page (German): served by the API app, talking to the JSON endpoints.
 
-One HTML shell for every page address (``/``, ``/kunden/{id}``, ``/stellen/{id}``); a small script
-(``static/app.js``, no build step, nothing from the internet) signs in with a token kept in
+One HTML shell for every page address (``/``, ``/kunden/{id}``, ``/kunden/{id}/vorschlag/{vacancy
+id}``, ``/stellen/{id}`` (``?kunde={id}`` when opened from a claimant's list), ``/stellen/{id}/kandidaten``);
+a small script (``static/app.js``, no build step, nothing from the internet) signs in with a token kept in
 sessionStorage, calls the JSON API with it in the Authorization header, and builds the page from the
 answers with DOM methods (never HTML from data). The shell and its files need no token: they hold no
 data. The Content-Security-Policy allows scripts, styles and requests from this origin only.
@@ -55,8 +56,20 @@ def claimant_page(claimant_id: PageId) -> HTMLResponse:
     return _shell()
 
 
+@router.get("/kunden/{claimant_id}/vorschlag/{vacancy_id}", response_class=HTMLResponse)
+def proposal_page(claimant_id: PageId, vacancy_id: PageId) -> HTMLResponse:
+    """The printable Vermittlungsvorschlag of one claimant and one vacancy."""
+    return _shell()
+
+
 @router.get("/stellen/{vacancy_id}", response_class=HTMLResponse)
 def vacancy_page(vacancy_id: PageId) -> HTMLResponse:
+    """One vacancy in full (and the commute from the claimant whose list it was opened from)."""
+    return _shell()
+
+
+@router.get("/stellen/{vacancy_id}/kandidaten", response_class=HTMLResponse)
+def candidates_page(vacancy_id: PageId) -> HTMLResponse:
     """One vacancy's candidates."""
     return _shell()
 

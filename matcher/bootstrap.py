@@ -36,9 +36,11 @@ if TYPE_CHECKING:
     from matcher.usecases.claimants import ClaimantRecords
     from matcher.usecases.employers import EmployerRecords
     from matcher.usecases.erasure import Erasure
+    from matcher.usecases.history import ProposalHistory
     from matcher.usecases.lookups import Lookups
     from matcher.usecases.notices import Notices
     from matcher.usecases.outcomes import Outcomes
+    from matcher.usecases.pairs import PairLookups
     from matcher.usecases.ports import LiveMatching
     from matcher.usecases.proposals import Proposals
     from matcher.usecases.vacancies import VacancyRecords
@@ -112,6 +114,8 @@ class UseCases:
     vacancies: VacancyRecords
     employers: EmployerRecords
     proposals: Proposals
+    history: ProposalHistory
+    pairs: PairLookups
     outcomes: Outcomes
     erasure: Erasure
     auskunft: Auskunft
@@ -125,18 +129,22 @@ def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str
     from matcher.usecases.claimants import ClaimantRecords
     from matcher.usecases.employers import EmployerRecords
     from matcher.usecases.erasure import Erasure
+    from matcher.usecases.history import ProposalHistory
     from matcher.usecases.lookups import Lookups
     from matcher.usecases.notices import Notices
     from matcher.usecases.outcomes import Outcomes
+    from matcher.usecases.pairs import PairLookups
     from matcher.usecases.proposals import Proposals
     from matcher.usecases.vacancies import VacancyRecords
 
     return UseCases(
-        lookups=Lookups(store, store, live),
+        lookups=Lookups(store, store, live, store),
         claimants=ClaimantRecords(store, store, live),
         vacancies=VacancyRecords(store, store, live),
         employers=EmployerRecords(store, store, live),
         proposals=Proposals(store, store, store, store),
+        history=ProposalHistory(store, store, store, store),
+        pairs=PairLookups(store, store, live),
         outcomes=Outcomes(store, store, store, store),
         erasure=Erasure(store, store, live, erase_nightly),
         auskunft=Auskunft(store),

@@ -210,7 +210,9 @@ def test_served_api_at_debug_logs_no_personal_field(tmp_path: Path) -> None:
                 person = created.json()["id"]
                 found = client.get("/claimants", params={"q": "Quokkahaus"}).json()["claimants"]
                 assert [c["id"] for c in found] == [person]
-                assert len(client.get(f"/claimants/{person}/suggestions?k=5").json()["suggestions"]) == 5
+                r = client.get(f"/claimants/{person}/suggestions?k=5")
+                assert r.status_code == 200, log_file.read_text()[-4000:]
+                assert len(r.json()["suggestions"]) == 5
                 changed = {k: v for k, v in BODY.items() if k != "id"} | {
                     "profile_text": BODY["profile_text"] + " Neu."
                 }

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.convert import claimant_draft, claimant_out, suggestions_out
+from api.convert import claimant_draft, claimant_out, recorded_suggestions_out, suggestions_out
 from api.deps import ErasesClaimants, Matches, ReadsClaimants, RuntimeDep, UseCasesDep, WritesClaimants
 from api.routes.common import AUTH_ERRORS, ClaimantId, K, documented
 from api.runtime import single_thread_faiss
@@ -81,7 +81,7 @@ def suggestions(
     """Ranked, explained vacancies for a claimant; the list is written to the audit log."""
     single_thread_faiss()
     out = uc.lookups.suggestions(p, claimant_id, k or rt.settings.api.default_k)
-    return suggestions_out(out.result, out.audit_id)
+    return recorded_suggestions_out(out)
 
 
 @router.post("/match", response_model=Suggestions, tags=["matching"])

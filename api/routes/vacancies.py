@@ -48,4 +48,4 @@ def candidates(rt: RuntimeDep, uc: UseCasesDep, p: Matches, vacancy_id: VacancyI
     """Ranked claimants of the caller's Jobcenter for a vacancy; the list goes to the audit log."""
     single_thread_faiss()
     out = uc.lookups.candidates(p, p.jobcenter, vacancy_id, k or rt.settings.api.default_k)
-    return candidates_out(out.result, out.audit_id)
+    return candidates_out(out)

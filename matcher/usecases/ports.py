@@ -108,8 +108,15 @@ class SuggestionRepository(Protocol):
     def add_action(self, action: SuggestionAction) -> SuggestionAction: ...
 
     def list_actions(
-        self, claimant_id: str | None = None, suggestion_id: str | None = None
-    ) -> list[SuggestionAction]: ...
+        self,
+        claimant_id: str | None = None,
+        suggestion_id: str | None = None,
+        *,
+        vacancy_id: str | None = None,
+        jobcenter: str | None = None,
+    ) -> list[SuggestionAction]:
+        """Actions in the order recorded; ``jobcenter``: on suggestions of that Jobcenter's claimants."""
+        ...
 
 
 class UserDirectory(Protocol):

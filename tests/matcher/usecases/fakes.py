@@ -66,7 +66,14 @@ class MemoryStore:
                    shown: Sequence[ShownSuggestion]) -> tuple[int, list[ShownSuggestion]]:  # fmt: skip
         audit_id = self.add_audit(who=who, action=action, claimant_id=claimant_id, model_version=model_version,
                                   index_version=index_version, payload=payload)  # fmt: skip
-        stored = [dataclasses.replace(s, id=f"{audit_id}-{s.rank}", lookup_id=audit_id) for s in shown]
+
+        # One entry per kind, claimant, vacancy and model version, as the SQL store keeps them.
+        def entry(s: ShownSuggestion) -> tuple[str, ...]:
+            return (s.kind, s.claimant_id, s.vacancy_id, s.model_version)
+
+        known = {entry(s): s for s in reversed(list(self.suggestions.values()))}
+        stored = [known.get(entry(s)) or dataclasses.replace(s, id=f"{audit_id}-{s.rank}", lookup_id=audit_id)
+                  for s in shown]  # fmt: skip
         self.suggestions.update((s.id, s) for s in stored)
         return audit_id, stored
 
@@ -141,10 +148,12 @@ class MemoryStore:
         return stored
 
     def list_actions(
-        self, claimant_id: str | None = None, suggestion_id: str | None = None
-    ) -> list[SuggestionAction]:
+        self, claimant_id: str | None = None, suggestion_id: str | None = None, *,
+        vacancy_id: str | None = None, jobcenter: str | None = None,
+    ) -> list[SuggestionAction]:  # fmt: skip
         return [a for a in self.actions if claimant_id in (None, a.claimant_id)
-                and suggestion_id in (None, a.suggestion_id)]  # fmt: skip
+                and suggestion_id in (None, a.suggestion_id) and vacancy_id in (None, a.vacancy_id)
+                and jobcenter in (None, self.suggestions[a.suggestion_id].jobcenter)]  # fmt: skip
 
 
 @dataclass
