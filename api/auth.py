@@ -10,7 +10,8 @@ Roles (``Role``) and their rights (``RIGHTS``):
 
 - ``case_manager``: claimants of their own Jobcenter (read, create, update), their suggestions,
   a vacancy's candidates among them, ad-hoc matching, feedback; reads vacancies and models.
-- ``team_lead``: as the case manager, and may erase a claimant and record outcomes.
+- ``team_lead``: as the case manager, and may erase a claimant, record outcomes and answer a
+  claimant's Art. 15 request (Auskunft: everything held about them, health data included).
 - ``admin``: all Jobcenters; vacancies and claimants (create, update, erase; reads claimants
   without health data), outcomes; no suggestions (admin does not place anyone).
 - ``batch``: machine imports: vacancies, claimant records (write only) and outcomes.
@@ -50,6 +51,7 @@ class Right(enum.StrEnum):
     WRITE_VACANCIES = "write_vacancies"
     OUTCOMES = "outcomes"
     READ_MODELS = "read_models"
+    SUBJECT_ACCESS = "subject_access"  # GDPR Art. 15 Auskunft about a claimant
 
 
 _CM = {
@@ -62,7 +64,7 @@ _CM = {
 }
 RIGHTS: dict[Role, frozenset[Right]] = {
     Role.CASE_MANAGER: frozenset(_CM),
-    Role.TEAM_LEAD: frozenset(_CM | {Right.ERASE_CLAIMANTS, Right.OUTCOMES}),
+    Role.TEAM_LEAD: frozenset(_CM | {Right.ERASE_CLAIMANTS, Right.OUTCOMES, Right.SUBJECT_ACCESS}),
     Role.ADMIN: frozenset(
         {
             Right.READ_CLAIMANTS,
@@ -116,6 +118,10 @@ class Principal:
     def require(self, right: Right) -> None:
         if right not in RIGHTS[self.role]:
             raise Forbidden(f"role {self.role.value} may not {right.value.replace('_', ' ')}")
+
+    @property
+    def reads_claimants(self) -> bool:
+        return Right.READ_CLAIMANTS in RIGHTS[self.role]
 
     def may_see(self, jobcenter: str) -> bool:
         return self.scope is None or self.scope == jobcenter

@@ -10,13 +10,15 @@ from api.schemas import (
     Candidates,
     ClaimantBody,
     ClaimantOut,
+    EmployerBody,
+    EmployerOut,
     MatchItem,
     Suggestions,
     VacancyBody,
     VacancyOut,
 )
 from matcher.codec import claimant_from_row, vacancy_from_row
-from matcher.domain import Claimant, Vacancy, to_dict
+from matcher.domain import Claimant, Employer, SizeBand, Vacancy, to_dict
 from matcher.explain import Explanation
 from matcher.geo import PostcodeDirectory
 from matcher.geo.placing import located, settle
@@ -66,6 +68,20 @@ def vacancy_record(body: VacancyBody, vacancy_id: str, geo: PostcodeDirectory) -
     )
     _place(row, body.postcode, geo)
     return vacancy_from_row(row)
+
+
+def employer_record(body: EmployerBody, employer_id: str) -> Employer:
+    return Employer(
+        id=employer_id, size_band=SizeBand(body.size_band), **body.model_dump(exclude={"size_band"})
+    )
+
+
+def employer_out(
+    e: Employer, *, created: bool | None = None, index_version: str | None = None
+) -> EmployerOut:
+    d = to_dict(e)
+    d["size_band"] = e.size_band.value
+    return EmployerOut.model_validate({**d, "created": created, "index_version": index_version})
 
 
 def claimant_out(c: Claimant, *, with_health: bool) -> ClaimantOut:

@@ -32,6 +32,7 @@ from matcher.errors import (
     PassgenauError,
     StoreUnavailable,
     UnknownClaimant,
+    UnknownEmployer,
     UnknownSuggestion,
     UnknownVacancy,
     ValidationError,
@@ -62,6 +63,8 @@ def _status(exc: PassgenauError) -> tuple[int, str]:
         return 404, NOT_FOUND_VACANCY
     if isinstance(exc, UnknownSuggestion):
         return 404, NOT_FOUND_SUGGESTION
+    if isinstance(exc, UnknownEmployer):
+        return 404, "no such employer"
     if isinstance(exc, Conflict):
         return 409, str(exc)
     if isinstance(exc, StoreUnavailable):

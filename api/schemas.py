@@ -100,7 +100,9 @@ class ClaimantBody(Strict):
 
 
 class ClaimantCreate(ClaimantBody):
-    id: Id
+    # Assigned by the server when omitted; only roles that work across Jobcenters (admin, batch)
+    # may choose it (see ``ClaimantRecords.create``).
+    id: Id | None = None
 
 
 class ClaimantOut(BaseModel):
@@ -152,14 +154,25 @@ class Erased(BaseModel):
 
 
 # -- vacancies ---------------------------------------------------------------------------------------
-class EmployerIn(Strict):
-    id: Id
+class EmployerBody(Strict):
+    """An employer's details (``PUT /employers/{id}``; inside a vacancy they create an employer that
+    is not stored yet and are otherwise not applied)."""
+
     name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     size_band: Literal["1-9", "10-49", "50-249", "250+"] = "10-49"
     sector: str = Field("N", pattern=r"^[A-U]$")
     collective_agreement: bool = False
     temp_agency: bool = False
     offers_training: bool = False
+
+
+class EmployerIn(EmployerBody):
+    id: Id
+
+
+class EmployerOut(EmployerIn):
+    created: bool | None = None  # set on writes: whether the write created the employer
+    index_version: str | None = None  # set on writes: the index version the vacancies are served from
 
 
 class VacancyBody(Strict):
@@ -269,10 +282,14 @@ class Candidates(ListHead):
     candidates: list[MatchItem]
 
 
+class AdHocProfile(ClaimantBody):
+    id: Id  # a label only: nothing is stored under it
+
+
 class AdHocMatch(Strict):
     """An ad-hoc profile: matched, never stored (the id is only a label in the answer)."""
 
-    profile: ClaimantCreate
+    profile: AdHocProfile
     k: int = Field(10, ge=1, le=100)
 
 

@@ -16,6 +16,8 @@ from fastapi import APIRouter, HTTPException
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse
 
+from api.headers import SECURITY_HEADERS as HEADERS
+
 router = APIRouter(include_in_schema=False)
 
 HERE = Path(__file__).parent
@@ -28,27 +30,9 @@ STATIC_FILES: dict[str, str] = {
     "style.css": "text/css; charset=utf-8",
 }
 
-CSP = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
-
-SECURITY_HEADERS: dict[str, str] = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    # The shell is tiny; always fresh, so a new app.js never meets an old page.
-    "Cache-Control": "no-cache",
-}
+# The Content-Security-Policy and the other security headers come from ``api.headers`` (every answer
+# gets them); the shell is tiny, always fresh, so a new app.js never meets an old page.
+SECURITY_HEADERS: dict[str, str] = {**HEADERS, "Cache-Control": "no-cache"}
 
 # Ids in page addresses: the same alphabet the domain's ids use (matcher.domain.check_id), bounded.
 PageId = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]

@@ -32,9 +32,12 @@ if TYPE_CHECKING:
     from matcher.index import FaissIndex
     from matcher.store import Store
     from matcher.taxonomy import TitleEntry, TitleGrounder
+    from matcher.usecases.auskunft import Auskunft
     from matcher.usecases.claimants import ClaimantRecords
+    from matcher.usecases.employers import EmployerRecords
     from matcher.usecases.erasure import Erasure
     from matcher.usecases.lookups import Lookups
+    from matcher.usecases.notices import Notices
     from matcher.usecases.outcomes import Outcomes
     from matcher.usecases.ports import LiveMatching
     from matcher.usecases.proposals import Proposals
@@ -107,16 +110,23 @@ class UseCases:
     lookups: Lookups
     claimants: ClaimantRecords
     vacancies: VacancyRecords
+    employers: EmployerRecords
     proposals: Proposals
     outcomes: Outcomes
     erasure: Erasure
+    auskunft: Auskunft
+    notices: Notices
 
 
 def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str], int]) -> UseCases:
     """The use cases over ``store`` (the SQL store or a fake with the same methods) and ``live``."""
+    from matcher.pair_explanation import explain_pair
+    from matcher.usecases.auskunft import Auskunft
     from matcher.usecases.claimants import ClaimantRecords
+    from matcher.usecases.employers import EmployerRecords
     from matcher.usecases.erasure import Erasure
     from matcher.usecases.lookups import Lookups
+    from matcher.usecases.notices import Notices
     from matcher.usecases.outcomes import Outcomes
     from matcher.usecases.proposals import Proposals
     from matcher.usecases.vacancies import VacancyRecords
@@ -125,9 +135,13 @@ def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str
         lookups=Lookups(store, store, live),
         claimants=ClaimantRecords(store, store, live),
         vacancies=VacancyRecords(store, store, live),
+        employers=EmployerRecords(store, store, live),
         proposals=Proposals(store, store, store, store),
         outcomes=Outcomes(store, store, store, store),
         erasure=Erasure(store, store, live, erase_nightly),
+        auskunft=Auskunft(store),
+        # The live service at the time of asking: a notice explains on the model now serving.
+        notices=Notices(store, lambda c, vacancy_id: explain_pair(live.service, c, vacancy_id)),
     )
 
 

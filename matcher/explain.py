@@ -22,7 +22,8 @@ import numpy as np
 from matcher.domain import Claimant, Contract, Vacancy
 from matcher.explain_text import DEPTH_TEXT, FEATURE_LABELS, FEATURE_UNITS
 from matcher.filters import FILTERS
-from matcher.household import HouseholdEffect, assess_effects
+from matcher.household import HouseholdEffect
+from matcher.household_pairs import effects_of_pairs
 from matcher.pairs import PairBatch, PairScores, childcare_clash, experience_years
 from matcher.settings import HouseholdSettings
 
@@ -136,16 +137,9 @@ def drivers(
 
 
 def household_effects(pairs: PairBatch, s: HouseholdSettings) -> list[HouseholdEffect]:
-    """Each pair's household effect of the vacancy's wage, one vectorised assessment per claimant."""
-    effects: dict[int, HouseholdEffect] = {}
-    groups: dict[str, list[int]] = {}
-    for i, c in enumerate(pairs.claimants):
-        groups.setdefault(c.id, []).append(i)
-    for idx in groups.values():
-        gross = np.array([pairs.vacancies[i].monthly_wage for i in idx], dtype=np.float64)
-        for i, effect in zip(idx, assess_effects(pairs.claimants[idx[0]].household, gross, s), strict=True):
-            effects[i] = effect
-    return [effects[i] for i in range(len(pairs.claimants))]
+    """Each pair's household effect of the vacancy's wage (``matcher.household_pairs``)."""
+    gross = np.array([v.monthly_wage for v in pairs.vacancies], dtype=np.float64)
+    return effects_of_pairs([c.household for c in pairs.claimants], gross, s)
 
 
 def explain_pairs(

@@ -150,7 +150,7 @@ def contributions(gross_monthly: npt.ArrayLike, p: PayrollSettings, *, parent: b
 def contributions(gross_monthly: npt.ArrayLike, p: PayrollSettings, *, parent: bool = False) -> float | F64:
     """Employee social contributions a month (pension, unemployment, health, care), each to the cent."""
     g = _gross(gross_monthly)
-    return _like(gross_monthly, _round_cents(_sum(_contribution_parts(g, p, parent=parent))))
+    return _like(gross_monthly, round_cents(_sum(_contribution_parts(g, p, parent=parent))))
 
 
 def _contribution_parts(g: F64, p: PayrollSettings, *, parent: bool) -> tuple[F64, F64, F64, F64]:
@@ -163,10 +163,10 @@ def _contribution_parts(g: F64, p: PayrollSettings, *, parent: bool) -> tuple[F6
     base_health = np.minimum(base, p.bbg_health_monthly)
     care_rate = p.care_rate + (0.0 if parent else p.care_childless_extra)
     return (
-        _round_cents(base_pension * p.pension_rate),
-        _round_cents(base_pension * p.unemployment_rate),
-        _round_cents(base_health * (p.health_rate + p.health_extra_average / 2)),
-        _round_cents(base_health * care_rate),
+        round_cents(base_pension * p.pension_rate),
+        round_cents(base_pension * p.unemployment_rate),
+        round_cents(base_health * (p.health_rate + p.health_extra_average / 2)),
+        round_cents(base_health * care_rate),
     )
 
 
@@ -248,7 +248,7 @@ def net_income(
 def _net(g: F64, p: PayrollSettings, household: Household | None) -> F64:
     parent = household is not None and household.children > 0
     paid = _sum(_contribution_parts(g, p, parent=parent))
-    return _round_cents(g - paid - _wage_tax(g, p, household))
+    return round_cents(g - paid - _wage_tax(g, p, household))
 
 
 # --- §11b SGB II ------------------------------------------------------------------------------------
@@ -273,7 +273,7 @@ def _allowances(g: F64, has_child: bool, s: HouseholdSettings) -> F64:
     for upper, rate in bands:
         total = total + rate * np.clip(g - lower, 0.0, max(upper - lower, 0.0))
         lower = upper
-    return _round_cents(total)
+    return round_cents(total)
 
 
 @overload
@@ -288,7 +288,7 @@ def countable_income(
     """Net pay minus the §11b SGB II allowances (never below 0): what counts against the need."""
     g = _gross(gross)
     n = np.asarray(net, dtype=np.float64)
-    return _like(gross, _round_cents(np.maximum(n - _allowances(g, has_child, s), 0.0)))
+    return _like(gross, round_cents(np.maximum(n - _allowances(g, has_child, s), 0.0)))
 
 
 # --- the answer ---------------------------------------------------------------------------------------
@@ -303,8 +303,8 @@ def assess_many(household: Household, gross_monthly: npt.ArrayLike, s: Household
     g = _gross(gross_monthly)
     before = need(household, s) - kindergeld_counted(household, s)  # the benefit without the job
     net = _net(g, s.payroll, household)
-    countable = _round_cents(np.maximum(net - _allowances(g, household.children > 0, s), 0.0))
-    remaining = _round_cents(before - countable)
+    countable = round_cents(np.maximum(net - _allowances(g, household.children > 0, s), 0.0))
+    remaining = round_cents(before - countable)
     return {
         "net": net,
         "countable": countable,
@@ -383,7 +383,7 @@ def _like(template: npt.ArrayLike, values: F64) -> float | F64:
     return values.reshape(np.shape(template))
 
 
-def _round_cents(x: F64) -> F64:
+def round_cents(x: F64) -> F64:
     # Half up, with a little slack for binary fractions such as 159.37499999 meaning 159.375.
     return np.floor(np.asarray(x) * 100 + 0.5 + 1e-7) / 100
 

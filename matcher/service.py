@@ -326,7 +326,8 @@ class MatchService:
         """
         return PairBatch(
             claimants=[c] * len(pos),
-            vacancies=[self.vacancies.vacancies[p] for p in pos],
+            # Python ints index the tuple ~3x faster than numpy integers one by one.
+            vacancies=[self.vacancies.vacancies[p] for p in pos.tolist()],
             similarity=np.asarray(sims, dtype=np.float64),
             # One claimant: its codes once, no grouping of the pairs by claimant (``match_depths``).
             depth=match_depth(claimant_codes(c, self.grounder), self.vacancies.kldb_digits[pos]),
@@ -335,10 +336,19 @@ class MatchService:
             distance_km=dist[pos],
         )
 
-    def rank_suggestions(self, pairs: PairBatch, scores: PairScores, k: int) -> list[Ranked]:
-        """Top k of one claimant's scored candidates: by score, ties by vacancy id, employer cap."""
-        ids = np.array([v.id for v in pairs.vacancies], dtype=str)
-        group = np.array([v.employer.id for v in pairs.vacancies], dtype=str)
+    def rank_suggestions(
+        self, pairs: PairBatch, scores: PairScores, k: int, positions: npt.NDArray[np.integer] | None = None
+    ) -> list[Ranked]:
+        """Top k of one claimant's scored candidates: by score, ties by vacancy id, employer cap.
+
+        ``positions``: the pairs' vacancies as catalog positions, if the caller has them (the ids and
+        employers are then the catalog's arrays, not read off each record).
+        """
+        if positions is None:
+            ids = np.array([v.id for v in pairs.vacancies], dtype=str)
+            group = np.array([v.employer.id for v in pairs.vacancies], dtype=str)
+        else:
+            ids, group = self.vacancies.ids[positions], self.vacancies.employer[positions]
         return rank(
             scores.p_match,
             scores.p_sustain,

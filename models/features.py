@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.domain import Claimant, Contract, Shifts, SizeBand, Vacancy
-from matcher.household import assess_many
+from matcher.household_pairs import assess_pairs
 from matcher.pairs import childcare_clash, experience_years
 from matcher.settings import HouseholdSettings
 
@@ -93,22 +93,14 @@ def household_cover(
     claimants: Sequence[Claimant], vacancies: Sequence[Vacancy], s: HouseholdSettings
 ) -> tuple[F64, F64]:
     """Share of the household's need the job's wage covers (capped at 2) and whether it ends it."""
-    n = len(claimants)
-    covered = np.zeros(n)
-    ends = np.zeros(n)
-    # Group pairs by claimant: one vectorised household assessment per claimant.
-    groups: dict[str, list[int]] = {}
-    for i, c in enumerate(claimants):
-        groups.setdefault(c.id, []).append(i)
-    for rows in groups.values():
-        c = claimants[rows[0]]
-        gross = np.array([vacancies[i].monthly_wage for i in rows])
-        effect = assess_many(c.household, gross, s)
-        need_total = effect["remaining_need"] + effect["countable"]
-        share = np.where(need_total > 0, effect["countable"] / np.maximum(need_total, 1.0), 2.0)
-        covered[rows] = np.clip(share, 0.0, 2.0)
-        ends[rows] = effect["ends_need"].astype(np.float64)
-    return covered, ends
+    if not claimants:
+        return np.zeros(0), np.zeros(0)
+    gross = np.array([v.monthly_wage for v in vacancies], dtype=np.float64)
+    # All pairs in one assessment per tax situation (``matcher.household_pairs``), not per claimant.
+    effect = assess_pairs([c.household for c in claimants], gross, s)
+    need_total = effect["remaining_need"] + effect["countable"]
+    share = np.where(need_total > 0, effect["countable"] / np.maximum(need_total, 1.0), 2.0)
+    return np.clip(share, 0.0, 2.0), effect["ends_need"].astype(np.float64)
 
 
 def build_features(p: PairInputs, household: HouseholdSettings) -> F64:

@@ -23,6 +23,8 @@ from api.schemas import (
 
 router = APIRouter(tags=["claimants"], responses=AUTH_ERRORS)
 
+NEW_CLAIMANT = "K-NEW"  # the draft's id until the use case assigns one
+
 Q = Annotated[str, Query(max_length=100, description="Id prefix or part of a desired occupation.")]
 
 
@@ -38,7 +40,10 @@ def search_claimants(
 @router.post("/claimants", response_model=ClaimantOut, status_code=status.HTTP_201_CREATED,
              response_model_exclude_unset=True, responses=documented(409))  # fmt: skip
 def create_claimant(rt: RuntimeDep, uc: UseCasesDep, p: WritesClaimants, body: ClaimantCreate) -> ClaimantOut:
-    c = uc.claimants.create(p, claimant_draft(body, body.id, rt.geo), body.jobcenter)
+    """Store a new claimant; the answer carries the id. Case managers and team leads leave ``id`` out
+    (the server assigns one); admin and batch may give the source system's id (409 if taken)."""
+    draft = claimant_draft(body, body.id or NEW_CLAIMANT, rt.geo)
+    c = uc.claimants.create(p, draft, body.jobcenter, chosen_id=body.id is not None)
     return claimant_out(c, with_health=p.sees_health)
 
 

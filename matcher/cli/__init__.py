@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli import base, data, demo, evaluation, lookups, models, nightly, serving
+from matcher.cli import base, data, demo, evaluation, governance, lookups, models, nightly, serving
 
 app = typer.Typer(
     name="passgenau",
@@ -34,6 +34,7 @@ app.command()(lookups.match)
 app.command()(lookups.candidates)
 app.command()(serving.serve)
 app.command()(nightly.nightly)
+app.command()(governance.auskunft)
 
 # Command groups.
 app.add_typer(data.import_app, name="import")
@@ -43,5 +44,7 @@ app.add_typer(models.index_app, name="index")
 app.add_typer(evaluation.eval_app, name="eval")
 app.add_typer(serving.users_app, name="users")
 app.add_typer(serving.audit_app, name="audit")
+app.add_typer(governance.governance_app, name="governance")
+app.add_typer(data.db_app, name="db")
 
 __all__ = ["app"]

@@ -353,7 +353,7 @@ def generate(ctx: NightlyContext, service: MatchService, lo: int, hi: int) -> Ca
             a, b = bounds[j], bounds[j + 1]
             if a == b:
                 continue
-            top = service.rank_suggestions(pairs[j], _slice_scores(scores, a, b), ctx.k)
+            top = service.rank_suggestions(pairs[j], _slice_scores(scores, a, b), ctx.k, vacancy_positions[j])
             at = np.array([t.position for t in top], dtype=np.intp)
             p = pairs[j]
             cols["claimant"].append(np.full(len(at), lo + j, dtype=np.int64))

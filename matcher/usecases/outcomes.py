@@ -38,11 +38,15 @@ class Outcomes:
 
     def record(self, caller: Caller, report: OutcomeReport) -> Outcome:
         """An id already used for an outcome of the caller's Jobcenter replaces it; another
-        Jobcenter's outcome is never replaced (409: the id is not free)."""
+        Jobcenter's outcome is never replaced, nor an outcome handed to another Jobcenter's claimant by an
+        unscoped role (409: the id is not free)."""
         c = visible_claimant(self.claimants, caller, report.claimant_id, with_health=True, log=self.log)
         owner = self.outcomes.outcome_jobcenter(report.id)
         if owner is not None and not caller.may_see(owner):
             denied(self.log, caller, "outcome", outcome_id=report.id)
+            raise Conflict("this outcome id is already in use")
+        if owner is not None and owner != c.jobcenter:
+            # An unscoped role (batch, admin) re-using the id for another Jobcenter's claimant.
             raise Conflict("this outcome id is already in use")
         try:
             v = self.vacancies.get_vacancy(report.vacancy_id)

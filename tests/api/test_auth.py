@@ -28,6 +28,9 @@ ENDPOINTS = [
     ("POST", "/suggestions/1-1/feedback", Right.FEEDBACK),
     ("POST", "/outcomes", Right.OUTCOMES),
     ("GET", "/models", Right.READ_MODELS),
+    ("GET", f"/claimants/{CID}/auskunft", Right.SUBJECT_ACCESS),
+    ("GET", "/suggestions/1-1/notice", Right.FEEDBACK),
+    ("GET", f"/claimants/{CID}/notices", Right.FEEDBACK),
 ]
 ROLE_OF = {"cm": Role.CASE_MANAGER, "lead": Role.TEAM_LEAD, "admin": Role.ADMIN, "batch": Role.BATCH}
 

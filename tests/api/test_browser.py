@@ -255,3 +255,37 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         assert len(problems) == 2, problems
     finally:
         context.close()
+
+
+def test_api_docs_render_offline_under_the_policy(
+    browser: Any, served: dict[str, Any], tmp_path: Path
+) -> None:
+    """Swagger UI from the app's own files, under the same Content-Security-Policy as every answer:
+    it renders the operations, no request leaves the origin, and nothing is blocked (issue 16,
+    defect 10)."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(served["url"] + "/docs")
+        expect(page.locator(".opblock").first).to_be_visible()
+        expect(
+            page.locator(".opblock-summary-path", has_text="/claimants/{claimant_id}/suggestions")
+        ).to_have_count(1)
+        expect(
+            page.locator(".opblock-summary-path", has_text="/employers/{employer_id}").first
+        ).to_be_visible()
+        _save_screenshot(page, tmp_path, "docs.png")
+    finally:
+        context.close()
+    assert problems == []
+    assert requests and all(u.startswith(served["url"] + "/") or u.startswith("data:") for u in requests), (
+        requests
+    )

@@ -23,6 +23,10 @@ class Caller:
     scope: str | None
     sees_health: bool = True
 
+    @property
+    def reads_claimants(self) -> bool:
+        return self.role_name != "batch"
+
     def may_see(self, jobcenter: str) -> bool:
         return self.scope is None or self.scope == jobcenter
 
@@ -217,6 +221,10 @@ class FakeLive:
 
     def vacancies_changed(self, upserted: Sequence[Vacancy] = (), removed: Sequence[str] = ()) -> str:
         self.vacancy_changes.append(([v.id for v in upserted], list(removed)))
+        return f"idx-{len(self.vacancy_changes) + 1}"
+
+    def employer_changed(self, employer_id: str) -> str:
+        self.vacancy_changes.append(([f"employer:{employer_id}"], []))
         return f"idx-{len(self.vacancy_changes) + 1}"
 
     def forget_profiles(self, claimants: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:
