@@ -228,7 +228,10 @@ def test_erasure_after_a_cli_reimport_leaves_no_earlier_profile_vector(api: ApiE
     from matcher.cli import app
     from matcher.codec import CLAIMANT_COLUMNS, claimant_to_row
 
-    assert api.client.post("/claimants", json=BODY, headers=api.headers("lead")).status_code == 201
+    created = api.client.post(
+        "/claimants", json={**BODY, "jobcenter": "JC-GOE"}, headers=api.headers("admin")
+    )
+    assert created.status_code == 201, created.text
     v1 = api.store.get_claimant(PERSON_ID)
     assert _cache_holds(api, v1)  # the search can fail: the service embedded the first version
     v2 = dataclasses.replace(v1, profile_text=PROFILE_V2)
@@ -257,7 +260,10 @@ def test_erasure_reaches_an_earlier_embedding_models_cache(api: ApiEnv) -> None:
     of every profile it embedded); an erasure drops the person's vector there too."""
     from models.cache import EmbeddingCache
 
-    assert api.client.post("/claimants", json=BODY, headers=api.headers("lead")).status_code == 201
+    created = api.client.post(
+        "/claimants", json={**BODY, "jobcenter": "JC-GOE"}, headers=api.headers("admin")
+    )
+    assert created.status_code == 201, created.text
     person = api.store.get_claimant(PERSON_ID)
     earlier = EmbeddingCache(api.settings.data_dir / "embeddings", "earlier-model", api.encoder.dim)
     other = api.claimants[0]
