@@ -228,10 +228,8 @@ def test_erasure_after_a_cli_reimport_leaves_no_earlier_profile_vector(api: ApiE
     from matcher.cli import app
     from matcher.codec import CLAIMANT_COLUMNS, claimant_to_row
 
-    created = api.client.post(
-        "/claimants", json={**BODY, "jobcenter": "JC-GOE"}, headers=api.headers("admin")
-    )
-    assert created.status_code == 201, created.text
+    r = api.client.post("/claimants", json={**BODY, "jobcenter": "JC-GOE"}, headers=api.headers("admin"))
+    assert r.status_code == 201, r.text
     v1 = api.store.get_claimant(PERSON_ID)
     assert _cache_holds(api, v1)  # the search can fail: the service embedded the first version
     v2 = dataclasses.replace(v1, profile_text=PROFILE_V2)

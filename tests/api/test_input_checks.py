@@ -29,7 +29,7 @@ def test_claimant_with_coordinates_far_from_the_postcode_is_refused(api: ApiEnv)
     assert "589 km" in r.text and "48.2" not in r.text  # the distance, not the coordinates given
     r = api.client.post("/claimants", json={**CLAIMANT, "lat": 51.52, "lon": 9.95}, headers=h)  # 1 km off
     assert r.status_code == 201, r.text
-    cid = r.json()["id"]
+    cid = r.json()["id"]  # assigned by the server for a team lead
     r = api.client.put(f"/claimants/{cid}", json={**CLAIMANT, **VIENNA}, headers=h)
     assert r.status_code == 422 and _field(r) == [["body", "lat"]]
     assert api.store.get_claimant(cid).lat == 51.52
