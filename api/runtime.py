@@ -287,7 +287,10 @@ class Runtime:
             self._by_jc = by_jc
 
     def forget_profiles(self, claimants: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:
-        return self.encoder.forget_profiles(claimants, keep)
+        """The serving model's cache under the encoder's lock (its readers), then every other
+        model's cache of the data directory: an earlier embedding model holds the profile too."""
+        dropped = self.encoder.forget_profiles(claimants, keep)
+        return dropped + self.services.forget_profiles(claimants, keep)
 
     def info(self) -> dict[str, Any]:
         svc = self._service

@@ -251,3 +251,23 @@ def test_erasure_after_a_cli_reimport_leaves_no_earlier_profile_vector(api: ApiE
     )
     _erase(api)
     assert _cache_holds(api, v1) == [] and _cache_holds(api, v2) == []
+
+
+def test_erasure_reaches_an_earlier_embedding_models_cache(api: ApiEnv) -> None:
+    """A deployment that changed its embedding model keeps the earlier model's cache (the vectors
+    of every profile it embedded); an erasure drops the person's vector there too."""
+    from models.cache import EmbeddingCache
+
+    created = api.client.post(
+        "/claimants", json={**BODY, "jobcenter": "JC-GOE"}, headers=api.headers("admin")
+    )
+    assert created.status_code == 201, created.text
+    person = api.store.get_claimant(PERSON_ID)
+    earlier = EmbeddingCache(api.settings.data_dir / "embeddings", "earlier-model", api.encoder.dim)
+    other = api.claimants[0]
+    earlier.add([claimant_key(person), claimant_key(other)], api.encoder.embedder.encode_queries(["a", "b"]))
+    erased = _erase(api)
+    assert erased["embeddings_dropped"] == 2  # the serving model's vector and the earlier model's
+    fresh = EmbeddingCache(api.settings.data_dir / "embeddings", "earlier-model", api.encoder.dim)
+    assert fresh.get([claimant_key(person), claimant_key(other)])[1].tolist() == [False, True]
+    assert _cache_holds(api, person) == []
