@@ -818,6 +818,8 @@
       $(`proposal-${key}`).textContent = "";
     }
     $("proposal-facts").replaceChildren();
+    $("proposal-notice").hidden = true;
+    $("proposal-notice-text").textContent = "";
     const status = $("proposal-status");
     status.textContent = "Vorschlag wird vorbereitet …";
     try {
@@ -847,6 +849,12 @@
       $("proposal-confirmed").textContent = proposed
         ? `Vorgeschlagen am ${dateDe(proposed.at)}, bestätigt von ${proposed.confirmed_by}.`
         : "Noch nicht als Vorschlag erfasst: bitte erst auf der Vorschlagsliste „vorgeschlagen“ mit Bestätigung speichern.";
+      if (proposed) {
+        // The claimant notice of this confirmed proposal, printed on its own sheet behind it.
+        const n = await api(`/suggestions/${encodeURIComponent(proposed.suggestion_id)}/notice`);
+        $("proposal-notice-text").textContent = n.text;
+        $("proposal-notice").hidden = false;
+      }
       status.textContent = "";
     } catch (err) {
       status.textContent = failure(err);

@@ -309,15 +309,20 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         assert vh.first.get_attribute("data-action") == "proposed"
         _save_screenshot(page, tmp_path, "passgenau-vacancy.png")
 
-        # The printable Vermittlungsvorschlag: one A4 page, no buttons or navigation in print.
+        # The printable Vermittlungsvorschlag: one A4 page, and the claimant notice of the confirmed
+        # proposal on a second (who decided, why, how to object); no buttons or navigation in print.
         page.get_by_test_id("vacancy-print-link").click()
         expect(page).to_have_url(f"{served['url']}/kunden/{claimant_id}/vorschlag/{vacancy_id}")
         expect(page.get_by_test_id("proposal-confirmed")).to_contain_text(f"bestätigt von {CONFIRMED_BY}")
         expect(page.get_by_test_id("proposal-title")).to_have_text(v.title)
+        notice = page.get_by_test_id("proposal-notice-text")
+        expect(notice).to_contain_text(f"Hinweis zu Ihrem Vermittlungsvorschlag: „{v.title}“")
+        expect(notice).to_contain_text(CONFIRMED_BY)
+        expect(notice).to_contain_text("Widerspruch")
         _save_screenshot(page, tmp_path, "passgenau-proposal.png")
         pdf = page.pdf(format="A4")
         pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
-        assert pages == 1, f"the proposal prints on {pages} pages"
+        assert pages == 2, f"the proposal and its notice print on {pages} pages, not one each"
         page.emulate_media(media="print")
         assert page.get_by_test_id("proposal-print").is_hidden()
         page.emulate_media(media="screen")
