@@ -144,6 +144,8 @@ class ClaimantSummary(BaseModel):
 
 
 class ClaimantList(BaseModel):
+    total: int  # matches in all
+    offset: int  # matches skipped before this page
     claimants: list[ClaimantSummary]
 
 

@@ -25,16 +25,23 @@ router = APIRouter(tags=["claimants"], responses=AUTH_ERRORS)
 
 NEW_CLAIMANT = "K-NEW"  # the draft's id until the use case assigns one
 
-Q = Annotated[str, Query(max_length=100, description="Id prefix or part of a desired occupation.")]
+Q = Annotated[str, Query(max_length=100, description=(
+    "Prefix of the id, the postcode or the case manager's id, or part of the place or a desired "
+    "occupation; case, umlauts and accents do not matter (\"verkaeufer\" finds \"Verkäufer\")."))]
 
 
 @router.get("/claimants", response_model=ClaimantList)
 def search_claimants(
-    uc: UseCasesDep, p: ReadsClaimants, q: Q = "", limit: Annotated[int, Query(ge=1, le=200)] = 50
+    uc: UseCasesDep,
+    p: ReadsClaimants,
+    q: Q = "",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Matches skipped (paging).")] = 0,
 ) -> ClaimantList:
-    """Claimants of the caller's Jobcenter (all Jobcenters for admin) matching ``q``."""
-    rows = uc.claimants.search(p, q, limit)
-    return ClaimantList(claimants=[ClaimantSummary(**r) for r in rows])
+    """Claimants of the caller's Jobcenter (all Jobcenters for admin) matching ``q``: current cases
+    first, then by id; ``total`` matches in all, ``limit`` of them from ``offset``."""
+    total, rows = uc.claimants.search(p, q, limit, offset)
+    return ClaimantList(total=total, offset=offset, claimants=[ClaimantSummary(**r) for r in rows])
 
 
 @router.post("/claimants", response_model=ClaimantOut, status_code=status.HTTP_201_CREATED,

@@ -228,6 +228,7 @@
     lastSearch = null;
     $("search-results").hidden = true;
     $("search-results").tBodies[0].replaceChildren();
+    $("search-prev").hidden = $("search-next").hidden = true;
     $("signin-error").textContent = message || "";
     notice("");
     show("signin");
@@ -290,25 +291,30 @@
 
   // -- search -----------------------------------------------------------------------------------
   let lastSearch = null;
-  const FETCH = 200; // the API's largest page
-  const SHOWN = 50;
+  const SHOWN = 50; // one page of the search
 
-  async function search(event) {
-    event.preventDefault();
+  async function search(event, offset = 0) {
+    if (event) event.preventDefault();
     const q = $("q").value.trim();
     const status = $("search-status");
     status.textContent = "Suche …";
     try {
-      const body = await api(`/claimants?${new URLSearchParams({ q, limit: String(FETCH) })}`);
-      // Current cases first (the answer is ordered by id; closed cases are kept for the history).
-      const found = [...body.claimants].sort((a, b) => Number(b.active !== false) - Number(a.active !== false));
-      lastSearch = found.slice(0, SHOWN);
+      // Current cases come first, then by id (the server pages in that order).
+      const body = await api(`/claimants?${new URLSearchParams({ q, limit: String(SHOWN), offset: String(offset) })}`);
+      lastSearch = body.claimants;
       renderSearch(lastSearch);
-      const more = found.length > SHOWN ? ` (die ersten ${SHOWN}, laufende Fälle zuerst)` : "";
+      const from = body.total === 0 ? 0 : body.offset + 1;
+      const to = body.offset + body.claimants.length;
       status.textContent =
-        found.length === 0
+        body.total === 0
           ? "Keine Kundin und kein Kunde gefunden."
-          : `${found.length === FETCH ? "Mindestens " : ""}${found.length} gefunden${more}.`;
+          : `${body.total.toLocaleString("de-DE")} gefunden` +
+            (body.total > SHOWN ? `, angezeigt ${from}–${to} (laufende Fälle zuerst).` : ".");
+      const prev = $("search-prev"), next = $("search-next");
+      prev.hidden = body.offset === 0;
+      next.hidden = to >= body.total;
+      prev.onclick = () => search(null, Math.max(0, body.offset - SHOWN));
+      next.onclick = () => search(null, to);
     } catch (err) {
       status.textContent = failure(err);
     }

@@ -28,11 +28,12 @@ class ClaimantRecords:
         self.log = log
         self.live = live
 
-    def search(self, caller: Caller, q: str, limit: int) -> list[dict[str, Any]]:
-        """Summaries of the caller's Jobcenter's claimants (all Jobcenters for admin) matching ``q``."""
-        rows = self.claimants.search_claimants(caller.scope, q.strip(), limit)
+    def search(self, caller: Caller, q: str, limit: int, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+        """How many of the caller's Jobcenter's claimants (all Jobcenters for admin) match ``q``, and
+        the summaries of ``limit`` of them from ``offset``."""
+        total, rows = self.claimants.search_claimants(caller.scope, q.strip(), limit, offset)
         audit(self.log, caller, "claimants.search", payload={"ids": [r["id"] for r in rows]})
-        return rows
+        return total, rows
 
     def read(self, caller: Caller, claimant_id: str) -> Claimant:
         """The record; health data only for roles that see it."""

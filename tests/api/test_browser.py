@@ -166,6 +166,23 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         expect(page.get_by_test_id("whoami")).to_have_text("test-cm · Fallmanagement · Jobcenter JC-GOE")
         assert page.evaluate("sessionStorage.getItem('passgenau.token')") == served["tokens"]["cm"]
 
+        # Search by folded occupation, place, postcode and case manager: rows and the total as the
+        # store holds them (counted here from the records, not through the search code).
+        own = store.list_claimants(active_only=False, jobcenter="JC-GOE")
+        one = next(c for c in own if c.id == claimant_id)
+        for q, hit in (("verkaeufer", lambda c: any("verkäufer" in o.lower() or "verkaeufer" in o.lower()
+                                                     for o in c.desired_occupations)),
+                       (one.municipality, lambda c: one.municipality in c.municipality),
+                       (one.postcode, lambda c: c.postcode.startswith(one.postcode)),
+                       (one.case_manager, lambda c: c.case_manager.startswith(one.case_manager))):  # fmt: skip
+            want = sum(1 for c in own if hit(c))
+            assert want > 0, q
+            page.get_by_test_id("search-q").fill(q)
+            page.get_by_test_id("search-submit").click()
+            expect(page.get_by_test_id("search-status")).to_contain_text(f"{want} gefunden")
+            expect(page.get_by_test_id("search-row")).to_have_count(min(want, 50))
+        _save_screenshot(page, tmp_path, "passgenau-search.png")
+
         # Find the claimant by id prefix and open them.
         page.get_by_test_id("search-q").fill(claimant_id)
         page.get_by_test_id("search-submit").click()

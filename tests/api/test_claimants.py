@@ -46,14 +46,60 @@ def _detail_fields_of(body: Any) -> list[str]:
     return [[x for x in d["loc"] if isinstance(x, str)][-1] for d in body["detail"]]
 
 
+def _spelled_out(text: str) -> str:
+    """The test's own folding (not matcher.search_text's): lower case, umlauts as two letters."""
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.lower().replace(a, b).replace(a.upper(), b)
+    return text
+
+
+def test_search_by_place_postcode_case_manager_and_folded_occupation(api_ro: ApiEnv) -> None:
+    """Issue 13, item 6: "verkaeufer", "Göttingen", "37083" and a case manager's id find the expected
+    claimants, with the total; before, only id prefixes and desired occupations as typed were found."""
+    h = api_ro.headers("cm")
+    own = sorted((c for c in api_ro.claimants if c.jobcenter == JC_A), key=lambda c: (not c.active, c.id))
+    place = own[0].municipality
+    cases = {
+        "verkaeufer": [c for c in own if any("verkaeufer" in _spelled_out(o) for o in c.desired_occupations)],
+        place: [c for c in own if place.lower() in c.municipality.lower()],
+        own[0].postcode: [c for c in own if c.postcode.startswith(own[0].postcode)],
+        own[0].case_manager: [c for c in own if c.case_manager.startswith(own[0].case_manager)],
+    }
+    for q, want in cases.items():
+        r = api_ro.client.get("/claimants", params={"q": q, "limit": 200}, headers=h)
+        assert r.status_code == 200
+        body = r.json()
+        assert want, f"the region has no claimant for {q!r}: the case tests nothing"
+        assert body["total"] == len(want) and [c["id"] for c in body["claimants"]] == [c.id for c in want], q
+    # Umlauts spelled out and typed find the same.
+    typed = api_ro.client.get("/claimants", params={"q": "verkäufer"}, headers=h).json()
+    assert typed == api_ro.client.get("/claimants", params={"q": "verkaeufer"}, headers=h).json()
+
+
+def test_search_pages_with_a_total(api_ro: ApiEnv) -> None:
+    h = api_ro.headers("cm")
+    everyone = api_ro.client.get("/claimants", params={"limit": 200}, headers=h).json()
+    assert everyone["total"] == len([c for c in api_ro.claimants if c.jobcenter == JC_A]) == 30
+    ids = [c["id"] for c in everyone["claimants"]]
+    pages = [
+        api_ro.client.get("/claimants", params={"limit": 7, "offset": o}, headers=h).json()
+        for o in range(0, 35, 7)
+    ]
+    assert [p["total"] for p in pages] == [30] * 5 and [p["offset"] for p in pages] == [0, 7, 14, 21, 28]
+    assert [c["id"] for p in pages for c in p["claimants"]] == ids
+    r = api_ro.client.get("/claimants", params={"offset": -1}, headers=h)
+    assert r.status_code == 422 and _detail_fields(r) == ["offset"]
+
+
 def test_search_by_id_prefix_and_occupation(api_ro: ApiEnv) -> None:
     h = api_ro.headers("cm")
     own = [c for c in api_ro.claimants if c.jobcenter == JC_A]
     r = api_ro.client.get("/claimants", params={"q": "k-00000"}, headers=h)
     assert [c["id"] for c in r.json()["claimants"]] == sorted(c.id for c in own if c.id.startswith("K-00000"))
-    word = own[0].desired_occupations[0][:6].upper()
-    expect = sorted(c.id for c in own if any(word.casefold() in o.casefold() for o in c.desired_occupations)
-                    or c.id.casefold().startswith(word.casefold()))  # fmt: skip
+    word = "LAGERHELF"  # no umlaut, no place: found in the desired occupations only
+    expect = sorted((c for c in own if any(word.casefold() in o.casefold() for o in c.desired_occupations)),
+                    key=lambda c: (not c.active, c.id))  # fmt: skip
+    expect = [c.id for c in expect]
     r = api_ro.client.get("/claimants", params={"q": word}, headers=h)
     got = r.json()["claimants"]
     assert [c["id"] for c in got] == expect and expect

@@ -622,6 +622,7 @@ def test_search_puts_current_cases_first(store: Store) -> None:
     closed = dataclasses.replace(make_claimant(1), active=False)
     current = make_claimant(2)
     store.upsert_claimants([(closed, None), (current, None)])
-    found = store.search_claimants(current.jobcenter, "", limit=10)
-    assert [r["id"] for r in found] == [current.id, closed.id]
-    assert [r["id"] for r in store.search_claimants(current.jobcenter, "", limit=1)] == [current.id]
+    total, found = store.search_claimants(current.jobcenter, "", limit=10)
+    assert total == 2 and [r["id"] for r in found] == [current.id, closed.id]
+    assert store.search_claimants(current.jobcenter, "", limit=1) == (2, found[:1])
+    assert store.search_claimants(current.jobcenter, "", limit=1, offset=1) == (2, found[1:])

@@ -93,10 +93,12 @@ class MemoryStore:
     def upsert_claimants(self, items: Sequence[tuple[Claimant, ProtectedAttributes | None]]) -> None:
         self.claimants.update((c.id, c) for c, _ in items)
 
-    def search_claimants(self, jobcenter: str | None, q: str, limit: int) -> list[dict[str, Any]]:
+    def search_claimants(
+        self, jobcenter: str | None, q: str, limit: int, offset: int = 0
+    ) -> tuple[int, list[dict[str, Any]]]:
         rows = [c for c in sorted(self.claimants.values(), key=lambda c: c.id)
                 if (jobcenter is None or c.jobcenter == jobcenter) and c.id.startswith(q)]  # fmt: skip
-        return [{"id": c.id, "jobcenter": c.jobcenter} for c in rows[:limit]]
+        return len(rows), [{"id": c.id, "jobcenter": c.jobcenter} for c in rows[offset : offset + limit]]
 
     def delete_claimant(self, claimant_id: str) -> dict[str, int]:
         if claimant_id not in self.claimants:

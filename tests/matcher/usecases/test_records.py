@@ -74,7 +74,8 @@ def test_create_and_replace_claimants() -> None:
 def test_reads_are_audited_and_scoped() -> None:
     store, live = _env()
     uc = ClaimantRecords(store, store, live)
-    assert [r["id"] for r in uc.search(CM, "K", 10)] == ["K1"]
+    total, rows = uc.search(CM, "K", 10)
+    assert total == 1 and [r["id"] for r in rows] == ["K1"]
     assert uc.read(CM, "K1").id == "K1"
     with pytest.raises(UnknownClaimant):
         uc.read(CM, "K2")
