@@ -54,6 +54,17 @@ class ProposalHistoryOut(BaseModel):
     entries: list[HistoryEntry]
 
 
+class RefusalOut(BaseModel):
+    """Why a vacancy is not suggested: one failed hard filter ("Warum nicht diese Stelle?")."""
+
+    filter: str = Field(description="open, commute, hours, shifts, licence, german or health")
+    reason: str = Field(description="The filter's reason in German.")
+    vacancy_value: str = Field(description="What the vacancy asks, in words.")
+    claimant_value: str = Field(
+        description="What the claimant brings, in words (health only for roles that see it)."
+    )
+
+
 class PairOut(BaseModel):
     """The commute from a claimant to a vacancy, and the hard filters the pair fails."""
 
@@ -65,6 +76,8 @@ class PairOut(BaseModel):
     distance_km: float = Field(description="Straight-line distance, km.")
     failed: list[str] = Field(description="Hard filters the pair fails (empty: it may be suggested).")
 
+    refusals: list[RefusalOut] = Field(description="Each failed filter in German, with both values.")
+
     @classmethod
     def of(cls, f: PairFacts) -> PairOut:
         return cls(
@@ -75,6 +88,15 @@ class PairOut(BaseModel):
             commute_mode=f.commute_mode,
             distance_km=f.distance_km,
             failed=list(f.failed),
+            refusals=[
+                RefusalOut(
+                    filter=r.filter,
+                    reason=r.reason,
+                    vacancy_value=r.vacancy_value,
+                    claimant_value=r.claimant_value,
+                )
+                for r in f.refusals
+            ],
         )
 
 

@@ -41,6 +41,7 @@ from matcher.pairs import (
 from matcher.ranking import Ranked, rank
 from matcher.settings import CommuteSettings, HouseholdSettings, RankingSettings
 from matcher.similarity import nearest
+from matcher.why_not import Refusal, refusals
 
 # The pair types and measurements live in ``matcher.pairs``; many callers import them from here.
 __all__ = [
@@ -181,6 +182,7 @@ class PairFacts:
     commute_mode: str  # "car" or "public"
     distance_km: float
     failed: tuple[str, ...]  # names of the hard filters the pair fails (matcher.filters.FILTERS)
+    refusals: tuple[Refusal, ...] = ()  # the failed filters in words, both values (matcher.why_not)
 
 
 class MatchService:
@@ -247,12 +249,23 @@ class MatchService:
         )
         return result, dist
 
-    def pair_facts(self, c: Claimant, vacancy_id: str) -> PairFacts:
-        """The commute from the claimant to an indexed vacancy, and the filters the pair fails."""
+    def pair_facts(self, c: Claimant, vacancy_id: str, *, sees_health: bool = True) -> PairFacts:
+        """The commute from the claimant to an indexed vacancy, and the filters the pair fails, each
+        in words with both values (``sees_health``: whether the claimant's health limit may be named)."""
         pos = self.vacancies.position.get(vacancy_id)
         if pos is None:
             raise UnknownVacancy(vacancy_id)
         result, dist = self.filter_vacancies(c)
+        failed = tuple(result.failed(pos))
+        why = refusals(
+            c,
+            self.vacancies.vacancies[pos],
+            failed,
+            commute_minutes=float(result.commute_minutes[pos]),
+            commute_limit=float(result.commute_limit[pos]),
+            today=self.today,
+            sees_health=sees_health,
+        )
         return PairFacts(
             claimant_id=c.id,
             vacancy_id=vacancy_id,
@@ -261,7 +274,8 @@ class MatchService:
             commute_limit=float(result.commute_limit[pos]),
             commute_mode=c.commute_mode.value,
             distance_km=round(float(dist[pos]), 1),
-            failed=tuple(result.failed(pos)),
+            failed=failed,
+            refusals=tuple(why),
         )
 
     def suggest_for(self, c: Claimant, k: int) -> MatchList:

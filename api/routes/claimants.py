@@ -25,9 +25,16 @@ router = APIRouter(tags=["claimants"], responses=AUTH_ERRORS)
 
 NEW_CLAIMANT = "K-NEW"  # the draft's id until the use case assigns one
 
-Q = Annotated[str, Query(max_length=100, description=(
-    "Prefix of the id, the postcode or the case manager's id, or part of the place or a desired "
-    "occupation; case, umlauts and accents do not matter (\"verkaeufer\" finds \"Verkäufer\")."))]
+Q = Annotated[
+    str,
+    Query(
+        max_length=100,
+        description=(
+            "Prefix of the id, the postcode or the case manager's id, or part of the place or a desired "
+            'occupation; case, umlauts and accents do not matter ("verkaeufer" finds "Verkäufer").'
+        ),
+    ),
+]
 
 
 @router.get("/claimants", response_model=ClaimantList)

@@ -634,8 +634,16 @@
   }
 
   // -- claimant page ----------------------------------------------------------------------------
+  function whyNot(event) {
+    event.preventDefault();
+    const vid = $("whynot-id").value.trim();
+    const cid = $("claimant").dataset.claimantId;
+    if (vid && cid) go(`/stellen/${encodeURIComponent(vid)}?kunde=${encodeURIComponent(cid)}`);
+  }
+
   async function openClaimant(id) {
     show("claimant");
+    $("claimant").dataset.claimantId = id;
     $("claimant-h").textContent = `Vorschläge für Kundennummer ${id}`;
     $("claimant-info").textContent = "";
     $("claimant-meta").textContent = "";
@@ -733,8 +741,24 @@
   }
 
   // -- vacancy page -----------------------------------------------------------------------------
+  // "Warum nicht diese Stelle?": each hard filter the pair fails, with both values (matcher.why_not).
+  function renderWhyNot(kunde, pair) {
+    const box = $("whynot");
+    $("whynot-h").textContent = pair.refusals.length
+      ? `Warum diese Stelle Kundennummer ${kunde} nicht vorgeschlagen wird`
+      : `Kundennummer ${kunde} erfüllt alle Bedingungen dieser Stelle; sie steht nur weiter hinten in der Reihenfolge der Vorschläge.`;
+    const rows = pair.refusals.map((r) =>
+      el("tr", { testid: "whynot-row", "data-filter": r.filter },
+        el("td", { text: r.reason }), el("td", { text: r.vacancy_value }), el("td", { text: r.claimant_value })),
+    );
+    box.querySelector("tbody").replaceChildren(...rows);
+    box.querySelector("table").hidden = rows.length === 0;
+    box.hidden = false;
+  }
+
   async function openVacancy(id, kunde) {
     show("vacancy");
+    $("whynot").hidden = true;
     $("vacancy-h").textContent = `Stelle ${id}`;
     $("vacancy-info").textContent = "";
     $("vacancy-facts").replaceChildren();
@@ -764,6 +788,7 @@
           const pair = await api(`/claimants/${encodeURIComponent(kunde)}/vacancies/${encodeURIComponent(id)}`);
           facts.splice(6, 0, [`Arbeitsweg von Kundennummer ${kunde}`, commuteText(pair)]);
           if (pair.failed.length) pairNote = `Für Kundennummer ${kunde} ausgeschlossen: ${pair.failed.map((f) => FILTERS_DE[f] || f).join(", ")}.`;
+          renderWhyNot(kunde, pair);
         } catch (err) {
           facts.splice(6, 0, [`Arbeitsweg von Kundennummer ${kunde}`, err instanceof ApiError && err.status === 404 ? "nicht berechnet (Stelle nicht mehr offen)" : failure(err)]);
         }
@@ -870,6 +895,7 @@
   // -- start ------------------------------------------------------------------------------------
   async function start() {
     $("signin-form").addEventListener("submit", signIn);
+    $("whynot-form").addEventListener("submit", whyNot);
     $("search-form").addEventListener("submit", search);
     $("signout").addEventListener("click", () => signOut(""));
     document.addEventListener("click", onClick);

@@ -21,7 +21,7 @@ class PairLookups:
         # Health restrictions take part in the filters even where the role may not read them.
         c = visible_claimant(self.claimants, caller, claimant_id, with_health=True, log=self.log)
         try:
-            facts = self.live.service.pair_facts(c, vacancy_id)
+            facts = self.live.service.pair_facts(c, vacancy_id, sees_health=caller.sees_health)
         except UnknownVacancy:
             raise UnknownVacancy(NO_SUCH_VACANCY) from None
         audit(self.log, caller, "claimant.pair", claimant_id=c.id, payload={"vacancy_id": vacancy_id})

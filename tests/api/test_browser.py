@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from matcher.domain import FeedbackAction
@@ -357,6 +358,24 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         expect(page.get_by_test_id("claimant-heading")).to_have_text(
             f"Vorschläge für Kundennummer {claimant_id}"
         )
+        # "Warum nicht diese Stelle?": a vacancy this claimant's filters exclude, asked for by its
+        # number, shows each failed filter with what the vacancy asks and what the claimant brings.
+        auth = {"Authorization": f"Bearer {served['tokens']['cm']}"}
+        pairs = (
+            httpx.get(f"{served['url']}/claimants/{claimant_id}/vacancies/{v.id}", headers=auth).json()
+            for v in store.list_vacancies()
+            if not v.filled
+        )
+        excluded = next(p for p in pairs if p["failed"])
+        page.get_by_test_id("whynot-id").fill(excluded["vacancy_id"])
+        page.get_by_test_id("whynot-submit").click()
+        expect(page).to_have_url(f"{served['url']}/stellen/{excluded['vacancy_id']}?kunde={claimant_id}")
+        rows = page.get_by_test_id("whynot-row")
+        expect(rows).to_have_count(len(excluded["failed"]))
+        for i, r in enumerate(excluded["refusals"]):
+            expect(rows.nth(i)).to_have_text(f"{r['reason']}{r['vacancy_value']}{r['claimant_value']}")
+        _save_screenshot(page, tmp_path, "passgenau-whynot.png")
+        page.get_by_test_id("vacancy-back").click()
         page.get_by_test_id("vacancy-link").first.click()
 
         # The session survives a reload of the tab; signing out forgets the token.

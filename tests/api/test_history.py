@@ -161,3 +161,34 @@ def test_hide_leaves_handled_vacancies_out_and_replays_identically(api: ApiEnv) 
     assert entry is not None and entry.payload["hidden"] == [done["vacancy_id"]]
     result = replay(Services(settings, store=api.store, encoder=api.encoder), again["audit_id"])
     assert result.identical, result.differences()
+
+
+def test_why_not_this_vacancy_names_each_failed_filter_with_both_values(api_ro: ApiEnv) -> None:
+    """Issue 13, item 9: "Warum nicht diese Stelle?" — for an excluded vacancy, every filter it
+    fails with its reason, what the vacancy asks and what the claimant brings."""
+    from matcher.filters import FILTER_REASONS_DE
+
+    api = api_ro
+    cid, _ = _claimant_with_list(api)
+    c = api.store.get_claimant(cid)
+    pairs = [api.client.get(f"/claimants/{cid}/vacancies/{v.id}", headers=api.headers("cm")).json()
+             for v in api.vacancies if not v.filled]  # fmt: skip
+    refused = [p for p in pairs if p["failed"]]
+    assert refused and any(p for p in pairs if not p["failed"] and p["refusals"] == [])
+    for p in refused:
+        assert [r["filter"] for r in p["refusals"]] == p["failed"]
+        for r in p["refusals"]:
+            assert (
+                r["reason"] == FILTER_REASONS_DE[r["filter"]] and r["vacancy_value"] and r["claimant_value"]
+            )
+    # One of them checked against the records themselves.
+    byid = {v.id: v for v in api.vacancies}
+    for p in refused:
+        v = byid[p["vacancy_id"]]
+        for r in p["refusals"]:
+            if r["filter"] == "hours":
+                assert r["vacancy_value"].startswith(f"{v.hours_per_week:g}".replace(".", ","))
+                assert f"{c.available_hours:g}".replace(".", ",") in r["claimant_value"]
+            if r["filter"] == "german":
+                assert (r["vacancy_value"], r["claimant_value"]) == (
+                    f"Deutsch {v.german_level.name}", f"vorhanden: Deutsch {c.german_level.name}")  # fmt: skip
