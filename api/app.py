@@ -19,7 +19,7 @@ from api import errors, web
 from api.body import BodyGuard
 from api.caching import NoStore
 from api.metrics import Metrics
-from api.routes import claimants, feedback, subject, system, vacancies
+from api.routes import claimants, feedback, kennzahlen, subject, system, vacancies
 from api.runtime import Runtime, single_thread_faiss
 from matcher.bootstrap import UNSET, Services, build_use_cases
 from matcher.settings import Settings
@@ -79,7 +79,7 @@ def create_app(
     app.add_middleware(BodyGuard)  # nothing reads a body before it
     app.add_middleware(NoStore)  # outermost: its 401 and 413 answers get the header too
     errors.install(app)
-    for module in (system, claimants, vacancies, feedback, subject):
+    for module in (system, claimants, vacancies, feedback, subject, kennzahlen):
         app.include_router(module.router)
     app.include_router(web.router)
     return app

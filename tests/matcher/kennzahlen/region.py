@@ -47,7 +47,11 @@ def at(d: date) -> datetime:
 
 def build(data_dir: Path, claimants: int = 300, vacancies: int = 150, placements: int = 1000) -> StoredRegion:
     region = generate_region(SEED, claimants, vacancies, placements=placements)
-    store = Store.open(f"sqlite:///{data_dir / 'kz.sqlite'}")
+    return populate(Store.open(f"sqlite:///{data_dir / 'kz.sqlite'}"), region)
+
+
+def populate(store: Store, region: Region) -> StoredRegion:
+    """Store the region (records, history, shown suggestions with actions, a nightly run)."""
     store.upsert_vacancies(region.vacancies)
     store.upsert_claimants(list(zip(region.claimants, region.protected, strict=True)))
     store.upsert_claimants(
