@@ -74,9 +74,13 @@ def _totals(u: Mapping[str, Any]) -> str:
 
 
 def _months(u: Mapping[str, Any]) -> str:
-    head = ["Monat", *[label for _, label, _ in MONTH_COLUMNS]]
-    rows = [[r["month"], *[fmt(r[k], kind) for k, _, kind in MONTH_COLUMNS]] for r in u["months"]]
-    return table(head, rows, empty="Keine Monate im Zeitraum.")
+    # Two tables of a few columns each, so that they fit an A4 page in portrait.
+    out = []
+    for cols in (MONTH_COLUMNS[:5], MONTH_COLUMNS[5:]):
+        head = ["Monat", *[label for _, label, _ in cols]]
+        rows = [[r["month"], *[fmt(r[k], kind) for k, _, kind in cols]] for r in u["months"]]
+        out.append(table(head, rows, empty="Keine Monate im Zeitraum."))
+    return "".join(out)
 
 
 def _forecast(u: Mapping[str, Any]) -> str:

@@ -43,7 +43,7 @@ def plot_trends(unit: dict[str, Any]) -> bytes:
     rows = unit["months"]
     months = [r["month"] for r in rows]
     x = list(range(len(rows)))
-    fig = _figure(7.5, 3.4)
+    fig = _figure(7.5, 3.8)
     ax = fig.add_subplot()
     ax.bar(x, [_num(r["integrations"]) for r in rows], color="#9bb7d4", label="Integrationen")
     ax.set_ylabel("Integrationen je Monat")
@@ -57,7 +57,7 @@ def plot_trends(unit: dict[str, Any]) -> bytes:
     _ticks(ax, months)
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, loc="upper left", fontsize=8)
+    ax.legend(h1 + h2, l1 + l2, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=3, fontsize=8)
     ax.set_title("Integrationen und Nachhaltigkeit (Lücken: < 5 Kund/innen)", fontsize=10)
     fig.tight_layout()
     return _png(fig)
