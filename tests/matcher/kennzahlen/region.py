@@ -39,6 +39,7 @@ class StoredRegion:
     shown: list[ShownSuggestion]  # as given to the store, with the truth's probabilities
     nightly: NightlyRun
     nightly_rows: list[NightlyRow]
+    url: str = ""  # the database's, for the command line
 
 
 def at(d: date) -> datetime:
@@ -47,7 +48,8 @@ def at(d: date) -> datetime:
 
 def build(data_dir: Path, claimants: int = 300, vacancies: int = 150, placements: int = 1000) -> StoredRegion:
     region = generate_region(SEED, claimants, vacancies, placements=placements)
-    return populate(Store.open(f"sqlite:///{data_dir / 'kz.sqlite'}"), region)
+    url = f"sqlite:///{data_dir / 'kz.sqlite'}"
+    return replace(populate(Store.open(url), region), url=url)
 
 
 def populate(store: Store, region: Region) -> StoredRegion:
