@@ -155,12 +155,21 @@ DEFINITIONS: tuple[Definition, ...] = (
         "nicht in der KennzV",
     ),
     Definition(
+        "shown_lists",
+        "Gezeigte Listen",
+        "Je Monat die in passgenau gezeigten Listen (Vorschläge einer Kundin/eines Kunden, Bewerber/innen "
+        "einer Stelle) und was sie erwarten ließen, würde jeder Vorschlag gemacht: Σ P(Einstellung) und "
+        "Σ P(Einstellung) × P(nachhaltig).",
+        "Keine KennzV-Größe.",
+        "nicht in der KennzV",
+    ),
+    Definition(
         "nightly",
         "Nachtlisten: Ballung",
         "Aus dem Manifest jedes Nachtlaufs (über alle Jobcenter des Laufs): größte Zahl an Listen je "
         "Stelle, Gini der Sichtbarkeit, Anteil nie gezeigter offener Stellen, erwartete nachhaltige "
-        "Vermittlungen mit und ohne Kapazitätsgrenze; je Team die Listen und ihre erwarteten "
-        "nachhaltigen Vermittlungen.",
+        "Vermittlungen mit und ohne Kapazitätsgrenze; je Team die Listen, ihre erwarteten "
+        "Einstellungen und nachhaltigen Vermittlungen bei Befolgung.",
         "Keine KennzV-Größe.",
         "nicht in der KennzV",
     ),

@@ -91,4 +91,17 @@ class NightlyFact:
     day: date
     before: dict[str, float]
     after: dict[str, float]
-    lists: tuple[tuple[str, Unit, float], ...] = field(default=())  # (claimant, unit, Σ p_match·p_sustain)
+    # (claimant, unit, Σ P(hire), Σ P(hire)·P(sustainable)) of each claimant's list
+    lists: tuple[tuple[str, Unit, float, float], ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class ShownFact:
+    """One suggestion of a list shown to a case manager, with the forecast it was shown with."""
+
+    claimant_id: str
+    unit: Unit
+    lookup_id: int
+    shown: date
+    p_match: float
+    p_sustain: float

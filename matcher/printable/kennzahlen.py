@@ -124,12 +124,34 @@ def _groups(u: Mapping[str, Any]) -> str:
     )
 
 
+def _shown(u: Mapping[str, Any]) -> str:
+    sl = u.get("shown_lists")
+    if sl is None:
+        return ""
+    rows = [(r["month"], fmt(r["lists"]), fmt(r["suggestions"]), fmt(r["expected_hires"]),
+             fmt(r["expected_lasting"])) for r in sl["months"]]  # fmt: skip
+    t = sl["total"]
+    rows.append(("Zeitraum", fmt(t["lists"]), fmt(t["suggestions"]), fmt(t["expected_hires"]),
+                 fmt(t["expected_lasting"])))  # fmt: skip
+    return "<h3>Gezeigte Listen: was sie bei Befolgung erwarten lassen</h3>" + table(
+        ("Monat", "Listen", "Vorschläge gezeigt", "erwartete Einstellungen (Σ P(Einstellung))",
+         "erwartete nachhaltige Vermittlungen (Σ p)"), rows, empty="")  # fmt: skip
+
+
 def _nightly(u: Mapping[str, Any]) -> str:
     rows = [
-        (n["day"], n["run_id"], fmt(n["claimants_listed"]), fmt(n["expected_lasting"])) for n in u["nightly"]
+        (
+            n["day"],
+            n["run_id"],
+            fmt(n["claimants_listed"]),
+            fmt(n["expected_hires"]),
+            fmt(n["expected_lasting"]),
+        )
+        for n in u["nightly"]
     ]
     return "<h3>Nachtlisten</h3>" + table(
-        ("Tag", "Lauf", "Kund/innen mit Liste", "erwartete nachhaltige Vermittlungen"), rows,
+        ("Tag", "Lauf", "Kund/innen mit Liste", "erwartete Einstellungen bei Befolgung",
+         "erwartete nachhaltige Vermittlungen"), rows,
         empty="Keine Nachtläufe im Zeitraum.",
     )  # fmt: skip
 
@@ -165,6 +187,7 @@ def _unit(u: Mapping[str, Any], units: Sequence[Mapping[str, Any]], images: Mapp
         _case_managers(u, units),
         _forecast(u),
         _img(images, f"{name}-forecast.png", f"Prognose gegen Ergebnis {_title(u)}"),
+        _shown(u),
         _groups(u),
         _nightly(u),
         "</section>",

@@ -37,11 +37,13 @@ from matcher.kennzahlen.facts import (
     IntegrationFact,
     NightlyFact,
     ProposalFact,
+    ShownFact,
     Unit,
 )
 from matcher.kennzahlen.figures import LEVELS, Period, all_units, by_key
 from matcher.kennzahlen.forecast import forecast_figures
 from matcher.kennzahlen.nightly import nightly_figures
+from matcher.kennzahlen.shown import shown_figures
 from matcher.records import NightlyRow, NightlyRun, ShownSuggestion, SuggestionAction
 from matcher.usecases.access import audit
 from matcher.usecases.ports import AuditLog, Caller
@@ -98,6 +100,7 @@ class Facts:
     firsts: list[FirstProposalFact]
     forecasts: list[ForecastFact]
     nightly: list[NightlyFact]
+    shown: list[ShownFact]
 
 
 @dataclass(frozen=True)
@@ -209,9 +212,14 @@ def gather(store: KennzahlenRecords) -> Facts:
             )
     shown = {s.id: s for s in store.list_suggestions()}
     first_listed: dict[str, date] = {}
+    shown_facts = []
     for s in shown.values():
         d = s.shown_at.date()
         first_listed[s.claimant_id] = min(d, first_listed.get(s.claimant_id, d))
+        if s.p_match is not None and s.p_sustain is not None and s.claimant_id in unit_of:
+            shown_facts.append(
+                ShownFact(s.claimant_id, unit_of[s.claimant_id], s.lookup_id, d, s.p_match, s.p_sustain)
+            )
     proposed_at: dict[str, date] = {}
     hired_ids: set[str] = set()
     for a in store.list_actions():
@@ -240,13 +248,14 @@ def gather(store: KennzahlenRecords) -> Facts:
     ]
     nightly = []
     for run in store.list_nightly_runs():
-        if run.status != "done" and run.finished is None:
+        if run.finished is None:  # still running, or killed: its lists are not written
             continue
         cong = run.manifest.get("congestion") or {}
-        sums: dict[str, float] = {}
+        sums: dict[str, tuple[float, float]] = {}
         for r in store.list_nightly(run.id):
-            sums[r.claimant_id] = sums.get(r.claimant_id, 0.0) + r.score
-        lists = tuple((cid, unit_of[cid], total) for cid, total in sorted(sums.items()) if cid in unit_of)
+            n_hires, n_lasting = sums.get(r.claimant_id, (0.0, 0.0))
+            sums[r.claimant_id] = (n_hires + float(r.payload.get("p_match") or 0.0), n_lasting + r.score)
+        lists = tuple((cid, unit_of[cid], h, t) for cid, (h, t) in sorted(sums.items()) if cid in unit_of)
         nightly.append(
             NightlyFact(
                 run.id,
@@ -256,7 +265,7 @@ def gather(store: KennzahlenRecords) -> Facts:
                 lists,
             )
         )
-    return Facts(stock, integrations, list(proposals.values()), firsts, forecasts, nightly)
+    return Facts(stock, integrations, list(proposals.values()), firsts, forecasts, nightly, shown_facts)
 
 
 class Kennzahlen:
@@ -329,9 +338,11 @@ class Kennzahlen:
                 continue
             key = tuple(u[k] for k in LEVELS[: LEVELS.index(u["level"]) + 1])
             u["forecast"] = forecast_figures(forecasts[u["level"]].get(key, []), period.months, self.as_of)
+        shown = {level: by_key(facts.shown, level) for level in LEVELS}
         for u in units:
             key = tuple(u[k] for k in LEVELS[: LEVELS.index(u["level"]) + 1])
             u["nightly"] = nightly_figures(facts.nightly, u["level"], key, period)
+            u["shown_lists"] = shown_figures(shown[u["level"]].get(key, []), period.months)
         runs = [
             {"run_id": n.run_id, "day": n.day.isoformat(), "before": n.before, "after": n.after}
             for n in facts.nightly

@@ -93,7 +93,7 @@ def populate(store: Store, region: Region) -> StoredRegion:
     as_of = region.reference_date
     as_of = region.reference_date
     run = NightlyRun(
-        "run-1", at(as_of - timedelta(days=3)), at(as_of - timedelta(days=3)), "done",
+        "run-1", at(as_of - timedelta(days=3)), at(as_of - timedelta(days=3)), "complete",
         {"congestion": {"before": {"max_exposure": 40, "gini_exposure": 0.61, "share_unseen": 0.3,
                                    "expected_lasting": 88.5},
                         "after": {"max_exposure": 9, "gini_exposure": 0.42, "share_unseen": 0.12,
@@ -104,8 +104,11 @@ def populate(store: Store, region: Region) -> StoredRegion:
         for rank in range(1 + i % 3):
             v = region.vacancies[(i + rank) % len(region.vacancies)]
             rows.append(NightlyRow("run-1", c.id, rank + 1, v.id, c.jobcenter, c.case_manager,
-                                   0.01 * (1 + (i + rank) % 17), {}))  # fmt: skip
+                                   0.01 * (1 + (i + rank) % 17), {"p_match": 0.05 * (1 + i % 7)}))  # fmt: skip
     store.save_nightly_run(run, rows)
+    # A run that never finished: its lists must not count.
+    unfinished = NightlyRun("run-0", at(as_of - timedelta(days=4)), None, "running", {})
+    store.save_nightly_run(unfinished, [replace(r, run_id="run-0") for r in rows[:50]])
     return StoredRegion(region, store, as_of, shown, run, rows)
 
 

@@ -273,6 +273,29 @@ def test_nightly_lists_per_unit_and_the_runs_congestion(kz_region: StoredRegion)
         assert got["claimants_listed"] == _count(len(ids), ids)
         total = sum(x.score for x in mine)
         assert got["expected_lasting"] == (S if len(ids) < 5 else pytest.approx(total))
+        hires = sum(x.payload["p_match"] for x in mine)
+        assert got["expected_hires"] == (S if len(ids) < 5 else pytest.approx(hires))
     (run,) = rep["nightly_runs"]
     assert run["before"]["expected_lasting"] == 88.5 and run["after"]["expected_lasting"] == 84.25
     assert run["after"]["max_exposure"] == 9
+
+
+def test_shown_lists_expected_hires_and_lasting_if_followed(
+    kz_region: StoredRegion, report: dict[str, Any]
+) -> None:
+    team_of = {c.id: (c.jobcenter, c.team) for c in kz_region.region.history_claimants}
+    for u in report["units"]:
+        if u["level"] != "team":
+            continue
+        mine = [s for s in kz_region.shown if team_of[s.claimant_id] == (u["jobcenter"], u["team"])]
+        for row in u["shown_lists"]["months"]:
+            m = [s for s in mine if _month(s.shown_at.date()) == row["month"]]
+            ids = {s.claimant_id for s in m}
+            assert row["suggestions"] == _count(len(m), ids)
+            assert row["lists"] == _count(len({s.lookup_id for s in m}), ids)
+            assert _approx(row["expected_hires"], _count(sum(s.p_match for s in m), ids))
+            assert _approx(row["expected_lasting"], _count(sum(s.p_match * s.p_sustain for s in m), ids))
+        inside = [s for s in mine if FIRST <= s.shown_at.date() <= LAST]
+        assert u["shown_lists"]["total"]["suggestions"] == _count(
+            len(inside), {s.claimant_id for s in inside}
+        )
