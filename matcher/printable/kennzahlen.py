@@ -217,6 +217,16 @@ def _definitions(defs: Sequence[Mapping[str, str]]) -> str:
     ) + "</section>"  # fmt: skip
 
 
+def _unattributed(counts: Mapping[str, int] | None) -> str:
+    if not counts or not any(counts.values()):
+        return ""
+    return paragraph(
+        f"Keinem Team zuzuordnen (frühere Kund/innen ohne Registereintrag und ohne erfasste "
+        f"Arbeitsaufnahme), daher nicht gezählt: {fmt(counts.get('proposals', 0))} Vorschläge, "
+        f"{fmt(counts.get('integrations', 0))} Arbeitsaufnahmen."
+    )
+
+
 def render_kennzahlen(report: Mapping[str, Any], images: Mapping[str, str]) -> str:
     """The whole printable page; ``images`` maps plot file names to the ``src`` to use."""
     p, scope = report["period"], report["scope"]
@@ -233,7 +243,9 @@ def render_kennzahlen(report: Mapping[str, Any], images: Mapping[str, str]) -> s
         f" von {html.escape(report['generated_by'])}</p>"
         f'<div class="box"><p>{html.escape(report["suppression"])}</p><p>Was passgenau hier zählt, sind '
         "die in passgenau erfassten Arbeitsaufnahmen und Vorschläge; die amtlichen Kennzahlen der "
-        "Statistik der Bundesagentur für Arbeit können abweichen (Definitionen am Ende).</p></div>"
+        "Statistik der Bundesagentur für Arbeit können abweichen (Definitionen am Ende).</p>"
+        + _unattributed(scope.get("unattributed"))
+        + "</div>"
     )
     shown = [u for u in units if u["level"] != "case_manager"] or list(units)
     body = head + "".join(_unit(u, units, images) for u in shown)

@@ -101,6 +101,7 @@ class Facts:
     forecasts: list[ForecastFact]
     nightly: list[NightlyFact]
     shown: list[ShownFact]
+    unattributed: dict[str, int] = field(default_factory=dict)  # records no unit could be found for
 
 
 @dataclass(frozen=True)
@@ -173,9 +174,11 @@ def gather(store: KennzahlenRecords) -> Facts:
         if c.active
     ]
     integrations = []
+    unattributed = {"integrations": 0, "proposals": 0}
     for o in outcomes:
         u = _snapshot_unit(o.claimant_snapshot) or unit_of.get(o.claimant_id)
         if u is None:
+            unattributed["integrations"] += 1
             continue
         hh = o.claimant_snapshot.get("household")
         if isinstance(hh, Mapping):
@@ -206,10 +209,13 @@ def gather(store: KennzahlenRecords) -> Facts:
 
     proposals: dict[tuple[str, str, date], ProposalFact] = {}
     for p in store.list_proposals():
-        if p.claimant_id in unit_of:
-            proposals[(p.claimant_id, p.vacancy_id, p.proposed)] = ProposalFact(
-                p.claimant_id, unit_of[p.claimant_id], p.proposed, p.hired
-            )
+        if p.claimant_id not in unit_of:
+            # A former claimant neither in the register nor ever placed: no team to count it for.
+            unattributed["proposals"] += 1
+            continue
+        proposals[(p.claimant_id, p.vacancy_id, p.proposed)] = ProposalFact(
+            p.claimant_id, unit_of[p.claimant_id], p.proposed, p.hired
+        )
     shown = {s.id: s for s in store.list_suggestions()}
     first_listed: dict[str, date] = {}
     shown_facts = []
@@ -265,7 +271,9 @@ def gather(store: KennzahlenRecords) -> Facts:
                 lists,
             )
         )
-    return Facts(stock, integrations, list(proposals.values()), firsts, forecasts, nightly, shown_facts)
+    return Facts(
+        stock, integrations, list(proposals.values()), firsts, forecasts, nightly, shown_facts, unattributed
+    )
 
 
 class Kennzahlen:
@@ -351,6 +359,8 @@ class Kennzahlen:
         scope = {
             "role": role,
             "jobcenter": jobcenter,
+            # Records of no known Jobcenter: counted for the roles that see every Jobcenter only.
+            "unattributed": facts.unattributed if caller.scope is None else None,
             "teams": sorted(teams) if teams else None,
             "case_manager": caller.name if role == CASE_MANAGER else None,
         }

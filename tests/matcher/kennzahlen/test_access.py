@@ -91,3 +91,11 @@ def test_the_read_is_audited_without_a_claimant(kz_region: StoredRegion) -> None
     (entry,) = [e for e in kz_region.store.list_audit(limit=None) if e.action == "kennzahlen.read"][-1:]
     assert entry.who == "Frau Lead" and entry.claimant_id is None
     assert entry.payload["from"] == "2025-01-01" and entry.payload["jobcenter"] == "JC-GOE"
+
+
+def test_unattributable_records_are_counted_for_unscoped_roles_only(kz_region: StoredRegion) -> None:
+    # Every history claimant of the fixture is in the register, so nothing is unattributable there.
+    admin = uc(kz_region).report(Who("admin", "admin", "JC-GOE"), PERIOD).to_json()
+    assert admin["scope"]["unattributed"] == {"integrations": 0, "proposals": 0}
+    lead = uc(kz_region).report(Who("Frau Lead", "team_lead", "JC-GOE"), PERIOD).to_json()
+    assert lead["scope"]["unattributed"] is None

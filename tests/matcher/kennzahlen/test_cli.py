@@ -83,4 +83,8 @@ def test_the_report_on_the_demo_sized_region(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     body = json.loads((tmp_path / "out" / "kennzahlen.json").read_text(encoding="utf-8"))
     assert {u["level"] for u in body["units"]} == {"jobcenter", "team", "case_manager"}
+    # The demo imports no former claimants: proposals of those never placed have no team.
+    known = {c.id for c in region.claimants} | {o.claimant_id for o in region.outcomes}
+    lost = sum(p.claimant_id not in known for p in region.proposals)
+    assert body["scope"]["unattributed"] == {"integrations": 0, "proposals": lost} and lost > 0
     store.close()
