@@ -29,6 +29,7 @@ from matcher.kennzahlen.definitions import (
     HIRE_WINDOW_DAYS,
     SUPPRESSION_NOTE,
     add_months,
+    months_between,
 )
 from matcher.kennzahlen.facts import (
     ClaimantFact,
@@ -50,6 +51,8 @@ from matcher.usecases.ports import AuditLog, Caller
 
 TEAM_LEAD, CASE_MANAGER = "team_lead", "case_manager"
 UNSCOPED_ROLES = ("admin", "operator")
+YEARS = (1990, 2200)
+MAX_MONTHS = 120
 
 
 class NotPermitted(PassgenauError):
@@ -289,10 +292,16 @@ class Kennzahlen:
         self.team_leads = dict(team_leads or {})
 
     def _period(self, req: Request) -> Period:
+        for name, d in (("from", req.first), ("to", req.last)):
+            if d is not None and not YEARS[0] <= d.year <= YEARS[1]:
+                raise ValidationError(name, f"must lie in the years {YEARS[0]}-{YEARS[1]}")
         last = req.last or self.as_of
         first = req.first or add_months(date(last.year, last.month, 1), -11)
         if first > last:
             raise ValidationError("from", "must not be after 'to'")
+        # A row per month and unit: bounded, so that a request cannot ask for centuries of rows.
+        if len(months_between(first, last)) > MAX_MONTHS:
+            raise ValidationError("from", f"the period may span at most {MAX_MONTHS} months")
         return Period(first, last, self.as_of)
 
     def _lead_teams(self, caller: Caller, jobcenter: str, facts: Facts) -> set[str]:

@@ -109,6 +109,13 @@ def test_without_a_token_401_and_a_bad_date_422_naming_the_field(kz: dict[str, A
     assert r.json()["detail"][0]["loc"] == ["query", "from"]
     r = get(kz, "admin", **{"from": "2025-06-01", "to": "2025-01-01"})
     assert r.status_code == 422 and "from" in r.text
+    # Bounded: no centuries of monthly rows, no dates the calendar arithmetic cannot step back from.
+    r = get(kz, "admin", **{"from": "1995-01-01", "to": "2025-01-01"})
+    assert r.status_code == 422 and "120 months" in r.text
+    r = get(kz, "admin", **{"from": "0001-01-01", "to": "0001-01-31"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "from"
+    r = get(kz, "admin", **{"from": "2024-01-01", "to": "9999-12-31"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "to"
 
 
 def test_admin_sees_each_jobcenter_with_forecast_against_realised(kz: dict[str, Any]) -> None:
