@@ -131,7 +131,8 @@ DEFINITIONS: tuple[Definition, ...] = (
         "single_parents",
         "Alleinerziehende",
         "Bedarfsgemeinschaft mit einer erwachsenen Person und mindestens einem Kind (laut Register, "
-        "bei Integrationen laut Momentaufnahme bei Arbeitsaufnahme).",
+        "bei Integrationen laut Momentaufnahme bei Arbeitsaufnahme): Integrationen, Integrationsquote "
+        "und Anteil nach 12 Monaten noch beschäftigt.",
         "Ergänzungsgröße: Integrationsquote der Alleinerziehenden.",
         "angenähert: Haushaltsangaben aus passgenau, nicht aus der Leistungsakte.",
     ),

@@ -62,6 +62,8 @@ def row(
     e6 = [i for i in m6 if employed_after(i.start, i.end, 6)]
     hires = [p for p in props if p.hired]
     sp_ints = [i for i in ints if i.single_parent]
+    sp_m12 = [i for i in m12 if i.single_parent]
+    sp_e12 = [i for i in sp_m12 if i.employed_12m]
     days = [(f.first_proposed - f.first_listed).days for f in firsts]
     return {
         "integrations": cells.count(len(ints), _ids(ints)),
@@ -78,6 +80,9 @@ def row(
         "days_to_first_proposal": None if not days else cells.count(statistics.median(days), _ids(firsts)),
         "integrations_single_parents": cells.count(len(sp_ints), _ids(sp_ints)),
         "integration_rate_single_parents": cells.share(_ids(sp_ints), sp_stock, len(sp_ints), len(sp_stock)),
+        "employed_12m_share_single_parents": cells.share(
+            _ids(sp_e12), _ids(sp_m12), len(sp_e12), len(sp_m12)
+        ),
     }
 
 

@@ -52,6 +52,7 @@ MONTH_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("days_to_first_proposal", "Tage bis 1. Vorschlag (Median)", "n"),
     ("integrations_single_parents", "Integrationen Alleinerziehende", "n"),
     ("integration_rate_single_parents", "Quote Alleinerziehende", "%"),
+    ("employed_12m_share_single_parents", "Alleinerziehende nach 12 Mon. beschäftigt", "%"),
 )
 
 

@@ -62,6 +62,8 @@ def _expected_row(ints: list, props: list, firsts: list, stock: list, as_of: dat
     e6 = [o for o in m6 if o.end is None or o.end >= _plus_months(o.start, 6)]
     hires = [p for p in props if p[2]]
     sp_ints = [o for o in ints if _sp(o.claimant_snapshot["household"])]
+    sp_m12 = [o for o in sp_ints if _plus_months(o.start, 12) <= as_of]
+    sp_e12 = [o for o in sp_m12 if o.employed_12m]
     pid = {p[0] for p in props}
     hid = {p[0] for p in hires}
     fid = {f[0] for f in firsts}
@@ -86,6 +88,7 @@ def _expected_row(ints: list, props: list, firsts: list, stock: list, as_of: dat
         else _count(statistics.median(f[1] for f in firsts), fid),
         "integrations_single_parents": _count(len(sp_ints), people(sp_ints)),
         "integration_rate_single_parents": _share(people(sp_ints), sp_stock, len(sp_ints), len(sp_stock)),
+        "employed_12m_share_single_parents": _share(people(sp_e12), people(sp_m12), len(sp_e12), len(sp_m12)),
     }
 
 
