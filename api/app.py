@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from api import errors, web
+from api import docs, errors, web
 from api.body import BodyGuard
 from api.caching import NoStore
+from api.headers import SecurityHeaders
 from api.metrics import Metrics
-from api.routes import claimants, feedback, kennzahlen, subject, system, vacancies
+from api.routes import claimants, employers, feedback, history, kennzahlen, subject, system, vacancies
 from api.runtime import Runtime, single_thread_faiss
 from matcher.bootstrap import UNSET, Services, build_use_cases
 from matcher.settings import Settings
@@ -73,13 +74,18 @@ def create_app(
         summary="Job-matching suggestions for Jobcenters, ranked by the chance that a placement lasts.",
         version="1",
         lifespan=lifespan,
+        # FastAPI's own docs load Swagger UI and ReDoc from a CDN: ours are served offline (api.docs).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.metrics = Metrics()
     app.middleware("http")(app.state.metrics.middleware)
     app.add_middleware(BodyGuard)  # nothing reads a body before it
-    app.add_middleware(NoStore)  # outermost: its 401 and 413 answers get the header too
+    app.add_middleware(NoStore)  # its 401 and 413 answers get the header too
+    app.add_middleware(SecurityHeaders)  # outermost: every answer gets the policy
     errors.install(app)
-    for module in (system, claimants, vacancies, feedback, subject, kennzahlen):
+    for module in (system, claimants, vacancies, employers, feedback, history, subject, kennzahlen):
         app.include_router(module.router)
     app.include_router(web.router)
+    app.include_router(docs.router)
     return app

@@ -119,6 +119,10 @@ class Principal:
         if right not in RIGHTS[self.role]:
             raise Forbidden(f"role {self.role.value} may not {right.value.replace('_', ' ')}")
 
+    @property
+    def reads_claimants(self) -> bool:
+        return Right.READ_CLAIMANTS in RIGHTS[self.role]
+
     def may_see(self, jobcenter: str) -> bool:
         return self.scope is None or self.scope == jobcenter
 

@@ -6,35 +6,35 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from api.case_schemas import HistoryEntry, ReaderOut
 from api.schemas import (
     Candidates,
     ClaimantBody,
     ClaimantOut,
+    EmployerBody,
+    EmployerOut,
     MatchItem,
     Suggestions,
     VacancyBody,
     VacancyOut,
 )
 from matcher.codec import claimant_from_row, vacancy_from_row
-from matcher.domain import Claimant, Vacancy, to_dict
-from matcher.errors import ValidationError
+from matcher.domain import Claimant, Employer, SizeBand, Vacancy, to_dict
 from matcher.explain import Explanation
+from matcher.explain_reader import reader_view
 from matcher.geo import PostcodeDirectory
+from matcher.geo.placing import located, settle
 from matcher.service import Match, MatchList
+from matcher.usecases.history import HistoryLine
+from matcher.usecases.lookups import RecordedList
 
 
 def _place(row: dict[str, Any], postcode: str, geo: PostcodeDirectory) -> None:
-    """Coordinates and place name from the postcode where not given, as the importer fills them:
-    the filters measure distances from the coordinates."""
-    if row["lat"] is not None and row["municipality"]:
-        return
-    if not geo.is_known(postcode):
-        raise ValidationError("postcode", f"{postcode!r} is not a known German postcode")
-    place = geo.lookup(postcode)
-    if row["lat"] is None and row["lon"] is None:
-        row["lat"], row["lon"] = place.lat, place.lon
-    if not row["municipality"]:
-        row["municipality"] = place.name
+    """Coordinates and place name from the postcode where not given, and given coordinates checked
+    against it, as the importer places records (``settle``): the filters measure distances from them."""
+    row["lat"], row["lon"], row["municipality"] = settle(
+        postcode, row["lat"], row["lon"], row["municipality"], lambda code: located(geo.lookup(code))
+    )
 
 
 def claimant_record(body: ClaimantBody, claimant_id: str, jobcenter: str, geo: PostcodeDirectory) -> Claimant:
@@ -74,6 +74,20 @@ def vacancy_record(body: VacancyBody, vacancy_id: str, geo: PostcodeDirectory) -
     return vacancy_from_row(row)
 
 
+def employer_record(body: EmployerBody, employer_id: str) -> Employer:
+    return Employer(
+        id=employer_id, size_band=SizeBand(body.size_band), **body.model_dump(exclude={"size_band"})
+    )
+
+
+def employer_out(
+    e: Employer, *, created: bool | None = None, index_version: str | None = None
+) -> EmployerOut:
+    d = to_dict(e)
+    d["size_band"] = e.size_band.value
+    return EmployerOut.model_validate({**d, "created": created, "index_version": index_version})
+
+
 def claimant_out(c: Claimant, *, with_health: bool) -> ClaimantOut:
     d = to_dict(c)
     d["german_level"] = c.german_level.name
@@ -101,10 +115,16 @@ def _drivers(e: Explanation) -> list[dict[str, Any]]:
     return [asdict(d) for d in (*e.drivers_up, *e.drivers_down)]
 
 
-def match_item(m: Match, audit_id: int) -> MatchItem:
+def match_item(
+    m: Match, audit_id: int, suggestion_id: str | None = None, handled: HistoryEntry | None = None
+) -> MatchItem:
+    """One listed item; ``suggestion_id`` the stored entry's (default: this lookup's own, for ad-hoc
+    lists that store none)."""
     e = m.explanation
     return MatchItem(
-        suggestion_id=f"{audit_id}-{m.rank}",
+        suggestion_id=suggestion_id or f"{audit_id}-{m.rank}",
+        handled=handled,
+        reader=ReaderOut.of(reader_view(e, p_match=m.p_match, p_sustain=m.p_sustain, score=m.score)),
         rank=m.rank,
         claimant_id=m.claimant_id,
         vacancy_id=m.vacancy_id,
@@ -139,7 +159,18 @@ def list_head(result: MatchList, audit_id: int) -> dict[str, Any]:
     }
 
 
+def _items(out: RecordedList) -> list[MatchItem]:
+    """The recorded list's items with their stored ids and the latest action on each pair."""
+    items = []
+    for m, sid in zip(out.result.items, out.suggestion_ids, strict=True):
+        a = out.handled.get((m.claimant_id, m.vacancy_id))
+        mark = None if a is None else HistoryEntry.of(HistoryLine(a, m.title))
+        items.append(match_item(m, out.audit_id, sid, mark))
+    return items
+
+
 def suggestions_out(result: MatchList, audit_id: int) -> Suggestions:
+    """An ad-hoc list (nothing stored)."""
     return Suggestions(
         claimant_id=result.subject_id,
         suggestions=[match_item(m, audit_id) for m in result.items],
@@ -147,9 +178,13 @@ def suggestions_out(result: MatchList, audit_id: int) -> Suggestions:
     )
 
 
-def candidates_out(result: MatchList, audit_id: int) -> Candidates:
+def recorded_suggestions_out(out: RecordedList) -> Suggestions:
+    return Suggestions(
+        claimant_id=out.result.subject_id, suggestions=_items(out), **list_head(out.result, out.audit_id)
+    )
+
+
+def candidates_out(out: RecordedList) -> Candidates:
     return Candidates(
-        vacancy_id=result.subject_id,
-        candidates=[match_item(m, audit_id) for m in result.items],
-        **list_head(result, audit_id),
+        vacancy_id=out.result.subject_id, candidates=_items(out), **list_head(out.result, out.audit_id)
     )

@@ -3,17 +3,26 @@
 Unknown claimants and vacancies answer with a fixed text, never echoing why: a claimant of another
 Jobcenter must be indistinguishable from a missing one. Validation errors name the field in
 FastAPI's shape (``detail[].loc``), without echoing the submitted value (it may be personal data).
+
+Anything else raised while answering is a 500 with a fixed text, logged by ``ContainErrors`` with
+the exception's type and where it was raised, never its message: a pydantic error's message repeats
+the values it refused (a response model refusing a stored employer name logged the name), and a
+database error's its parameters. The exception goes no further, so the server does not log it
+with its traceback either.
 """
 
 from __future__ import annotations
 
 import logging
+import traceback
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import Forbidden, Unauthenticated
 from matcher.errors import (
@@ -23,6 +32,7 @@ from matcher.errors import (
     PassgenauError,
     StoreUnavailable,
     UnknownClaimant,
+    UnknownEmployer,
     UnknownSuggestion,
     UnknownVacancy,
     ValidationError,
@@ -53,6 +63,8 @@ def _status(exc: PassgenauError) -> tuple[int, str]:
         return 404, NOT_FOUND_VACANCY
     if isinstance(exc, UnknownSuggestion):
         return 404, NOT_FOUND_SUGGESTION
+    if isinstance(exc, UnknownEmployer):
+        return 404, "no such employer"
     if isinstance(exc, Conflict):
         return 409, str(exc)
     if isinstance(exc, StoreUnavailable):
@@ -121,7 +133,50 @@ async def _http(request: Request, exc: Exception) -> Response:
     return await http_exception_handler(request, exc)
 
 
+def raised_at(exc: BaseException, frames: int = 3) -> str:
+    """Where ``exc`` was raised: the innermost frames as ``file:line in function`` (code, no values)."""
+    tb = traceback.extract_tb(exc.__traceback__)[-frames:]
+    return " < ".join(f"{Path(f.filename).name}:{f.lineno} in {f.name}" for f in reversed(tb)) or "?"
+
+
+class ContainErrors:
+    """The app's outermost middleware: an exception no handler took becomes a 500 here, logged
+    without its message (see the module docstring), and is not re-raised to the server."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            # The path names pseudonymous ids at most; the query string (a search) is left out.
+            log.error(
+                "%s %s: 500, %s raised at %s",
+                scope.get("method", "?"),
+                scope.get("path", "?"),
+                type(exc).__name__,
+                raised_at(exc),
+            )
+            if not started:
+                answer = JSONResponse(status_code=500, content={"detail": "internal error"})
+                await answer(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
+    """The handlers, and ``ContainErrors`` outside every middleware added before this call."""
     app.add_exception_handler(PassgenauError, _domain)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_middleware(ContainErrors)

@@ -13,6 +13,7 @@ see candidates from their own Jobcenter, and a change re-builds only that Jobcen
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Sequence
@@ -101,17 +102,18 @@ class LockedEncoder:
 
     def forget_profiles(self, claimants: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:
         """Drop these claimants' profile vectors from the cache, except those ``keep`` still uses."""
-        from models.encoding import claimant_key
+        from models.encoding import profile_keys_to_drop
 
-        drop = {claimant_key(c) for c in claimants} - {claimant_key(c) for c in keep}
+        drop = profile_keys_to_drop(claimants, keep)
         return self.compact(drop) if drop else 0
 
 
 # Store methods that write: on SQLite, the app runs them one at a time (see SerializedWrites).
 WRITE_METHODS = frozenset(
     {
-        "upsert_claimants", "upsert_vacancies", "upsert_outcomes", "upsert_proposals", "add_lookup",
-        "add_action", "add_audit", "delete_claimant", "delete_vacancy", "add_token", "revoke_token",
+        "upsert_claimants", "upsert_vacancies", "upsert_employers", "upsert_outcomes", "upsert_proposals",
+        "add_lookup", "add_action", "add_audit", "delete_claimant", "delete_vacancy", "add_token",
+        "revoke_token",
     }
 )  # fmt: skip
 
@@ -181,7 +183,10 @@ class Runtime:
         """The live service whose reverse matching sees only this Jobcenter's claimants."""
         return self._service.with_claimants(self._by_jc.get(jobcenter, self._empty))
 
-    def claimants_indexed(self) -> int:
+    def claimants_indexed(self, jobcenter: str | None = None) -> int:
+        """Claimants in reverse matching: of one Jobcenter, or (None) of all."""
+        if jobcenter is not None:
+            return len(self._by_jc.get(jobcenter, self._empty))
         return sum(len(c) for c in self._by_jc.values())
 
     # -- vacancies -----------------------------------------------------------------------------
@@ -195,6 +200,9 @@ class Runtime:
     def vacancies_changed(self, upserted: Sequence[Vacancy] = (), removed: Sequence[str] = ()) -> str:
         """Bring the index and the vacancy catalog in line after a store change; the new index version."""
         with self._write:
+            # The employers as stored now, read under the lock: an employer write committed since the
+            # caller read its vacancies must not be undone in memory by this older copy.
+            upserted = self._with_stored_employers(upserted)
             svc = self._service
             by_id: dict[str, Vacancy] = {v.id: v for v in svc.vacancies.vacancies}
             index = self._fresh_index(svc.index.version)
@@ -214,20 +222,48 @@ class Runtime:
                 for vid in gone:
                     by_id.pop(vid, None)
                 by_id.update((v.id, v) for v in live)
-            self._service = assemble_service(
-                index=index,
-                vacancies=list(by_id.values()),
-                claimants=svc.claimants,
-                encoder=self.encoder,
-                geo=self.geo,
-                scorer=svc.scorer,
-                grounder=svc.grounder,
-                commute=svc.commute,
-                ranking=svc.ranking,
-                household=svc.household,
-                today=self.settings.as_of,
-            )
+            self._swap(index, list(by_id.values()))
             return index.version
+
+    def _with_stored_employers(self, vacancies: Sequence[Vacancy]) -> list[Vacancy]:
+        stored = self.store.get_employers([v.employer.id for v in vacancies])
+        return [dataclasses.replace(v, employer=stored.get(v.employer.id, v.employer)) for v in vacancies]
+
+    def employer_changed(self, employer_id: str) -> str:
+        """Give the held vacancies of an employer its stored record (the index is untouched: a
+        vacancy's text does not name its employer); the index version."""
+        with self._write:
+            svc = self._service
+            found = self.store.get_employers([employer_id])
+            if employer_id in found:
+                e = found[employer_id]
+                held = svc.vacancies.vacancies
+                if any(v.employer.id == employer_id and v.employer != e for v in held):
+                    self._swap(
+                        svc.index,
+                        [
+                            dataclasses.replace(v, employer=e) if v.employer.id == employer_id else v
+                            for v in held
+                        ],
+                    )
+            return svc.index.version
+
+    def _swap(self, index: Any, vacancies: list[Vacancy]) -> None:
+        """A new service snapshot over ``index`` and ``vacancies`` (called under the write lock)."""
+        svc = self._service
+        self._service = assemble_service(
+            index=index,
+            vacancies=vacancies,
+            claimants=svc.claimants,
+            encoder=self.encoder,
+            geo=self.geo,
+            scorer=svc.scorer,
+            grounder=svc.grounder,
+            commute=svc.commute,
+            ranking=svc.ranking,
+            household=svc.household,
+            today=self.settings.as_of,
+        )
 
     # -- claimants -----------------------------------------------------------------------------
     def claimant_changed(self, claimant: Claimant | None, claimant_id: str) -> None:
@@ -251,7 +287,10 @@ class Runtime:
             self._by_jc = by_jc
 
     def forget_profiles(self, claimants: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:
-        return self.encoder.forget_profiles(claimants, keep)
+        """The serving model's cache under the encoder's lock (its readers), then every other
+        model's cache of the data directory: an earlier embedding model holds the profile too."""
+        dropped = self.encoder.forget_profiles(claimants, keep)
+        return dropped + self.services.forget_profiles(claimants, keep)
 
     def info(self) -> dict[str, Any]:
         svc = self._service

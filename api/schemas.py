@@ -12,15 +12,34 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.case_schemas import HistoryEntry, ReaderOut
+from matcher.domain.checks import (
+    ID_RE,
+    KLDB_RE,
+    MAX_EXPERIENCE_ITEMS,
+    MAX_HOURS,
+    MAX_ID_CHARS,
+    MAX_LABEL_CHARS,
+    MAX_LIST_ITEMS,
+    MAX_MONTHS,
+    MAX_NAME_CHARS,
+    MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS,
+    MAX_WAGE,
+    MIN_HOURS,
+    POSTCODE_RE,
+)
 from matcher.records import SuggestionAction
 
-# The patterns of matcher.domain (ID_RE, POSTCODE_RE, KLDB_RE), repeated for the OpenAPI document.
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
-Id = Annotated[str, Field(min_length=1, max_length=64, pattern=ID_PATTERN)]
-Postcode = Annotated[str, Field(pattern=r"^\d{5}$")]
-Kldb = Annotated[str, Field(pattern=r"^\d{5}$")]
+# The limits and patterns are the domain's (``matcher.domain.checks``): what a body may hold, a
+# record may hold, so a record the importer took always fits a response.
+ID_PATTERN = ID_RE.pattern
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS, pattern=ID_PATTERN)]
+Postcode = Annotated[str, Field(pattern=POSTCODE_RE.pattern)]
+Kldb = Annotated[str, Field(pattern=KLDB_RE.pattern)]
 Licence = Annotated[str, Field(min_length=1, max_length=4)]
-ShortText = Annotated[str, Field(max_length=200)]
+ShortText = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+Hours = Annotated[float, Field(ge=MIN_HOURS, le=MAX_HOURS)]
 Cefr = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 SUGGESTION_ID_PATTERN = r"^[0-9]{1,18}-[0-9]{1,3}$"
 
@@ -42,7 +61,7 @@ class Me(BaseModel):
 # -- claimants ---------------------------------------------------------------------------------------
 class Experience(Strict):
     kldb: Kldb
-    months: int = Field(ge=0, le=600)
+    months: int = Field(ge=0, le=MAX_MONTHS)
 
 
 class HouseholdIn(Strict):
@@ -57,32 +76,34 @@ class ClaimantBody(Strict):
     """A claimant as sent by a client. ``jobcenter`` defaults to the token's Jobcenter."""
 
     jobcenter: Id | None = None
-    team: str = Field(min_length=1, max_length=100)
+    team: str = Field(min_length=1, max_length=MAX_LABEL_CHARS)
     case_manager: Id
     postcode: Postcode
     municipality: str = Field("", max_length=100)
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
-    licences: list[Licence] = Field(default_factory=list, max_length=20)
+    licences: list[Licence] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     has_car: bool = False
     max_commute_minutes: int | None = Field(None, ge=5, le=180)
-    desired_occupations: list[ShortText] = Field(default_factory=list, max_length=20)
-    desired_kldb: list[Kldb] = Field(default_factory=list, max_length=20)
-    profile_text: str = Field("", max_length=20_000)
+    desired_occupations: list[ShortText] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    desired_kldb: list[Kldb] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    profile_text: str = Field("", max_length=MAX_TEXT_CHARS)
     skill_level: int = Field(ge=1, le=4)
     german_level: Cefr
-    available_hours: float = Field(ge=1, le=48)
+    available_hours: Hours
     shifts_ok: bool = False
     health_max_load: int | None = Field(None, ge=1, le=3, description="Only for roles that see health data.")
-    months_unemployed: int = Field(0, ge=0, le=600)
+    months_unemployed: int = Field(0, ge=0, le=MAX_MONTHS)
     short_spells: int = Field(0, ge=0, le=100)
-    experience: list[Experience] = Field(default_factory=list, max_length=50)
+    experience: list[Experience] = Field(default_factory=list, max_length=MAX_EXPERIENCE_ITEMS)
     household: HouseholdIn = Field(default_factory=HouseholdIn)
     active: bool = True
 
 
 class ClaimantCreate(ClaimantBody):
-    id: Id
+    # Assigned by the server when omitted; only roles that work across Jobcenters (admin, batch)
+    # may choose it (see ``ClaimantRecords.create``).
+    id: Id | None = None
 
 
 class ClaimantOut(BaseModel):
@@ -134,9 +155,11 @@ class Erased(BaseModel):
 
 
 # -- vacancies ---------------------------------------------------------------------------------------
-class EmployerIn(Strict):
-    id: Id
-    name: str = Field(min_length=1, max_length=200)
+class EmployerBody(Strict):
+    """An employer's details (``PUT /employers/{id}``; inside a vacancy they create an employer that
+    is not stored yet and are otherwise not applied)."""
+
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
     size_band: Literal["1-9", "10-49", "50-249", "250+"] = "10-49"
     sector: str = Field("N", pattern=r"^[A-U]$")
     collective_agreement: bool = False
@@ -144,30 +167,39 @@ class EmployerIn(Strict):
     offers_training: bool = False
 
 
+class EmployerIn(EmployerBody):
+    id: Id
+
+
+class EmployerOut(EmployerIn):
+    created: bool | None = None  # set on writes: whether the write created the employer
+    index_version: str | None = None  # set on writes: the index version the vacancies are served from
+
+
 class VacancyBody(Strict):
     employer: EmployerIn
-    title: str = Field(min_length=1, max_length=300)
-    description: str = Field("", max_length=20_000)
+    title: str = Field(min_length=1, max_length=MAX_TITLE_CHARS)
+    description: str = Field("", max_length=MAX_TEXT_CHARS)
     kldb: Kldb | None = None
     postcode: Postcode
     municipality: str = Field("", max_length=100)
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
-    hours_per_week: float = Field(ge=1, le=48)
+    hours_per_week: Hours
     shifts: Literal["day", "two_shift", "three_shift", "night", "weekend"] = "day"
     contract: Literal["permanent", "fixed_term"] = "permanent"
     contract_months: int | None = Field(None, ge=1, le=60)
-    wage: float = Field(gt=0, le=1_000_000)
+    wage: float = Field(gt=0, le=MAX_WAGE)
     wage_unit: Literal["hour", "month"]
     skill_level: int = Field(1, ge=1, le=4)
-    licences: list[Licence] = Field(default_factory=list, max_length=20)
+    licences: list[Licence] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
     german_level: Cefr = "A2"
     physical_load: int = Field(2, ge=1, le=3)
     openings: int = Field(1, ge=1, le=1000)
     posted: date = date(2026, 1, 1)
     expires: date | None = None
     filled: bool = False
-    source: str = Field("api", min_length=1, max_length=100)
+    source: str = Field("api", min_length=1, max_length=MAX_LABEL_CHARS)
 
 
 class VacancyCreate(VacancyBody):
@@ -229,6 +261,10 @@ class MatchItem(BaseModel):
     reasons: list[str]
     drivers: list[dict[str, Any]]
     household: dict[str, Any] | None
+    reader: ReaderOut | None = Field(None, description="The explanation as written for the reader.")
+    handled: HistoryEntry | None = Field(
+        None, description="The latest action on this claimant and vacancy, if any (what was handled)."
+    )
 
 
 class ListHead(BaseModel):
@@ -251,10 +287,14 @@ class Candidates(ListHead):
     candidates: list[MatchItem]
 
 
+class AdHocProfile(ClaimantBody):
+    id: Id  # a label only: nothing is stored under it
+
+
 class AdHocMatch(Strict):
     """An ad-hoc profile: matched, never stored (the id is only a label in the answer)."""
 
-    profile: ClaimantCreate
+    profile: AdHocProfile
     k: int = Field(10, ge=1, le=100)
 
 

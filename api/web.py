@@ -1,7 +1,8 @@
 """The case managers' web page (German): served by the API app, talking to the JSON endpoints.
 
-One HTML shell for every page address (``/``, ``/kunden/{id}``, ``/stellen/{id}``); a small script
-(``static/app.js``, no build step, nothing from the internet) signs in with a token kept in
+One HTML shell for every page address (``/``, ``/kunden/{id}``, ``/kunden/{id}/vorschlag/{vacancy
+id}``, ``/stellen/{id}`` (``?kunde={id}`` when opened from a claimant's list), ``/stellen/{id}/kandidaten``);
+a small script (``static/app.js``, no build step, nothing from the internet) signs in with a token kept in
 sessionStorage, calls the JSON API with it in the Authorization header, and builds the page from the
 answers with DOM methods (never HTML from data). The shell and its files need no token: they hold no
 data. The Content-Security-Policy allows scripts, styles and requests from this origin only.
@@ -16,6 +17,8 @@ from fastapi import APIRouter, HTTPException
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse
 
+from api.headers import SECURITY_HEADERS as HEADERS
+
 router = APIRouter(include_in_schema=False)
 
 HERE = Path(__file__).parent
@@ -28,27 +31,9 @@ STATIC_FILES: dict[str, str] = {
     "style.css": "text/css; charset=utf-8",
 }
 
-CSP = "; ".join(
-    [
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ]
-)
-
-SECURITY_HEADERS: dict[str, str] = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    # The shell is tiny; always fresh, so a new app.js never meets an old page.
-    "Cache-Control": "no-cache",
-}
+# The Content-Security-Policy and the other security headers come from ``api.headers`` (every answer
+# gets them); the shell is tiny, always fresh, so a new app.js never meets an old page.
+SECURITY_HEADERS: dict[str, str] = {**HEADERS, "Cache-Control": "no-cache"}
 
 # Ids in page addresses: the same alphabet the domain's ids use (matcher.domain.check_id), bounded.
 PageId = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
@@ -71,8 +56,20 @@ def claimant_page(claimant_id: PageId) -> HTMLResponse:
     return _shell()
 
 
+@router.get("/kunden/{claimant_id}/vorschlag/{vacancy_id}", response_class=HTMLResponse)
+def proposal_page(claimant_id: PageId, vacancy_id: PageId) -> HTMLResponse:
+    """The printable Vermittlungsvorschlag of one claimant and one vacancy."""
+    return _shell()
+
+
 @router.get("/stellen/{vacancy_id}", response_class=HTMLResponse)
 def vacancy_page(vacancy_id: PageId) -> HTMLResponse:
+    """One vacancy in full (and the commute from the claimant whose list it was opened from)."""
+    return _shell()
+
+
+@router.get("/stellen/{vacancy_id}/kandidaten", response_class=HTMLResponse)
+def candidates_page(vacancy_id: PageId) -> HTMLResponse:
     """One vacancy's candidates."""
     return _shell()
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from matcher.catalog import ClaimantCatalog, VacancyCatalog
-from matcher.domain import Vacancy
+from matcher.domain import Claimant, Vacancy
 from matcher.errors import BundleMismatch
 from matcher.geo import PostcodeDirectory
 from matcher.service import ClaimantSource, Grounder, MatchService, PairScorer, QueryEncoder, VectorIndex
@@ -34,10 +34,13 @@ if TYPE_CHECKING:
     from matcher.taxonomy import TitleEntry, TitleGrounder
     from matcher.usecases.auskunft import Auskunft
     from matcher.usecases.claimants import ClaimantRecords
+    from matcher.usecases.employers import EmployerRecords
     from matcher.usecases.erasure import Erasure
+    from matcher.usecases.history import ProposalHistory
     from matcher.usecases.lookups import Lookups
     from matcher.usecases.notices import Notices
     from matcher.usecases.outcomes import Outcomes
+    from matcher.usecases.pairs import PairLookups
     from matcher.usecases.ports import LiveMatching
     from matcher.usecases.proposals import Proposals
     from matcher.usecases.vacancies import VacancyRecords
@@ -109,7 +112,10 @@ class UseCases:
     lookups: Lookups
     claimants: ClaimantRecords
     vacancies: VacancyRecords
+    employers: EmployerRecords
     proposals: Proposals
+    history: ProposalHistory
+    pairs: PairLookups
     outcomes: Outcomes
     erasure: Erasure
     auskunft: Auskunft
@@ -121,18 +127,24 @@ def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str
     from matcher.pair_explanation import explain_pair
     from matcher.usecases.auskunft import Auskunft
     from matcher.usecases.claimants import ClaimantRecords
+    from matcher.usecases.employers import EmployerRecords
     from matcher.usecases.erasure import Erasure
+    from matcher.usecases.history import ProposalHistory
     from matcher.usecases.lookups import Lookups
     from matcher.usecases.notices import Notices
     from matcher.usecases.outcomes import Outcomes
+    from matcher.usecases.pairs import PairLookups
     from matcher.usecases.proposals import Proposals
     from matcher.usecases.vacancies import VacancyRecords
 
     return UseCases(
-        lookups=Lookups(store, store, live),
+        lookups=Lookups(store, store, live, store),
         claimants=ClaimantRecords(store, store, live),
         vacancies=VacancyRecords(store, store, live),
+        employers=EmployerRecords(store, store, live),
         proposals=Proposals(store, store, store, store),
+        history=ProposalHistory(store, store, store, store),
+        pairs=PairLookups(store, store, live),
         outcomes=Outcomes(store, store, store, store),
         erasure=Erasure(store, store, live, erase_nightly),
         auskunft=Auskunft(store),
@@ -180,6 +192,22 @@ class Services:
             return len(erase_from_runs(self.store(), self.layout.nightly, claimant_id))
 
         return erase
+
+    def forget_profiles(self, earlier: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:
+        """Drop the vectors of ``earlier`` profiles (except those ``keep`` still uses) from every
+        embedding cache of the data directory, the configured model's and any earlier model's, without
+        loading a model; how many vectors went. A path that changes a stored profile outside the
+        running service (an import) calls this, so that an erasure later finds only the current one."""
+        from models.cache import EmbeddingCache
+        from models.encoding import profile_keys_to_drop
+
+        drop = profile_keys_to_drop(earlier, keep)
+        if not drop:
+            return 0
+        caches = {c.dir: c for c in EmbeddingCache.every_model(self.layout.embeddings)}
+        if self._encoder is not None:
+            caches.setdefault(self._encoder.cache.dir, self._encoder.cache)
+        return sum(cache.compact(drop) for cache in caches.values())
 
     def close(self) -> None:
         if self._store is not None and self._owns_store:

@@ -51,6 +51,10 @@ class UnknownVacancy(PassgenauError):
     pass
 
 
+class UnknownEmployer(PassgenauError):
+    pass
+
+
 class StoreUnavailable(PassgenauError):
     """The database cannot be reached."""
 

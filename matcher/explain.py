@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.domain import Claimant, Contract, Vacancy
-from matcher.explain_text import DEPTH_TEXT, FEATURE_LABELS, FEATURE_UNITS
+from matcher.explain_text import DEPTH_TEXT, FEATURE_LABELS, FEATURE_UNITS, de, de_hours
 from matcher.filters import FILTERS
 from matcher.household import HouseholdEffect
 from matcher.household_pairs import effects_of_pairs
@@ -65,6 +65,7 @@ class Explanation:
     sustain_logit: float | None = None  # None: no additive sustainability model
     base_logit: float | None = None
     contributions: tuple[tuple[str, float], ...] = ()  # exact: base_logit + sum = sustain_logit
+    values: tuple[tuple[str, float], ...] = ()  # every feature's value for the pair, in model order
 
     @property
     def reason_texts(self) -> list[str]:
@@ -84,21 +85,22 @@ def reasons(
 ) -> tuple[Reason, ...]:
     """Short German lines for the case manager: commute, occupation, hours, wage, job terms."""
     mode = "Auto" if c.has_car else "ÖPNV"
-    out = [Reason("commute", 0, f"Fahrzeit {minutes:.0f} von {limit:.0f} Min. ({mode})")]
+    out = [Reason("commute", 0, f"Fahrzeit {de(minutes)} von {de(limit)} Min. ({mode})")]
     if v.kldb is None:
         out.append(Reason("occupation", 0, "Stelle ohne Berufskennziffer"))
     elif depth >= 1:
-        text = DEPTH_TEXT[depth].format(code=v.kldb, prefix=v.kldb[:depth])
-        out.append(Reason("occupation", 1 if depth >= 4 else 0, text))
+        out.append(Reason("occupation", 1 if depth >= 4 else 0, DEPTH_TEXT[depth]))
     else:
-        out.append(Reason("occupation", -1, f"Beruf weicht ab (KldB {v.kldb})"))
-    out.append(Reason("hours", 0, f"{v.hours_per_week:g} von {c.available_hours:g} Std./Woche"))
+        out.append(Reason("occupation", -1, "Beruf weicht von den Wünschen ab"))
+    hours = f"{de_hours(v.hours_per_week)} von {de_hours(c.available_hours)} verfügbaren Std. pro Woche"
+    out.append(Reason("hours", 0, hours))
     if ends_need:
         out.append(Reason("wage", 1, "Lohn beendet die Hilfebedürftigkeit"))
     if v.employer.temp_agency:
         out.append(Reason("temp_agency", -1, "Zeitarbeit senkt die Chance auf Dauer"))
     if v.contract is Contract.FIXED_TERM:
-        text = f"befristet auf {v.contract_months} Monate senkt die Chance auf Dauer"
+        months = f" auf {v.contract_months} Monate" if v.contract_months else ""
+        text = f"befristet{months} senkt die Chance auf Dauer"
         out.append(Reason("fixed_term", -1, text))
     if childcare_clash > 0:
         out.append(Reason("childcare", -1, "Arbeitszeit schwer mit der Kinderbetreuung vereinbar"))
@@ -106,7 +108,9 @@ def reasons(
         out.append(Reason("collective_agreement", 1, "Tarifbindung stützt die Dauer"))
     if experience_years >= 1:
         years = round(experience_years)
-        out.append(Reason("experience", 1, f"{years} {'Jahr' if years == 1 else 'Jahre'} Erfahrung im Beruf"))
+        out.append(
+            Reason("experience", 1, f"{de(years)} {'Jahr' if years == 1 else 'Jahre'} Erfahrung im Beruf")
+        )
     return tuple(out)
 
 
@@ -198,6 +202,7 @@ def explain_pairs(
                 sustain_logit=logits[i],
                 base_logit=t.base,
                 contributions=tuple(zip(t.features, term_rows[i], strict=True)),
+                values=tuple(zip(t.features, value_rows[i], strict=True)),
             )
         )
     return out

@@ -66,11 +66,24 @@ FEATURE_UNITS: dict[str, str] = {
     "hourly_wage": "€/Std.",
 }
 
-# The occupation line of a KldB match depth 1-5 (``code``: the vacancy's, ``prefix``: the digits shared).
+# The occupation line of a KldB match depth 1-5, in words: a case manager does not read KldB codes
+# (and depth 5 means the vacancy's code equals one of the claimant's codes, which may come from a
+# grounded wish, so a code shown beside it can differ from the wish's own).
 DEPTH_TEXT: dict[int, str] = {
-    5: "Beruf passt genau (KldB {code})",
-    4: "Beruf passt, anderes Anforderungsniveau (KldB {code})",
-    3: "verwandter Beruf (Berufsgruppe {prefix})",
-    2: "Beruf aus derselben Berufshauptgruppe ({prefix})",
-    1: "Beruf aus demselben Berufsbereich ({prefix})",
+    5: "Beruf entspricht einem Wunschberuf",
+    4: "Wunschberuf, anderes Anforderungsniveau",
+    3: "verwandter Beruf (gleiche Berufsgruppe)",
+    2: "Beruf aus derselben Berufshauptgruppe",
+    1: "Beruf aus demselben Berufsbereich",
 }
+
+
+def de(x: float, digits: int = 0) -> str:
+    """A number in German format: 1.234,5."""
+    text = f"{x:,.{digits}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def de_hours(x: float) -> str:
+    """Hours as a German number: "38", "37,5"."""
+    return de(x, 0 if float(x).is_integer() else 1)

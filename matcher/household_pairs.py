@@ -25,6 +25,7 @@ import numpy.typing as npt
 from matcher.domain import Household
 from matcher.household import (
     HouseholdEffect,
+    assess_many,
     countable_income,
     effect_text,
     kindergeld_counted,
@@ -78,6 +79,8 @@ def assess_pairs(
     if len(households) != len(g):
         raise ValueError(f"{len(households)} households for {len(g)} wages")
     homes, which = _homes(households)
+    if len(homes) == 1:  # a lookup: one claimant's candidates, no grouping to do
+        return assess_many(homes[0], g, s)
     before_h = [need(h, s) - kindergeld_counted(h, s) for h in homes]
     before = np.array(before_h, dtype=np.float64)[which]
     # Python's max, as assess_many takes it (the sign of a zero included).

@@ -170,6 +170,19 @@ class MatchList:
     model_version: str
 
 
+@dataclass(frozen=True)
+class PairFacts:
+    """One claimant and one vacancy: the commute by the claimant's mode and the filters it fails."""
+
+    claimant_id: str
+    vacancy_id: str
+    commute_minutes: float  # one way
+    commute_limit: float  # the claimant's own limit or the legal default
+    commute_mode: str  # "car" or "public"
+    distance_km: float
+    failed: tuple[str, ...]  # names of the hard filters the pair fails (matcher.filters.FILTERS)
+
+
 class MatchService:
     def __init__(
         self,
@@ -233,6 +246,23 @@ class MatchService:
             ClaimantTable.from_claimants([c]), cat.table, minutes, today=self.today, commute=self.commute
         )
         return result, dist
+
+    def pair_facts(self, c: Claimant, vacancy_id: str) -> PairFacts:
+        """The commute from the claimant to an indexed vacancy, and the filters the pair fails."""
+        pos = self.vacancies.position.get(vacancy_id)
+        if pos is None:
+            raise UnknownVacancy(vacancy_id)
+        result, dist = self.filter_vacancies(c)
+        return PairFacts(
+            claimant_id=c.id,
+            vacancy_id=vacancy_id,
+            # Rounded as a list's items are, so the page shows the same figures in both places.
+            commute_minutes=round(float(result.commute_minutes[pos]), 1),
+            commute_limit=float(result.commute_limit[pos]),
+            commute_mode=c.commute_mode.value,
+            distance_km=round(float(dist[pos]), 1),
+            failed=tuple(result.failed(pos)),
+        )
 
     def suggest_for(self, c: Claimant, k: int) -> MatchList:
         """Suggestions for a claimant record (stored or ad hoc): never one that breaks a filter."""

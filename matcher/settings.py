@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -111,6 +111,9 @@ class HouseholdSettings(BaseModel):
 class RankingSettings(BaseModel):
     max_per_employer: int = Field(3, ge=1)
     default_k: int = Field(20, ge=1, le=200)
+    # A claimant's list and what was already done with its vacancies (proposed, rejected, applied,
+    # hired): "mark" shows them with their latest action, "hide" leaves them out (the next ones move up).
+    handled: Literal["mark", "hide"] = "mark"
 
 
 class GovernanceSettings(BaseModel):

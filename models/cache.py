@@ -60,6 +60,18 @@ class EmbeddingCache:
                     self._commit(0)
         self._check_manifest()
 
+    @classmethod
+    def every_model(cls, root: Path) -> list[EmbeddingCache]:
+        """The caches of every embedding model under ``root`` (each opened by its own manifest), for
+        what must reach every vector of a record: an earlier model's cache holds it as well."""
+        caches = []
+        for manifest in sorted(Path(root).glob("*/manifest.json")):
+            m = json.loads(manifest.read_text())
+            model_id, dim = m.get("model_id"), m.get("dim")
+            if isinstance(model_id, str) and isinstance(dim, int) and _slug(model_id) == manifest.parent.name:
+                caches.append(cls(root, model_id, dim))
+        return caches
+
     # -- persistence -----------------------------------------------------------------------------
     def _lock(self) -> contextlib.AbstractContextManager[None]:
         return writer_lock(self.dir)

@@ -27,6 +27,11 @@ def vacancy_key(v: Vacancy) -> str:
     return content_hash("passage\n" + render_vacancy(v))
 
 
+def profile_keys_to_drop(earlier: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> set[str]:
+    """The cache keys of ``earlier`` profiles that no profile in ``keep`` still uses."""
+    return {claimant_key(c) for c in earlier} - {claimant_key(c) for c in keep}
+
+
 class RecordEncoder:
     """Embeds claimants and vacancies, computing only what the cache does not hold yet."""
 

@@ -36,8 +36,11 @@ from tests.matcher.test_store import make_claimant, make_outcome, make_protected
 
 # The person to erase: values that occur in no other record.
 PERSON_ID = "K-QX7ZP9"
-POSTCODE = "25938"  # Wyk auf Föhr: no other claimant or vacancy of the fixtures lives there
-MUNICIPALITY = "Wyk auf Föhr"
+# Hardegsen, 15 km from Göttingen: near enough for the region's vacancies and for coordinates in
+# Göttingen (the lookups' tests use them; placing refuses coordinates far from the postcode), and no
+# other claimant or vacancy of the fixtures lives there.
+POSTCODE = "37181"
+MUNICIPALITY = "Hardegsen"
 PROFILE = "Quokkapflegerin mit Zeppelinschein, zwölf Jahre Xylophonbau im Ostseebad."
 OCCUPATIONS = ("Zeppelinpilotin", "Xylophonbauerin Quokkahaus")
 # Substrings searched for; the id separately (it may stay in the audit log).
@@ -51,8 +54,8 @@ def person(**changes: Any) -> Any:
         id=PERSON_ID,
         postcode=POSTCODE,
         municipality=MUNICIPALITY,
-        lat=54.6922,
-        lon=8.5681,
+        lat=51.6523,
+        lon=9.8305,
         profile_text=PROFILE,
         desired_occupations=OCCUPATIONS,
     )
@@ -221,3 +224,25 @@ def test_compacted_embedding_cache_holds_neither_key_nor_vector(tmp_path: Path) 
     fresh = EmbeddingCache(tmp_path / "embeddings", emb.model_id, emb.dim)
     got, mask = fresh.get([claimant_key(c) for c in others])
     assert mask.all() and np.array_equal(got, vectors[:-1])
+
+
+def test_forgetting_a_profile_reaches_every_models_cache(tmp_path: Path) -> None:
+    """An import drops an earlier profile's vector from the cache of every embedding model the data
+    directory holds (an earlier model's cache keeps the person as well), without loading a model."""
+    from matcher.bootstrap import Services
+    from matcher.settings import Settings
+
+    services = Services(Settings(data_dir=tmp_path))
+    emb = TrigramEmbedder()
+    current = RecordEncoder(emb, EmbeddingCache(services.layout.embeddings, emb.model_id, emb.dim))
+    earlier_model = EmbeddingCache(services.layout.embeddings, "earlier-model", emb.dim)
+    v1, v2, other = person(), person(profile_text="Quokkapflegerin, jetzt Lager."), make_claimant(1)
+    current.encode_claimants([v1, other])
+    earlier_model.add([claimant_key(v1), claimant_key(other)], emb.encode_queries(["a", "b"]))
+    assert services.forget_profiles([v1], keep=[v2]) == 2
+    for cache in (
+        EmbeddingCache(services.layout.embeddings, m, emb.dim) for m in (emb.model_id, "earlier-model")
+    ):
+        assert cache.get([claimant_key(v1), claimant_key(other)])[1].tolist() == [False, True]
+    # A profile the import still uses is kept.
+    assert services.forget_profiles([other], keep=[other]) == 0

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.convert import claimant_draft, claimant_out, suggestions_out
+from api.convert import claimant_draft, claimant_out, recorded_suggestions_out, suggestions_out
 from api.deps import ErasesClaimants, Matches, ReadsClaimants, RuntimeDep, UseCasesDep, WritesClaimants
 from api.routes.common import AUTH_ERRORS, ClaimantId, K, documented
 from api.runtime import single_thread_faiss
@@ -23,6 +23,8 @@ from api.schemas import (
 
 router = APIRouter(tags=["claimants"], responses=AUTH_ERRORS)
 
+NEW_CLAIMANT = "K-NEW"  # the draft's id until the use case assigns one
+
 Q = Annotated[str, Query(max_length=100, description="Id prefix or part of a desired occupation.")]
 
 
@@ -38,7 +40,10 @@ def search_claimants(
 @router.post("/claimants", response_model=ClaimantOut, status_code=status.HTTP_201_CREATED,
              response_model_exclude_unset=True, responses=documented(409))  # fmt: skip
 def create_claimant(rt: RuntimeDep, uc: UseCasesDep, p: WritesClaimants, body: ClaimantCreate) -> ClaimantOut:
-    c = uc.claimants.create(p, claimant_draft(body, body.id, rt.geo), body.jobcenter)
+    """Store a new claimant; the answer carries the id. Case managers and team leads leave ``id`` out
+    (the server assigns one); admin and batch may give the source system's id (409 if taken)."""
+    draft = claimant_draft(body, body.id or NEW_CLAIMANT, rt.geo)
+    c = uc.claimants.create(p, draft, body.jobcenter, chosen_id=body.id is not None)
     return claimant_out(c, with_health=p.sees_health)
 
 
@@ -76,7 +81,7 @@ def suggestions(
     """Ranked, explained vacancies for a claimant; the list is written to the audit log."""
     single_thread_faiss()
     out = uc.lookups.suggestions(p, claimant_id, k or rt.settings.api.default_k)
-    return suggestions_out(out.result, out.audit_id)
+    return recorded_suggestions_out(out)
 
 
 @router.post("/match", response_model=Suggestions, tags=["matching"])

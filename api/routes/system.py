@@ -20,7 +20,9 @@ def me(p: PrincipalDep) -> Me:
 
 @router.get("/models", response_model=Models, responses=AUTH_ERRORS)
 def models(rt: RuntimeDep, p: ReadsModels) -> Models:
-    """The scorer bundles on disk and the current one, the embedding model and the index version."""
+    """The scorer bundles on disk and the current one, the embedding model and the index version;
+    ``claimants_indexed`` counts the caller's Jobcenter's claimants only (another Jobcenter's
+    activity is none of its business)."""
     from models.bundle import current_path
 
     root = rt.settings.layout.scorer_bundles
@@ -42,7 +44,7 @@ def models(rt: RuntimeDep, p: ReadsModels) -> Models:
         index_version=info["index_version"],
         index_kind=getattr(index, "kind", None),
         vacancies=info["vacancies"],
-        claimants_indexed=info["claimants_indexed"],
+        claimants_indexed=rt.claimants_indexed(p.jobcenter),
     )
 
 

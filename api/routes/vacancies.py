@@ -22,9 +22,11 @@ def read_vacancy(uc: UseCasesDep, p: ReadsVacancies, vacancy_id: VacancyId) -> V
     "/vacancies", response_model=VacancyOut, status_code=status.HTTP_201_CREATED, responses=documented(409)
 )
 def create_vacancy(rt: RuntimeDep, uc: UseCasesDep, p: WritesVacancies, body: VacancyCreate) -> VacancyOut:
-    """Store a new vacancy and add it to the index (a new index version)."""
-    v = vacancy_record(body, body.id, rt.geo)
-    return vacancy_out(v, uc.vacancies.create(p, v))
+    """Store a new vacancy and add it to the index (a new index version). An employer named for the
+    first time is created from ``employer``; a known one stays as stored (``PUT /employers/{id}``
+    changes it) and the answer shows it as stored."""
+    w = uc.vacancies.create(p, vacancy_record(body, body.id, rt.geo))
+    return vacancy_out(w.vacancy, w.index_version)
 
 
 @router.put("/vacancies/{vacancy_id}", response_model=VacancyOut, responses=documented(404))
@@ -32,8 +34,8 @@ def update_vacancy(
     rt: RuntimeDep, uc: UseCasesDep, p: WritesVacancies, vacancy_id: VacancyId, body: VacancyBody
 ) -> VacancyOut:
     """Replace a vacancy; a filled one leaves the index."""
-    v = vacancy_record(body, vacancy_id, rt.geo)
-    return vacancy_out(v, uc.vacancies.replace(p, v))
+    w = uc.vacancies.replace(p, vacancy_record(body, vacancy_id, rt.geo))
+    return vacancy_out(w.vacancy, w.index_version)
 
 
 @router.delete("/vacancies/{vacancy_id}", response_model=Deleted, responses=documented(404))
@@ -46,4 +48,4 @@ def candidates(rt: RuntimeDep, uc: UseCasesDep, p: Matches, vacancy_id: VacancyI
     """Ranked claimants of the caller's Jobcenter for a vacancy; the list goes to the audit log."""
     single_thread_faiss()
     out = uc.lookups.candidates(p, p.jobcenter, vacancy_id, k or rt.settings.api.default_k)
-    return candidates_out(out.result, out.audit_id)
+    return candidates_out(out)

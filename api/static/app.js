@@ -43,22 +43,38 @@
   };
 
   const MODE_DE = { car: "Auto", public: "ÖPNV" };
+  const REASON_DE = Object.fromEntries(REJECT_REASONS);
 
-  // Sustainability features that are yes/no flags (models/features.py BINARY and the childcare flag).
-  const FLAGS = new Set([
-    "no_car",
-    "shift_work",
-    "fixed_term",
-    "temp_agency",
-    "ends_need",
-    "collective_agreement",
-    "offers_training",
-    "childcare_clash",
-  ]);
+  const ROLE_DE = {
+    case_manager: "Fallmanagement",
+    team_lead: "Teamleitung",
+    admin: "Administration",
+    batch: "Datenimport",
+  };
+
+  const SHIFTS_DE = {
+    day: "Tagarbeit, keine Schichten",
+    two_shift: "Zweischichtbetrieb",
+    three_shift: "Dreischichtbetrieb",
+    night: "Nachtarbeit",
+    weekend: "Wochenendarbeit",
+  };
+  const SKILL_DE = { 1: "Helfertätigkeit", 2: "Fachkraft (Berufsausbildung)", 3: "Spezialist/in (Meister, Techniker)", 4: "Expert/in (Studium)" };
+  const LOAD_DE = { 1: "körperlich leicht", 2: "körperlich mittelschwer", 3: "körperlich schwer" };
+  const SIZE_DE = { "1-9": "1–9 Beschäftigte", "10-49": "10–49 Beschäftigte", "50-249": "50–249 Beschäftigte", "250+": "250 und mehr Beschäftigte" };
 
   const num = (x, digits) =>
     Number(x).toLocaleString("de-DE", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   const pct = (p) => `${num(Math.round(Number(p) * 100), 0)} %`;
+  const money = (x) => `${num(x, 2)} €`;
+  const hours = (h) => num(h, Number(h) % 1 ? 1 : 0);
+
+  /** An ISO date or timestamp as "01.12.2026" (the local day). */
+  function dateDe(iso) {
+    if (!iso) return "";
+    const d = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T12:00:00`) : new Date(iso);
+    return d.toLocaleDateString("de-DE", { day: "2-digit", month: "2-digit", year: "numeric" });
+  }
 
   // -- DOM helpers ------------------------------------------------------------------------------
   const $ = (id) => document.getElementById(id);
@@ -82,7 +98,9 @@
   }
 
   function show(sectionId) {
-    for (const id of ["signin", "search", "claimant", "vacancy"]) $(id).hidden = id !== sectionId;
+    for (const id of ["signin", "search", "claimant", "vacancy", "candidates-page", "proposal"]) {
+      $(id).hidden = id !== sectionId;
+    }
   }
 
   function notice(text) {
@@ -99,19 +117,54 @@
     }
   }
 
-  /** The server's reason as one line: FastAPI answers {"detail": str} or {"detail": [{loc, msg}]}. */
+  // The fields the page sends, as the form labels them.
+  const FIELD_DE = {
+    action: "Aktion",
+    confirmed_by: "Bestätigt durch",
+    reason_code: "Ablehnungsgrund",
+    q: "Suchbegriff",
+    limit: "Anzahl",
+    k: "Anzahl",
+    claimant_id: "Kundennummer",
+    vacancy_id: "Stellennummer",
+    suggestion_id: "Vorschlagsnummer",
+  };
+
+  // The server's rule messages (matcher.usecases.proposals) and pydantic's error types, in German.
+  const MESSAGE_DE = {
+    "nothing is proposed to a claimant without a named case manager's confirmation":
+      "ohne namentliche Bestätigung durch eine Fachkraft wird nichts vorgeschlagen",
+    "a rejection needs a reason code": "eine Ablehnung braucht einen Grund",
+    "must be you or an active case manager or team lead of your Jobcenter":
+      "muss Ihr Name oder der einer Fachkraft oder Teamleitung Ihres Jobcenters sein",
+  };
+  const TYPE_DE = {
+    missing: "fehlt",
+    string_too_short: "darf nicht leer sein",
+    string_too_long: "ist zu lang",
+    string_pattern_mismatch: "enthält unzulässige Zeichen",
+    literal_error: "ist kein zulässiger Wert",
+    extra_forbidden: "ist nicht vorgesehen",
+    greater_than_equal: "ist zu klein",
+    less_than_equal: "ist zu groß",
+    int_parsing: "muss eine ganze Zahl sein",
+    json_invalid: "die Anfrage ist kein gültiges JSON",
+  };
+
+  /** The server's 422 reasons as German lines naming the field: "„Bestätigt durch“: …". */
   function detailText(body, status) {
     const d = body && body.detail;
-    if (typeof d === "string") return d;
     if (Array.isArray(d)) {
       return d
         .map((e) => {
-          const loc = (e.loc || []).filter((p) => !["body", "query", "path"].includes(p)).join(".");
-          return loc ? `${loc}: ${e.msg}` : String(e.msg);
+          const loc = (e.loc || []).filter((p) => !["body", "query", "path"].includes(p));
+          const field = loc.length ? String(loc[loc.length - 1]) : "";
+          const what = MESSAGE_DE[e.msg] || TYPE_DE[e.type] || "ist ungültig";
+          return field ? `„${FIELD_DE[field] || field}“: ${what}` : what;
         })
         .join("; ");
     }
-    return `HTTP ${status}`;
+    return `Fehler ${status}`;
   }
 
   function token() {
@@ -147,22 +200,29 @@
         signOut(INVALID_TOKEN);
         return INVALID_TOKEN;
       }
-      if (err.status === 403) return `Keine Berechtigung (${err.message})`;
+      if (err.status === 403) return "Keine Berechtigung: Ihre Rolle darf das nicht.";
       if (err.status === 404) return "Nicht gefunden (oder nicht in Ihrem Jobcenter).";
+      if (err.status === 409) return "Diese Nummer ist bereits vergeben.";
+      if (err.status === 413) return "Die Anfrage ist zu groß.";
       if (err.status === 422) return `Eingabe nicht gültig: ${err.message}`;
-      return `Fehler ${err.status}: ${err.message}`;
+      if (err.status === 503) return "Der Dienst ist gerade nicht verfügbar (Datenbank, Modell oder Index). Bitte später erneut versuchen.";
+      return `Fehler ${err.status} auf dem Server. Bitte später erneut versuchen.`;
     }
-    return `Keine Verbindung zum Server (${err.message}).`;
+    return "Keine Verbindung zum Server.";
   }
 
   // -- sign-in ----------------------------------------------------------------------------------
   function showWho(me) {
-    $("whoami").textContent = `${me.name} · ${me.role} · Jobcenter ${me.jobcenter}`;
+    $("whoami").textContent = `${me.name} · ${ROLE_DE[me.role] || me.role} · Jobcenter ${me.jobcenter}`;
+    currentUser = me;
     $("who").hidden = false;
   }
 
+  let currentUser = null;
+
   function signOut(message) {
     sessionStorage.removeItem(TOKEN_KEY);
+    currentUser = null;
     $("who").hidden = true;
     $("whoami").textContent = "";
     lastSearch = null;
@@ -197,7 +257,7 @@
 
   // -- navigation -------------------------------------------------------------------------------
   function go(path) {
-    if (location.pathname !== path) history.pushState(null, "", path);
+    if (location.pathname + location.search !== path) history.pushState(null, "", path);
     route();
     $("main").focus();
   }
@@ -217,8 +277,13 @@
     }
     const path = location.pathname;
     let m;
+    const kunde = new URLSearchParams(location.search).get("kunde");
     if ((m = path.match(/^\/kunden\/([^/]+)$/))) return openClaimant(decodeURIComponent(m[1]));
-    if ((m = path.match(/^\/stellen\/([^/]+)$/))) return openVacancy(decodeURIComponent(m[1]));
+    if ((m = path.match(/^\/kunden\/([^/]+)\/vorschlag\/([^/]+)$/))) {
+      return openProposal(decodeURIComponent(m[1]), decodeURIComponent(m[2]));
+    }
+    if ((m = path.match(/^\/stellen\/([^/]+)$/))) return openVacancy(decodeURIComponent(m[1]), kunde);
+    if ((m = path.match(/^\/stellen\/([^/]+)\/kandidaten$/))) return openCandidates(decodeURIComponent(m[1]), kunde);
     show("search");
     $("q").focus();
   }
@@ -301,33 +366,17 @@
     return parts;
   }
 
-  /** Drivers as {positive: [...], negative: [...]} or a flat list of {label, contribution}. */
-  function driverItems(drivers) {
-    if (!drivers) return [];
-    const list = Array.isArray(drivers)
-      ? drivers
-      : [...(drivers.positive || []), ...(drivers.negative || [])];
-    return list.map((d) => {
-      const up = Number(d.contribution) > 0;
-      let value = null;
-      if (d.value !== undefined && d.value !== null) {
-        value = FLAGS.has(d.feature) ? (Number(d.value) > 0 ? "ja" : "nein") : num(d.value, Number.isInteger(d.value) ? 0 : 2);
-      }
-      return el(
-        "li",
-        { class: up ? "up" : "down" },
-        el("span", { class: "visually-hidden", text: up ? "erhöht: " : "senkt: " }),
-        el("span", { class: "sign", "aria-hidden": "true", text: up ? "▲" : "▼" }),
-        ` ${d.label || d.feature}`,
-        value === null ? null : el("span", { class: "value", text: ` (${value})` }),
-      );
-    });
-  }
-
   let formCounter = 0;
 
-  function feedbackForm(item) {
+  /** The card's line saying what was done with it, or null. */
+  function handledLine(a) {
+    return el("p", { class: "handled", testid: "handled", text: actionText(a) });
+  }
+
+  function feedbackForm(item, onSaved) {
     const n = ++formCounter;
+    // Each card's controls are named after its vacancy (or candidate), not ten identical "Aktion"s.
+    const about = item.title && item.vacancy_id ? `„${item.title}“ (${item.vacancy_id})` : `Kundennummer ${item.claimant_id}`;
     const action = el(
       "select",
       { id: `fb-action-${n}`, name: "action", testid: "feedback-action" },
@@ -360,14 +409,14 @@
       reason,
     );
     const status = el("p", { class: "status", role: "status", testid: "feedback-status" });
-    const submit = el("button", { type: "submit", testid: "feedback-submit", text: "Speichern" });
+    const submit = el("button", { type: "submit", testid: "feedback-submit", text: "Speichern", "aria-label": `Rückmeldung zu ${about} speichern` });
     const form = el(
       "form",
       { class: "feedback", testid: "feedback-form" },
       el(
         "fieldset",
         {},
-        el("legend", { text: "Rückmeldung" }),
+        el("legend", {}, "Rückmeldung", el("span", { class: "visually-hidden", text: ` zu ${about}` })),
         el("div", { class: "field" }, el("label", { for: action.id, text: "Aktion" }), action),
         confirmedBox,
         reasonBox,
@@ -376,6 +425,8 @@
       status,
     );
     action.addEventListener("change", () => {
+      // The signed-in person is the usual confirming one: pre-filled, and editable.
+      if (action.value === "proposed" && !confirmed.value && currentUser) confirmed.value = currentUser.name;
       confirmedBox.hidden = action.value !== "proposed";
       reasonBox.hidden = action.value !== "rejected";
       status.textContent = "";
@@ -406,6 +457,7 @@
         const who = saved.confirmed_by ? `, bestätigt von ${saved.confirmed_by}` : "";
         status.textContent = `Gespeichert: ${ACTION_DE[saved.action] || saved.action}${who}.`;
         status.classList.add("ok");
+        if (onSaved) await onSaved(saved);
       } catch (err) {
         status.textContent =
           err instanceof ApiError && err.status === 422 ? `Nicht gespeichert: ${err.message}` : failure(err);
@@ -419,13 +471,10 @@
 
   /** One ranked item; ``kind`` "suggestion" (a vacancy for a claimant) or "candidate". */
   function matchItem(item, kind) {
+    const vacancyHref = `/stellen/${encodeURIComponent(item.vacancy_id)}?kunde=${encodeURIComponent(item.claimant_id)}`;
     const heading =
       kind === "suggestion"
-        ? el(
-            "h2",
-            {},
-            el("a", { href: `/stellen/${encodeURIComponent(item.vacancy_id)}`, "data-nav": true, text: item.title }),
-          )
+        ? el("h2", {}, el("a", { href: vacancyHref, "data-nav": true, testid: "vacancy-link", text: item.title }))
         : el(
             "h2",
             {},
@@ -440,18 +489,39 @@
         ? `${item.employer} · ${item.municipality} · Stelle ${item.vacancy_id}`
         : `${num(item.distance_km, 1)} km entfernt`;
     const mode = MODE_DE[item.commute_mode] || item.commute_mode;
-    const reasons = el(
-      "ul",
-      { class: "reasons", testid: `${kind}-reasons` },
-      (item.reasons || []).length
-        ? item.reasons.map((r) => el("li", { text: r }))
-        : el("li", { class: "hint", text: "keine Begründung (ohne trainiertes Modell nur nach Passung geordnet)" }),
+    const r = item.reader || { headline: "–", meaning: "", hire: item.p_match, lasting: item.p_sustain, facts: [], pro: [], contra: [], badge: null };
+    const title = kind === "suggestion" ? item.title : `Kundennummer ${item.claimant_id}`;
+    const lines = (list, side) =>
+      list.length
+        ? list.map((x) => el("li", { class: `${side} ${x.source}`, testid: "why-line", "data-group": x.group, "data-source": x.source, text: x.text }))
+        : [el("li", { class: "hint", text: "nichts Besonderes" })];
+    const mark = el("div", { class: "mark" }, item.handled ? handledLine(item.handled) : null);
+    const onSaved = async (saved) => {
+      mark.replaceChildren(handledLine(saved));
+      card.classList.add("is-handled");
+      if (kind === "suggestion") await loadClaimantHistory(item.claimant_id);
+    };
+    const details = el(
+      "details",
+      { class: "meta details card-details" },
+      el("summary", { text: "Details" }),
+      el("p", {
+        text: [
+          `Vorschlagsnummer ${item.suggestion_id}`,
+          `inhaltliche Ähnlichkeit ${num(item.similarity, 3)}`,
+          `erwartete dauerhafte Vermittlung je Vorschlag ${num(item.score, 4)}`,
+        ].join(" · "),
+      }),
+      el(
+        "ul",
+        { class: "exact" },
+        (item.drivers || []).map((d) => el("li", { text: `${d.label}: Wert ${num(d.value, 2)} ${d.unit || ""}, Beitrag ${num(d.contribution, 3)} Logit-Punkte` })),
+      ),
     );
-    const drivers = driverItems(item.drivers);
-    return el(
+    const card = el(
       "li",
       {
-        class: "match card",
+        class: item.handled ? "match card is-handled" : "match card",
         testid: kind,
         "data-suggestion-id": item.suggestion_id,
         "data-vacancy-id": item.vacancy_id,
@@ -461,50 +531,99 @@
         "div",
         { class: "match-head" },
         el("span", { class: "rank" }, el("span", { class: "visually-hidden", text: "Rang " }), String(item.rank)),
-        el("div", { class: "grow" }, heading, el("p", { class: "where", text: where })),
+        el("div", { class: "grow" }, heading, el("p", { class: "where", text: where }), mark),
         el(
           "p",
           { class: "score", testid: `${kind}-score` },
-          el("span", { class: "label", text: "Gesamtwert" }),
-          el("strong", { text: num(item.score, 2) }),
-          el("span", { class: "label", text: "Passung × Chance" }),
+          el("span", { class: "label", text: "dauerhafte Beschäftigung bei" }),
+          el("strong", { text: r.headline }),
+          el("span", { class: "label", text: "Vorschlägen" }),
         ),
       ),
+      el("p", { class: "meaning", testid: "meaning", text: r.meaning }),
       el(
         "dl",
         { class: "facts" },
         fact(
-          "Passung",
-          el("meter", { min: "0", max: "1", value: String(item.p_match) }),
-          ` ${pct(item.p_match)}`,
+          "Chance auf Einstellung",
+          el("meter", { min: "0", max: "1", value: String(r.hire), "aria-label": `Chance auf Einstellung, ${title}` }),
+          ` ${pct(r.hire)}`,
         ),
         fact(
-          "Chance auf Beschäftigung nach 12 Monaten",
-          el("meter", { min: "0", max: "1", value: String(item.p_sustain) }),
-          ` ${pct(item.p_sustain)}`,
+          "Chance, dass sie 12 Monate hält",
+          el("meter", { min: "0", max: "1", value: String(r.lasting), "aria-label": `Chance, dass sie 12 Monate hält, ${title}` }),
+          ` ${pct(r.lasting)}`,
         ),
         fact(
           "Fahrzeit",
           `${num(item.commute_minutes, 0)} von ${num(item.commute_limit, 0)} Min. (${mode}), ${num(item.distance_km, 1)} km`,
         ),
-        fact("Stunden/Woche", num(item.hours_per_week, item.hours_per_week % 1 ? 1 : 0)),
+        fact("Stunden pro Woche", hours(item.hours_per_week)),
         wideFact("Haushaltseffekt", ...householdText(item.household)),
       ),
       el(
         "div",
         { class: "why" },
-        el("div", {}, el("h3", { text: "Gründe" }), reasons),
-        drivers.length
-          ? el(
-              "div",
-              {},
-              el("h3", { text: "Was die Chance auf Dauer beeinflusst" }),
-              el("p", { class: "hint", text: "▲ erhöht, ▼ senkt sie gegenüber einer durchschnittlichen Vermittlung (Wert in Klammern)" }),
-              el("ul", { class: "drivers", testid: `${kind}-drivers` }, drivers),
-            )
-          : null,
+        el("div", {}, el("h3", { text: "Spricht dafür" }), el("ul", { class: "reasons pro", testid: `${kind}-pro` }, lines(r.pro, "pro"))),
+        el("div", {}, el("h3", { text: "Spricht dagegen" }), el("ul", { class: "reasons contra", testid: `${kind}-contra` }, lines(r.contra, "contra"))),
+        el(
+          "div",
+          {},
+          el("h3", { text: "Zur Stelle" }),
+          el("ul", { class: "reasons", testid: `${kind}-reasons` }, r.facts.map((t) => el("li", { text: t }))),
+        ),
       ),
-      feedbackForm(item),
+      details,
+      feedbackForm(item, onSaved),
+    );
+    return card;
+  }
+
+  // -- history (what was done with the suggestions) ---------------------------------------------
+  /** One action as a line: "vorgeschlagen am 01.12.2026 von X, bestätigt von Y". */
+  function actionText(a) {
+    const what = ACTION_DE[a.action] || a.action;
+    const why = a.reason_code ? ` (${REASON_DE[a.reason_code] || a.reason_code})` : "";
+    const confirmed = a.confirmed_by ? `, bestätigt von ${a.confirmed_by}` : "";
+    return `${what}${why} am ${dateDe(a.at)} von ${a.user}${confirmed}`;
+  }
+
+  function statusText(a) {
+    const what = ACTION_DE[a.action] || a.action;
+    return a.reason_code ? `${what}: ${REASON_DE[a.reason_code] || a.reason_code}` : what;
+  }
+
+  /** Fill a history section (its table and its "nothing yet" hint); ``subject`` builds the second cell. */
+  function renderHistory(section, entries, subject) {
+    const table = section.querySelector("table");
+    const empty = section.querySelector("p.hint");
+    const rows = entries
+      .slice()
+      .reverse() // newest first
+      .map((e) =>
+        el(
+          "tr",
+          { testid: "history-row", "data-vacancy-id": e.vacancy_id, "data-claimant-id": e.claimant_id, "data-action": e.action },
+          el("td", { text: dateDe(e.at) }),
+          el("td", {}, subject(e)),
+          el("td", { text: statusText(e) }),
+          el("td", { text: e.user }),
+          el("td", { text: e.confirmed_by || "–" }),
+        ),
+      );
+    table.tBodies[0].replaceChildren(...rows);
+    table.hidden = rows.length === 0;
+    empty.hidden = rows.length !== 0;
+  }
+
+  async function loadClaimantHistory(id) {
+    const body = await api(`/claimants/${encodeURIComponent(id)}/proposals`);
+    renderHistory($("claimant").querySelector(".history"), body.entries, (e) =>
+      el("a", {
+        href: `/stellen/${encodeURIComponent(e.vacancy_id)}?kunde=${encodeURIComponent(id)}`,
+        "data-nav": true,
+        text: e.vacancy_title ? `${e.vacancy_title} (${e.vacancy_id})` : `Stelle ${e.vacancy_id}`,
+      }),
     );
   }
 
@@ -515,6 +634,7 @@
     $("claimant-info").textContent = "";
     $("claimant-meta").textContent = "";
     $("suggestions").replaceChildren();
+    renderHistory($("claimant").querySelector(".history"), [], () => "");
     const status = $("claimant-status");
     status.textContent = "Vorschläge werden berechnet …";
     try {
@@ -529,6 +649,7 @@
         body.suggestions.length === 0
           ? "Keine passende Stelle erfüllt alle Bedingungen."
           : `${body.suggestions.length} Vorschläge, nach erwarteter dauerhafter Vermittlung geordnet.`;
+      await loadClaimantHistory(id);
     } catch (err) {
       status.textContent = failure(err);
     }
@@ -540,43 +661,201 @@
       c.desired_occupations && c.desired_occupations.length
         ? `Wunschberufe: ${c.desired_occupations.join(", ")}`
         : null,
-      c.available_hours !== undefined ? `verfügbar ${num(c.available_hours, 0)} Std./Woche` : null,
+      c.available_hours !== undefined ? `verfügbar ${hours(c.available_hours)} Std. pro Woche` : null,
       c.has_car === true ? "Auto vorhanden" : c.has_car === false ? "ohne Auto" : null,
       c.team ? `Team ${c.team}` : null,
     ];
     return parts.filter(Boolean).join(" · ");
   }
 
+  // -- one vacancy, in words --------------------------------------------------------------------
+  function employerOf(v) {
+    return typeof v.employer === "object" && v.employer ? v.employer : { name: String(v.employer || "") };
+  }
+
+  function wageText(v) {
+    return `${money(v.wage)} ${v.wage_unit === "hour" ? "pro Stunde" : "pro Monat"} (brutto)`;
+  }
+
+  function contractText(v) {
+    if (v.contract === "fixed_term") {
+      return v.contract_months ? `befristet auf ${num(v.contract_months, 0)} Monate` : "befristet";
+    }
+    return "unbefristet";
+  }
+
+  function licencesText(v) {
+    return v.licences && v.licences.length ? `Führerschein Klasse ${v.licences.join(", ")}` : "kein Führerschein verlangt";
+  }
+
+  function closingText(v) {
+    return v.expires ? `bis ${dateDe(v.expires)}` : "ohne Frist";
+  }
+
+  /** [label, text] pairs of everything needed to decide about a vacancy. */
+  function vacancyFacts(v) {
+    const e = employerOf(v);
+    const employer = [
+      e.name,
+      e.size_band ? SIZE_DE[e.size_band] || e.size_band : null,
+      e.collective_agreement === true ? "tarifgebunden" : e.collective_agreement === false ? "ohne Tarifbindung" : null,
+      e.offers_training === true ? "bietet Weiterbildung / Einarbeitung" : null,
+    ];
+    return [
+      ["Arbeitgeber", employer.filter(Boolean).join(" · ")],
+      ["Zeitarbeit", e.temp_agency ? "ja – Arbeitgeber ist eine Zeitarbeitsfirma" : "nein – Anstellung direkt beim Betrieb"],
+      ["Lohn", wageText(v)],
+      ["Vertrag", contractText(v)],
+      ["Arbeitszeit", `${hours(v.hours_per_week)} Std. pro Woche, ${SHIFTS_DE[v.shifts] || v.shifts}`],
+      ["Arbeitsort", [v.postcode, v.municipality].filter(Boolean).join(" ")],
+      ["Anforderungsniveau", SKILL_DE[v.skill_level] || String(v.skill_level)],
+      ["Deutschkenntnisse", `mindestens ${v.german_level}`],
+      ["Führerschein", licencesText(v)],
+      ["Körperliche Belastung", LOAD_DE[v.physical_load] || String(v.physical_load)],
+      ["Bewerbungsfrist", closingText(v)],
+      ["Offene Stellen", v.filled ? "bereits besetzt" : num(v.openings, 0)],
+    ];
+  }
+
+  function commuteText(pair) {
+    const mode = MODE_DE[pair.commute_mode] || pair.commute_mode;
+    return `${num(pair.commute_minutes, 0)} Min. (${mode}) einfach, zumutbar bis ${num(pair.commute_limit, 0)} Min.; ${num(pair.distance_km, 1)} km Luftlinie`;
+  }
+
+  function factList(pairs, testid) {
+    return pairs.map(([label, text]) => el("div", { testid }, el("dt", { text: label }), el("dd", { text })));
+  }
+
   // -- vacancy page -----------------------------------------------------------------------------
-  async function openVacancy(id) {
+  async function openVacancy(id, kunde) {
     show("vacancy");
     $("vacancy-h").textContent = `Stelle ${id}`;
     $("vacancy-info").textContent = "";
-    $("vacancy-meta").textContent = "";
-    $("candidates").replaceChildren();
+    $("vacancy-facts").replaceChildren();
+    $("vacancy-description").textContent = "";
+    const q = kunde ? `?kunde=${encodeURIComponent(kunde)}` : "";
+    const back = $("vacancy-back");
+    back.setAttribute("href", kunde ? `/kunden/${encodeURIComponent(kunde)}` : "/");
+    back.textContent = kunde ? `← Zurück zu Kundennummer ${kunde}` : "← Zur Suche";
+    $("vacancy-candidates-link").setAttribute("href", `/stellen/${encodeURIComponent(id)}/kandidaten${q}`);
+    const print = $("vacancy-print-link");
+    print.hidden = !kunde;
+    if (kunde) print.setAttribute("href", `/kunden/${encodeURIComponent(kunde)}/vorschlag/${encodeURIComponent(id)}`);
+    const section = $("vacancy").querySelector(".history");
+    renderHistory(section, [], () => "");
     const status = $("vacancy-status");
+    status.textContent = "Stelle wird geladen …";
+    try {
+      const v = await api(`/vacancies/${encodeURIComponent(id)}`);
+      $("vacancy-h").textContent = v.title;
+      $("vacancy-info").textContent = [employerOf(v).name, [v.postcode, v.municipality].filter(Boolean).join(" "), `Stelle ${v.id}`]
+        .filter(Boolean)
+        .join(" · ");
+      const facts = vacancyFacts(v);
+      let pairNote = null;
+      if (kunde) {
+        try {
+          const pair = await api(`/claimants/${encodeURIComponent(kunde)}/vacancies/${encodeURIComponent(id)}`);
+          facts.splice(6, 0, [`Arbeitsweg von Kundennummer ${kunde}`, commuteText(pair)]);
+          if (pair.failed.length) pairNote = `Für Kundennummer ${kunde} ausgeschlossen: ${pair.failed.map((f) => FILTERS_DE[f] || f).join(", ")}.`;
+        } catch (err) {
+          facts.splice(6, 0, [`Arbeitsweg von Kundennummer ${kunde}`, err instanceof ApiError && err.status === 404 ? "nicht berechnet (Stelle nicht mehr offen)" : failure(err)]);
+        }
+      }
+      $("vacancy-facts").replaceChildren(...factList(facts, "vacancy-fact"));
+      $("vacancy-description").textContent = v.description || "Keine Beschreibung angegeben.";
+      const history = await api(`/vacancies/${encodeURIComponent(id)}/proposals`);
+      renderHistory(section, history.entries, (e) =>
+        el("a", { href: `/kunden/${encodeURIComponent(e.claimant_id)}`, "data-nav": true, text: e.claimant_id }),
+      );
+      status.textContent = pairNote || "";
+    } catch (err) {
+      status.textContent = failure(err);
+    }
+  }
+
+  // -- candidates of a vacancy ------------------------------------------------------------------
+  async function openCandidates(id, kunde) {
+    show("candidates-page");
+    const q = kunde ? `?kunde=${encodeURIComponent(kunde)}` : "";
+    $("candidates-back").setAttribute("href", `/stellen/${encodeURIComponent(id)}${q}`);
+    $("candidates-h").textContent = `Stelle ${id} – Kandidatinnen und Kandidaten`;
+    $("candidates-info").textContent = "";
+    $("candidates-meta").textContent = "";
+    $("candidates").replaceChildren();
+    const status = $("candidates-status");
     status.textContent = "Kandidatinnen und Kandidaten werden berechnet …";
     try {
       const [vacancy, body] = await Promise.all([
         api(`/vacancies/${encodeURIComponent(id)}`),
         api(`/vacancies/${encodeURIComponent(id)}/candidates?k=${K}`),
       ]);
-      const employer = typeof vacancy.employer === "object" && vacancy.employer ? vacancy.employer.name : vacancy.employer;
-      $("vacancy-h").textContent = `${vacancy.title} – Kandidatinnen und Kandidaten`;
-      $("vacancy-info").textContent = [
-        employer,
+      $("candidates-h").textContent = `${vacancy.title} – Kandidatinnen und Kandidaten`;
+      $("candidates-info").textContent = [
+        employerOf(vacancy).name,
         [vacancy.postcode, vacancy.municipality].filter(Boolean).join(" "),
-        vacancy.hours_per_week !== undefined ? `${num(vacancy.hours_per_week, 0)} Std./Woche` : null,
+        `${hours(vacancy.hours_per_week)} Std. pro Woche`,
         `Stelle ${vacancy.id}`,
       ]
         .filter(Boolean)
         .join(" · ");
-      $("vacancy-meta").textContent = listMeta(body, "geprüften Kundinnen und Kunden");
+      $("candidates-meta").textContent = listMeta(body, "geprüften Kundinnen und Kunden");
       $("candidates").replaceChildren(...body.candidates.map((c) => matchItem(c, "candidate")));
       status.textContent =
         body.candidates.length === 0
           ? "Keine Kundin und kein Kunde Ihres Jobcenters erfüllt alle Bedingungen."
           : `${body.candidates.length} Kandidatinnen und Kandidaten.`;
+    } catch (err) {
+      status.textContent = failure(err);
+    }
+  }
+
+  // -- printable Vermittlungsvorschlag ----------------------------------------------------------
+  async function openProposal(cid, vid) {
+    show("proposal");
+    $("proposal-back").setAttribute("href", `/stellen/${encodeURIComponent(vid)}?kunde=${encodeURIComponent(cid)}`);
+    for (const key of ["jobcenter", "date", "to", "title", "employer", "description", "apply", "confirmed"]) {
+      $(`proposal-${key}`).textContent = "";
+    }
+    $("proposal-facts").replaceChildren();
+    $("proposal-notice").hidden = true;
+    $("proposal-notice-text").textContent = "";
+    const status = $("proposal-status");
+    status.textContent = "Vorschlag wird vorbereitet …";
+    try {
+      const [claimant, v, history] = await Promise.all([
+        api(`/claimants/${encodeURIComponent(cid)}`),
+        api(`/vacancies/${encodeURIComponent(vid)}`),
+        api(`/claimants/${encodeURIComponent(cid)}/proposals`),
+      ]);
+      let pair = null;
+      try {
+        pair = await api(`/claimants/${encodeURIComponent(cid)}/vacancies/${encodeURIComponent(vid)}`);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 404)) throw err;
+      }
+      const proposed = history.entries.filter((e) => e.vacancy_id === vid && e.action === "proposed").pop();
+      $("proposal-jobcenter").textContent = `Jobcenter ${claimant.jobcenter} · Team ${claimant.team}`;
+      $("proposal-date").textContent = `Datum: ${dateDe(new Date().toISOString())}`;
+      $("proposal-to").textContent = `Für Kundennummer ${claimant.id}, ${[claimant.postcode, claimant.municipality].filter(Boolean).join(" ")}`;
+      $("proposal-title").textContent = v.title;
+      $("proposal-employer").textContent = `${employerOf(v).name}, ${[v.postcode, v.municipality].filter(Boolean).join(" ")} · Stellennummer ${v.id}`;
+      const facts = vacancyFacts(v).filter(([label]) => !["Arbeitgeber", "Arbeitsort", "Offene Stellen"].includes(label));
+      if (pair) facts.push(["Ihr Arbeitsweg", commuteText(pair)]);
+      $("proposal-facts").replaceChildren(...factList(facts, "proposal-fact"));
+      const text = v.description || "";
+      $("proposal-description").textContent = text.length > 900 ? `${text.slice(0, 900)} …` : text || "Keine Beschreibung angegeben.";
+      $("proposal-apply").textContent = `Bitte bewerben Sie sich ${v.expires ? `bis ${dateDe(v.expires)}` : "möglichst bald"} bei ${employerOf(v).name} und geben Sie die Stellennummer ${v.id} an. Teilen Sie uns bitte mit, ob Sie sich beworben haben.`;
+      $("proposal-confirmed").textContent = proposed
+        ? `Vorgeschlagen am ${dateDe(proposed.at)}, bestätigt von ${proposed.confirmed_by}.`
+        : "Noch nicht als Vorschlag erfasst: bitte erst auf der Vorschlagsliste „vorgeschlagen“ mit Bestätigung speichern.";
+      if (proposed) {
+        // The claimant notice of this confirmed proposal, printed on its own sheet behind it.
+        const n = await api(`/suggestions/${encodeURIComponent(proposed.suggestion_id)}/notice`);
+        $("proposal-notice-text").textContent = n.text;
+        $("proposal-notice").hidden = false;
+      }
+      status.textContent = "";
     } catch (err) {
       status.textContent = failure(err);
     }
@@ -588,6 +867,7 @@
     $("search-form").addEventListener("submit", search);
     $("signout").addEventListener("click", () => signOut(""));
     document.addEventListener("click", onClick);
+    $("proposal-print").addEventListener("click", () => window.print());
     window.addEventListener("popstate", route);
     if (!token()) {
       show("signin");

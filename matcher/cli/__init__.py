@@ -45,6 +45,7 @@ app.add_typer(evaluation.eval_app, name="eval")
 app.add_typer(serving.users_app, name="users")
 app.add_typer(serving.audit_app, name="audit")
 app.add_typer(governance.governance_app, name="governance")
+app.add_typer(data.db_app, name="db")
 app.add_typer(reports.report_app, name="report")
 
 __all__ = ["app"]

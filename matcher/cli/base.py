@@ -24,6 +24,7 @@ from matcher.settings import Settings
 if TYPE_CHECKING:
     from matcher.bootstrap import Services
     from matcher.geo import PostcodeDirectory
+    from matcher.geo.placing import Located
     from matcher.service import PairScorer
 
 log = logging.getLogger(__name__)
@@ -108,24 +109,24 @@ def scorer_or_note(services: Services) -> PairScorer | None:
     return scorer
 
 
-def locator(
-    directory: Callable[[], PostcodeDirectory] | None = None,
-) -> Callable[[str], tuple[float, float, str]]:
-    """Postcode → (lat, lon, place name), for filling in imported records.
+def locator(directory: Callable[[], PostcodeDirectory] | None = None) -> Callable[[str], Located]:
+    """Postcode → where it is (``matcher.geo.placing``), for placing imported records.
 
     ``directory`` gives the postcode directory (default: the bundled one); it is asked on the
-    first lookup only, so an import whose rows all carry their places never loads it (seconds).
+    first lookup only (seconds), which every import with a postcode makes: given coordinates are
+    checked against the postcode too.
     """
+    from matcher.geo.placing import located
+
     if directory is None:
         from matcher.geo import load_directory
 
         directory = load_directory
     loaded: list[PostcodeDirectory] = []
 
-    def locate(postcode: str) -> tuple[float, float, str]:
+    def locate(postcode: str) -> Located:
         if not loaded:
             loaded.append(directory())
-        place = loaded[0].lookup(postcode)
-        return place.lat, place.lon, place.name
+        return located(loaded[0].lookup(postcode))
 
     return locate

@@ -51,6 +51,7 @@ def _import(kind: str, file: Path) -> None:
         kind,
         locate=locator(services.geo),
         error_limit=services.settings.import_error_limit,
+        profiles_changed=services.forget_profiles,
     )
     typer.echo(str(report))
 
@@ -118,3 +119,18 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="One JSON object.
     else:
         for name, n in sorted(counts.items()):
             typer.echo(f"{name:24} {n:>10,}")
+
+
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+
+@db_app.command("vacuum-erased")
+@domain_errors
+def vacuum_erased() -> None:
+    """Rewrite the tables an erasure touches, so that erased rows leave the database files
+    (PostgreSQL: VACUUM FULL, which locks each table while it runs; SQLite: VACUUM)."""
+    t0 = time.perf_counter()
+    report = state.services.store().vacuum_erased()
+    for statement in report.statements:
+        typer.echo(statement)
+    typer.echo(f"done on {report.dialect} in {time.perf_counter() - t0:.1f} s")

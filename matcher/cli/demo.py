@@ -71,7 +71,12 @@ def demo(
     locate = locator(services.geo)
     for kind, name in REGION_FILES:
         report = import_file(
-            store, region_dir / name, kind, locate=locate, error_limit=settings.import_error_limit
+            store,
+            region_dir / name,
+            kind,
+            locate=locate,
+            error_limit=settings.import_error_limit,
+            profiles_changed=services.forget_profiles,
         )
         typer.echo(f"   {report}")
     typer.echo(f"   database: {json.dumps(store.counts(), sort_keys=True)}")

@@ -34,6 +34,7 @@ class Operator:
     scope: str | None
     role_name: str = "operator"
     sees_health: bool = True
+    reads_claimants: bool = True  # the operator on the server reads what the Auskunft gathers
 
     def may_see(self, jobcenter: str) -> bool:
         return self.scope is None or self.scope == jobcenter

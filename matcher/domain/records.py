@@ -14,13 +14,26 @@ from datetime import date, datetime
 from typing import Any
 
 from matcher.domain.checks import (
+    MAX_EXPERIENCE_ITEMS,
+    MAX_LABEL_CHARS,
+    MAX_LIST_ITEMS,
+    MAX_MONTHS,
+    MAX_NAME_CHARS,
+    MAX_POSTING_YEARS,
+    MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS,
+    MAX_WAGE,
+    check_count,
+    check_date,
     check_hours,
     check_id,
     check_kldb,
     check_latlon,
+    check_length,
     check_licences,
     check_postcode,
     require,
+    years_after,
 )
 from matcher.domain.enums import (
     CEFR,
@@ -50,6 +63,7 @@ class Employer:
     def __post_init__(self) -> None:
         check_id(self.id, "employer_id")
         require(bool(self.name.strip()), "employer_name", "must not be empty")
+        check_length(self.name, MAX_NAME_CHARS, "employer_name")
         require(
             len(self.sector) == 1 and "A" <= self.sector <= "U",
             "sector",
@@ -87,13 +101,14 @@ class Vacancy:
     def __post_init__(self) -> None:
         check_id(self.id)
         require(bool(self.title.strip()), "title", "must not be empty")
-        require(len(self.title) <= 300, "title", "longer than 300 characters")
-        require(len(self.description) <= 20_000, "description", "longer than 20,000 characters")
+        check_length(self.title, MAX_TITLE_CHARS, "title")
+        check_length(self.description, MAX_TEXT_CHARS, "description")
         check_kldb(self.kldb)
         check_postcode(self.postcode)
         check_latlon(self.lat, self.lon)
         check_hours(self.hours_per_week, "hours_per_week")
         require(self.wage > 0, "wage", f"{self.wage} must be greater than 0")
+        require(self.wage <= MAX_WAGE, "wage", f"{self.wage} is more than {MAX_WAGE:,.0f}")
         if self.contract is Contract.FIXED_TERM:
             require(
                 self.contract_months is not None and 1 <= self.contract_months <= 60,
@@ -105,9 +120,18 @@ class Vacancy:
                 self.contract_months is None, "contract_months", "only a fixed-term contract has a length"
             )
         require(1 <= self.openings <= 1000, "openings", f"{self.openings} is outside 1-1000")
+        check_date(self.posted, "posted")
         if self.expires is not None:
             require(self.expires >= self.posted, "expires", "is before posted")
+            latest = years_after(self.posted, MAX_POSTING_YEARS)
+            require(
+                self.expires <= latest,
+                "expires",
+                f"more than {MAX_POSTING_YEARS} years after posted (leave it empty for no expiry)",
+            )
         object.__setattr__(self, "licences", check_licences(self.licences))
+        require(bool(self.source.strip()), "source", "must not be empty")
+        check_length(self.source, MAX_LABEL_CHARS, "source")
 
     @property
     def monthly_wage(self) -> float:
@@ -183,6 +207,7 @@ class Claimant:
         check_id(self.id)
         check_id(self.jobcenter, "jobcenter")
         require(bool(self.team.strip()), "team", "must not be empty")
+        check_length(self.team, MAX_LABEL_CHARS, "team")
         check_id(self.case_manager, "case_manager")
         check_postcode(self.postcode)
         check_latlon(self.lat, self.lon)
@@ -193,19 +218,24 @@ class Claimant:
                 "max_commute_minutes",
                 f"{self.max_commute_minutes} is outside 5-180 minutes one way",
             )
+        check_count(self.desired_occupations, MAX_LIST_ITEMS, "desired_occupations")
+        for wish in self.desired_occupations:
+            check_length(wish, MAX_NAME_CHARS, "desired_occupations")
+        check_count(self.desired_kldb, MAX_LIST_ITEMS, "desired_kldb")
         for code in self.desired_kldb:
             check_kldb(code, "desired_kldb")
-        require(len(self.profile_text) <= 20_000, "profile_text", "longer than 20,000 characters")
+        check_length(self.profile_text, MAX_TEXT_CHARS, "profile_text")
         check_hours(self.available_hours, "available_hours")
         require(
-            0 <= self.months_unemployed <= 600,
+            0 <= self.months_unemployed <= MAX_MONTHS,
             "months_unemployed",
-            f"{self.months_unemployed} is outside 0-600",
+            f"{self.months_unemployed} is outside 0-{MAX_MONTHS}",
         )
         require(0 <= self.short_spells <= 100, "short_spells", f"{self.short_spells} is outside 0-100")
+        check_count(self.experience, MAX_EXPERIENCE_ITEMS, "experience")
         for code, months in self.experience:
             check_kldb(code, "experience")
-            require(0 <= months <= 600, "experience", f"{months} months is outside 0-600")
+            require(0 <= months <= MAX_MONTHS, "experience", f"{months} months is outside 0-{MAX_MONTHS}")
         if self.has_car:
             require(
                 "B" in self.licences or "BE" in self.licences or "B96" in self.licences,
@@ -256,8 +286,10 @@ class Outcome:
         check_id(self.id)
         check_id(self.claimant_id, "claimant_id")
         check_id(self.vacancy_id, "vacancy_id")
+        check_date(self.start, "start")
         if self.end is not None:
             require(self.end >= self.start, "end", "is before start")
+            check_date(self.end, "end")
             lasted = (self.end - self.start).days
             require(
                 not (self.employed_12m and lasted < 365),
@@ -284,6 +316,7 @@ class Proposal:
         check_id(self.id)
         check_id(self.claimant_id, "claimant_id")
         check_id(self.vacancy_id, "vacancy_id")
+        check_date(self.proposed, "proposed")
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})

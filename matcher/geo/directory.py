@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from matcher.errors import GeoError
 from matcher.geo.rurality import compute_rurality
-from matcher.geo.travel import FloatArray
+from matcher.geo.travel import FloatArray, haversine_km
 
 _POSTCODE_RE: Final = re.compile(r"\d{5}")
 
@@ -26,7 +26,9 @@ _POSTCODE_RE: Final = re.compile(r"\d{5}")
 class Place:
     """One German postcode: its places, state, district, centre and rurality.
 
-    ``lat``/``lon`` are the mean of the coordinates GeoNames gives for the postcode's places.
+    ``lat``/``lon`` are the mean of the coordinates GeoNames gives for the postcode's places, and
+    ``radius_km`` how far the farthest of those places lies from that centre (0 for one place): the
+    spread a given address of the postcode can have (``matcher.geo.placing``).
     ``delivery`` is False for a postcode of a large recipient or a PO box (Großkunden- /
     Postfach-PLZ): it has coordinates but no area of its own, and its "names" are recipients.
     """
@@ -39,6 +41,7 @@ class Place:
     lon: float
     rurality: float
     delivery: bool = True
+    radius_km: float = 0.0
 
     @property
     def name(self) -> str:
@@ -93,6 +96,10 @@ class PostcodeDirectory:
         for (code, _), kreis in districts.items():
             districts_by_code[code].append(kreis)
         draft: list[tuple[str, tuple[str, ...], str, str | None, float, float, bool, set[str]]] = []
+        # Each place of a postcode with the postcode's row in draft, for the radius below.
+        place_lat: list[float] = []
+        place_lon: list[float] = []
+        place_of: list[int] = []
         for code in sorted(by_code):
             group = by_code[code]
             delivery = code in districts_by_code
@@ -110,16 +117,25 @@ class PostcodeDirectory:
             # Plain sums: np.mean on tiny lists costs ~0.5 s over 10,000 postcodes.
             lat = sum(r.lat for r in group) / len(group)
             lon = sum(r.lon for r in group) / len(group)
+            for r in group:
+                place_lat.append(r.lat)
+                place_lon.append(r.lon)
+                place_of.append(len(draft))
             draft.append((code, names, group[0].state, district, lat, lon, delivery, set(counts)))
 
         lats = np.array([d[4] for d in draft], dtype=np.float64)
         lons = np.array([d[5] for d in draft], dtype=np.float64)
         delivery_mask = np.array([d[6] for d in draft], dtype=bool)
         rurality = compute_rurality(lats, lons, delivery_mask, [d[1][0] for d in draft])
+        of = np.array(place_of, dtype=np.intp)
+        radius = np.zeros(len(draft), dtype=np.float64)
+        np.maximum.at(radius, of, haversine_km(np.array(place_lat), np.array(place_lon), lats[of], lons[of]))
         places: dict[str, Place] = {}
         by_district: dict[str, list[str]] = defaultdict(list)
         for i, (code, names, state, district, lat, lon, delivery, all_districts) in enumerate(draft):
-            places[code] = Place(code, names, state, district, lat, lon, float(rurality[i]), delivery)
+            places[code] = Place(
+                code, names, state, district, lat, lon, float(rurality[i]), delivery, float(radius[i])
+            )
             for district_name in all_districts:
                 by_district[district_name].append(code)
         return cls(

@@ -4,7 +4,9 @@ The shape is an object with a ``stellenangebote`` list as returned by ``/pc/v4/j
 names its field as in that shape (``arbeitsort.plz``, ...; see ``BA_FIELDS``).
 
 Mapping and defaults (the search result carries no wage, hours or requirements):
-- ``id`` = ``refnr``, characters outside ``[A-Za-z0-9_.:-]`` replaced by ``-`` (at most 64).
+- ``id`` = ``refnr``, characters outside ``[A-Za-z0-9_.:-]`` replaced by ``-`` (at most 64). A
+  refnr equal to the id of a vacancy from another source is refused, never an overwrite (see
+  ``pipeline._check_namespaces``).
 - ``title`` = ``titel`` (or ``stellenangebotsTitel``, else ``beruf``); ``description`` = the
   ``stellenbeschreibung`` of a job-details object if present, else "Beruf: <beruf>. Eintritt ab <date>."
 - employer: name ``arbeitgeber``; id ``ba-`` + the first 16 hex digits of the SHA-256 of the
@@ -32,6 +34,7 @@ from datetime import date
 from typing import Any
 
 from matcher.domain import Contract, Employer, Shifts, SizeBand, SkillLevel, Vacancy, WageUnit
+from matcher.domain.checks import MAX_TITLE_CHARS, check_date
 from matcher.errors import ValidationError
 
 BA_SOURCE = "ba-jobsuche"
@@ -80,9 +83,10 @@ def _ba_date(value: Any, field: str) -> date | None:
     if value in (None, ""):
         return None
     try:
-        return date.fromisoformat(str(value).strip()[:10])
+        day = date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         raise ValidationError(field, f"{value!r} is not a date YYYY-MM-DD") from None
+    return check_date(day, field)
 
 
 def _ba_hours(models: Any) -> float:
@@ -149,7 +153,7 @@ def ba_vacancy(item: Mapping[str, Any]) -> Vacancy:
         employer=Employer(
             id=ba_employer_id(employer_name), name=employer_name, size_band=SizeBand.SMALL, sector="N"
         ),
-        title=title[:300],
+        title=title[:MAX_TITLE_CHARS],
         description=description,
         kldb=None,
         postcode=postcode,

@@ -3,23 +3,23 @@
 A value longer than ``MAX_CELL_CHARS`` (a list or object measured as JSON) is refused naming its row
 and column. A row whose id was seen on an earlier line is refused naming that line.
 
-Geography: ``locate(postcode) -> (lat, lon, place)`` is injected by the caller (the CLI passes the geo
-module's lookup). It fills lat/lon and municipality where a row lacks them; a ``GeoError`` becomes a
-row error on ``postcode``.
+Geography: ``locate(postcode)`` is injected by the caller (the CLI passes the postcode directory's
+lookup); ``matcher.geo.placing.settle`` fills lat/lon and municipality where a row lacks them and
+refuses given coordinates far from the postcode (on ``lat``), as the API does; a postcode it does
+not know is a row error on ``postcode``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from matcher import codec
 from matcher.errors import GeoError, RowError, ValidationError
+from matcher.geo.placing import Locate, Located, settle
 from matcher.importer.ba import BA_FIELDS, ba_vacancy
-
-Locate = Callable[[str], tuple[float, float, str]]
 
 # Longest cell (or JSON value, serialised) a row may hold: three times the longest text the domain
 # takes (20,000 characters), so a runaway export or a file glued into a cell is refused, not stored.
@@ -33,8 +33,10 @@ def build_records(
     rows: Iterator[tuple[int, Mapping[str, Any]]],
     locate: Locate,
     errors: list[RowError],
+    lines: list[int] | None = None,
 ) -> list[Any]:
-    """The records of ``rows``; each bad row adds its error to ``errors`` instead."""
+    """The records of ``rows``; each bad row adds its error to ``errors`` instead. ``lines`` gets the
+    line of each record."""
     records: list[Any] = []
     first_line: dict[str, int] = {}
     place = _PlaceFiller(locate)
@@ -64,6 +66,8 @@ def build_records(
             continue
         first_line[record_id] = line
         records.append(record)
+        if lines is not None:
+            lines.append(line)
     return records
 
 
@@ -94,25 +98,27 @@ def _record(kind: str, fmt: str, row: Mapping[str, Any], place: _PlaceFiller) ->
 
 
 class _PlaceFiller:
-    """Fills lat/lon and municipality from the postcode where a record lacks them; one lookup a code."""
+    """Places each record (``settle``), looking each postcode up once."""
 
     def __init__(self, locate: Locate) -> None:
         self._locate = locate
-        self._cache: dict[str, tuple[float, float, str] | GeoError] = {}
+        self._cache: dict[str, Located | GeoError] = {}
 
-    def __call__(self, record: Any) -> Any:
-        if record.lat is not None and record.municipality:
-            return record
-        postcode = record.postcode
+    def _lookup(self, postcode: str) -> Located:
         if postcode not in self._cache:
             try:
-                self._cache[postcode] = self._locate(postcode)
+                self._cache[postcode] = Located(*self._locate(postcode))
             except GeoError as err:
                 self._cache[postcode] = err
         found = self._cache[postcode]
         if isinstance(found, GeoError):
-            raise ValidationError("postcode", f"{postcode!r}: {found}")
-        lat, lon, municipality = found
-        if record.lat is not None:
-            lat, lon = record.lat, record.lon
-        return dataclasses.replace(record, lat=lat, lon=lon, municipality=record.municipality or municipality)
+            raise found
+        return found
+
+    def __call__(self, record: Any) -> Any:
+        lat, lon, municipality = settle(
+            record.postcode, record.lat, record.lon, record.municipality, self._lookup
+        )
+        if (lat, lon, municipality) == (record.lat, record.lon, record.municipality):
+            return record
+        return dataclasses.replace(record, lat=lat, lon=lon, municipality=municipality)

@@ -6,7 +6,8 @@ are not UTF-8 are refused per line. A UTF-8 BOM is dropped.
 Formats (detected by extension, then by content): ``.jsonl`` and ``.ndjson`` are JSON Lines;
 ``.csv``, ``.tsv`` and ``.txt`` are CSV; otherwise text starting with ``{`` or ``[`` is either the
 Bundesagentur für Arbeit Jobsuche shape (one object with a ``stellenangebote`` list) or JSON Lines,
-and anything else is CSV.
+and anything else is CSV. A JSON document is checked for nesting and repeated keys before it is
+parsed (``jsontext``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.errors import RowError
+from matcher.importer.jsontext import scan
 
 _BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -52,14 +54,23 @@ def decode(name: str, raw: bytes) -> tuple[str, list[RowError]]:
     return "", errors
 
 
-def detect_format(path: Path, text: str) -> tuple[str, Any]:
-    """(format, parsed JSON document for the BA shape)."""
+def detect_format(path: Path, text: str, errors: list[RowError]) -> tuple[str, Any]:
+    """(format, parsed JSON document for the BA shape). A JSON document nested too deep or with a
+    repeated key (``jsontext``) adds its errors instead of being parsed (format "json"); JSON Lines
+    are checked line by line as they are read (``rows``)."""
     ext = path.suffix.lower()
     if ext in (".jsonl", ".ndjson"):
         return "jsonl", None
     if ext in (".csv", ".tsv", ".txt"):
         return "csv", None
     if text.lstrip().startswith(("{", "[")):
+        checked = scan(str(path), text)
+        one_document = checked.first_end is None or not text[checked.first_end :].strip()
+        if checked.errors and one_document:
+            errors.extend(checked.errors)
+            return "json", None
+        if checked.errors:
+            return "jsonl", None  # several objects, one a line
         try:
             doc = json.loads(text)
         except json.JSONDecodeError:

@@ -5,7 +5,8 @@
   Line numbers are physical lines, the header being line 1; a record with a quoted line break is
   reported at its first line.
 - JSON Lines: one object a line with the same field names, native JSON types allowed (numbers,
-  booleans, lists). Line numbers are physical lines.
+  booleans, lists). Line numbers are physical lines. A line nested too deep or repeating a key is
+  refused before it is parsed (``jsontext``).
 - BA Jobsuche: the entries of the ``stellenangebote`` list; the "line" is the 0-based index in it.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 
 from matcher import codec
 from matcher.errors import RowError
+from matcher.importer.jsontext import scan
 
 _COLUMNS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "claimants": (codec.CLAIMANT_COLUMNS + codec.PROTECTED_COLUMNS, codec.CLAIMANT_REQUIRED),
@@ -95,6 +97,10 @@ def _jsonl_rows(
 ) -> Iterator[tuple[int, Mapping[str, Any]]]:
     for line, content in enumerate(text.split("\n"), start=1):
         if not content.strip():
+            continue
+        structure = scan(name, content, first_line=line).errors
+        if structure:
+            errors.extend(structure)
             continue
         try:
             obj = json.loads(content)

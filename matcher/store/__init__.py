@@ -5,7 +5,7 @@ SQLAlchemy object leaves this package. The schema comes from the Alembic migrati
 ``matcher/migrations`` (run by ``Store.open`` / ``migrate``); the ``Table`` objects in ``tables``
 mirror the migrations for queries and are checked against them by a test.
 
-One module per aggregate (claimants, vacancies, outcomes and proposals, suggestions and their
+One module per aggregate (claimants, employers, vacancies, outcomes and proposals, suggestions and their
 actions, audit, tokens, nightly lists, search), each a mixin over ``StoreBase``; ``Store`` composes
 them. See ``claimants`` for the data-protection layout and erasure. The ``Table`` objects are in
 ``tables`` (``matcher.store.claimants`` and the like name the aggregates' modules); only ``audit_log``
@@ -26,6 +26,7 @@ from matcher.records import (
 from matcher.store.audit import AuditMixin
 from matcher.store.base import CHUNK_ROWS, IN_CHUNK, StoreBase
 from matcher.store.claimants import ClaimantsMixin
+from matcher.store.employers import EmployersMixin
 from matcher.store.engine import (
     HEAD_REVISION,
     MIGRATIONS_DIR,
@@ -35,6 +36,7 @@ from matcher.store.engine import (
     downgrade,
     migrate,
 )
+from matcher.store.maintenance import ERASED_TABLES, MaintenanceMixin, VacuumReport
 from matcher.store.nightly import NightlyMixin
 from matcher.store.outcomes import OutcomesMixin
 from matcher.store.search import SearchMixin
@@ -47,12 +49,14 @@ from matcher.store.vacancies import VacanciesMixin
 class Store(
     ClaimantsMixin,
     VacanciesMixin,
+    EmployersMixin,
     OutcomesMixin,
     SuggestionsMixin,
     AuditMixin,
     TokensMixin,
     NightlyMixin,
     SearchMixin,
+    MaintenanceMixin,
     StoreBase,
 ):
     """Repository over one database. Thread-safe: each thread gets its own connection / transaction."""
@@ -60,6 +64,7 @@ class Store(
 
 __all__ = [
     "CHUNK_ROWS",
+    "ERASED_TABLES",
     "HEAD_REVISION",
     "IN_CHUNK",
     "MIGRATIONS_DIR",
@@ -74,6 +79,7 @@ __all__ = [
     "Store",
     "SuggestionAction",
     "UpsertCounts",
+    "VacuumReport",
     "audit_log",
     "create_engine",
     "current_revision",

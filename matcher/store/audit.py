@@ -1,7 +1,14 @@
-"""The audit log: append, read, and the redaction that follows an erasure."""
+"""The audit log: append, read, and the redaction that follows an erasure.
+
+An entry's id is random (1 to 2^53 - 1: exact in JavaScript), not the next number: the API hands it
+out (``audit_id``, suggestion ids ``<audit id>-<rank>``), and a counter would show every caller how
+much the other Jobcenters do (issue 16, defect 10). Entries are ordered by time; ids of entries
+written before this change stay as they were, so their replays and suggestion ids still resolve.
+"""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,6 +61,14 @@ def redact_audit(conn: Connection, claimant_id: str) -> None:
             conn.execute(sa.update(audit_log).where(audit_log.c.id == r.id).values(payload=payload))
 
 
+ID_LIMIT = 2**53
+ID_ATTEMPTS = 8  # a collision is about 1 in 10^9 even at ten million entries
+
+
+def new_audit_id() -> int:
+    return 1 + secrets.randbelow(ID_LIMIT - 1)
+
+
 class AuditMixin(StoreBase):
     def add_audit(
         self,
@@ -77,15 +92,25 @@ class AuditMixin(StoreBase):
             "payload": payload or {},
         }
         with self._write() as conn:
-            new_id = conn.execute(sa.insert(audit_log).values(row).returning(audit_log.c.id)).scalar_one()
-        return int(new_id)
+            for _ in range(ID_ATTEMPTS):
+                # DO NOTHING, not an error: a PostgreSQL transaction survives it.
+                stmt = (
+                    self._insert(audit_log)
+                    .values({**row, "id": new_audit_id()})
+                    .on_conflict_do_nothing(index_elements=["id"])
+                    .returning(audit_log.c.id)
+                )
+                new_id = conn.execute(stmt).scalar()
+                if new_id is not None:
+                    return int(new_id)
+        raise RuntimeError("no free audit id after several random draws")
 
     def list_audit(self, claimant_id: str | None = None, limit: int | None = None) -> list[AuditEntry]:
-        """Audit entries, oldest first."""
+        """Audit entries, oldest first (by time; the ids are random)."""
         stmt = sa.select(audit_log)
         if claimant_id is not None:
             stmt = stmt.where(audit_log.c.claimant_id == claimant_id)
-        stmt = stmt.order_by(audit_log.c.id)
+        stmt = stmt.order_by(audit_log.c.at, audit_log.c.id)
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._connect() as conn:

@@ -60,6 +60,18 @@ def employer_row(e: Employer) -> dict[str, Any]:
     }
 
 
+def employer_from(r: Any) -> Employer:
+    return Employer(
+        id=r.id,
+        name=r.name,
+        size_band=SizeBand(r.size_band),
+        sector=r.sector,
+        collective_agreement=bool(r.collective_agreement),
+        temp_agency=bool(r.temp_agency),
+        offers_training=bool(r.offers_training),
+    )
+
+
 def vacancy_row(v: Vacancy) -> dict[str, Any]:
     return {
         "id": v.id,

@@ -1,9 +1,16 @@
 """Suggestions shown, and what became of them.
 
-A lookup (a claimant's suggestions, a vacancy's candidates) writes its audit entry and one
-``suggestions`` row per item in one transaction; the item's id is f"{audit id}-{rank}", the id the API
-hands out. Actions on a suggestion (proposed, rejected, applied, hired) are appended, never updated:
-a second "proposed" is a second row, and the history shows both.
+A lookup (a claimant's suggestions, a vacancy's candidates) writes its audit entry and its shown
+suggestions in one transaction. A suggestion is one list entry: a claimant and a vacancy in a list of
+one kind, under one model version. The first lookup that shows the entry makes its row, with the id
+f"{audit id}-{rank}" and the scores it was first shown with; a later lookup that shows the same entry
+(a reload, the next day's look) hands out the same id and writes no new row (what that lookup showed,
+rank and score, is in its audit entry). So feedback given on a page that was loaded before a reload
+refers to the same entry as the reloaded page, and the entry's history is the list of its actions. A
+new model version makes new entries: their scores mean something else.
+
+Actions on a suggestion (proposed, rejected, applied, hired) are appended, never updated: a second
+"proposed" is a second row, and the history shows both.
 """
 
 from __future__ import annotations
@@ -35,8 +42,10 @@ class SuggestionsMixin(AuditMixin):
     ) -> tuple[int, list[ShownSuggestion]]:
         """Write a lookup's audit entry (as ``add_audit``) and its shown suggestions together.
 
-        The store assigns each suggestion its ``lookup_id`` (the audit id) and its ``id``
-        (f"{audit id}-{rank}"); returns the audit id and the suggestions as stored.
+        A suggestion whose entry (kind, claimant, vacancy, model version) is stored already comes back
+        as stored (its id, first lookup and scores); the others get their ``lookup_id`` (the audit id)
+        and ``id`` (f"{audit id}-{rank}") and are inserted. Returns the audit id and the suggestions
+        in the order given.
         """
         with self.transaction(), self._write() as conn:
             audit_id = self.add_audit(
@@ -47,10 +56,38 @@ class SuggestionsMixin(AuditMixin):
                 index_version=index_version,
                 payload=payload,
             )
-            stored = [dataclasses.replace(s, lookup_id=audit_id, id=f"{audit_id}-{s.rank}") for s in shown]
-            if stored:
-                conn.execute(sa.insert(suggestions), [suggestion_row(s) for s in stored])
+            known = self._entries(conn, shown)
+            stored = [
+                known.get(_entry(s)) or dataclasses.replace(s, lookup_id=audit_id, id=f"{audit_id}-{s.rank}")
+                for s in shown
+            ]
+            new = [s for s in stored if s.lookup_id == audit_id]
+            if new:
+                conn.execute(sa.insert(suggestions), [suggestion_row(s) for s in new])
         return audit_id, stored
+
+    @staticmethod
+    def _entries(
+        conn: sa.Connection, shown: Sequence[ShownSuggestion]
+    ) -> dict[tuple[str, ...], ShownSuggestion]:
+        """The stored entries among ``shown``'s, the first one of each where there are several (two
+        lookups at the same moment may both have made one)."""
+        claimant_ids = sorted({s.claimant_id for s in shown})
+        if not claimant_ids:
+            return {}
+        stmt = (
+            sa.select(suggestions)
+            .where(suggestions.c.claimant_id.in_(claimant_ids))
+            .order_by(suggestions.c.lookup_id.desc())
+        )
+        wanted = {_entry(s) for s in shown}
+        # Latest first, so the earliest row of an entry is the one left in the dict.
+        out: dict[tuple[str, ...], ShownSuggestion] = {}
+        for r in conn.execute(stmt):
+            row = suggestion_from(r)
+            if _entry(row) in wanted:
+                out[_entry(row)] = row
+        return out
 
     def get_suggestion(self, suggestion_id: str) -> ShownSuggestion | None:
         with self._connect() as conn:
@@ -85,13 +122,29 @@ class SuggestionsMixin(AuditMixin):
         return dataclasses.replace(action, id=int(new_id))
 
     def list_actions(
-        self, claimant_id: str | None = None, suggestion_id: str | None = None
+        self,
+        claimant_id: str | None = None,
+        suggestion_id: str | None = None,
+        *,
+        vacancy_id: str | None = None,
+        jobcenter: str | None = None,
     ) -> list[SuggestionAction]:
-        """Actions, optionally of one claimant and/or on one suggestion, in the order recorded."""
+        """Actions, optionally of one claimant, on one suggestion, on one vacancy and/or on
+        suggestions of one Jobcenter's claimants, in the order recorded."""
         stmt = sa.select(suggestion_actions)
         if claimant_id is not None:
             stmt = stmt.where(suggestion_actions.c.claimant_id == claimant_id)
         if suggestion_id is not None:
             stmt = stmt.where(suggestion_actions.c.suggestion_id == suggestion_id)
+        if vacancy_id is not None:
+            stmt = stmt.where(suggestion_actions.c.vacancy_id == vacancy_id)
+        if jobcenter is not None:
+            owned = sa.select(suggestions.c.id).where(suggestions.c.jobcenter == jobcenter)
+            stmt = stmt.where(suggestion_actions.c.suggestion_id.in_(owned))
         with self._connect() as conn:
             return [action_from(r) for r in conn.execute(stmt.order_by(suggestion_actions.c.id))]
+
+
+def _entry(s: ShownSuggestion) -> tuple[str, ...]:
+    """What makes two shown items one list entry (and one suggestion id)."""
+    return (s.kind, s.claimant_id, s.vacancy_id, s.model_version)

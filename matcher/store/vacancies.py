@@ -10,16 +10,18 @@ import sqlalchemy as sa
 from matcher.domain import Vacancy
 from matcher.errors import UnknownVacancy
 from matcher.records import UpsertCounts
-from matcher.store.base import StoreBase
-from matcher.store.mappers import employer_row, vacancies_from, vacancy_row, vacancy_select
-from matcher.store.tables import employers, vacancies
+from matcher.store.employers import EmployersMixin
+from matcher.store.mappers import vacancies_from, vacancy_row, vacancy_select
+from matcher.store.tables import vacancies
 
 
-class VacanciesMixin(StoreBase):
+class VacanciesMixin(EmployersMixin):
     def upsert_vacancies(self, items: Sequence[Vacancy]) -> UpsertCounts:
-        """Insert or update vacancies by id; their employers are upserted first (last one wins)."""
+        """Insert or update vacancies by id. An employer named for the first time is created from the
+        vacancy's employer details; a known employer is left as stored (see ``matcher.store.employers``),
+        so ``get_vacancy`` answers with the stored employer, not necessarily the one written."""
         with self._write() as conn:
-            self._upsert(conn, employers, [employer_row(v.employer) for v in items])
+            self._add_missing_employers(conn, [v.employer for v in items])
             return self._upsert(conn, vacancies, [vacancy_row(v) for v in items])
 
     def get_vacancy(self, vacancy_id: str) -> Vacancy:

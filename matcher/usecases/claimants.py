@@ -4,11 +4,22 @@ the caller's Jobcenter and who may record health data, and reaches matching at o
 from __future__ import annotations
 
 import dataclasses
+import secrets
 from typing import Any
 
 from matcher.domain import Claimant
+from matcher.errors import Conflict, ValidationError
 from matcher.usecases.access import audit, check_health_write, own_jobcenter, visible_claimant
 from matcher.usecases.ports import AuditLog, Caller, ClaimantRepository, LiveMatching
+
+# A server-assigned id: 64 random bits, so that an id says nothing of other records and cannot be
+# guessed; a collision (about 1 in 10^10 at a million claimants) is retried.
+ID_PREFIX = "K-"
+ID_ATTEMPTS = 4
+
+
+def new_claimant_id() -> str:
+    return ID_PREFIX + secrets.token_hex(8).upper()
 
 
 class ClaimantRecords:
@@ -35,15 +46,43 @@ class ClaimantRecords:
         self.claimants.upsert_claimants([(c, None)])
         self.live.claimant_changed(c, c.id)
 
-    def create(self, caller: Caller, draft: Claimant, given_jobcenter: str | None) -> Claimant:
-        """Store a new claimant (Conflict if the id is taken) for the caller's Jobcenter."""
+    def create(
+        self, caller: Caller, draft: Claimant, given_jobcenter: str | None, *, chosen_id: bool
+    ) -> Claimant:
+        """Store a new claimant for the caller's Jobcenter under a server-assigned id, or (admin,
+        batch: ``chosen_id``) under the draft's id, Conflict if that is taken.
+
+        Ids are one namespace for all Jobcenters, so a caller bound to one Jobcenter may not choose
+        one: a 409 for an id held elsewhere would tell them that another Jobcenter's claimant has it
+        (issue 16, defect 11). Roles across Jobcenters write any Jobcenter's records (the source
+        system's pseudonyms) and learn nothing from it they could not write anyway.
+        """
         check_health_write(caller, draft)
+        if chosen_id and caller.scope is not None:
+            raise ValidationError(
+                "id", f"is assigned by the server for role {caller.role_name}; leave it out"
+            )
         c = dataclasses.replace(draft, jobcenter=own_jobcenter(caller, given_jobcenter))
-        # One atomic insert (Conflict if the id is taken): simultaneous creates cannot both win.
-        self.claimants.insert_claimant(c)
+        if chosen_id:
+            # One atomic insert (Conflict if the id is taken): simultaneous creates cannot both win.
+            self.claimants.insert_claimant(c)
+        else:
+            c = self._insert_new(c)
         self.live.claimant_changed(c, c.id)
         audit(self.log, caller, "claimant.create", claimant_id=c.id)
         return c
+
+    def _insert_new(self, c: Claimant) -> Claimant:
+        for _ in range(ID_ATTEMPTS - 1):
+            fresh = dataclasses.replace(c, id=new_claimant_id())
+            try:
+                self.claimants.insert_claimant(fresh)
+            except Conflict:
+                continue
+            return fresh
+        fresh = dataclasses.replace(c, id=new_claimant_id())
+        self.claimants.insert_claimant(fresh)  # the last attempt's Conflict is the caller's
+        return fresh
 
     def adhoc_profile(self, caller: Caller, draft: Claimant, given_jobcenter: str | None) -> Claimant:
         """A profile to match without storing it, under the same rules as a stored one."""
@@ -53,7 +92,13 @@ class ClaimantRecords:
     def replace(
         self, caller: Caller, claimant_id: str, draft: Claimant, given_jobcenter: str | None
     ) -> Claimant:
-        """Replace a claimant's record; a role that does not see health data keeps the stored value."""
+        """Replace a claimant's record; a role that does not see health data keeps the stored value.
+
+        A role that may not read claimants (batch) names the Jobcenter in every replace: taking it from
+        the stored record would tell it in the answer (issue 16, defect 10). The check comes before
+        the record is looked up, so it answers alike for any id."""
+        if not caller.reads_claimants and given_jobcenter is None:
+            raise ValidationError("jobcenter", f"is required for role {caller.role_name}")
         old = visible_claimant(self.claimants, caller, claimant_id, with_health=True, log=self.log)
         check_health_write(caller, draft)
         if not caller.sees_health:

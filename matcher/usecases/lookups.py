@@ -8,18 +8,25 @@ to. Nothing else of the claimant is written: no names, no free text.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from matcher.domain import Claimant, to_dict
 from matcher.errors import UnknownVacancy
-from matcher.records import ShownSuggestion
+from matcher.records import ShownSuggestion, SuggestionAction
 from matcher.service import MatchList, MatchService
 from matcher.usecases.access import visible_claimant
-from matcher.usecases.ports import Caller, ClaimantRepository, LiveMatching, LookupLog
+from matcher.usecases.ports import (
+    Caller,
+    ClaimantRepository,
+    LiveMatching,
+    LookupLog,
+    SuggestionRepository,
+)
 
 LOOKUP_ACTIONS = ("suggestions", "candidates")
 
@@ -60,6 +67,7 @@ class LookupRecord:
     role: str
     record_sha256: str | None = None
     jobcenter: str | None = None
+    hidden: tuple[str, ...] = ()  # vacancies left out as handled (ranking.handled "hide")
 
     @classmethod
     def of(
@@ -71,6 +79,7 @@ class LookupRecord:
         role: str,
         claimant: Claimant | None = None,
         jobcenter: str | None = None,
+        hidden: set[str] | None = None,
     ) -> LookupRecord:
         return cls(
             kind=result.kind,
@@ -86,6 +95,7 @@ class LookupRecord:
             role=role,
             record_sha256=None if claimant is None else record_hash(claimant),
             jobcenter=jobcenter,
+            hidden=tuple(sorted(hidden or ())),
         )
 
     def payload(self) -> dict[str, Any]:
@@ -107,16 +117,28 @@ class LookupRecord:
             out["record_sha256"] = self.record_sha256
         if self.jobcenter is not None:
             out["jobcenter"] = self.jobcenter
+        if self.hidden:
+            out["hidden"] = list(self.hidden)
         return out
 
 
 @dataclass(frozen=True)
 class RecordedList:
-    """A lookup's list and how it was recorded: the audit entry and the shown suggestions' ids."""
+    """A lookup's list and how it was recorded: the audit entry and the shown suggestions' ids
+    (aligned with ``result.items``), and the latest action on each listed pair that has one
+    (keyed by claimant and vacancy id), for the list to mark what was handled."""
 
     result: MatchList
     audit_id: int
     suggestion_ids: tuple[str, ...]
+    handled: dict[tuple[str, str], SuggestionAction] = field(default_factory=dict)
+
+
+def without_handled(result: MatchList, handled: set[str], k: int) -> MatchList:
+    """The list without the vacancies in ``handled``, ranked 1.. again, at most ``k`` long."""
+    kept = [m for m in result.items if m.vacancy_id not in handled][:k]
+    items = tuple(dataclasses.replace(m, rank=i) for i, m in enumerate(kept, start=1))
+    return dataclasses.replace(result, items=items)
 
 
 def _shown(result: MatchList, jobcenter_of: dict[str, str]) -> list[ShownSuggestion]:
@@ -144,10 +166,24 @@ def _shown(result: MatchList, jobcenter_of: dict[str, str]) -> list[ShownSuggest
 
 
 class Lookups:
-    def __init__(self, log: LookupLog, claimants: ClaimantRepository, live: LiveMatching) -> None:
+    def __init__(
+        self,
+        log: LookupLog,
+        claimants: ClaimantRepository,
+        live: LiveMatching,
+        history: SuggestionRepository | None = None,
+    ) -> None:
         self.log = log
         self.claimants = claimants
         self.live = live
+        self.history = history  # None: lists neither mark nor hide what was handled
+
+    def _handled(
+        self, actions: list[SuggestionAction], result: MatchList
+    ) -> dict[tuple[str, str], SuggestionAction]:
+        listed = {(m.claimant_id, m.vacancy_id) for m in result.items}
+        latest = {(a.claimant_id, a.vacancy_id): a for a in actions}
+        return {pair: a for pair, a in latest.items() if pair in listed}
 
     def _record(
         self,
@@ -156,6 +192,7 @@ class Lookups:
         record: LookupRecord,
         claimant_id: str | None,
         jobcenter_of: dict[str, str],
+        handled: dict[tuple[str, str], SuggestionAction] | None = None,
     ) -> RecordedList:
         audit_id, shown = self.log.add_lookup(
             who=caller.name,
@@ -166,16 +203,24 @@ class Lookups:
             payload=record.payload(),
             shown=_shown(result, jobcenter_of),
         )
-        return RecordedList(result, audit_id, tuple(s.id for s in shown))
+        return RecordedList(result, audit_id, tuple(s.id for s in shown), handled or {})
 
     def suggestions(self, caller: Caller, claimant_id: str, k: int) -> RecordedList:
         """Ranked, explained vacancies for a stored claimant of the caller's Jobcenter."""
         # Health restrictions take part in the filters even where the role may not read them.
         c = visible_claimant(self.claimants, caller, claimant_id, with_health=True, log=self.log)
         service = self.live.service
-        result = service.suggest_for(c, k)
-        record = LookupRecord.of(service, result, k=k, role=caller.role_name, claimant=c)
-        return self._record(caller, result, record, c.id, {c.id: c.jobcenter})
+        actions = [] if self.history is None else self.history.list_actions(c.id)
+        if service.ranking.handled == "hide" and actions:
+            # What was handled leaves the list; the next ones move up, so the list stays k long.
+            done = {a.vacancy_id for a in actions}
+            result = without_handled(service.suggest_for(c, k + len(done)), done, k)
+            record = LookupRecord.of(service, result, k=k, role=caller.role_name, claimant=c, hidden=done)
+        else:
+            result = service.suggest_for(c, k)
+            record = LookupRecord.of(service, result, k=k, role=caller.role_name, claimant=c)
+        handled = self._handled(actions, result)
+        return self._record(caller, result, record, c.id, {c.id: c.jobcenter}, handled)
 
     def candidates(self, caller: Caller, jobcenter: str, vacancy_id: str, k: int) -> RecordedList:
         """Ranked claimants of ``jobcenter`` (the caller's) for a vacancy."""
@@ -186,7 +231,12 @@ class Lookups:
             raise UnknownVacancy("no such vacancy") from None
         record = LookupRecord.of(service, result, k=k, role=caller.role_name, jobcenter=jobcenter)
         owners = {m.claimant_id: jobcenter for m in result.items}
-        return self._record(caller, result, record, None, owners)
+        actions = (
+            []
+            if self.history is None
+            else self.history.list_actions(vacancy_id=vacancy_id, jobcenter=jobcenter)
+        )
+        return self._record(caller, result, record, None, owners, self._handled(actions, result))
 
     def adhoc(self, caller: Caller, profile: Claimant, k: int) -> tuple[MatchList, int]:
         """Suggestions for a profile that is not stored: the audit keeps the list, not the profile,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from matcher.domain import Claimant, Outcome, ProtectedAttributes, Vacancy
+from matcher.domain import Claimant, Employer, Outcome, ProtectedAttributes, Vacancy
 from matcher.records import AuditEntry, ShownSuggestion, SuggestionAction
 from matcher.service import MatchService
 
@@ -30,6 +30,11 @@ class Caller(Protocol):
 
     @property
     def sees_health(self) -> bool: ...
+
+    @property
+    def reads_claimants(self) -> bool:
+        """Whether the caller may read claimant records (batch writes them without reading)."""
+        ...
 
     def may_see(self, jobcenter: str) -> bool: ...
 
@@ -85,6 +90,12 @@ class VacancyRepository(Protocol):
     def delete_vacancy(self, vacancy_id: str) -> None: ...
 
 
+class EmployerRepository(Protocol):
+    def get_employer(self, employer_id: str) -> Employer: ...
+
+    def upsert_employers(self, items: Sequence[Employer]) -> Any: ...
+
+
 class OutcomeRepository(Protocol):
     def outcome_jobcenter(self, outcome_id: str) -> str | None: ...
 
@@ -97,8 +108,15 @@ class SuggestionRepository(Protocol):
     def add_action(self, action: SuggestionAction) -> SuggestionAction: ...
 
     def list_actions(
-        self, claimant_id: str | None = None, suggestion_id: str | None = None
-    ) -> list[SuggestionAction]: ...
+        self,
+        claimant_id: str | None = None,
+        suggestion_id: str | None = None,
+        *,
+        vacancy_id: str | None = None,
+        jobcenter: str | None = None,
+    ) -> list[SuggestionAction]:
+        """Actions in the order recorded; ``jobcenter``: on suggestions of that Jobcenter's claimants."""
+        ...
 
 
 class UserDirectory(Protocol):
@@ -126,6 +144,10 @@ class LiveMatching(Protocol):
     def claimant_changed(self, claimant: Claimant | None, claimant_id: str) -> None: ...
 
     def vacancies_changed(self, upserted: Sequence[Vacancy] = (), removed: Sequence[str] = ()) -> str: ...
+
+    def employer_changed(self, employer_id: str) -> str:
+        """Bring the held vacancies of this employer in line with the store; the index version."""
+        ...
 
     def forget_profiles(self, claimants: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:
         """Drop these profiles' vectors from the embedding cache (not those ``keep`` still needs);

@@ -17,7 +17,7 @@ from matcher.catalog import ClaimantCatalog
 from matcher.errors import BundleMismatch, PassgenauError, UnknownClaimant
 from matcher.lookup_compare import list_differences
 from matcher.settings import CommuteSettings, RankingSettings
-from matcher.usecases.lookups import LOOKUP_ACTIONS, listed_items, record_hash
+from matcher.usecases.lookups import LOOKUP_ACTIONS, listed_items, record_hash, without_handled
 
 if TYPE_CHECKING:
     from matcher.bootstrap import Services
@@ -86,7 +86,9 @@ def replay(services: Services, entry_id: int) -> ReplayResult:
             raise ReplayError(f"claimant {p['subject_id']} is no longer stored (erased?)") from None
         if record_hash(claimant) != p.get("record_sha256"):
             notes.append("the claimant's record changed since the lookup")
-        result = service.suggest_for(claimant, k)
+        hidden = set(p.get("hidden", ()))
+        # A list that left out what was handled is replayed the same way (the logged ids).
+        result = without_handled(service.suggest_for(claimant, k + len(hidden)), hidden, k)
     else:
         result = service.candidates(p["subject_id"], k)
     replayed = [asdict(i) for i in listed_items(result)]

@@ -1,7 +1,14 @@
 """Vacancy records: read, create, replace, delete. Each change reaches the index at once (a new
-index version) and is audit-logged with the versions it produced."""
+index version) and is audit-logged with the versions it produced.
+
+A vacancy names its employer: an employer named for the first time is created from the vacancy's
+employer details (a feed such as the BA Jobsuche names employers only inline), a known one is not
+rewritten by a vacancy write (``EmployerRecords.put`` changes it). A write answers with the vacancy
+as stored, with the stored employer."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from matcher.domain import Vacancy
 from matcher.errors import Conflict, UnknownVacancy
@@ -9,6 +16,12 @@ from matcher.usecases.access import audit
 from matcher.usecases.ports import AuditLog, Caller, LiveMatching, VacancyRepository
 
 NO_SUCH_VACANCY = "no such vacancy"
+
+
+@dataclass(frozen=True)
+class VacancyWrite:
+    vacancy: Vacancy  # as stored: with the stored employer
+    index_version: str
 
 
 class VacancyRecords:
@@ -27,7 +40,7 @@ class VacancyRecords:
         svc = self.live.service
         return svc.scorer.model_version, svc.index.version
 
-    def create(self, caller: Caller, v: Vacancy) -> str:
+    def create(self, caller: Caller, v: Vacancy) -> VacancyWrite:
         """Store a new vacancy (409 if the id is taken) and index it; the new index version."""
         try:
             self.vacancies.get_vacancy(v.id)
@@ -37,16 +50,17 @@ class VacancyRecords:
             raise Conflict("this vacancy id is already in use")
         return self._changed(caller, "vacancy.create", v)
 
-    def replace(self, caller: Caller, v: Vacancy) -> str:
+    def replace(self, caller: Caller, v: Vacancy) -> VacancyWrite:
         """Replace a vacancy; a filled one leaves the index."""
         self.read(v.id)
         return self._changed(caller, "vacancy.update", v)
 
-    def _changed(self, caller: Caller, action: str, v: Vacancy) -> str:
+    def _changed(self, caller: Caller, action: str, v: Vacancy) -> VacancyWrite:
         self.vacancies.upsert_vacancies([v])
-        version = self.live.vacancies_changed(upserted=[v])
+        stored = self.vacancies.get_vacancy(v.id)
+        version = self.live.vacancies_changed(upserted=[stored])
         audit(self.log, caller, action, payload={"vacancy_id": v.id}, versions=self._versions())
-        return version
+        return VacancyWrite(stored, version)
 
     def delete(self, caller: Caller, vacancy_id: str) -> str:
         try:

@@ -4,7 +4,10 @@ The app runs under uvicorn on a free loopback port in a background thread, over 
 seeded store and service. The test signs in with a case manager's token, finds and opens a
 claimant, reads the suggestions with their reasons, records feedback (first breaking the rule that
 a proposal names the confirming person, so the server's 422 shows on the page) and checks the
-feedback row in the database. A screenshot goes to tmp_path (and to $PASSGENAU_SCREENSHOT_DIR).
+feedback row in the database; reloads and finds both vacancies marked with date and user and in the
+claimant's history; opens the proposed vacancy in full (wage with its unit, the commute from this
+claimant, its history), prints the Vermittlungsvorschlag on one A4 page, opens the candidates by their
+own link and goes back to the claimant. Screenshots go to tmp_path (and to $PASSGENAU_SCREENSHOT_DIR).
 
 chromium comes from Debian (``./dev.sh test`` installs it), never from ``playwright install``.
 Without it the test skips locally and fails on CI (``CI=true``).
@@ -13,6 +16,7 @@ Without it the test skips locally and fails on CI (``CI=true``).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import threading
@@ -24,6 +28,7 @@ from typing import Any
 import pytest
 
 from matcher.domain import FeedbackAction
+from tests.api.test_explanations import bare_number
 
 pytestmark = pytest.mark.slow  # Debian chromium
 
@@ -158,7 +163,7 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
 
         page.get_by_test_id("signin-token").fill(served["tokens"]["cm"])
         page.get_by_test_id("signin-submit").click()
-        expect(page.get_by_test_id("whoami")).to_have_text("test-cm · case_manager · Jobcenter JC-GOE")
+        expect(page.get_by_test_id("whoami")).to_have_text("test-cm · Fallmanagement · Jobcenter JC-GOE")
         assert page.evaluate("sessionStorage.getItem('passgenau.token')") == served["tokens"]["cm"]
 
         # Find the claimant by id prefix and open them.
@@ -180,17 +185,34 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         for i in range(n):
             item = items.nth(i)
             reasons = item.get_by_test_id("suggestion-reasons").locator("li")
-            assert reasons.count() >= 2, f"suggestion {i + 1} without reasons"
+            assert reasons.count() >= 2, f"suggestion {i + 1} without facts"
             assert reasons.first.inner_text().startswith("Fahrzeit ")
             text = item.inner_text()
             for label in (
-                "Passung",
-                "Chance auf Beschäftigung nach 12 Monaten",
+                "Chance auf Einstellung",
+                "Chance, dass sie 12 Monate hält",
+                "Spricht dafür",
+                "Spricht dagegen",
                 "Fahrzeit",
-                "Stunden/Woche",
+                "Stunden pro Woche",
                 "Haushaltseffekt",
             ):
                 assert label in text, (i, label)
+            expect(item.get_by_test_id("meaning")).to_contain_text("Von 100 solchen Vorschlägen")
+            # The rules of tests/api/test_explanations.py, on the page as shown.
+            sides = {}
+            for side in ("pro", "contra"):
+                lines = item.get_by_test_id(f"suggestion-{side}").get_by_test_id("why-line")
+                sides[side] = [
+                    (lines.nth(j).get_attribute("data-group"), lines.nth(j).get_attribute("data-source"),
+                     lines.nth(j).inner_text()) for j in range(lines.count())
+                ]  # fmt: skip
+            for side, other in (("pro", "contra"), ("contra", "pro")):
+                facing = {g for g, src, _ in sides[other] if src == "reason"}
+                for group, src, text in sides[side]:
+                    if src == "driver":
+                        assert bare_number(text) is None, text
+                        assert group not in facing, (i, text, sides)
         expect(page.get_by_test_id("model-version")).to_contain_text("Modell ")
         expect(page.get_by_test_id("model-version")).to_contain_text("Einbettung trigram-64")
 
@@ -198,11 +220,22 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         # server refuses, and its message is shown), then with it.
         first = items.first
         vacancy_id = first.get_attribute("data-vacancy-id")
+        # The card's controls are named after its vacancy.
+        expect(first.get_by_role("group", name=re.compile(f"^Rückmeldung zu .*{vacancy_id}"))).to_be_visible()
+        expect(
+            first.get_by_role("button", name=re.compile(f"Rückmeldung zu .*{vacancy_id}.* speichern"))
+        ).to_be_visible()
         first.get_by_test_id("feedback-action").select_option("proposed")
+        # The signed-in user is pre-filled as the confirming person; emptied, the server refuses
+        # and the page says so in German, naming the field.
+        expect(first.get_by_test_id("feedback-confirmed-by")).to_have_value("test-cm")
+        first.get_by_test_id("feedback-confirmed-by").fill("")
         first.get_by_test_id("feedback-submit").click()
         status = first.get_by_test_id("feedback-status")
-        expect(status).to_contain_text("Nicht gespeichert: ")
-        expect(status).to_contain_text("confirmed_by")
+        expect(status).to_have_text(
+            "Nicht gespeichert: „Bestätigt durch“: ohne namentliche Bestätigung durch eine Fachkraft"
+            " wird nichts vorgeschlagen"
+        )
         assert store.list_actions(claimant_id) == []
 
         first.get_by_test_id("feedback-confirmed-by").fill(CONFIRMED_BY)
@@ -232,16 +265,86 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         rejected = rows[(second_vacancy, FeedbackAction.REJECTED)]
         assert (rejected.reason_code, rejected.confirmed_by) == ("commute", None)
 
-        # The vacancy page: the first suggestion's title leads to its candidates.
-        first.locator("h2 a").click()
-        expect(page).to_have_url(f"{served['url']}/stellen/{vacancy_id}")
+        # Reload: the proposed vacancy is marked with date and user, the rejected one with its
+        # reason; the claimant's history lists both, newest first.
+        today = store.list_actions(claimant_id)[0].at.astimezone().strftime("%d.%m.%Y")
+        page.reload()
+        expect(items).to_have_count(10)
+        marked = page.locator(f'[data-testid="suggestion"][data-vacancy-id="{vacancy_id}"]')
+        expect(marked.get_by_test_id("handled")).to_have_text(
+            f"vorgeschlagen am {today} von test-cm, bestätigt von {CONFIRMED_BY}"
+        )
+        rejected_card = page.locator(f'[data-testid="suggestion"][data-vacancy-id="{second_vacancy}"]')
+        expect(rejected_card.get_by_test_id("handled")).to_have_text(
+            f"abgelehnt (Arbeitsweg zu lang oder nicht erreichbar) am {today} von test-cm"
+        )
+        assert page.get_by_test_id("handled").count() == 2
+        # No developer text on the page: no field or feature names, no English sentence.
+        shown = page.locator("main").inner_text()
+        assert not re.findall(r"\b[a-z]+_[a-z]+\b", shown)
+        assert not re.findall(r"\b(?:the|must|without|nothing|no such|is not)\b", shown)
+        history = page.get_by_test_id("claimant-history").get_by_test_id("history-row")
+        expect(history).to_have_count(2)
+        assert history.nth(1).get_attribute("data-vacancy-id") == vacancy_id
+        assert history.nth(1).inner_text().split("\t")[2:] == ["vorgeschlagen", "test-cm", CONFIRMED_BY]
+        _save_screenshot(page, tmp_path, "passgenau-marked.png")
+
+        # The vacancy page: the title leads to the vacancy in full, with the commute from this
+        # claimant and the proposal in the vacancy's history.
+        marked.get_by_test_id("vacancy-link").click()
+        expect(page).to_have_url(f"{served['url']}/stellen/{vacancy_id}?kunde={claimant_id}")
+        v = store.get_vacancy(vacancy_id)
+        expect(page.get_by_test_id("vacancy-heading")).to_have_text(v.title)
+        facts = page.get_by_test_id("vacancy-facts")
+        unit = "pro Stunde" if v.wage_unit.value == "hour" else "pro Monat"
+        wage = f"{v.wage:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        expect(facts).to_contain_text(f"{wage} € {unit} (brutto)")
+        expect(facts).to_contain_text(f"Arbeitsweg von Kundennummer {claimant_id}")
+        for label in ("Arbeitgeber", "Zeitarbeit", "Vertrag", "Arbeitszeit", "Deutschkenntnisse",
+                      "Führerschein", "Körperliche Belastung", "Bewerbungsfrist"):  # fmt: skip
+            expect(facts).to_contain_text(label)
+        vh = page.get_by_test_id("vacancy-history").get_by_test_id("history-row")
+        expect(vh).to_have_count(1)
+        assert vh.first.get_attribute("data-claimant-id") == claimant_id
+        assert vh.first.get_attribute("data-action") == "proposed"
+        _save_screenshot(page, tmp_path, "passgenau-vacancy.png")
+
+        # The printable Vermittlungsvorschlag: one A4 page, and the claimant notice of the confirmed
+        # proposal on a second (who decided, why, how to object); no buttons or navigation in print.
+        page.get_by_test_id("vacancy-print-link").click()
+        expect(page).to_have_url(f"{served['url']}/kunden/{claimant_id}/vorschlag/{vacancy_id}")
+        expect(page.get_by_test_id("proposal-confirmed")).to_contain_text(f"bestätigt von {CONFIRMED_BY}")
+        expect(page.get_by_test_id("proposal-title")).to_have_text(v.title)
+        notice = page.get_by_test_id("proposal-notice-text")
+        expect(notice).to_contain_text(f"Hinweis zu Ihrem Vermittlungsvorschlag: „{v.title}“")
+        expect(notice).to_contain_text(CONFIRMED_BY)
+        expect(notice).to_contain_text("Widerspruch")
+        _save_screenshot(page, tmp_path, "passgenau-proposal.png")
+        pdf = page.pdf(format="A4")
+        pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+        assert pages == 2, f"the proposal and its notice print on {pages} pages, not one each"
+        page.emulate_media(media="print")
+        assert page.get_by_test_id("proposal-print").is_hidden()
+        page.emulate_media(media="screen")
+        page.go_back()
+
+        # The candidates are a separate link; the way back leads to the vacancy, then the claimant.
+        expect(page.get_by_test_id("vacancy-heading")).to_have_text(v.title)
+        page.get_by_test_id("vacancy-candidates-link").click()
+        expect(page).to_have_url(f"{served['url']}/stellen/{vacancy_id}/kandidaten?kunde={claimant_id}")
         expect(page.get_by_test_id("candidate").first).to_be_visible()
-        assert page.get_by_test_id("candidate").count() >= 1
         _save_screenshot(page, tmp_path, "passgenau-candidates.png")
+        page.get_by_test_id("candidates-back").click()
+        page.get_by_test_id("vacancy-back").click()
+        expect(page).to_have_url(f"{served['url']}/kunden/{claimant_id}")
+        expect(page.get_by_test_id("claimant-heading")).to_have_text(
+            f"Vorschläge für Kundennummer {claimant_id}"
+        )
+        page.get_by_test_id("vacancy-link").first.click()
 
         # The session survives a reload of the tab; signing out forgets the token.
         page.reload()
-        expect(page.get_by_test_id("candidate").first).to_be_visible()
+        expect(page.get_by_test_id("vacancy-facts")).to_be_visible()
         page.get_by_test_id("signout").click()
         expect(page.get_by_test_id("signin")).to_be_visible()
         assert page.evaluate("sessionStorage.length") == 0
@@ -255,3 +358,37 @@ def test_case_manager_signs_in_opens_a_claimant_and_records_feedback(
         assert len(problems) == 2, problems
     finally:
         context.close()
+
+
+def test_api_docs_render_offline_under_the_policy(
+    browser: Any, served: dict[str, Any], tmp_path: Path
+) -> None:
+    """Swagger UI from the app's own files, under the same Content-Security-Policy as every answer:
+    it renders the operations, no request leaves the origin, and nothing is blocked (issue 16,
+    defect 10)."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(served["url"] + "/docs")
+        expect(page.locator(".opblock").first).to_be_visible()
+        expect(
+            page.locator(".opblock-summary-path", has_text="/claimants/{claimant_id}/suggestions")
+        ).to_have_count(1)
+        expect(
+            page.locator(".opblock-summary-path", has_text="/employers/{employer_id}").first
+        ).to_be_visible()
+        _save_screenshot(page, tmp_path, "docs.png")
+    finally:
+        context.close()
+    assert problems == []
+    assert requests and all(u.startswith(served["url"] + "/") or u.startswith("data:") for u in requests), (
+        requests
+    )

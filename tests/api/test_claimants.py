@@ -3,13 +3,15 @@ name the field; changes reach suggestions and reverse matching at once."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from models.encoding import claimant_key
 from tests.api.conftest import JC_A, ApiEnv
 
+# A new claimant's record. Case managers and team leads create it without an id (the server assigns
+# one: issue 16, defect 11); admin and batch may give one.
 NEW: dict[str, Any] = {
-    "id": "K-NEU-1",
     "team": "GOE-Mitte",
     "case_manager": "fm-007",
     "postcode": "37073",
@@ -28,9 +30,20 @@ NEW: dict[str, Any] = {
 }
 
 
+def create(api: ApiEnv, who: str, body: dict[str, Any] | None = None) -> str:
+    """Create a claimant as ``who``; the id the server assigned."""
+    r = api.client.post("/claimants", json=NEW if body is None else body, headers=api.headers(who))
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
 def _detail_fields(r: Any) -> list[str]:
     """The field names in a 422 answer (the last name in each error's location)."""
-    return [[x for x in d["loc"] if isinstance(x, str)][-1] for d in r.json()["detail"]]
+    return _detail_fields_of(r.json())
+
+
+def _detail_fields_of(body: Any) -> list[str]:
+    return [[x for x in d["loc"] if isinstance(x, str)][-1] for d in body["detail"]]
 
 
 def test_search_by_id_prefix_and_occupation(api_ro: ApiEnv) -> None:
@@ -62,9 +75,9 @@ def test_search_by_id_prefix_and_occupation(api_ro: ApiEnv) -> None:
 
 def test_health_fields_only_for_roles_that_need_them(api: ApiEnv) -> None:
     cid = api.ids(JC_A)[0]
-    assert api.client.post("/claimants", json=NEW, headers=api.headers("cm")).status_code == 201
+    new_id = create(api, "cm")
     for who, sees in (("cm", True), ("lead", True), ("admin", False)):
-        body = api.client.get(f"/claimants/{NEW['id']}", headers=api.headers(who)).json()
+        body = api.client.get(f"/claimants/{new_id}", headers=api.headers(who)).json()
         assert ("health_max_load" in body) is sees, who
         if sees:
             assert body["health_max_load"] == 2
@@ -78,12 +91,14 @@ def test_health_fields_only_for_roles_that_need_them(api: ApiEnv) -> None:
     r = api.client.post("/claimants", json={**NEW, "id": "K-NEU-3", "jobcenter": JC_A, "health_max_load": 1},
                         headers=api.headers("batch"))  # fmt: skip
     assert r.status_code == 422 and _detail_fields(r) == ["health_max_load"]
-    body = {k: v for k, v in NEW.items() if k not in ("id", "health_max_load")}
+    body = {k: v for k, v in NEW.items() if k != "health_max_load"}
     r = api.client.put(
-        f"/claimants/{NEW['id']}", json={**body, "profile_text": "neu"}, headers=api.headers("admin")
+        f"/claimants/{new_id}",
+        json={**body, "profile_text": "neu", "jobcenter": JC_A},
+        headers=api.headers("admin"),
     )
     assert r.status_code == 200 and "health_max_load" not in r.json()
-    stored = api.store.get_claimant(NEW["id"])
+    stored = api.store.get_claimant(new_id)
     assert stored.profile_text == "neu" and int(stored.health_max_load or 0) == 2
 
 
@@ -128,66 +143,115 @@ def test_validation_errors_name_the_field(api: ApiEnv) -> None:
     assert api.store.list_claimants(jobcenter=JC_A, active_only=False) == api.store.list_claimants(
         jobcenter=JC_A
     )
-    assert "K-NEU-1" not in {c.id for c in api.store.list_claimants()}
+    assert len(api.store.list_claimants(active_only=False)) == len(api.claimants)
 
 
 def test_create_update_and_erase_reach_matching_at_once(api: ApiEnv) -> None:
     h = api.headers("lead")
     r = api.client.post("/claimants", json=NEW, headers=h)
     assert r.status_code == 201 and r.json()["jobcenter"] == JC_A and r.json()["municipality"] == "Göttingen"
-    assert api.client.post("/claimants", json=NEW, headers=h).status_code == 409
-    sugg = api.client.get(f"/claimants/{NEW['id']}/suggestions?k=5", headers=h).json()["suggestions"]
+    new_id = r.json()["id"]
+    sugg = api.client.get(f"/claimants/{new_id}/suggestions?k=5", headers=h).json()["suggestions"]
     assert len(sugg) == 5
     # The new claimant is a candidate for their best vacancy straight away.
     vid = sugg[0]["vacancy_id"]
     cands = api.client.get(f"/vacancies/{vid}/candidates?k=100", headers=h).json()["candidates"]
-    assert NEW["id"] in [c["claimant_id"] for c in cands]
+    assert new_id in [c["claimant_id"] for c in cands]
     # Inactive: no longer a candidate; active again: back.
-    body = {k: v for k, v in NEW.items() if k != "id"}
+    body = NEW
     assert (
-        api.client.put(f"/claimants/{NEW['id']}", json={**body, "active": False}, headers=h).status_code
-        == 200
+        api.client.put(f"/claimants/{new_id}", json={**body, "active": False}, headers=h).status_code == 200
     )
     cands = api.client.get(f"/vacancies/{vid}/candidates?k=100", headers=h).json()["candidates"]
-    assert NEW["id"] not in [c["claimant_id"] for c in cands]
-    assert api.client.put(f"/claimants/{NEW['id']}", json=body, headers=h).status_code == 200
+    assert new_id not in [c["claimant_id"] for c in cands]
+    assert api.client.put(f"/claimants/{new_id}", json=body, headers=h).status_code == 200
     # Feedback and an outcome name the claimant; erasure removes them all and the embedding.
     assert api.client.post(f"/suggestions/{sugg[0]['suggestion_id']}/feedback", json={"action": "applied"},
                            headers=h).status_code == 201  # fmt: skip
-    r = api.client.post("/outcomes", headers=h, json={"id": "O-NEU", "claimant_id": NEW["id"], "vacancy_id": vid,
+    r = api.client.post("/outcomes", headers=h, json={"id": "O-NEU", "claimant_id": new_id, "vacancy_id": vid,
                                                       "start": "2026-10-01", "employed_12m": False})  # fmt: skip
     assert r.status_code == 201
-    claimant = api.store.get_claimant(NEW["id"])
+    claimant = api.store.get_claimant(new_id)
     assert api.encoder.cache.get([claimant_key(claimant)])[1].all()
-    r = api.client.delete(f"/claimants/{NEW['id']}", headers=h)
+    r = api.client.delete(f"/claimants/{new_id}", headers=h)
     assert r.status_code == 200
     erased = r.json()
     assert erased["rows_deleted"]["claimants"] == 1 and erased["rows_deleted"]["suggestion_actions"] == 1
     assert erased["rows_deleted"]["outcomes"] == 1 and erased["embeddings_dropped"] == 1
     assert not api.encoder.cache.get([claimant_key(claimant)])[1].any()
-    assert api.client.get(f"/claimants/{NEW['id']}", headers=h).status_code == 404
-    assert api.client.delete(f"/claimants/{NEW['id']}", headers=h).status_code == 404
+    assert api.client.get(f"/claimants/{new_id}", headers=h).status_code == 404
+    assert api.client.delete(f"/claimants/{new_id}", headers=h).status_code == 404
     cands = api.client.get(f"/vacancies/{vid}/candidates?k=100", headers=h).json()["candidates"]
-    assert NEW["id"] not in [c["claimant_id"] for c in cands]
-    assert api.store.list_actions(NEW["id"]) == [] and api.store.list_outcomes() == []
-    entry = api.store.list_audit(claimant_id=NEW["id"])[-1]
+    assert new_id not in [c["claimant_id"] for c in cands]
+    assert api.store.list_actions(new_id) == [] and api.store.list_outcomes() == []
+    entry = api.store.list_audit(claimant_id=new_id)[-1]
     assert entry.action == "claimant.erase"
     assert set(entry.payload) == {"role", "rows_deleted", "embeddings_dropped", "nightly_runs_rewritten"}
 
 
 def test_an_update_drops_the_earlier_profiles_vector(api: ApiEnv) -> None:
     h = api.headers("cm")
-    assert api.client.post("/claimants", json=NEW, headers=h).status_code == 201
-    assert api.client.get(f"/claimants/{NEW['id']}/suggestions?k=3", headers=h).status_code == 200
-    v1 = api.store.get_claimant(NEW["id"])
+    new_id = create(api, "cm")
+    assert api.client.get(f"/claimants/{new_id}/suggestions?k=3", headers=h).status_code == 200
+    v1 = api.store.get_claimant(new_id)
     assert api.encoder.cache.get([claimant_key(v1)])[1].all()
-    body = {k: v for k, v in NEW.items() if k != "id"}
+    body = NEW
     assert (
         api.client.put(
-            f"/claimants/{NEW['id']}", json={**body, "profile_text": "Staplerfahrer"}, headers=h
+            f"/claimants/{new_id}", json={**body, "profile_text": "Staplerfahrer"}, headers=h
         ).status_code
         == 200
     )
-    v2 = api.store.get_claimant(NEW["id"])
+    v2 = api.store.get_claimant(new_id)
     assert not api.encoder.cache.get([claimant_key(v1)])[1].any()
     assert api.encoder.cache.get([claimant_key(v2)])[1].all()  # the new one is in reverse matching
+
+
+def test_a_scoped_create_cannot_probe_other_jobcenters_ids(api: ApiEnv) -> None:
+    """Issue 16, defect 11: an id held by another Jobcenter answered 409, a free one 201. Case managers
+    and team leads now get a server-assigned id, and a chosen id gets one answer whoever holds it."""
+    other = api.ids("JC-OHA")[0]
+    for who in ("cm", "lead"):
+        answers = []
+        for chosen in (other, api.ids(JC_A)[0], "K-FREI-1"):
+            r = api.client.post("/claimants", json={**NEW, "id": chosen}, headers=api.headers(who))
+            answers.append((r.status_code, r.json()))
+        assert answers[0] == answers[1] == answers[2]
+        assert answers[0][0] == 422 and _detail_fields_of(answers[0][1]) == ["id"]
+    assert api.store.get_claimant(other).jobcenter == "JC-OHA"
+    ids = [create(api, "cm"), create(api, "cm"), create(api, "lead")]
+    assert len(set(ids)) == 3 and all(re.fullmatch(r"K-[0-9A-F]{16}", i) for i in ids)
+    assert {api.store.get_claimant(i).jobcenter for i in ids} == {JC_A}
+    # Roles across Jobcenters keep the source system's ids: a taken one is a conflict.
+    body = {k: v for k, v in NEW.items() if k != "health_max_load"}
+    r = api.client.post(
+        "/claimants", json={**body, "id": other, "jobcenter": JC_A}, headers=api.headers("batch")
+    )
+    assert r.status_code == 409
+    r = api.client.post(
+        "/claimants", json={**body, "id": "K-QUELLE-1", "jobcenter": JC_A}, headers=api.headers("batch")
+    )
+    assert (r.status_code, r.json()["id"]) == (201, "K-QUELLE-1")
+
+
+def test_batch_learns_no_jobcenter_from_a_replace(api: ApiEnv) -> None:
+    """Issue 16, defect 10: batch may write but not read claimants; a PUT without ``jobcenter``
+    answered with the stored record's Jobcenter. Batch now names it, and the answer is the same for
+    any id, a held one or a missing one."""
+    h = api.headers("batch")
+    body = {k: v for k, v in NEW.items() if k != "health_max_load"}
+    held = api.ids("JC-OHA")[0]
+    answers = [api.client.put(f"/claimants/{cid}", json=body, headers=h) for cid in (held, "K-FEHLT-1")]
+    assert [(r.status_code, r.json()) for r in answers] == [
+        (
+            422,
+            {
+                "detail": [
+                    {"loc": ["body", "jobcenter"], "msg": "is required for role batch", "type": "value_error"}
+                ]
+            },
+        )
+    ] * 2
+    assert api.store.get_claimant(held).team != NEW["team"]
+    r = api.client.put(f"/claimants/{held}", json={**body, "jobcenter": "JC-OHA"}, headers=h)
+    assert (r.status_code, r.json()["jobcenter"], r.json()["team"]) == (200, "JC-OHA", NEW["team"])

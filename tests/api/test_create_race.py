@@ -1,6 +1,7 @@
-"""Creating one claimant id from many requests at once (issue 16, defect 2): the create is one
-atomic insert, so exactly one request gets 201, every other 409, and the stored record is the
-winner's."""
+"""Creating claimants from many requests at once (issue 16, defect 2): a chosen id (admin, batch) is
+one atomic insert, so exactly one request gets 201, every other 409, and the stored record is the
+winner's; case managers of two Jobcenters creating at once each get their own server-assigned id
+(defect 11: no id of one Jobcenter can block or reveal another's)."""
 
 from __future__ import annotations
 
@@ -27,20 +28,27 @@ def _race(api: ApiEnv, callers: list[str], body: dict[str, Any]) -> list[tuple[s
 
 
 def test_parallel_creates_of_one_id_one_wins(api: ApiEnv) -> None:
-    body = {**NEW, "id": "K-RACE-1"}
-    statuses = sorted(s for _, s in _race(api, ["cm"] * N, body))
+    body = {**{k: v for k, v in NEW.items() if k != "health_max_load"}, "id": "K-RACE-1", "jobcenter": JC_B}
+    statuses = sorted(s for _, s in _race(api, ["admin", "batch"] * (N // 2), body))
     assert statuses == [201] + [409] * (N - 1)
     stored = api.store.get_claimant("K-RACE-1")
-    assert stored.jobcenter == JC_A and stored.health_max_load == 2
+    assert stored.jobcenter == JC_B and stored.health_max_load is None
 
 
-def test_two_jobcenters_racing_for_one_id(api: ApiEnv) -> None:
-    body = {**NEW, "id": "K-RACE-2"}
-    results = _race(api, ["cm", "cm_oha"] * (N // 2), body)
-    winners = [who for who, s in results if s == 201]
-    assert len(winners) == 1 and sorted(s for _, s in results).count(409) == N - 1
-    jobcenter = {"cm": JC_A, "cm_oha": JC_B}[winners[0]]
-    assert api.store.get_claimant("K-RACE-2").jobcenter == jobcenter
-    # The loser's Jobcenter sees nothing of the record.
-    loser = "cm_oha" if winners[0] == "cm" else "cm"
-    assert api.client.get("/claimants/K-RACE-2", headers=api.headers(loser)).status_code == 404
+def test_two_jobcenters_creating_at_once_get_their_own_ids(api: ApiEnv) -> None:
+    before = len(api.store.list_claimants(active_only=False))
+    start = threading.Barrier(N)
+
+    def create(who: str) -> tuple[str, int, str]:
+        start.wait()
+        r = api.client.post("/claimants", json=NEW, headers=api.headers(who))
+        return who, r.status_code, r.json().get("id", "")
+
+    with ThreadPoolExecutor(N) as pool:
+        results = list(pool.map(create, ["cm", "cm_oha"] * (N // 2)))
+    assert [s for _, s, _ in results] == [201] * N and len({i for *_, i in results}) == N
+    assert len(api.store.list_claimants(active_only=False)) == before + N
+    for who, _, cid in results:
+        assert api.store.get_claimant(cid).jobcenter == {"cm": JC_A, "cm_oha": JC_B}[who]
+        other = "cm_oha" if who == "cm" else "cm"
+        assert api.client.get(f"/claimants/{cid}", headers=api.headers(other)).status_code == 404

@@ -2,7 +2,7 @@
 embedding cache, vacancy index, or the logs (captured at DEBUG for every logger). See
 ``tests/test_erasure.py`` for the person, the needles and the store-level tests.
 
-The person is created through the API (with the postcode and place of Wyk auf Föhr, coordinates in
+The person is created through the API (with the postcode and place of Hardegsen, coordinates in
 Göttingen so that they get suggestions), asked for suggestions, given feedback on one, put through
 a nightly run and then erased by a team lead; afterwards the nightly list files no longer name them
 either, and the audit log keeps only the erasure entry under their pseudonym.
@@ -87,7 +87,10 @@ def logs() -> Iterator[Everything]:
 def _live(api: ApiEnv) -> dict[str, Any]:
     """Create the person, look them up, give feedback, update the profile, run the nightly lists."""
     lead = api.headers("lead")
-    assert api.client.post("/claimants", json=BODY, headers=lead).status_code == 201
+    # Created by the administrator, who keeps the source system's id (a team lead's create gets a
+    # server-assigned one): the traces are searched for this id.
+    r = api.client.post("/claimants", json={**BODY, "jobcenter": "JC-GOE"}, headers=api.headers("admin"))
+    assert r.status_code == 201, r.text
     sugg = api.client.get(f"/claimants/{PERSON_ID}/suggestions?k=5", headers=api.headers("cm")).json()
     assert len(sugg["suggestions"]) == 5, sugg
     fb = api.client.post(
@@ -211,3 +214,60 @@ def test_erasure_reaches_the_nightly_list_files(api: ApiEnv) -> None:
     assert file_traces(lived["nightly"], [PERSON_ID])  # the search can fail
     _erase(api)
     assert file_traces(lived["nightly"], [PERSON_ID]) == {}
+
+
+def test_erasure_after_a_cli_reimport_leaves_no_earlier_profile_vector(api: ApiEnv, tmp_path: Path) -> None:
+    """Issue 16, defect 5: a profile changed by ``passgenau import claimants`` (not through the API)
+    kept its earlier version's vector in the cache, which no erasure reached (it knows the current
+    profile only). The import now drops it, as an update through the API does."""
+    import csv
+    import dataclasses
+
+    from typer.testing import CliRunner
+
+    from matcher.cli import app
+    from matcher.codec import CLAIMANT_COLUMNS, claimant_to_row
+
+    r = api.client.post("/claimants", json={**BODY, "jobcenter": "JC-GOE"}, headers=api.headers("admin"))
+    assert r.status_code == 201, r.text
+    v1 = api.store.get_claimant(PERSON_ID)
+    assert _cache_holds(api, v1)  # the search can fail: the service embedded the first version
+    v2 = dataclasses.replace(v1, profile_text=PROFILE_V2)
+    path = tmp_path / "person.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(CLAIMANT_COLUMNS), lineterminator="\n")
+        w.writeheader()
+        w.writerow(claimant_to_row(v2))
+    result = CliRunner().invoke(
+        app,
+        ["--data-dir", str(api.settings.data_dir), "import", "claimants", str(path)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert api.store.get_claimant(PERSON_ID) == v2
+    assert _cache_holds(api, v1) == []
+    assert result.stdout.endswith(
+        "1 claimants (csv): 0 inserted, 1 updated, 1 earlier profile vectors dropped\n"
+    )
+    _erase(api)
+    assert _cache_holds(api, v1) == [] and _cache_holds(api, v2) == []
+
+
+def test_erasure_reaches_an_earlier_embedding_models_cache(api: ApiEnv) -> None:
+    """A deployment that changed its embedding model keeps the earlier model's cache (the vectors
+    of every profile it embedded); an erasure drops the person's vector there too."""
+    from models.cache import EmbeddingCache
+
+    created = api.client.post(
+        "/claimants", json={**BODY, "jobcenter": "JC-GOE"}, headers=api.headers("admin")
+    )
+    assert created.status_code == 201, created.text
+    person = api.store.get_claimant(PERSON_ID)
+    earlier = EmbeddingCache(api.settings.data_dir / "embeddings", "earlier-model", api.encoder.dim)
+    other = api.claimants[0]
+    earlier.add([claimant_key(person), claimant_key(other)], api.encoder.embedder.encode_queries(["a", "b"]))
+    erased = _erase(api)
+    assert erased["embeddings_dropped"] == 2  # the serving model's vector and the earlier model's
+    fresh = EmbeddingCache(api.settings.data_dir / "embeddings", "earlier-model", api.encoder.dim)
+    assert fresh.get([claimant_key(person), claimant_key(other)])[1].tolist() == [False, True]
+    assert _cache_holds(api, person) == []

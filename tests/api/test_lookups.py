@@ -20,7 +20,7 @@ from tests.api.test_vacancies import NEW as NEW_VACANCY
 ITEM_KEYS = {
     "suggestion_id", "rank", "claimant_id", "vacancy_id", "title", "employer", "municipality", "score",
     "p_match", "p_sustain", "similarity", "match_depth", "commute_minutes", "commute_limit", "commute_mode",
-    "distance_km", "hours_per_week", "reasons", "drivers", "household",
+    "distance_km", "hours_per_week", "reasons", "drivers", "household", "handled", "reader",
 }  # fmt: skip
 HEAD_KEYS = {
     "audit_id",

@@ -24,7 +24,11 @@ def test_health_models_and_metrics(api_ro: ApiEnv) -> None:
     assert models["scorer_bundles"] == [current.name]
     assert models["index_version"] == current_version(api_ro.settings.layout.vacancy_index)
     assert (models["embedder_id"], models["index_kind"], models["vacancies"]) == ("trigram-64", "exact", 60)
-    assert models["claimants_indexed"] == 40
+    # Issue 16, defect 10: only the caller's Jobcenter's claimants are counted.
+    for who, jc in (("batch", JC_A), ("cm", JC_A), ("cm_oha", "JC-OHA")):
+        counted = api_ro.client.get("/models", headers=api_ro.headers(who)).json()["claimants_indexed"]
+        assert counted == sum(1 for c in api_ro.claimants if c.jobcenter == jc and c.active) > 0, who
+    assert sum(1 for c in api_ro.claimants if c.active) == 40
     cid = api_ro.ids(JC_A)[0]
     api_ro.client.get(f"/claimants/{cid}/suggestions?k=3", headers=api_ro.headers("cm"))
     api_ro.client.get("/claimants/K-nope", headers=api_ro.headers("cm"))

@@ -51,7 +51,16 @@ def _parse(html: str) -> _Tags:
     return p
 
 
-@pytest.mark.parametrize("path", ["/", "/kunden/K-000017", "/stellen/V-000001"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/kunden/K-000017",
+        "/stellen/V-000001",
+        "/stellen/V-000001/kandidaten",
+        "/kunden/K-1/vorschlag/V-1",
+    ],
+)
 def test_every_page_address_serves_the_shell_with_a_strict_policy(client: TestClient, path: str) -> None:
     r = client.get(path)
     assert r.status_code == 200
@@ -82,7 +91,7 @@ def test_shell_is_german_accessible_and_has_no_inline_script(client: TestClient)
     fields = [a["id"] for t, a in page.tags if t in ("input", "select")]
     assert fields == ["token", "q"]
     assert set(fields) <= labelled
-    assert sum(1 for t, _ in page.tags if t == "h1") == 4  # one per view; only one is shown
+    assert sum(1 for t, _ in page.tags if t == "h1") == 6  # one per view; only one is shown
 
 
 @pytest.mark.parametrize(("name", "media_type"), sorted(STATIC_FILES.items()))

@@ -103,3 +103,29 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "nope.csv: no such file" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # A RecursionError in json.loads ended the import with a traceback and exit code 1.
+        (
+            '{"stellenangebote": [\n{"refnr": "1", "arbeitsort": ' + "[" * 200_000 + "]" * 200_000 + "}]}",
+            "deep.json:2: stellenangebote[0].arbeitsort[0][0][0]...: nested more than 32 levels deep",
+        ),
+        # The second, empty list won: 0 imported, exit code 0, no word.
+        (
+            '{"stellenangebote": [{"refnr": "1"}],\n "stellenangebote": []}',
+            "deep.json:2: stellenangebote: key 'stellenangebote' appears more than once",
+        ),
+    ],
+    ids=["deep", "repeated-key"],
+)
+def test_unreadable_ba_json_exits_2_naming_file_line_and_field(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["--data-dir", str(tmp_path), "import", "vacancies", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"passgenau: error: import refused, nothing was written:\n{tmp_path}/{message}\n"

@@ -33,11 +33,20 @@ def _reasons(**kw: object) -> list[tuple[str, int, str]]:
 def test_reasons_of_a_plain_pair() -> None:
     assert _reasons(experience_years=3.0) == [
         ("commute", 0, "Fahrzeit 28 von 45 Min. (ÖPNV)"),
-        ("occupation", 1, "Beruf passt genau (KldB 51311)"),
-        ("hours", 0, "39 von 39 Std./Woche"),
+        ("occupation", 1, "Beruf entspricht einem Wunschberuf"),
+        ("hours", 0, "39 von 39 verfügbaren Std. pro Woche"),
         ("collective_agreement", 1, "Tarifbindung stützt die Dauer"),
         ("experience", 1, "3 Jahre Erfahrung im Beruf"),
     ]
+
+
+def test_reasons_write_german_numbers_and_no_occupation_codes() -> None:
+    c = make_claimant(available_hours=40.0)
+    v = make_vacancy(hours_per_week=37.5)
+    lines = dict((kind, text) for kind, _, text in _reasons(c=c, v=v, depth=5))
+    assert lines["hours"] == "37,5 von 40 verfügbaren Std. pro Woche"
+    assert lines["occupation"] == "Beruf entspricht einem Wunschberuf"
+    assert not [t for _, _, t in _reasons(c=c, v=v, depth=0) if "KldB" in t]
 
 
 def test_reasons_say_one_year_in_the_singular() -> None:
@@ -52,8 +61,8 @@ def test_reasons_against_a_lasting_placement() -> None:
     c = make_claimant(has_car=True, available_hours=35.0)
     assert _reasons(c=c, v=v, depth=0, ends_need=True, childcare_clash=0.4) == [
         ("commute", 0, "Fahrzeit 28 von 45 Min. (Auto)"),
-        ("occupation", -1, "Beruf weicht ab (KldB 51311)"),
-        ("hours", 0, "30 von 35 Std./Woche"),
+        ("occupation", -1, "Beruf weicht von den Wünschen ab"),
+        ("hours", 0, "30 von 35 verfügbaren Std. pro Woche"),
         ("wage", 1, "Lohn beendet die Hilfebedürftigkeit"),
         ("temp_agency", -1, "Zeitarbeit senkt die Chance auf Dauer"),
         ("fixed_term", -1, "befristet auf 12 Monate senkt die Chance auf Dauer"),
@@ -64,10 +73,10 @@ def test_reasons_against_a_lasting_placement() -> None:
 @pytest.mark.parametrize(
     ("depth", "sign", "text"),
     [
-        (4, 1, "Beruf passt, anderes Anforderungsniveau (KldB 51311)"),
-        (3, 0, "verwandter Beruf (Berufsgruppe 513)"),
-        (2, 0, "Beruf aus derselben Berufshauptgruppe (51)"),
-        (1, 0, "Beruf aus demselben Berufsbereich (5)"),
+        (4, 1, "Wunschberuf, anderes Anforderungsniveau"),
+        (3, 0, "verwandter Beruf (gleiche Berufsgruppe)"),
+        (2, 0, "Beruf aus derselben Berufshauptgruppe"),
+        (1, 0, "Beruf aus demselben Berufsbereich"),
     ],
 )
 def test_occupation_line_by_depth(depth: int, sign: int, text: str) -> None:
@@ -157,7 +166,7 @@ def test_explain_pairs_with_logit_terms() -> None:
     # The child under 6 and the 39-hour day job: a clash with childcare (A); none for B.
     assert "Arbeitszeit schwer mit der Kinderbetreuung vereinbar" in first.reason_texts
     assert "Arbeitszeit schwer mit der Kinderbetreuung vereinbar" not in out[2].reason_texts
-    assert out[1].reasons[1] == Reason("occupation", -1, "Beruf weicht ab (KldB 51311)")
+    assert out[1].reasons[1] == Reason("occupation", -1, "Beruf weicht von den Wünschen ab")
     assert ("Lohn beendet die Hilfebedürftigkeit" in out[1].reason_texts) is out[1].household.ends_need
 
 

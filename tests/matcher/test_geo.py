@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from matcher import geo
-from matcher.errors import GeoError
+from matcher.errors import GeoError, ValidationError
 
 GEONAMES_DE = Path(__file__).resolve().parents[3] / "shared" / "data" / "geo" / "geonames_postal_DE.txt"
 
@@ -207,3 +207,42 @@ def test_coordinates_vectorised(directory: geo.PostcodeDirectory) -> None:
 def test_attribution_names_geonames_and_licence() -> None:
     assert "GeoNames" in geo.DATA_ATTRIBUTION
     assert "CC BY 4.0" in geo.DATA_ATTRIBUTION
+
+
+# --- placing (issue 16: coordinates far from the postcode) -------------------------------------------
+def test_radius_is_the_farthest_place_from_the_postcode_centre(directory: geo.PostcodeDirectory) -> None:
+    assert directory.lookup("37083").radius_km == 0.0  # one place
+    rows = [
+        geo.PlaceRow("11111", "A", "X", 50.0, 10.0),
+        geo.PlaceRow("11111", "B", "X", 50.2, 10.0),
+        geo.PlaceRow("22222", "C", "X", 51.0, 10.0),
+    ]
+    small = geo.PostcodeDirectory.from_rows(rows, {})
+    assert small.lookup("11111").radius_km == pytest.approx(geo.haversine_km(50.0, 10.0, 50.1, 10.0))
+    assert small.lookup("22222").radius_km == 0.0
+    # The widest postcode of places (several villages) spreads 32 km.
+    assert directory.lookup("14778").radius_km == pytest.approx(32.4, abs=0.1)
+
+
+def test_settle_checks_given_coordinates_and_fills_missing_ones(directory: geo.PostcodeDirectory) -> None:
+    def locate(code: str) -> geo.Located:
+        return geo.located(directory.lookup(code))
+
+    centre = directory.lookup("37083")
+    assert geo.settle("37083", None, None, "", locate) == (centre.lat, centre.lon, "Göttingen")
+    assert geo.settle("37083", 51.6, 9.95, "", locate) == (51.6, 9.95, "Göttingen")  # 9.7 km off
+    with pytest.raises(ValidationError) as err:
+        geo.settle("37083", 48.2082, 16.3738, "Göttingen", locate)  # Vienna
+    assert (err.value.field, err.value.reason) == (
+        "lat",
+        "the coordinates lie 589 km from the postcode's places (at most 20 km)",
+    )
+    with pytest.raises(ValidationError, match="lat: the coordinates lie 21 km"):
+        geo.settle("37083", centre.lat + 21 / 111.2, centre.lon, "", locate)
+    # A postcode of several villages allows their spread plus the margin.
+    wide = directory.lookup("14778")
+    geo.check_near(wide.lat + (wide.radius_km + 19) / 111.2, wide.lon, geo.located(wide))
+    # An unknown postcode: taken as it is when it gives coordinates and place, refused otherwise.
+    assert geo.settle("00001", 51.0, 10.0, "Neuort", locate) == (51.0, 10.0, "Neuort")
+    with pytest.raises(ValidationError, match="postcode: postcode 00001 is not a known German postcode"):
+        geo.settle("00001", 51.0, 10.0, "", locate)

@@ -484,3 +484,157 @@ def test_parse_file_is_a_dry_run(tmp_path: Path) -> None:
     assert [v.id for v in parsed.records] == [o["refnr"] for o in BA_SAMPLE["stellenangebote"]]
     with pytest.raises(ImportRejected, match="kind"):
         parse_file(path, "employers", locate=locate)
+
+
+# --------------------------------------------------------------------------------------------------
+# Issue 16: what an adversarial probe slipped through the importer
+
+
+def _ba_file(path: Path, doc: Any) -> Path:
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _ba_offers(**changes: Any) -> dict[str, Any]:
+    """BA_SAMPLE with the first offer changed."""
+    doc = json.loads(json.dumps(BA_SAMPLE))
+    doc["stellenangebote"][0].update(changes)
+    return doc
+
+
+def test_ba_employer_name_over_the_shared_limit_is_refused(seeded_store: Store, tmp_path: Path) -> None:
+    """Defect 9: a name of 201 characters was imported, then failed the API's response model (500)."""
+    err = rejected(
+        seeded_store, _ba_file(tmp_path / "ba.json", _ba_offers(arbeitgeber="A" * 201)), "vacancies"
+    )
+    assert [(e.line, e.field, e.reason) for e in err.errors] == [
+        (0, "arbeitgeber", "longer than 200 characters")
+    ]
+    report = import_file(
+        seeded_store,
+        _ba_file(tmp_path / "ok.json", _ba_offers(arbeitgeber="A" * 200)),
+        "vacancies",
+        locate=locate,
+    )
+    assert report.inserted == 3
+
+
+def test_ba_coordinates_far_from_the_postcode_are_refused(seeded_store: Store, tmp_path: Path) -> None:
+    """Defect 10: Vienna's coordinates for a postcode in Osterode am Harz were stored as given."""
+    vienna = {"plz": "37520", "ort": "Osterode am Harz", "koordinaten": {"lat": 48.2082, "lon": 16.3738}}
+    err = rejected(seeded_store, _ba_file(tmp_path / "ba.json", _ba_offers(arbeitsort=vienna)), "vacancies")
+    assert [(e.line, e.field, e.reason) for e in err.errors] == [
+        (0, "arbeitsort.koordinaten", "the coordinates lie 587 km from the postcode's places (at most 20 km)")
+    ]
+
+
+def test_claimant_coordinates_far_from_the_postcode_are_refused(seeded_store: Store, tmp_path: Path) -> None:
+    near = make_claimant(1, postcode="37073", municipality="Göttingen", lat=51.60, lon=9.95)  # 7.5 km off
+    far = make_claimant(2, postcode="37073", municipality="Göttingen", lat=48.2082, lon=16.3738)
+    swapped = make_claimant(3, postcode="37073", municipality="Göttingen", lat=9.9356, lon=51.5327)
+    err = rejected(seeded_store, claimants_csv(tmp_path / "k.csv", [(near, None), (far, None), (swapped, None)]),
+                   "claimants")  # fmt: skip
+    assert [(e.line, e.field) for e in err.errors] == [(3, "lat"), (4, "lat")]
+    assert "km from the postcode's places" in err.errors[0].reason
+    assert "48.2" not in err.errors[0].reason  # the message names the distance, not the coordinates
+    assert import_file(seeded_store, claimants_csv(tmp_path / "ok.csv", [(near, None)]), "claimants",
+                       locate=locate).inserted == 1  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value"),
+    [
+        ("vacancies", "posted", "0001-01-01"),
+        ("vacancies", "posted", "9999-12-31"),
+        ("vacancies", "expires", "9999-12-31"),
+        ("outcomes", "start", "0001-01-01"),
+        ("outcomes", "end", "9999-12-31"),
+        ("proposals", "proposed", "9999-12-31"),
+        ("proposals", "proposed", "2004-12-31"),
+    ],
+)
+def test_implausible_dates_are_refused(
+    seeded_store: Store, tmp_path: Path, kind: str, field: str, value: str
+) -> None:
+    """Defect 10: 0001-01-01 and 9999-12-31 were taken as dates."""
+    if kind == "vacancies":
+        rows, columns = [vacancy_to_row(make_vacancy(i)) for i in range(3)], None
+    elif kind == "outcomes":
+        rows, columns = [outcome_to_row(make_outcome(i)) for i in range(3)], list(OUTCOME_COLUMNS)
+        if field == "end":
+            rows[1]["employed_12m"] = "true"  # a long placement: only the date is wrong
+    else:
+        rows = [proposal_to_row(Proposal(f"P{i}", "K00001", "V00001", date(2026, 1, 5))) for i in range(3)]
+        columns = list(PROPOSAL_COLUMNS)
+    rows[1][field] = value
+    err = rejected(seeded_store, write_csv(tmp_path / f"{kind}.csv", rows, columns), kind)
+    assert [(e.line, e.field) for e in err.errors] == [(3, field)]
+    assert "2005-01-01" in err.errors[0].reason or "after posted" in err.errors[0].reason
+
+
+def test_ba_date_outside_the_plausible_range_is_refused(seeded_store: Store, tmp_path: Path) -> None:
+    doc = _ba_offers(aktuelleVeroeffentlichungsdatum="0001-01-01", eintrittsdatum="9999-12-31")
+    err = rejected(seeded_store, _ba_file(tmp_path / "ba.json", doc), "vacancies")
+    assert [(e.line, e.field) for e in err.errors] == [(0, "eintrittsdatum")]
+    doc = _ba_offers(aktuelleVeroeffentlichungsdatum="0001-01-01")
+    err = rejected(seeded_store, _ba_file(tmp_path / "ba.json", doc), "vacancies")
+    assert [(e.line, e.field, e.reason) for e in err.errors] == [
+        (0, "aktuelleVeroeffentlichungsdatum", "0001-01-01 is outside 2005-01-01 to 2099-12-31")
+    ]
+
+
+def test_deeply_nested_ba_json_is_a_row_error_not_a_crash(seeded_store: Store, tmp_path: Path) -> None:
+    """Defect 10: json.loads raised RecursionError (exit 1); now the file is refused naming line and path."""
+    path = tmp_path / "deep.json"
+    path.write_text(
+        '{"stellenangebote": [\n{"refnr": "1",\n "x": ' + "[" * 100_000 + "]" * 100_000 + "}]}",
+        encoding="utf-8",
+    )
+    err = rejected(seeded_store, path, "vacancies")
+    assert [(e.line, e.field, e.reason) for e in err.errors] == [
+        (3, "stellenangebote[0].x[0][0][0]...", "nested more than 32 levels deep")
+    ]
+
+
+def test_deeply_nested_json_line_is_a_row_error(seeded_store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "v.jsonl"
+    good = json.dumps({k: v for k, v in vacancy_to_row(make_vacancy(1)).items() if v != ""})
+    path.write_text(good + '\n{"id": ' + "[" * 50_000 + "]" * 50_000 + "}\n", encoding="utf-8")
+    err = rejected(seeded_store, path, "vacancies")
+    assert [(e.line, e.field) for e in err.errors] == [(2, "id[0][0][0][0][0]...")]
+
+
+def test_repeated_stellenangebote_key_is_refused(seeded_store: Store, tmp_path: Path) -> None:
+    """Defect 10: the second list (empty) silently replaced the first: 0 imported, no warning."""
+    offers = json.dumps(BA_SAMPLE["stellenangebote"], ensure_ascii=False)
+    path = tmp_path / "ba.json"
+    path.write_text(f'{{\n"stellenangebote": {offers},\n"stellenangebote": []\n}}', encoding="utf-8")
+    err = rejected(seeded_store, path, "vacancies")
+    assert [(e.line, e.field, e.reason) for e in err.errors] == [
+        (3, "stellenangebote", "key 'stellenangebote' appears more than once")
+    ]
+    # A key repeated inside an offer (which refnr?) is as ambiguous.
+    path.write_text('{"stellenangebote": [\n{"refnr": "a", "refnr": "b"}]}', encoding="utf-8")
+    assert [(e.line, e.field) for e in rejected(seeded_store, path, "vacancies").errors] == [
+        (2, "stellenangebote[0].refnr")
+    ]
+
+
+def test_ba_refnr_never_replaces_a_vacancy_of_another_source(seeded_store: Store, tmp_path: Path) -> None:
+    """Defect 10: a refnr equal to an internal vacancy id overwrote that vacancy."""
+    internal = seeded_store.get_vacancy("V00002")
+    doc = _ba_offers(refnr="V00002")
+    err = rejected(seeded_store, _ba_file(tmp_path / "ba.json", doc), "vacancies")
+    assert [(e.line, e.field, e.reason) for e in err.errors] == [
+        (0, "refnr", "'V00002' is the id of a vacancy not from the BA Jobsuche (source 'test')")
+    ]
+    assert seeded_store.get_vacancy("V00002") == internal
+    # Nor does a CSV row replace a vacancy that came from the BA; a BA re-import updates its own.
+    import_file(seeded_store, _ba_file(tmp_path / "ba.json", BA_SAMPLE), "vacancies", locate=locate)
+    ba = seeded_store.get_vacancy("10000-1184867112-S")
+    row = vacancy_to_row(make_vacancy(1, id="10000-1184867112-S"))
+    err = rejected(seeded_store, write_csv(tmp_path / "v.csv", [row]), "vacancies")
+    assert [(e.line, e.field) for e in err.errors] == [(2, "id")]
+    assert seeded_store.get_vacancy("10000-1184867112-S") == ba
+    again = import_file(seeded_store, _ba_file(tmp_path / "ba.json", BA_SAMPLE), "vacancies", locate=locate)
+    assert (again.inserted, again.updated) == (0, 3)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -377,7 +378,7 @@ def test_audit_round_trip(store: Store) -> None:
         at=at,
     )
     second = store.add_audit(who="batch", action="nightly")
-    assert second > first
+    assert second != first
     (entry,) = store.list_audit("K00001")
     assert (entry.id, entry.at, entry.who, entry.action) == (first, at, "fm.mueller", "suggestions")
     assert (entry.claimant_id, entry.model_version, entry.index_version) == ("K00001", "m1", "i7")
@@ -386,6 +387,19 @@ def test_audit_round_trip(store: Store) -> None:
     assert [e.action for e in everything] == ["suggestions", "nightly"]
     assert everything[1].payload == {} and everything[1].claimant_id is None
     assert everything[1].at.tzinfo is not None
+
+
+def test_audit_ids_are_random_not_a_counter(store: Store) -> None:
+    """Issue 16, defect 10: one global counter let a caller see how many entries (lookups, reads) the
+    other Jobcenters made between two of its own. Ids are now random below 2^53 (exact in JSON and
+    JavaScript), and entries still list oldest first."""
+    ids = [store.add_audit(who="u", action=f"a{i}") for i in range(40)]
+    assert len(set(ids)) == 40 and all(0 < i < 2**53 for i in ids)
+    assert ids != sorted(ids)  # 40 increasing draws: probability 1/40!
+    assert min(abs(b - a) for a, b in itertools.pairwise(ids)) > 1
+    assert [e.action for e in store.list_audit()] == [f"a{i}" for i in range(40)]
+    assert [e.id for e in store.list_audit()] == ids
+    assert store.get_audit(ids[7]).action == "a7"  # type: ignore[union-attr]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -411,7 +425,11 @@ def test_upsert_updates_instead_of_duplicating(store: Store) -> None:
     v2 = dataclasses.replace(v, employer=renamed, wage=3100.0, filled=True)
     counts = store.upsert_vacancies([v2])
     assert (counts.inserted, counts.updated) == (0, 1)
-    assert store.get_vacancy(v.id) == v2
+    # A vacancy write does not rewrite its known employer (issue 16, defect 8); an employer write does.
+    assert store.get_vacancy(v.id) == dataclasses.replace(v2, employer=v.employer)
+    counts = store.upsert_employers([renamed])
+    assert (counts.inserted, counts.updated) == (0, 1)
+    assert store.get_vacancy(v.id) == v2 and store.get_employer(v.employer.id) == renamed
 
     o = make_outcome(1)
     store.upsert_outcomes([o])

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from matcher.domain import FeedbackAction
 from matcher.errors import UnknownSuggestion, ValidationError
+from matcher.records import ShownSuggestion
 from matcher.store import Store, SuggestionAction, current_revision, downgrade, migrate
 from tests.matcher.test_store import make_claimant, shown
 
@@ -78,6 +79,58 @@ def test_actions_are_appended_never_replaced(store: Store) -> None:
     with pytest.raises(UnknownSuggestion):
         store.add_action(action("999-1", FeedbackAction.APPLIED))
     assert len(store.list_actions()) == 3
+
+
+def _lookup(
+    store: Store, *items: ShownSuggestion, action: str = "suggestions"
+) -> tuple[int, list[ShownSuggestion]]:
+    return store.add_lookup(
+        who="fm", action=action, claimant_id=None, model_version="m1", index_version="i1", payload={},
+        shown=list(items),
+    )  # fmt: skip
+
+
+def test_a_reload_hands_out_the_same_id_for_the_same_entry(store: Store) -> None:
+    first_id, (a, b) = _lookup(store, shown("K00001", "V00001", 1), shown("K00001", "V00002", 2))
+    later = datetime(2026, 1, 13, tzinfo=UTC)
+    # The reload ranks differently and adds a vacancy: the two known entries keep their ids and the
+    # scores they were first shown with; only the new one gets a row.
+    second_id, again = _lookup(
+        store,
+        shown("K00001", "V00002", 1, score=0.3, shown_at=later),
+        shown("K00001", "V00003", 2, shown_at=later),
+        shown("K00001", "V00001", 3, shown_at=later),
+    )
+    assert second_id != first_id
+    assert (
+        [s.id for s in again]
+        == [b.id, f"{second_id}-2", a.id]
+        == [f"{first_id}-2", f"{second_id}-2", f"{first_id}-1"]
+    )
+    assert again[0] == b and again[2] == a
+    assert [s.id for s in store.list_suggestions(claimant_id="K00001")] == [a.id, b.id, f"{second_id}-2"]
+
+
+def test_an_entry_is_one_kind_of_list_and_one_model_version(store: Store) -> None:
+    _, (s,) = _lookup(store, shown("K00001", "V00001", 1))
+    _, (cand,) = _lookup(store, shown("K00001", "V00001", 1, kind="candidates"), action="candidates")
+    _, (new_model,) = _lookup(store, shown("K00001", "V00001", 1, model_version="m2"))
+    _, (other,) = _lookup(store, shown("K00002", "V00001", 1))
+    assert len({s.id, cand.id, new_model.id, other.id}) == 4
+    _, (again,) = _lookup(store, shown("K00001", "V00001", 4, model_version="m2"))
+    assert again == new_model
+
+
+def test_actions_of_a_vacancy_and_of_a_jobcenter(store: Store) -> None:
+    _, (s1, s2) = _lookup(store, shown("K00001", "V00001", 1), shown("K00001", "V00002", 2))
+    _, (s3,) = _lookup(store, shown("K00009", "V00001", 1, jobcenter="JC-OHA"))
+    a1 = store.add_action(action(s1.id, FeedbackAction.PROPOSED))
+    a2 = store.add_action(action(s2.id, FeedbackAction.APPLIED, vacancy_id="V00002"))
+    a3 = store.add_action(action(s3.id, FeedbackAction.APPLIED, claimant_id="K00009"))
+    assert store.list_actions(vacancy_id="V00001") == [a1, a3]
+    assert store.list_actions(vacancy_id="V00001", jobcenter="JC-GOE") == [a1]
+    assert store.list_actions(jobcenter="JC-OHA") == [a3]
+    assert store.list_actions("K00001", vacancy_id="V00002") == [a2]
 
 
 def test_action_rules_are_the_feedback_rules() -> None:

@@ -23,6 +23,10 @@ class Caller:
     scope: str | None
     sees_health: bool = True
 
+    @property
+    def reads_claimants(self) -> bool:
+        return self.role_name != "batch"
+
     def may_see(self, jobcenter: str) -> bool:
         return self.scope is None or self.scope == jobcenter
 
@@ -62,7 +66,14 @@ class MemoryStore:
                    shown: Sequence[ShownSuggestion]) -> tuple[int, list[ShownSuggestion]]:  # fmt: skip
         audit_id = self.add_audit(who=who, action=action, claimant_id=claimant_id, model_version=model_version,
                                   index_version=index_version, payload=payload)  # fmt: skip
-        stored = [dataclasses.replace(s, id=f"{audit_id}-{s.rank}", lookup_id=audit_id) for s in shown]
+
+        # One entry per kind, claimant, vacancy and model version, as the SQL store keeps them.
+        def entry(s: ShownSuggestion) -> tuple[str, ...]:
+            return (s.kind, s.claimant_id, s.vacancy_id, s.model_version)
+
+        known = {entry(s): s for s in reversed(list(self.suggestions.values()))}
+        stored = [known.get(entry(s)) or dataclasses.replace(s, id=f"{audit_id}-{s.rank}", lookup_id=audit_id)
+                  for s in shown]  # fmt: skip
         self.suggestions.update((s.id, s) for s in stored)
         return audit_id, stored
 
@@ -137,10 +148,12 @@ class MemoryStore:
         return stored
 
     def list_actions(
-        self, claimant_id: str | None = None, suggestion_id: str | None = None
-    ) -> list[SuggestionAction]:
+        self, claimant_id: str | None = None, suggestion_id: str | None = None, *,
+        vacancy_id: str | None = None, jobcenter: str | None = None,
+    ) -> list[SuggestionAction]:  # fmt: skip
         return [a for a in self.actions if claimant_id in (None, a.claimant_id)
-                and suggestion_id in (None, a.suggestion_id)]  # fmt: skip
+                and suggestion_id in (None, a.suggestion_id) and vacancy_id in (None, a.vacancy_id)
+                and jobcenter in (None, self.suggestions[a.suggestion_id].jobcenter)]  # fmt: skip
 
 
 @dataclass
@@ -217,6 +230,10 @@ class FakeLive:
 
     def vacancies_changed(self, upserted: Sequence[Vacancy] = (), removed: Sequence[str] = ()) -> str:
         self.vacancy_changes.append(([v.id for v in upserted], list(removed)))
+        return f"idx-{len(self.vacancy_changes) + 1}"
+
+    def employer_changed(self, employer_id: str) -> str:
+        self.vacancy_changes.append(([f"employer:{employer_id}"], []))
         return f"idx-{len(self.vacancy_changes) + 1}"
 
     def forget_profiles(self, claimants: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:

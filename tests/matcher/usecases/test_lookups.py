@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from matcher.domain import FeedbackAction
 from matcher.errors import UnknownClaimant
+from matcher.settings import RankingSettings
 from matcher.usecases.lookups import Lookups
+from matcher.usecases.proposals import ActionRequest, Proposals
 from tests.factories import make_claimant, make_vacancy
 from tests.matcher.usecases.fakes import Caller, FakeLive, FakeService, MemoryStore
 
@@ -72,3 +75,31 @@ def test_candidates_record_the_jobcenter_and_adhoc_records_no_suggestion() -> No
     result, audit_id = uc.adhoc(CM, make_claimant(id="ADHOC"), 2)
     assert audit_id == 2 and len(result.items) == 2 and len(store.suggestions) == 2
     assert store.audit[1]["action"] == "match.adhoc" and "record_sha256" not in store.audit[1]["payload"]
+
+
+def _handled_env(handled: str) -> tuple[MemoryStore, Lookups]:
+    store, _ = _env()
+    service = FakeService([make_vacancy(id=f"V{i}") for i in range(1, 6)])
+    service.ranking = RankingSettings(handled=handled)  # type: ignore[arg-type]
+    return store, Lookups(store, store, FakeLive(service), store)
+
+
+def test_a_handled_vacancy_is_marked_with_its_latest_action_by_default() -> None:
+    store, uc = _handled_env("mark")
+    first = uc.suggestions(CM, "K1", 3)
+    Proposals(store, store, store, store).act(CM, "1-2", ActionRequest(FeedbackAction.APPLIED))
+    Proposals(store, store, store, store).act(CM, "1-2", ActionRequest(FeedbackAction.HIRED))
+    again = uc.suggestions(CM, "K1", 3)
+    assert again.suggestion_ids == first.suggestion_ids == ("1-1", "1-2", "1-3")
+    assert {pair: a.action for pair, a in again.handled.items()} == {("K1", "V2"): FeedbackAction.HIRED}
+
+
+def test_hide_leaves_handled_vacancies_out_and_the_audit_says_which() -> None:
+    store, uc = _handled_env("hide")
+    uc.suggestions(CM, "K1", 3)
+    Proposals(store, store, store, store).act(CM, "1-1", ActionRequest(FeedbackAction.REJECTED, "wage"))
+    again = uc.suggestions(CM, "K1", 3)
+    assert [(m.rank, m.vacancy_id) for m in again.result.items] == [(1, "V2"), (2, "V3"), (3, "V4")]
+    assert again.suggestion_ids == ("1-2", "1-3", "3-3") and again.handled == {}
+    entry = store.audit[-1]["payload"]
+    assert entry["hidden"] == ["V1"] and [i["vacancy_id"] for i in entry["items"]] == ["V2", "V3", "V4"]

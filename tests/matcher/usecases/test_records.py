@@ -34,33 +34,40 @@ def _env() -> tuple[MemoryStore, FakeLive]:
 def test_create_and_replace_claimants() -> None:
     store, live = _env()
     uc = ClaimantRecords(store, store, live)
-    new = uc.create(CM, make_claimant(id="K3", jobcenter="placeholder"), None)
-    assert new.jobcenter == "JC-GOE" and store.claimants["K3"] == new and live.changed == [("K3", True)]
+    new = uc.create(CM, make_claimant(id="K-DRAFT", jobcenter="placeholder"), None, chosen_id=False)
+    k3 = new.id  # server-assigned (issue 16, defect 11)
+    assert k3.startswith("K-") and k3 != "K-DRAFT" and len(k3) == 18
+    assert new.jobcenter == "JC-GOE" and store.claimants[k3] == new and live.changed == [(k3, True)]
+    # A scoped caller may not choose an id, whether it is free, its own or another Jobcenter's.
+    for taken in ("K9", "K1", "K2"):
+        with pytest.raises(ValidationError) as err:
+            uc.create(CM, make_claimant(id=taken), None, chosen_id=True)
+        assert err.value.field == "id"
     with pytest.raises(Conflict):
-        uc.create(CM, make_claimant(id="K2"), None)
+        uc.create(BATCH, make_claimant(id="K2"), "JC-GOE", chosen_id=True)
     with pytest.raises(ValidationError) as err:
-        uc.create(CM, make_claimant(id="K4"), "JC-OHA")
+        uc.create(CM, make_claimant(id="K4"), "JC-OHA", chosen_id=False)
     assert err.value.field == "jobcenter"
     with pytest.raises(ValidationError) as err:
-        uc.create(BATCH, make_claimant(id="K4", health_max_load=PhysicalLoad.LOW), "JC-GOE")
+        uc.create(BATCH, make_claimant(id="K4", health_max_load=PhysicalLoad.LOW), "JC-GOE", chosen_id=True)
     assert err.value.field == "health_max_load" and "K4" not in store.claimants
     # A role without health data keeps the stored restriction on replace.
     store.upsert_claimants([(dataclasses.replace(new, health_max_load=PhysicalLoad.LOW), None)])
-    kept = uc.replace(BATCH, "K3", dataclasses.replace(new, available_hours=20.0), None)
+    kept = uc.replace(BATCH, k3, dataclasses.replace(new, available_hours=20.0), "JC-GOE")
     assert (
         kept.health_max_load is PhysicalLoad.LOW
         and kept.jobcenter == "JC-GOE"
         and kept.available_hours == 20.0
     )
-    assert live.forgotten == ["K3"]
+    assert live.forgotten == [k3]
     with pytest.raises(UnknownClaimant, match="no such claimant"):
-        uc.replace(LEAD_OHA, "K3", new, None)
+        uc.replace(LEAD_OHA, k3, new, None)
     assert [e["action"] for e in store.audit if e["action"] != "access.denied"] == [
         "claimant.create",
         "claimant.update",
     ]
     assert [(e["who"], e["claimant_id"]) for e in store.audit if e["action"] == "access.denied"] == [
-        ("lead-oha", "K3")
+        ("lead-oha", k3)
     ]
 
 
@@ -111,7 +118,7 @@ def test_an_unscoped_role_cannot_move_an_outcome_to_another_jobcenter() -> None:
 def test_vacancy_writes_reach_the_index() -> None:
     store, live = _env()
     uc = VacancyRecords(store, store, live)
-    assert uc.create(CM, make_vacancy(id="V2")) == "idx-2"
+    assert uc.create(CM, make_vacancy(id="V2")).index_version == "idx-2"
     with pytest.raises(Conflict):
         uc.create(CM, make_vacancy(id="V1"))
     uc.replace(CM, make_vacancy(id="V2", filled=True))

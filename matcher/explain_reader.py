@@ -1,0 +1,291 @@
+"""An explanation as a case manager reads it: one headline figure with its meaning, what speaks for
+and against the placement in words, and the neutral facts. Made from the typed ``Explanation``
+(``matcher.explain``) and the pair's probabilities; the page and the API only show it.
+
+The rules that keep a card from contradicting itself, stated here and tested
+(``tests/matcher/test_explain_reader.py``):
+
+1. **Collinear features are one driver.** The sustainability model has several terms for one thing
+   (the commute: minutes, share of the limit, no car, minutes without a car; childcare: children
+   under 6, the clash, the single parent's clash; the wage: hourly wage, share of the need covered,
+   whether it ends the need; the contract: fixed-term and its months). Their terms are added up and
+   shown once, with the joint effect's direction (``GROUPS``), so two childcare drivers or "lange
+   Fahrzeit ohne Auto" raising the chance cannot appear.
+2. **A driver never contradicts a shown reason or badge.** Each reason with a direction (``Reason.sign``
+   ≠ 0) and the household badge ("Bedarfsgemeinschaft verlässt den Leistungsbezug") speak about one
+   driver group (``REASON_GROUP``); a driver of that group whose joint effect has the opposite sign is
+   left out (its exact term stays in the explanation's contributions, shown under "Details").
+3. **A driver that agrees with a shown reason is left out too**: the reason says it already.
+4. **Reasons are sorted by their sign**: +1 under "spricht dafür", −1 under "spricht dagegen", 0 are
+   facts; drivers by the sign of their joint effect. Effects under ``MIN_EFFECT`` logit points are not
+   shown (they move the chance by well under a percentage point).
+5. **Every driver text carries the claimant's or the job's value with its unit, or a word value**
+   (``group_text``): no band codes, no bare numbers, German number formats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from matcher.explain import Explanation
+from matcher.explain_text import de
+
+MIN_EFFECT = 0.05  # logit points
+N_SHOWN = 3  # drivers per side
+
+# Driver groups of collinear features; every other feature is a group of its own (named after it).
+GROUPS: dict[str, tuple[str, ...]] = {
+    "commute": ("commute_minutes", "commute_ratio", "no_car", "commute_no_car"),
+    "childcare": ("young_children", "childcare_clash", "single_parent_clash"),
+    "wage": ("hourly_wage", "need_covered", "ends_need"),
+    "contract": ("fixed_term", "contract_months"),
+}
+GROUP_OF: dict[str, str] = {f: g for g, fs in GROUPS.items() for f in fs}
+
+# The driver group a reason (by its kind) or the badge speaks about.
+REASON_GROUP: dict[str, str] = {
+    "commute": "commute",
+    "occupation": "kldb_depth",
+    "hours": "hours_ratio",
+    "wage": "wage",
+    "temp_agency": "temp_agency",
+    "fixed_term": "contract",
+    "childcare": "childcare",
+    "collective_agreement": "collective_agreement",
+    "experience": "experience_years",
+    "badge": "wage",
+}
+
+BADGE_ENDS_NEED = "Bedarfsgemeinschaft verlässt den Leistungsbezug"
+HIRE_LABEL = "Chance auf Einstellung"
+LASTING_LABEL = "Chance, dass sie 12 Monate hält"
+
+
+def _count(n: float, one: str, many: str) -> str:
+    k = round(n)
+    return f"{de(k)} {one if k == 1 else many}"
+
+
+def _levels(gap: float, what: str) -> str:
+    k = round(gap)
+    if k == 0:
+        return f"{what} entspricht der Anforderung"
+    word = "Stufe" if abs(k) == 1 else "Stufen"
+    return f"{what} {de(abs(k))} {word} {'über' if k > 0 else 'unter'} der Anforderung"
+
+
+_DEPTH_WORDS = {
+    5: "Beruf entspricht einem Wunschberuf",
+    4: "Wunschberuf, anderes Anforderungsniveau",
+    3: "verwandter Beruf (gleiche Berufsgruppe)",
+    2: "Beruf aus derselben Berufshauptgruppe",
+    1: "Beruf aus demselben Berufsbereich",
+    0: "Beruf weicht von den Wünschen ab",
+}
+_SIZE_WORDS = {
+    0: "1–9 Beschäftigte",
+    1: "10–49 Beschäftigte",
+    2: "50–249 Beschäftigte",
+    3: "250 und mehr Beschäftigte",
+}
+# Flags in words: (yes, no).
+_FLAG_WORDS = {
+    "shift_work": ("Schicht-, Nacht- oder Wochenendarbeit", "keine Schicht-, Nacht- oder Wochenendarbeit"),
+    "temp_agency": ("Zeitarbeit", "keine Zeitarbeit (Anstellung direkt beim Betrieb)"),
+    "collective_agreement": ("tarifgebundener Betrieb", "Betrieb ohne Tarifbindung"),
+    "offers_training": ("Betrieb bietet Weiterbildung / Einarbeitung", "Betrieb ohne Weiterbildungsangebot"),
+}
+
+
+def _clash_words(x: float) -> str:
+    if x <= 0:
+        return "kein Konflikt"
+    if x < 0.5:
+        return "geringer Konflikt"
+    if x < 1.2:
+        return "deutlicher Konflikt"
+    return "starker Konflikt"
+
+
+def _commute(v: dict[str, float]) -> str:
+    mode = "ohne Auto (ÖPNV)" if v["no_car"] > 0 else "mit dem Auto"
+    share = de(100 * v["commute_ratio"])
+    return f"Arbeitsweg {de(v['commute_minutes'])} Min. {mode}, {share} % der zumutbaren Fahrzeit"
+
+
+def _childcare(v: dict[str, float]) -> str:
+    young = v["young_children"]
+    kids = _count(young, "Kind", "Kinder") if young > 0 else "keine Kinder"
+    single = ", alleinerziehend" if v["single_parent_clash"] > 0 else ""
+    clash = _clash_words(v["childcare_clash"])
+    return f"Arbeitszeit und Kinderbetreuung: {clash} ({kids} unter 6 Jahren{single})"
+
+
+def _wage(v: dict[str, float]) -> str:
+    cover = "200 % und mehr" if v["need_covered"] >= 2 else f"{de(100 * v['need_covered'])} %"
+    ends = "beendet die Hilfebedürftigkeit" + ("" if v["ends_need"] > 0 else " nicht")
+    return f"Lohn {de(v['hourly_wage'], 2)} € pro Stunde {ends} (deckt {cover} des Bedarfs)"
+
+
+def _contract(v: dict[str, float]) -> str:
+    if v["fixed_term"] <= 0:
+        return "unbefristeter Vertrag"
+    months = v["contract_months"]
+    return f"befristeter Vertrag ({_count(months, 'Monat', 'Monate')})" if months else "befristeter Vertrag"
+
+
+# A group member's own words, for a model that has only some of a group's features.
+_MEMBER_WORDS = {
+    "commute_minutes": lambda x: f"Arbeitsweg {de(x)} Min.",
+    "commute_ratio": lambda x: f"Arbeitsweg {de(100 * x)} % der zumutbaren Fahrzeit",
+    "no_car": lambda x: "ohne Auto (ÖPNV)" if x > 0 else "mit dem Auto",
+    "commute_no_car": lambda x: f"Arbeitsweg ohne Auto {de(x)} Min." if x > 0 else "mit dem Auto",
+    "young_children": lambda x: (
+        f"{_count(x, 'Kind', 'Kinder')} unter 6 Jahren" if x > 0 else "keine Kinder unter 6 Jahren"
+    ),
+    "childcare_clash": lambda x: f"Arbeitszeit und Kinderbetreuung: {_clash_words(x)}",
+    "single_parent_clash": lambda x: f"Arbeitszeit und Kinderbetreuung (alleinerziehend): {_clash_words(x)}",
+    "hourly_wage": lambda x: f"Lohn {de(x, 2)} € pro Stunde",
+    "need_covered": lambda x: f"Lohn deckt {de(100 * min(x, 2.0))} % des Bedarfs",
+    "ends_need": lambda x: "Lohn beendet die Hilfebedürftigkeit" + ("" if x > 0 else " nicht"),
+    "fixed_term": lambda x: "befristeter Vertrag" if x > 0 else "unbefristeter Vertrag",
+    "contract_months": lambda x: (
+        f"befristet auf {_count(x, 'Monat', 'Monate')}" if x > 0 else "unbefristeter Vertrag"
+    ),
+}
+
+
+def _single(feature: str, x: float) -> str:
+    if feature in _MEMBER_WORDS:
+        return _MEMBER_WORDS[feature](x)
+    if feature in _FLAG_WORDS:
+        return _FLAG_WORDS[feature][0 if x > 0 else 1]
+    if feature == "similarity":
+        return f"inhaltliche Ähnlichkeit von Profil und Stelle {de(100 * x)} %"
+    if feature == "kldb_depth":
+        return _DEPTH_WORDS.get(round(x), _DEPTH_WORDS[0])
+    if feature == "experience_years":
+        if x < 0.5:
+            return "keine Erfahrung im Beruf der Stelle"
+        return f"{_count(x, 'Jahr', 'Jahre')} Erfahrung im Beruf der Stelle"
+    if feature == "hours_ratio":
+        return f"Stunden der Stelle: {de(100 * x)} % der verfügbaren Stunden"
+    if feature == "employer_size":
+        return f"Betriebsgröße {_SIZE_WORDS.get(round(x), _SIZE_WORDS[1])}"
+    if feature == "german_gap":
+        return _levels(x, "Deutschkenntnisse")
+    if feature == "skill_gap":
+        return _levels(x, "Qualifikation")
+    if feature == "health_strain":
+        if x <= 0:
+            return "körperliche Belastung innerhalb der gesundheitlichen Grenze"
+        return f"körperliche Belastung {_count(x, 'Stufe', 'Stufen')} über der gesundheitlichen Grenze"
+    if feature == "short_spells":
+        if x <= 0:
+            return "keine früheren Beschäftigungen unter 6 Monaten"
+        return f"{_count(x, 'frühere Beschäftigung', 'frühere Beschäftigungen')} unter 6 Monaten"
+    if feature == "months_unemployed":
+        return f"ohne Arbeit seit {_count(x, 'Monat', 'Monaten')}" if x > 0 else "bis vor Kurzem beschäftigt"
+    raise KeyError(f"no words for feature {feature!r}")
+
+
+_GROUP_TEXT = {"commute": _commute, "childcare": _childcare, "wage": _wage, "contract": _contract}
+
+
+def group_text(group: str, v: dict[str, float]) -> str:
+    """The words of one driver group from the pair's feature values (``v``: feature → value)."""
+    if group in _GROUP_TEXT:
+        if all(f in v for f in GROUPS[group]):
+            return _GROUP_TEXT[group](v)
+        return ", ".join(_single(f, v[f]) for f in GROUPS[group] if f in v)
+    return _single(group, v[group])
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    group: str  # the driver group it speaks about ("" for a fact about nothing the model weighs)
+    source: str  # "reason", "badge" or "driver"
+    sign: int  # +1 for, -1 against
+    effect: float | None = None  # a driver's joint logit points
+
+
+@dataclass(frozen=True)
+class ReaderView:
+    headline: str  # "etwa 25 von 100"
+    meaning: str  # the sentence saying what the figure means
+    hire: float  # p_match
+    lasting: float  # p_sustain
+    facts: tuple[str, ...]  # the neutral reasons
+    pro: tuple[Line, ...]
+    contra: tuple[Line, ...]
+    badge: str | None  # BADGE_ENDS_NEED when the wage ends the household's need
+
+
+@dataclass(frozen=True)
+class GroupEffect:
+    group: str
+    effect: float  # sum of the group's logit terms
+    text: str
+
+
+def group_effects(e: Explanation) -> list[GroupEffect]:
+    """The joint effect of every driver group, in the order of the model's features."""
+    values = dict(e.values)
+    sums: dict[str, float] = {}
+    for feature, term in e.contributions:
+        group = GROUP_OF.get(feature, feature)
+        sums[group] = sums.get(group, 0.0) + term
+    return [GroupEffect(g, round(t, 3), group_text(g, values)) for g, t in sums.items()]
+
+
+def headline(score: float) -> tuple[str, str]:
+    """The figure to act on (expected lasting placements per proposal) and its meaning."""
+    n = round(100 * score)
+    if n < 1:
+        return "unter 1 von 100", (
+            "Von 100 solchen Vorschlägen führt weniger als einer zu einer Beschäftigung, die 12 Monate hält."
+        )
+    verb = "führt" if n == 1 else "führen"
+    return f"etwa {de(n)} von 100", (
+        f"Von 100 solchen Vorschlägen {verb} etwa {de(n)} zu einer Beschäftigung, die 12 Monate hält."
+    )
+
+
+def shown_signs(e: Explanation) -> dict[str, int]:
+    """The direction each driver group has on the card through a reason or the badge."""
+    out: dict[str, int] = {}
+    for r in e.reasons:
+        if r.sign != 0 and r.kind in REASON_GROUP:
+            out[REASON_GROUP[r.kind]] = r.sign
+    if e.household.ends_need:
+        out[REASON_GROUP["badge"]] = 1
+    return out
+
+
+def contradicts(sign: int, group: str, shown: dict[str, int]) -> bool:
+    """Rule 2: a driver's direction against a shown reason or badge about the same group."""
+    return shown.get(group, 0) * sign < 0
+
+
+def reader_view(e: Explanation | None, *, p_match: float, p_sustain: float, score: float) -> ReaderView:
+    """The card's text (rules 1-4 of this module)."""
+    reasons = e.reasons if e is not None else ()
+    pro = [Line(r.text, REASON_GROUP.get(r.kind, ""), "reason", 1) for r in reasons if r.sign > 0]
+    contra = [Line(r.text, REASON_GROUP.get(r.kind, ""), "reason", -1) for r in reasons if r.sign < 0]
+    facts = tuple(r.text for r in reasons if r.sign == 0)
+    badge = BADGE_ENDS_NEED if e is not None and e.household.ends_need else None
+    if e is None or e.sustain_logit is None:
+        meaning = (
+            "Ohne trainiertes Modell nach inhaltlicher Passung geordnet; keine Chance auf Dauer berechnet."
+        )
+        return ReaderView("ohne Modell", meaning, p_match, p_sustain, facts, tuple(pro), tuple(contra), badge)
+    head, meaning = headline(score)
+    shown = shown_signs(e)
+    # Rules 2 and 3: a group a reason or the badge speaks about is not shown again as a driver.
+    effects = [g for g in group_effects(e) if abs(g.effect) >= MIN_EFFECT and g.group not in shown]
+    ups = sorted((g for g in effects if g.effect > 0), key=lambda g: -g.effect)[:N_SHOWN]
+    downs = sorted((g for g in effects if g.effect < 0), key=lambda g: g.effect)[:N_SHOWN]
+    pro += [Line(g.text, g.group, "driver", 1, g.effect) for g in ups]
+    contra += [Line(g.text, g.group, "driver", -1, g.effect) for g in downs]
+    return ReaderView(head, meaning, p_match, p_sustain, facts, tuple(pro), tuple(contra), badge)

@@ -1,0 +1,56 @@
+"""/docs serves Swagger UI from the app itself, and every answer carries the Content-Security-Policy
+(issue 16, defect 10: the docs loaded third-party scripts from a CDN on the API's origin, with no
+policy on any answer but the page's)."""
+
+from __future__ import annotations
+
+import re
+
+from api.headers import CSP
+from tests.api.conftest import ApiEnv
+
+
+def test_docs_load_nothing_from_elsewhere(api_ro: ApiEnv) -> None:
+    r = api_ro.client.get("/docs")
+    assert r.status_code == 200 and r.headers["content-security-policy"] == CSP
+    html = r.text
+    assert "http://" not in html and "https://" not in html and "//" not in html.replace("<!doctype", "")
+    refs = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sorted(refs) == sorted(
+        ["/docs/favicon.png", "/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js", "/docs/init.js"]
+    )
+    # No inline script: every <script> has a src (the policy allows none without one).
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    for ref in refs:
+        got = api_ro.client.get(ref)
+        assert got.status_code == 200 and len(got.content) > 0, ref
+        assert got.headers["content-security-policy"] == CSP
+    bundle = api_ro.client.get("/docs/swagger-ui-bundle.js")
+    assert (
+        bundle.headers["content-type"].startswith("text/javascript") and b"SwaggerUIBundle" in bundle.content
+    )
+    init = api_ro.client.get("/docs/init.js").text
+    assert '"/openapi.json"' in init and "validatorUrl: null" in init
+    assert api_ro.client.get("/docs/../pyproject.toml").status_code == 404
+    assert api_ro.client.get("/docs/redoc.standalone.js").status_code == 404
+    assert api_ro.client.get("/redoc").status_code == 404  # ReDoc would come from a CDN
+
+
+def test_every_answer_carries_the_policy(api_ro: ApiEnv) -> None:
+    cid = api_ro.ids("JC-GOE")[0]
+    answers = [
+        api_ro.client.get("/"),
+        api_ro.client.get("/static/app.js"),
+        api_ro.client.get("/openapi.json"),
+        api_ro.client.get("/health"),
+        api_ro.client.get(f"/claimants/{cid}", headers=api_ro.headers("cm")),
+        api_ro.client.get("/claimants/K-nope", headers=api_ro.headers("cm")),
+        api_ro.client.get(f"/claimants/{cid}"),  # 401 from the outer middleware
+        api_ro.client.get("/nowhere"),
+    ]
+    assert [r.status_code for r in answers] == [200, 200, 200, 200, 200, 404, 401, 404]
+    for r in answers:
+        assert r.headers["content-security-policy"] == CSP, r.url
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["x-frame-options"] == "DENY"
+    assert "script-src 'self'" in CSP and "unsafe" not in CSP and "default-src 'none'" in CSP
