@@ -17,6 +17,7 @@ from typing import Any
 from matcher.kennzahlen import cells
 from matcher.kennzahlen.definitions import forecast_resolved, month_of
 from matcher.kennzahlen.facts import ForecastFact
+from matcher.kennzahlen.figures import Period
 
 Z95 = 1.959963984540054
 # Bins of the forecast P(lasting) for the calibration table.
@@ -76,21 +77,17 @@ def calibration(facts: Sequence[ForecastFact]) -> list[dict[str, Any]]:
     return out
 
 
-def resolved(facts: Sequence[ForecastFact], as_of: Any) -> list[ForecastFact]:
-    return [f for f in facts if forecast_resolved(f.proposed, as_of)]
-
-
-def forecast_figures(facts: Sequence[ForecastFact], months: Sequence[str], as_of: Any) -> dict[str, Any]:
-    """For one unit: the whole period's summary and calibration, and one summary per month (of the
-    proposal); only proposals whose outcome can be known count."""
-    wanted = set(months)
-    done = [f for f in resolved(facts, as_of) if month_of(f.proposed) in wanted]
+def forecast_figures(facts: Sequence[ForecastFact], period: Period) -> dict[str, Any]:
+    """For one unit and the proposals made in the period: the summary and calibration of those
+    whose outcome can be known, one summary per month of proposal, and how many are still open."""
+    inside = [f for f in facts if period.holds(f.proposed)]
+    done = [f for f in inside if forecast_resolved(f.proposed, period.as_of)]
+    open_ = [f for f in inside if not forecast_resolved(f.proposed, period.as_of)]
     return {
-        "pending": cells.count(
-            len(facts) - len(resolved(facts, as_of)),
-            {f.claimant_id for f in facts if not forecast_resolved(f.proposed, as_of)},
-        ),
+        "pending": cells.count(len(open_), {f.claimant_id for f in open_}),
         "total": summary(done),
         "calibration": calibration(done),
-        "months": [{"month": m, **summary([f for f in done if month_of(f.proposed) == m])} for m in months],
+        "months": [
+            {"month": m, **summary([f for f in done if month_of(f.proposed) == m])} for m in period.months
+        ],
     }

@@ -354,7 +354,7 @@ class Kennzahlen:
             if u["level"] == "case_manager":
                 continue
             key = tuple(u[k] for k in LEVELS[: LEVELS.index(u["level"]) + 1])
-            u["forecast"] = forecast_figures(forecasts[u["level"]].get(key, []), period.months, self.as_of)
+            u["forecast"] = forecast_figures(forecasts[u["level"]].get(key, []), period)
         shown = {level: by_key(facts.shown, level) for level in LEVELS}
         for u in units:
             key = tuple(u[k] for k in LEVELS[: LEVELS.index(u["level"]) + 1])

@@ -25,6 +25,7 @@ class Who:
         return self.jobcenter if self.role_name in ("case_manager", "team_lead") else None
 
     sees_health: bool = False
+    reads_claimants: bool = True
 
     def may_see(self, jobcenter: str) -> bool:
         return self.scope is None or self.scope == jobcenter
