@@ -7,8 +7,10 @@ never shows what the table hides.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -101,5 +103,12 @@ def unit_plots(units: Sequence[dict[str, Any]]) -> dict[str, bytes]:
 
 
 def plot_name(u: dict[str, Any]) -> str:
+    """A file name for the unit's plots: its names in a safe alphabet (a team is free text and must
+    not reach outside the plots folder), with a short hash when that changed anything, so that two
+    units never share a name."""
     parts = [u["jobcenter"], u["team"]] if u["level"] == "team" else [u["jobcenter"]]
-    return "-".join(p for p in parts if p).lower().replace(" ", "_")
+    raw = "-".join(str(p) for p in parts if p).lower()
+    safe = re.sub(r"[^a-z0-9_-]", "_", raw)[:80]
+    if safe != raw:
+        safe += "-" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:8]
+    return safe

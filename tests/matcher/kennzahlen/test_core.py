@@ -62,3 +62,16 @@ def test_interval_is_the_normal_approximation_of_the_poisson_binomial() -> None:
     assert mean == pytest.approx(1.7)
     assert lo == pytest.approx(1.7 - 1.959964 * sd) and hi == pytest.approx(1.7 + 1.959964 * sd)
     assert interval([1.0, 1.0]) == (2.0, 2.0, 2.0)
+
+
+def test_plot_names_stay_inside_the_plots_folder_and_apart() -> None:
+    from matcher.printable.kennzahlen_plots import plot_name
+
+    def team(name: str) -> dict:
+        return {"level": "team", "jobcenter": "JC-GOE", "team": name}
+
+    assert plot_name(team("GOE-Mitte")) == "jc-goe-goe-mitte"
+    evil = plot_name(team("../../etc/passwd"))
+    assert "/" not in evil and ".." not in evil and evil.startswith("jc-goe-______etc_passwd-")
+    assert plot_name(team("Süd Team")) != plot_name(team("S_d Team"))
+    assert plot_name({"level": "jobcenter", "jobcenter": "JC-OHA", "team": None}) == "jc-oha"
