@@ -163,6 +163,14 @@ class NightlySettings(BaseModel):
     out_dir: Path | None = None  # default: data_dir/nightly
 
 
+class KennzahlenSettings(BaseModel):
+    """``passgenau report kennzahlen`` and the team-lead page: which teams each team lead leads
+    (token name → teams of their Jobcenter); a lead not named here leads the teams they hold a
+    caseload in."""
+
+    team_leads: dict[str, tuple[str, ...]] = {}
+
+
 class Settings(BaseSettings):
     # "null" in an environment variable sets an optional value to None (e.g. a fairness limit that
     # is reported but not gated).
@@ -184,6 +192,7 @@ class Settings(BaseSettings):
     governance: GovernanceSettings = GovernanceSettings()
     nightly: NightlySettings = NightlySettings()
     api: ApiSettings = ApiSettings()
+    kennzahlen: KennzahlenSettings = KennzahlenSettings()
 
     @property
     def layout(self) -> DataLayout:

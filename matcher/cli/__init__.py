@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import typer
 
-from matcher.cli import base, data, demo, evaluation, governance, lookups, models, nightly, serving
+from matcher.cli import base, data, demo, evaluation, governance, lookups, models, nightly, reports, serving
 
 app = typer.Typer(
     name="passgenau",
@@ -46,5 +46,6 @@ app.add_typer(serving.users_app, name="users")
 app.add_typer(serving.audit_app, name="audit")
 app.add_typer(governance.governance_app, name="governance")
 app.add_typer(data.db_app, name="db")
+app.add_typer(reports.report_app, name="report")
 
 __all__ = ["app"]

@@ -1,0 +1,107 @@
+"""The plain records the figures are computed from; the use case builds them from the store.
+
+Each fact carries the claimant's pseudonym only so that suppression can count people; no figure
+and no output of this package names a claimant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Where a claimant is looked after: Jobcenter, team, case manager."""
+
+    jobcenter: str
+    team: str
+    case_manager: str
+
+
+@dataclass(frozen=True)
+class ClaimantFact:
+    """A claimant in the register now (the stock the rates divide by)."""
+
+    claimant_id: str
+    unit: Unit
+    single_parent: bool
+    groups: tuple[tuple[str, str], ...] = ()  # (protected attribute, value), fairness audit only
+
+
+@dataclass(frozen=True)
+class IntegrationFact:
+    """A recorded placement (outcome), attributed to the unit of the claimant at placement."""
+
+    claimant_id: str
+    unit: Unit
+    start: date
+    end: date | None  # None: still employed when recorded
+    employed_12m: bool
+    benefits_12m: bool
+    single_parent: bool
+    groups: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ProposalFact:
+    """A Vermittlungsvorschlag and whether it led to a hire (imported proposals and proposed actions)."""
+
+    claimant_id: str
+    unit: Unit
+    proposed: date
+    hired: bool
+
+
+@dataclass(frozen=True)
+class FirstProposalFact:
+    """A claimant's first proposal, and the day passgenau first listed vacancies for them (the
+    stand-in for activation, which the records do not hold)."""
+
+    claimant_id: str
+    unit: Unit
+    first_listed: date
+    first_proposed: date
+
+
+@dataclass(frozen=True)
+class ForecastFact:
+    """A proposal made from a shown suggestion, with the forecast it was shown with and what
+    happened within the hire window (``lasting``: hired and still employed 12 months later)."""
+
+    claimant_id: str
+    unit: Unit
+    proposed: date
+    p_match: float
+    p_sustain: float
+    hired: bool
+    lasting: bool
+
+    @property
+    def p_lasting(self) -> float:
+        return self.p_match * self.p_sustain
+
+
+@dataclass(frozen=True)
+class NightlyFact:
+    """One run of the nightly lists: the congestion before and after the capacity allocation (the
+    run's manifest, over every Jobcenter of the run) and this unit's share of the lists."""
+
+    run_id: str
+    day: date
+    before: dict[str, float]
+    after: dict[str, float]
+    # (claimant, unit, Σ P(hire), Σ P(hire)·P(sustainable)) of each claimant's list
+    lists: tuple[tuple[str, Unit, float, float], ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class ShownFact:
+    """One suggestion of a list shown to a case manager, with the forecast it was shown with."""
+
+    claimant_id: str
+    unit: Unit
+    lookup_id: int
+    shown: date
+    p_match: float
+    p_sustain: float
