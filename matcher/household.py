@@ -66,6 +66,7 @@ Simplifications, stated so that nobody reads more precision into the answer than
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 
@@ -326,16 +327,24 @@ def assess_effects(
 ) -> list[HouseholdEffect]:
     """``assess`` for many wages of one household: one vectorised assessment, one record a wage."""
     g = _gross(gross_monthly)
-    r = assess_many(household, g, s)
-    total_need, kg = need(household, s), kindergeld_counted(household, s)
+    totals = (need(household, s), kindergeld_counted(household, s))
+    return effect_records(g, assess_many(household, g, s), [totals] * len(g))
+
+
+def effect_records(
+    gross: F64, r: dict[str, F64], totals: Sequence[tuple[float, float]]
+) -> list[HouseholdEffect]:
+    """One ``HouseholdEffect`` per wage from an assessment's arrays (``assess_many``'s keys) and each
+    wage's household (need, Kindergeld)."""
     # Plain Python lists: indexing numpy scalars one by one is what would make this loop slow.
     col = {name: values.tolist() for name, values in r.items()}
     out = []
-    for j, gross in enumerate(g.tolist()):
+    for j, g in enumerate(gross.tolist()):
         remaining, ends, reduction = col["remaining_need"][j], bool(col["ends_need"][j]), col["reduction"][j]
+        total_need, kg = totals[j]
         out.append(
             HouseholdEffect(
-                gross=gross,
+                gross=g,
                 need=total_need,
                 kindergeld=kg,
                 net=col["net"][j],

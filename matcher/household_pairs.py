@@ -27,7 +27,7 @@ from matcher.household import (
     HouseholdEffect,
     assess_many,
     countable_income,
-    effect_text,
+    effect_records,
     kindergeld_counted,
     need,
     net_income,
@@ -111,24 +111,5 @@ def effects_of_pairs(
     g = np.atleast_1d(np.asarray(gross_monthly, dtype=np.float64))
     r = assess_pairs(households, g, s)
     homes, which = _homes(households)
-    totals = [(need(h, s), kindergeld_counted(h, s)) for h in homes]
-    # Plain Python lists: indexing numpy scalars one by one is what would make this loop slow.
-    col = {name: values.tolist() for name, values in r.items()}
-    out = []
-    for j, (gross, home) in enumerate(zip(g.tolist(), which.tolist(), strict=True)):
-        remaining, ends, reduction = col["remaining_need"][j], bool(col["ends_need"][j]), col["reduction"][j]
-        total_need, kg = totals[home]
-        out.append(
-            HouseholdEffect(
-                gross=gross,
-                need=total_need,
-                kindergeld=kg,
-                net=col["net"][j],
-                countable=col["countable"][j],
-                remaining_need=remaining,
-                ends_need=ends,
-                reduction=reduction,
-                text_de=effect_text(ends, remaining, reduction),
-            )
-        )
-    return out
+    per_home = [(need(h, s), kindergeld_counted(h, s)) for h in homes]
+    return effect_records(g, r, [per_home[k] for k in which.tolist()])
