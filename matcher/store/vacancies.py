@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from matcher.domain import Vacancy
-from matcher.errors import UnknownVacancy
+from matcher.errors import Conflict, UnknownVacancy
 from matcher.records import UpsertCounts
 from matcher.store.employers import EmployersMixin
 from matcher.store.mappers import vacancies_from, vacancy_row, vacancy_select
@@ -23,6 +23,21 @@ class VacanciesMixin(EmployersMixin):
         with self._write() as conn:
             self._add_missing_employers(conn, [v.employer for v in items])
             return self._upsert(conn, vacancies, [vacancy_row(v) for v in items])
+
+    def insert_vacancy(self, v: Vacancy) -> None:
+        """Store a new vacancy, or raise Conflict if the id is taken: one ``INSERT ... ON CONFLICT DO
+        NOTHING`` decides, as for claimants (``insert_claimant``), so of simultaneous creates exactly
+        one gets through and a loser writes nothing (not even a new employer)."""
+        stmt = (
+            self._insert(vacancies)
+            .values(vacancy_row(v))
+            .on_conflict_do_nothing(index_elements=["id"])
+            .returning(vacancies.c.id)
+        )
+        with self._write() as conn:
+            self._add_missing_employers(conn, [v.employer])
+            if conn.execute(stmt).first() is None:
+                raise Conflict("this vacancy id is already in use")
 
     def get_vacancy(self, vacancy_id: str) -> Vacancy:
         with self._connect() as conn:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matcher.domain import Vacancy
-from matcher.errors import Conflict, UnknownVacancy
+from matcher.errors import UnknownVacancy
 from matcher.usecases.access import audit
 from matcher.usecases.ports import AuditLog, Caller, LiveMatching, VacancyRepository
 
@@ -41,14 +41,10 @@ class VacancyRecords:
         return svc.scorer.model_version, svc.index.version
 
     def create(self, caller: Caller, v: Vacancy) -> VacancyWrite:
-        """Store a new vacancy (409 if the id is taken) and index it; the new index version."""
-        try:
-            self.vacancies.get_vacancy(v.id)
-        except UnknownVacancy:
-            pass
-        else:
-            raise Conflict("this vacancy id is already in use")
-        return self._changed(caller, "vacancy.create", v)
+        """Store a new vacancy (Conflict, 409, if the id is taken: one atomic insert decides between
+        simultaneous creates) and index it; the new index version."""
+        self.vacancies.insert_vacancy(v)
+        return self._indexed(caller, "vacancy.create", v)
 
     def replace(self, caller: Caller, v: Vacancy) -> VacancyWrite:
         """Replace a vacancy; a filled one leaves the index."""
@@ -57,6 +53,9 @@ class VacancyRecords:
 
     def _changed(self, caller: Caller, action: str, v: Vacancy) -> VacancyWrite:
         self.vacancies.upsert_vacancies([v])
+        return self._indexed(caller, action, v)
+
+    def _indexed(self, caller: Caller, action: str, v: Vacancy) -> VacancyWrite:
         stored = self.vacancies.get_vacancy(v.id)
         version = self.live.vacancies_changed(upserted=[stored])
         audit(self.log, caller, action, payload={"vacancy_id": v.id}, versions=self._versions())

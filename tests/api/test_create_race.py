@@ -52,3 +52,24 @@ def test_two_jobcenters_creating_at_once_get_their_own_ids(api: ApiEnv) -> None:
         assert api.store.get_claimant(cid).jobcenter == {"cm": JC_A, "cm_oha": JC_B}[who]
         other = "cm_oha" if who == "cm" else "cm"
         assert api.client.get(f"/claimants/{cid}", headers=api.headers(other)).status_code == 404
+
+
+def test_parallel_creates_of_one_vacancy_id_one_wins(api: ApiEnv) -> None:
+    """A vacancy's create is one atomic insert too (it was check-then-write): of 20 creates of one
+    id released together exactly one gets 201, and the stored vacancy is that one's."""
+    from tests.api.test_vacancies import NEW as VACANCY
+
+    start = threading.Barrier(N)
+
+    def create(i: int) -> tuple[int, int]:
+        body = {**VACANCY, "id": "V-RACE-1", "title": f"Lagerhelfer {i:02d}"}
+        start.wait()
+        return i, api.client.post(
+            "/vacancies", json=body, headers=api.headers("admin" if i % 2 else "batch")
+        ).status_code
+
+    with ThreadPoolExecutor(N) as pool:
+        results = list(pool.map(create, range(N)))
+    assert sorted(s for _, s in results) == [201] + [409] * (N - 1)
+    winner = next(i for i, s in results if s == 201)
+    assert api.store.get_vacancy("V-RACE-1").title == f"Lagerhelfer {winner:02d}"

@@ -33,7 +33,7 @@ from matcher.domain import (
     WageUnit,
     to_dict,
 )
-from matcher.errors import StoreUnavailable, UnknownClaimant, UnknownVacancy
+from matcher.errors import Conflict, StoreUnavailable, UnknownClaimant, UnknownVacancy
 from matcher.store import (
     HEAD_REVISION,
     ApiToken,
@@ -626,3 +626,12 @@ def test_search_puts_current_cases_first(store: Store) -> None:
     assert total == 2 and [r["id"] for r in found] == [current.id, closed.id]
     assert store.search_claimants(current.jobcenter, "", limit=1) == (2, found[:1])
     assert store.search_claimants(current.jobcenter, "", limit=1, offset=1) == (2, found[1:])
+
+
+def test_insert_vacancy_is_one_atomic_create(store: Store) -> None:
+    v = make_vacancy(7)
+    store.insert_vacancy(v)
+    with pytest.raises(Conflict, match="already in use"):
+        store.insert_vacancy(dataclasses.replace(v, title="Zweiter Versuch"))
+    assert store.get_vacancy(v.id).title == v.title
+    assert store.get_employer(v.employer.id) == v.employer

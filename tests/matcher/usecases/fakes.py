@@ -125,6 +125,11 @@ class MemoryStore:
     def upsert_vacancies(self, items: Sequence[Vacancy]) -> None:
         self.vacancies.update((v.id, v) for v in items)
 
+    def insert_vacancy(self, v: Vacancy) -> None:
+        if v.id in self.vacancies:
+            raise Conflict("this vacancy id is already in use")
+        self.vacancies[v.id] = v
+
     def delete_vacancy(self, vacancy_id: str) -> None:
         if self.vacancies.pop(vacancy_id, None) is None:
             raise UnknownVacancy(vacancy_id)
