@@ -79,6 +79,11 @@ def assess_pairs(
     if len(households) != len(g):
         raise ValueError(f"{len(households)} households for {len(g)} wages")
     homes, which = _homes(households)
+    return _assess(homes, which, g, s)
+
+
+def _assess(homes: list[Household], which: IP, g: F64, s: HouseholdSettings) -> dict[str, F64]:
+    """``assess_pairs`` once the pairs' distinct households are known (``_homes``)."""
     if len(homes) == 1:  # a lookup: one claimant's candidates, no grouping to do
         return assess_many(homes[0], g, s)
     before_h = [need(h, s) - kindergeld_counted(h, s) for h in homes]
@@ -109,7 +114,9 @@ def effects_of_pairs(
 ) -> list[HouseholdEffect]:
     """``assess_effects`` for aligned pairs: one ``HouseholdEffect`` a pair."""
     g = np.atleast_1d(np.asarray(gross_monthly, dtype=np.float64))
-    r = assess_pairs(households, g, s)
-    homes, which = _homes(households)
+    if len(households) != len(g):
+        raise ValueError(f"{len(households)} households for {len(g)} wages")
+    homes, which = _homes(households)  # once, for the assessment and the records
+    r = _assess(homes, which, g, s)
     per_home = [(need(h, s), kindergeld_counted(h, s)) for h in homes]
     return effect_records(g, r, [per_home[k] for k in which.tolist()])

@@ -191,7 +191,7 @@ class ApiMachine(RuleBasedStateMachine):
         if not _sees(who, jobcenter):
             assert r.status_code == 422, r.text  # a scoped role writes only for its own Jobcenter
             assert marker not in self.dump()
-            return consumes_nothing()
+            return nothing()
         assert r.status_code == 201, r.text
         cid = r.json()["id"]
         assert self.stored_jobcenter(cid) == jobcenter
@@ -252,14 +252,14 @@ class ApiMachine(RuleBasedStateMachine):
         r = self.call(who, "GET", url, params={"k": 2})
         if _role(who) not in RIGHTS["match"]:
             assert r.status_code == 403
-            return consumes_nothing()
+            return nothing()
         if c.erased or not _sees(who, c.jobcenter):
             self.like_missing(who, "GET", url, r, params={"k": 2})
-            return consumes_nothing()
+            return nothing()
         assert r.status_code == 200, r.text
         items = r.json()["suggestions"]
         DONE["suggest"] += 1
-        return Shown(items[0]["suggestion_id"], c) if items else consumes_nothing()
+        return Shown(items[0]["suggestion_id"], c) if items else nothing()
 
     @rule(who=users, s=shown, action=st.sampled_from(["proposed", "rejected", "applied"]))
     def act(self, who: str, s: Shown, action: str) -> None:
@@ -367,7 +367,7 @@ class ApiMachine(RuleBasedStateMachine):
         assert self.last_status < 500
 
 
-def consumes_nothing() -> Any:
+def nothing() -> Any:
     """What a step that created nothing gives its bundle: no entry at all."""
     return multiple()
 
