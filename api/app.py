@@ -20,7 +20,17 @@ from api.body import BodyGuard
 from api.caching import NoStore
 from api.headers import SecurityHeaders
 from api.metrics import Metrics
-from api.routes import claimants, employers, feedback, history, kennzahlen, subject, system, vacancies
+from api.routes import (
+    caseload,
+    claimants,
+    employers,
+    feedback,
+    history,
+    kennzahlen,
+    subject,
+    system,
+    vacancies,
+)
 from api.runtime import Runtime, single_thread_faiss
 from matcher.bootstrap import UNSET, Services, build_use_cases
 from matcher.settings import Settings
@@ -84,7 +94,7 @@ def create_app(
     app.add_middleware(NoStore)  # its 401 and 413 answers get the header too
     app.add_middleware(SecurityHeaders)  # outermost: every answer gets the policy
     errors.install(app)
-    for module in (system, claimants, vacancies, employers, feedback, history, subject, kennzahlen):
+    for module in (system, claimants, vacancies, employers, feedback, history, subject, kennzahlen, caseload):
         app.include_router(module.router)
     app.include_router(web.router)
     app.include_router(docs.router)

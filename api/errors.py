@@ -37,6 +37,7 @@ from matcher.errors import (
     UnknownVacancy,
     ValidationError,
 )
+from matcher.usecases.caseload import UnknownRun
 from matcher.usecases.replay import ReplayError
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ def _status(exc: PassgenauError) -> tuple[int, str]:
         return 404, NOT_FOUND_SUGGESTION
     if isinstance(exc, UnknownEmployer):
         return 404, "no such employer"
+    if isinstance(exc, UnknownRun):
+        return 404, "no such nightly run"
     if isinstance(exc, Conflict):
         return 409, str(exc)
     if isinstance(exc, StoreUnavailable):

@@ -50,6 +50,12 @@ def index() -> HTMLResponse:
     return _shell()
 
 
+@router.get("/meine-kunden", response_class=HTMLResponse)
+def caseload_page() -> HTMLResponse:
+    """The signed-in case manager's claimants with the latest nightly lists (a team lead: the team's)."""
+    return _shell()
+
+
 @router.get("/kunden/{claimant_id}", response_class=HTMLResponse)
 def claimant_page(claimant_id: PageId) -> HTMLResponse:
     """One claimant's suggestions (the script reads the id from the address)."""

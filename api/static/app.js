@@ -98,7 +98,7 @@
   }
 
   function show(sectionId) {
-    for (const id of ["signin", "search", "claimant", "vacancy", "candidates-page", "proposal"]) {
+    for (const id of ["signin", "search", "caseload", "claimant", "vacancy", "candidates-page", "proposal"]) {
       $(id).hidden = id !== sectionId;
     }
   }
@@ -279,6 +279,7 @@
     const path = location.pathname;
     let m;
     const kunde = new URLSearchParams(location.search).get("kunde");
+    if (path === "/meine-kunden") return openCaseload();
     if ((m = path.match(/^\/kunden\/([^/]+)$/))) return openClaimant(decodeURIComponent(m[1]));
     if ((m = path.match(/^\/kunden\/([^/]+)\/vorschlag\/([^/]+)$/))) {
       return openProposal(decodeURIComponent(m[1]), decodeURIComponent(m[2]));
@@ -631,6 +632,94 @@
         text: e.vacancy_title ? `${e.vacancy_title} (${e.vacancy_id})` : `Stelle ${e.vacancy_id}`,
       }),
     );
+  }
+
+  // -- my caseload ("Meine Kunden"): the latest nightly list of each of my claimants -------------
+  function runText(run) {
+    if (!run) return "Noch kein nächtlicher Lauf abgeschlossen: es gibt noch keine Listen.";
+    const day = run.day ? dateDe(run.day) : dateDe(run.started);
+    return `Nächtliche Liste vom ${day} (Lauf ${run.run_id}, abgeschlossen ${dateDe(run.finished || run.started)}).`;
+  }
+
+  function versionsText(body) {
+    const one = (run, what) =>
+      run ? `${what}: Lauf ${run.run_id}, ${Object.entries(run.versions).map(([k, v]) => `${VERSION_DE[k] || k} ${v}`).join(", ")}` : null;
+    return [one(body.latest_run, "Aktuelle Liste"), one(body.previous_run, "verglichen mit")].filter(Boolean).join(" · ");
+  }
+
+  const VERSION_DE = { embedder: "Einbettung", index: "Index", model: "Modell" };
+  const per100 = (p) => (Number(p) * 100 < 0.5 ? "unter 1 von 100" : `etwa ${num(Math.round(Number(p) * 100), 0)} von 100`);
+
+  function caseloadEntry(cid, e) {
+    return el(
+      "li",
+      { testid: "caseload-entry", "data-vacancy-id": e.vacancy_id, "data-new": e.new ? "true" : "false" },
+      el("a", { href: `/stellen/${encodeURIComponent(e.vacancy_id)}?kunde=${encodeURIComponent(cid)}`, "data-nav": true, text: e.title }),
+      ` – ${e.employer}, ${e.municipality} · dauerhafte Beschäftigung bei ${per100(e.score)} Vorschlägen`,
+      e.new ? [" ", el("span", { class: "badge new", testid: "caseload-new", text: "neu" })] : null,
+    );
+  }
+
+  function caseloadCard(c, previous) {
+    const href = `/kunden/${encodeURIComponent(c.claimant_id)}`;
+    const newText = !previous ? null : c.new_count === 1 ? "1 neu seit gestern" : `${num(c.new_count, 0)} neu seit gestern`;
+    const open = c.open_proposals.length
+      ? el("p", { class: "open", testid: "caseload-open" },
+          `Offene Vorschläge (${c.open_proposals.length}): `,
+          c.open_proposals.map((o, i) => [
+            i ? "; " : "",
+            el("a", { href: `/stellen/${encodeURIComponent(o.vacancy_id)}?kunde=${encodeURIComponent(c.claimant_id)}`, "data-nav": true, text: `Stelle ${o.vacancy_id}` }),
+            ` ${ACTION_DE[o.action] || o.action} am ${dateDe(o.at)}`,
+          ]))
+      : el("p", { class: "open hint", text: "Keine offenen Vorschläge." });
+    return el(
+      "li",
+      { class: "card", testid: "caseload-claimant", "data-claimant-id": c.claimant_id },
+      el(
+        "h2",
+        {},
+        el("a", { href, "data-nav": true, testid: "caseload-claimant-link", text: `Kundennummer ${c.claimant_id}` }),
+        newText && c.new_count > 0 ? el("span", { class: "badge new", testid: "caseload-new-count", text: newText }) : null,
+      ),
+      el("p", {
+        class: "meta",
+        text: [
+          [c.postcode, c.municipality].filter(Boolean).join(" "),
+          c.desired_occupations.length ? `Wunschberufe: ${c.desired_occupations.join(", ")}` : null,
+          `Team ${c.team} / ${c.case_manager}`,
+        ].filter(Boolean).join(" · "),
+      }),
+      c.entries.length
+        ? el("ol", { class: "nightly", testid: "caseload-entries", "aria-label": `Nächtliche Liste für Kundennummer ${c.claimant_id}` },
+            c.entries.map((e) => caseloadEntry(c.claimant_id, e)))
+        : el("p", { class: "hint", text: "In der letzten nächtlichen Liste keine passende Stelle." }),
+      open,
+    );
+  }
+
+  async function openCaseload() {
+    show("caseload");
+    const lead = currentUser && currentUser.role === "team_lead";
+    $("caseload-h").textContent = lead ? "Kundinnen und Kunden meines Teams" : "Meine Kunden";
+    $("caseload-run").textContent = "";
+    $("caseload-versions").textContent = "";
+    $("caseload-list").replaceChildren();
+    const status = $("caseload-status");
+    status.textContent = "Liste wird geladen …";
+    try {
+      const body = await api("/caseload");
+      $("caseload-run").textContent = runText(body.latest_run);
+      $("caseload-versions").textContent = versionsText(body);
+      $("caseload-list").replaceChildren(...body.claimants.map((c) => caseloadCard(c, body.previous_run)));
+      const fresh = body.claimants.reduce((n, c) => n + c.new_count, 0);
+      status.textContent =
+        body.claimants.length === 0
+          ? "Ihnen ist derzeit keine Kundin und kein Kunde zugeordnet."
+          : `${num(body.claimants.length, 0)} Kundinnen und Kunden` +
+            (!body.latest_run ? "." : body.previous_run ? `, ${num(fresh, 0)} Vorschläge neu seit dem vorigen Lauf.` : ", erster nächtlicher Lauf: alle Vorschläge sind neu.");
+    } catch (err) {
+      status.textContent = failure(err);
+    }
   }
 
   // -- claimant page ----------------------------------------------------------------------------

@@ -55,6 +55,7 @@ def _parse(html: str) -> _Tags:
     "path",
     [
         "/",
+        "/meine-kunden",
         "/kunden/K-000017",
         "/stellen/V-000001",
         "/stellen/V-000001/kandidaten",
@@ -91,7 +92,7 @@ def test_shell_is_german_accessible_and_has_no_inline_script(client: TestClient)
     fields = [a["id"] for t, a in page.tags if t in ("input", "select")]
     assert fields == ["token", "q", "whynot-id"]
     assert set(fields) <= labelled
-    assert sum(1 for t, _ in page.tags if t == "h1") == 6  # one per view; only one is shown
+    assert sum(1 for t, _ in page.tags if t == "h1") == 7  # one per view; only one is shown
 
 
 @pytest.mark.parametrize(("name", "media_type"), sorted(STATIC_FILES.items()))
