@@ -180,7 +180,10 @@ def suggestions_out(result: MatchList, audit_id: int) -> Suggestions:
 
 def recorded_suggestions_out(out: RecordedList) -> Suggestions:
     return Suggestions(
-        claimant_id=out.result.subject_id, suggestions=_items(out), **list_head(out.result, out.audit_id)
+        claimant_id=out.result.subject_id,
+        suggestions=_items(out),
+        narrowed=dict(out.result.narrowed),
+        **list_head(out.result, out.audit_id),
     )
 
 

@@ -282,6 +282,11 @@ class ListHead(BaseModel):
 class Suggestions(ListHead):
     claimant_id: str
     suggestions: list[MatchItem]
+    narrowed: dict[str, int] = Field(
+        default_factory=dict,
+        description="Vacancies passing every hard filter that the list controls left out, per control "
+        "(contract, temp_agency, hours, max_commute); empty when no control is set.",
+    )
 
 
 class Candidates(ListHead):

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
-from matcher.domain import Claimant, Vacancy
+from matcher.domain import Claimant, Contract, Vacancy
 from matcher.filters import ClaimantTable, VacancyTable
 from matcher.geo import PostcodeDirectory, haversine_km
 from matcher.occupation import vacancy_digits
+from matcher.search_text import forms
 
 
 def rurality_of(postcodes: Sequence[str], geo: PostcodeDirectory) -> npt.NDArray[np.float64]:
@@ -58,6 +60,21 @@ class VacancyCatalog:
 
     def distances_km(self, lat: float, lon: float) -> npt.NDArray[np.float64]:
         return np.asarray(haversine_km(lat, lon, self.table.lat, self.table.lon), dtype=np.float64)
+
+    # What the list controls read (``matcher.list_filters``): built on the first narrowed list, not
+    # at start-up, as most lists are not narrowed (a frozen dataclass keeps a cached_property).
+    @cached_property
+    def fixed_term(self) -> npt.NDArray[np.bool_]:
+        return np.array([v.contract is Contract.FIXED_TERM for v in self.vacancies], dtype=bool)
+
+    @cached_property
+    def temp_agency(self) -> npt.NDArray[np.bool_]:
+        return np.array([v.employer.temp_agency for v in self.vacancies], dtype=bool)
+
+    @cached_property
+    def title_forms(self) -> tuple[tuple[str, ...], ...]:
+        """Each title folded as the search folds (``matcher.search_text``), for "Warum nicht …?"."""
+        return tuple(forms(v.title) for v in self.vacancies)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
@@ -21,11 +21,12 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.catalog import ClaimantCatalog, VacancyCatalog
-from matcher.domain import Claimant
-from matcher.errors import UnknownClaimant, UnknownVacancy
+from matcher.domain import Claimant, Vacancy
+from matcher.errors import UnknownClaimant, UnknownVacancy, ValidationError
 from matcher.explain import Explanation, explain_pairs
 from matcher.filters import FILTERS, ClaimantTable, FilterResult, evaluate
 from matcher.geo import PostcodeDirectory, haversine_km
+from matcher.list_filters import ListFilter
 from matcher.occupation import match_depth
 from matcher.pairs import (
     Grounder,
@@ -39,6 +40,7 @@ from matcher.pairs import (
     match_depths,
 )
 from matcher.ranking import Ranked, rank
+from matcher.search_text import fold
 from matcher.settings import CommuteSettings, HouseholdSettings, RankingSettings
 from matcher.similarity import nearest
 from matcher.why_not import Refusal, refusals
@@ -169,6 +171,9 @@ class MatchList:
     embedder_id: str
     index_version: str
     model_version: str
+    # Vacancies passing every hard filter that the list controls left out, per control (a vacancy
+    # failing two counts under both); empty for a list not narrowed (``matcher.list_filters``).
+    narrowed: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -256,6 +261,50 @@ class MatchService:
         if pos is None:
             raise UnknownVacancy(vacancy_id)
         result, dist = self.filter_vacancies(c)
+        return self._facts(c, result, dist, pos, sees_health)
+
+    def excluded_by(
+        self, c: Claimant, name: str, *, limit: int, offset: int = 0, sees_health: bool = True
+    ) -> tuple[int, list[tuple[Vacancy, PairFacts]]]:
+        """How many indexed vacancies the hard filter ``name`` excludes for the claimant, and
+        ``limit`` of them from ``offset`` (by vacancy id), each with every filter it fails."""
+        if name not in FILTERS:
+            raise ValidationError("filter", f"is not one of {', '.join(FILTERS)}")
+        result, dist = self.filter_vacancies(c)
+        pos = np.flatnonzero(~np.asarray(result.passes[name]))
+        pos = pos[np.argsort(self.vacancies.ids[pos], kind="stable")]
+        shown = pos[offset : offset + limit].tolist()
+        return len(pos), [
+            (self.vacancies.vacancies[p], self._facts(c, result, dist, p, sees_health)) for p in shown
+        ]
+
+    def find_for(
+        self, c: Claimant, q: str, *, limit: int, sees_health: bool = True
+    ) -> tuple[int, list[tuple[Vacancy, PairFacts]]]:
+        """Indexed vacancies asked for by number or title ("Warum nicht diese Stelle?"): the one whose
+        id is ``q``, else those whose title holds ``q`` (case, umlauts and accents folded, as the
+        claimant search), by vacancy id; how many match, and ``limit`` of them with their facts."""
+        cat = self.vacancies
+        exact = cat.position.get(q.strip())
+        if exact is not None:
+            hits = [exact]
+        else:
+            needle = fold(q.strip())
+            hits = (
+                [i for i, fs in enumerate(cat.title_forms) if any(needle in f for f in fs)] if needle else []
+            )
+            hits.sort(key=lambda i: str(cat.ids[i]))
+        if not hits:
+            return 0, []
+        result, dist = self.filter_vacancies(c)
+        return len(hits), [
+            (cat.vacancies[p], self._facts(c, result, dist, p, sees_health)) for p in hits[:limit]
+        ]
+
+    def _facts(
+        self, c: Claimant, result: FilterResult, dist: npt.NDArray[np.float64], pos: int, sees_health: bool
+    ) -> PairFacts:
+        vacancy_id = str(self.vacancies.ids[pos])
         failed = tuple(result.failed(pos))
         why = refusals(
             c,
@@ -278,17 +327,33 @@ class MatchService:
             refusals=tuple(why),
         )
 
-    def suggest_for(self, c: Claimant, k: int) -> MatchList:
-        """Suggestions for a claimant record (stored or ad hoc): never one that breaks a filter."""
+    def suggest_for(self, c: Claimant, k: int, narrow: ListFilter | None = None) -> MatchList:
+        """Suggestions for a claimant record (stored or ad hoc): never one that breaks a filter.
+
+        ``narrow``: the list controls; they leave vacancies out of the search, the order of the
+        rest stays expected lasting placements. ``eligible`` still counts the hard filters only."""
         result, dist = self.filter_vacancies(c)
         eligible = result.eligible
         n_eligible = int(eligible.sum())
+        narrowed: dict[str, int] = {}
+        if narrow is not None and narrow.active:
+            cat = self.vacancies
+            passes = narrow.passes(
+                fixed_term=cat.fixed_term,
+                temp_agency=cat.temp_agency,
+                hours=cat.table.hours,
+                commute_minutes=np.asarray(result.commute_minutes, dtype=np.float64),
+            )
+            narrowed = {name: int((eligible & ~mask).sum()) for name, mask in passes.items()}
+            for mask in passes.values():
+                eligible = eligible & mask
+        n_search = int(eligible.sum())
         query = self.encoder.encode_claimant(c).reshape(1, -1)
-        fetch = fetch_size(n_eligible, k)
+        fetch = fetch_size(n_search, k)
         items: tuple[Match, ...] = ()
         model_version = self.scorer.model_version
         if fetch > 0:
-            pos, sims = self._nearest(query, eligible, n_eligible, fetch)
+            pos, sims = self._nearest(query, eligible, n_search, fetch)
             pairs = self.pairs_for(c, result, dist, pos.astype(np.intp), sims)
             items, model_version = self._ranked(pairs, k, group=self.vacancies.employer[pos])
         return MatchList(
@@ -301,6 +366,7 @@ class MatchService:
             embedder_id=self.encoder.model_id,
             index_version=self.index.version,
             model_version=model_version,
+            narrowed=narrowed,
         )
 
     # -- a vacancy's candidates ------------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
+from fastapi.exceptions import RequestValidationError
 
 from api.convert import claimant_draft, claimant_out, recorded_suggestions_out, suggestions_out
 from api.deps import ErasesClaimants, Matches, ReadsClaimants, RuntimeDep, UseCasesDep, WritesClaimants
@@ -20,6 +21,9 @@ from api.schemas import (
     Erased,
     Suggestions,
 )
+from matcher.domain import Contract
+from matcher.errors import ValidationError
+from matcher.list_filters import ListFilter
 
 router = APIRouter(tags=["claimants"], responses=AUTH_ERRORS)
 
@@ -88,13 +92,62 @@ def erase_claimant(uc: UseCasesDep, p: ErasesClaimants, claimant_id: ClaimantId)
                   embeddings_dropped=r.embeddings_dropped, audit_id=r.audit_id)  # fmt: skip
 
 
+# The list controls (``matcher.list_filters``): they narrow the list, the order stays expected
+# lasting placements.
+ContractQ = Annotated[
+    Literal["permanent", "fixed_term"] | None,
+    Query(description="Only permanent (unbefristet) or only fixed-term (befristet) contracts."),
+]
+TempAgencyQ = Annotated[
+    bool | None,
+    Query(description="false: no temp agency (Zeitarbeit); true: only temp agencies."),
+]
+HoursQ = Annotated[
+    float | None, Query(ge=0, le=80, description="Weekly hours of the vacancy, inclusive bound.")
+]
+MaxCommuteQ = Annotated[
+    int | None,
+    Query(ge=1, le=180, description="One-way minutes at most (the claimant's own limit still applies)."),
+]
+
+
+def list_filter(
+    contract: str | None, temp_agency: bool | None, hours_min: float | None, hours_max: float | None,
+    max_commute: int | None,
+) -> ListFilter:  # fmt: skip
+    try:
+        return ListFilter(
+            contract=Contract(contract) if contract else None,
+            temp_agency=temp_agency,
+            hours_min=hours_min,
+            hours_max=hours_max,
+            max_commute=None if max_commute is None else float(max_commute),
+        )
+    except ValidationError as err:  # a rule across two parameters: 422 naming the query field
+        raise RequestValidationError(
+            [{"loc": ("query", err.field), "msg": err.reason, "type": "value_error"}]
+        ) from None
+
+
 @router.get("/claimants/{claimant_id}/suggestions", response_model=Suggestions, responses=documented(404))
 def suggestions(
-    rt: RuntimeDep, uc: UseCasesDep, p: Matches, claimant_id: ClaimantId, k: K = None
+    rt: RuntimeDep,
+    uc: UseCasesDep,
+    p: Matches,
+    claimant_id: ClaimantId,
+    k: K = None,
+    contract: ContractQ = None,
+    temp_agency: TempAgencyQ = None,
+    hours_min: HoursQ = None,
+    hours_max: HoursQ = None,
+    max_commute: MaxCommuteQ = None,
 ) -> Suggestions:
-    """Ranked, explained vacancies for a claimant; the list is written to the audit log."""
+    """Ranked, explained vacancies for a claimant; the list is written to the audit log. The list
+    controls leave vacancies out (``narrowed`` counts them per control); the order stays expected
+    lasting placements."""
+    narrow = list_filter(contract, temp_agency, hours_min, hours_max, max_commute)
     single_thread_faiss()
-    out = uc.lookups.suggestions(p, claimant_id, k or rt.settings.api.default_k)
+    out = uc.lookups.suggestions(p, claimant_id, k or rt.settings.api.default_k, narrow)
     return recorded_suggestions_out(out)
 
 

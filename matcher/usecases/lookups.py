@@ -17,6 +17,7 @@ from typing import Any
 
 from matcher.domain import Claimant, to_dict
 from matcher.errors import UnknownVacancy
+from matcher.list_filters import ListFilter
 from matcher.records import ShownSuggestion, SuggestionAction
 from matcher.service import MatchList, MatchService
 from matcher.usecases.access import visible_claimant
@@ -68,6 +69,7 @@ class LookupRecord:
     record_sha256: str | None = None
     jobcenter: str | None = None
     hidden: tuple[str, ...] = ()  # vacancies left out as handled (ranking.handled "hide")
+    narrow: dict[str, Any] = field(default_factory=dict)  # the list controls set (ListFilter.payload)
 
     @classmethod
     def of(
@@ -80,6 +82,7 @@ class LookupRecord:
         claimant: Claimant | None = None,
         jobcenter: str | None = None,
         hidden: set[str] | None = None,
+        narrow: ListFilter | None = None,
     ) -> LookupRecord:
         return cls(
             kind=result.kind,
@@ -96,6 +99,7 @@ class LookupRecord:
             record_sha256=None if claimant is None else record_hash(claimant),
             jobcenter=jobcenter,
             hidden=tuple(sorted(hidden or ())),
+            narrow=narrow.payload() if narrow is not None else {},
         )
 
     def payload(self) -> dict[str, Any]:
@@ -119,6 +123,8 @@ class LookupRecord:
             out["jobcenter"] = self.jobcenter
         if self.hidden:
             out["hidden"] = list(self.hidden)
+        if self.narrow:
+            out["narrow"] = dict(self.narrow)
         return out
 
 
@@ -205,8 +211,12 @@ class Lookups:
         )
         return RecordedList(result, audit_id, tuple(s.id for s in shown), handled or {})
 
-    def suggestions(self, caller: Caller, claimant_id: str, k: int) -> RecordedList:
-        """Ranked, explained vacancies for a stored claimant of the caller's Jobcenter."""
+    def suggestions(
+        self, caller: Caller, claimant_id: str, k: int, narrow: ListFilter | None = None
+    ) -> RecordedList:
+        """Ranked, explained vacancies for a stored claimant of the caller's Jobcenter; ``narrow``:
+        the list controls (``matcher.list_filters``), logged with the list."""
+        narrow = narrow if narrow is not None and narrow.active else None
         # Health restrictions take part in the filters even where the role may not read them.
         c = visible_claimant(self.claimants, caller, claimant_id, with_health=True, log=self.log)
         service = self.live.service
@@ -214,11 +224,13 @@ class Lookups:
         if service.ranking.handled == "hide" and actions:
             # What was handled leaves the list; the next ones move up, so the list stays k long.
             done = {a.vacancy_id for a in actions}
-            result = without_handled(service.suggest_for(c, k + len(done)), done, k)
-            record = LookupRecord.of(service, result, k=k, role=caller.role_name, claimant=c, hidden=done)
+            result = without_handled(service.suggest_for(c, k + len(done), narrow), done, k)
+            record = LookupRecord.of(
+                service, result, k=k, role=caller.role_name, claimant=c, hidden=done, narrow=narrow
+            )
         else:
-            result = service.suggest_for(c, k)
-            record = LookupRecord.of(service, result, k=k, role=caller.role_name, claimant=c)
+            result = service.suggest_for(c, k, narrow)
+            record = LookupRecord.of(service, result, k=k, role=caller.role_name, claimant=c, narrow=narrow)
         handled = self._handled(actions, result)
         return self._record(caller, result, record, c.id, {c.id: c.jobcenter}, handled)
 

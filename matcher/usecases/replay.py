@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from matcher.catalog import ClaimantCatalog
 from matcher.errors import BundleMismatch, PassgenauError, UnknownClaimant
+from matcher.list_filters import ListFilter
 from matcher.lookup_compare import list_differences
 from matcher.settings import CommuteSettings, RankingSettings
 from matcher.usecases.lookups import LOOKUP_ACTIONS, listed_items, record_hash, without_handled
@@ -88,7 +89,8 @@ def replay(services: Services, entry_id: int) -> ReplayResult:
             notes.append("the claimant's record changed since the lookup")
         hidden = set(p.get("hidden", ()))
         # A list that left out what was handled is replayed the same way (the logged ids).
-        result = without_handled(service.suggest_for(claimant, k + len(hidden)), hidden, k)
+        narrow = ListFilter.from_payload(p.get("narrow"))  # the list controls the lookup had set
+        result = without_handled(service.suggest_for(claimant, k + len(hidden), narrow), hidden, k)
     else:
         result = service.candidates(p["subject_id"], k)
     replayed = [asdict(i) for i in listed_items(result)]

@@ -38,7 +38,7 @@ def test_suggestions_follow_the_contract_and_are_audited(api: ApiEnv) -> None:
     r = api.client.get(f"/claimants/{cid}/suggestions", headers=api.headers("cm"))
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == HEAD_KEYS | {"claimant_id", "suggestions"}
+    assert set(body) == HEAD_KEYS | {"claimant_id", "suggestions", "narrowed"}
     assert len(body["suggestions"]) == api.settings.api.default_k
     first = body["suggestions"][0]
     assert set(first) == ITEM_KEYS

@@ -11,6 +11,7 @@ from typing import Any
 
 from matcher.domain import Claimant, Outcome, ProtectedAttributes, Vacancy
 from matcher.errors import Conflict, UnknownClaimant, UnknownVacancy
+from matcher.list_filters import ListFilter
 from matcher.records import AuditEntry, ShownSuggestion, SuggestionAction
 from matcher.service import Match, MatchList
 from matcher.settings import CommuteSettings, RankingSettings
@@ -208,7 +209,8 @@ class FakeService:
                          eligible=len(pairs), excluded={}, embedder_id="fake-emb", index_version="idx-1",
                          model_version="model-1")  # fmt: skip
 
-    def suggest_for(self, c: Claimant, k: int) -> MatchList:
+    def suggest_for(self, c: Claimant, k: int, narrow: ListFilter | None = None) -> MatchList:
+        self.narrowed_by = narrow  # what the use case passed on
         return self._list("suggestions", c.id, [(c.id, v) for v in self.vacancies], k)
 
     def candidates(self, vacancy_id: str, k: int) -> MatchList:
