@@ -30,6 +30,7 @@ from api.routes import (
     subject,
     system,
     vacancies,
+    why_not,
 )
 from api.runtime import Runtime, single_thread_faiss
 from matcher.bootstrap import UNSET, Services, build_use_cases
@@ -94,7 +95,18 @@ def create_app(
     app.add_middleware(NoStore)  # its 401 and 413 answers get the header too
     app.add_middleware(SecurityHeaders)  # outermost: every answer gets the policy
     errors.install(app)
-    for module in (system, claimants, vacancies, employers, feedback, history, subject, kennzahlen, caseload):
+    for module in (
+        system,
+        claimants,
+        vacancies,
+        employers,
+        feedback,
+        history,
+        subject,
+        kennzahlen,
+        caseload,
+        why_not,
+    ):
         app.include_router(module.router)
     app.include_router(web.router)
     app.include_router(docs.router)

@@ -128,6 +128,11 @@
     claimant_id: "Kundennummer",
     vacancy_id: "Stellennummer",
     suggestion_id: "Vorschlagsnummer",
+    contract: "Vertrag",
+    temp_agency: "Zeitarbeit",
+    hours_min: "Wochenstunden von",
+    hours_max: "Wochenstunden bis",
+    max_commute: "Arbeitsweg höchstens",
   };
 
   // The server's rule messages (matcher.usecases.proposals) and pydantic's error types, in German.
@@ -137,6 +142,7 @@
     "a rejection needs a reason code": "eine Ablehnung braucht einen Grund",
     "must be you or an active case manager or team lead of your Jobcenter":
       "muss Ihr Name oder der einer Fachkraft oder Teamleitung Ihres Jobcenters sein",
+    "must not be above hours_max": "darf nicht über „Wochenstunden bis“ liegen",
   };
   const TYPE_DE = {
     missing: "fehlt",
@@ -148,6 +154,8 @@
     greater_than_equal: "ist zu klein",
     less_than_equal: "ist zu groß",
     int_parsing: "muss eine ganze Zahl sein",
+    float_parsing: "muss eine Zahl sein",
+    bool_parsing: "ist kein zulässiger Wert",
     json_invalid: "die Anfrage ist kein gültiges JSON",
   };
 
@@ -396,7 +404,11 @@
       maxlength: "128",
       autocomplete: "name",
       testid: "feedback-confirmed-by",
+      // The signed-in person is the usual confirming one: pre-filled, and editable.
+      value: currentUser ? currentUser.name : null,
     });
+    // Each control's own name carries the vacancy too, not only its group's legend.
+    const named = (text) => [text, el("span", { class: "visually-hidden", text: ` zu ${about}` })];
     const reason = el(
       "select",
       { id: `fb-reason-${n}`, name: "reason_code", testid: "feedback-reason" },
@@ -406,13 +418,13 @@
     const confirmedBox = el(
       "div",
       { class: "field", hidden: true },
-      el("label", { for: confirmed.id, text: "Bestätigt durch (Name der Fachkraft)" }),
+      el("label", { for: confirmed.id }, ...named("Bestätigt durch (Name der Fachkraft)")),
       confirmed,
     );
     const reasonBox = el(
       "div",
       { class: "field", hidden: true },
-      el("label", { for: reason.id, text: "Ablehnungsgrund" }),
+      el("label", { for: reason.id }, ...named("Ablehnungsgrund")),
       reason,
     );
     const status = el("p", { class: "status", role: "status", testid: "feedback-status" });
@@ -424,7 +436,7 @@
         "fieldset",
         {},
         el("legend", {}, "Rückmeldung", el("span", { class: "visually-hidden", text: ` zu ${about}` })),
-        el("div", { class: "field" }, el("label", { for: action.id, text: "Aktion" }), action),
+        el("div", { class: "field" }, el("label", { for: action.id }, ...named("Aktion")), action),
         confirmedBox,
         reasonBox,
         submit,
@@ -723,11 +735,131 @@
   }
 
   // -- claimant page ----------------------------------------------------------------------------
-  function whyNot(event) {
+  // -- "Warum nicht diese Stelle?" by number or title -------------------------------------------
+  function refusalTable(refusals, caption) {
+    return el(
+      "div",
+      { class: "table-wrap" },
+      el(
+        "table",
+        {},
+        el("caption", { class: "visually-hidden", text: caption }),
+        el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Grund" }), el("th", { scope: "col", text: "Die Stelle verlangt" }), el("th", { scope: "col", text: "Bei der Kundin / dem Kunden" }))),
+        el("tbody", {}, refusals.map((r) =>
+          el("tr", { testid: "refusal-row", "data-filter": r.filter }, el("td", { text: r.reason }), el("td", { text: r.vacancy_value }), el("td", { text: r.claimant_value })))),
+      ),
+    );
+  }
+
+  function vacancyLink(cid, v) {
+    return el("a", { href: `/stellen/${encodeURIComponent(v.vacancy_id)}?kunde=${encodeURIComponent(cid)}`, "data-nav": true, text: `${v.title} (${v.vacancy_id})` });
+  }
+
+  async function whyNot(event) {
     event.preventDefault();
-    const vid = $("whynot-id").value.trim();
+    const q = $("whynot-id").value.trim();
     const cid = $("claimant").dataset.claimantId;
-    if (vid && cid) go(`/stellen/${encodeURIComponent(vid)}?kunde=${encodeURIComponent(cid)}`);
+    if (!q || !cid) return;
+    const box = $("whynot-results");
+    const list = box.querySelector("ul");
+    list.replaceChildren();
+    $("whynot-results-h").textContent = "Suche …";
+    box.hidden = false;
+    try {
+      const body = await api(`/claimants/${encodeURIComponent(cid)}/why-not?${new URLSearchParams({ q })}`);
+      // A vacancy number: straight to the vacancy, where the table of reasons stands.
+      let byNumber = body.total === 1 && body.vacancies[0].vacancy_id === q;
+      if (body.total === 0 && !/\s/.test(q)) {
+        // A number of a vacancy no longer open (filled, or out of the index): its page says so.
+        byNumber = await api(`/vacancies/${encodeURIComponent(q)}`).then(() => true, () => false);
+      }
+      if (byNumber) {
+        box.hidden = true;
+        go(`/stellen/${encodeURIComponent(q)}?kunde=${encodeURIComponent(cid)}`);
+        return;
+      }
+      $("whynot-results-h").textContent =
+        body.total === 0
+          ? `Keine offene Stelle mit der Nummer oder dem Titel „${q}“ gefunden.`
+          : `${num(body.total, 0)} offene Stellen mit „${q}“ im Titel` + (body.total > body.vacancies.length ? `, die ersten ${body.vacancies.length}:` : ":");
+      list.replaceChildren(...body.vacancies.map((v) =>
+        el(
+          "li",
+          { testid: "whynot-result", "data-vacancy-id": v.vacancy_id, "data-failed": v.failed.join(" ") },
+          vacancyLink(cid, v),
+          ` – ${v.employer}, ${v.municipality}`,
+          v.refusals.length
+            ? refusalTable(v.refusals, `Warum ${v.title} nicht vorgeschlagen wird`)
+            : el("p", { class: "hint", testid: "whynot-eligible", text: "Erfüllt alle Bedingungen; steht nur weiter hinten in der Reihenfolge der Vorschläge." }),
+        )));
+    } catch (err) {
+      $("whynot-results-h").textContent = failure(err);
+    }
+  }
+
+  // -- the excluded counts, each expandable to its vacancies -------------------------------------
+  const EXCLUDED_PAGE = 50;
+
+  function renderExcluded(cid, body) {
+    const groups = Object.entries(body.excluded || {}).filter(([, n]) => n > 0);
+    $("excluded").hidden = groups.length === 0;
+    $("excluded-groups").replaceChildren(...groups.map(([f, n]) => excludedGroup(cid, f, n)));
+  }
+
+  function excludedGroup(cid, filter, count) {
+    const rows = el("tbody");
+    const more = el("button", { type: "button", testid: "excluded-more", hidden: true, text: "weitere anzeigen" });
+    const status = el("p", { class: "hint", role: "status" });
+    const table = el(
+      "div",
+      { class: "table-wrap" },
+      el(
+        "table",
+        { hidden: true },
+        el("caption", { class: "visually-hidden", text: `Ausgeschlossen: ${FILTERS_DE[filter] || filter}` }),
+        el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Stelle" }), el("th", { scope: "col", text: "Die Stelle verlangt" }), el("th", { scope: "col", text: "Bei der Kundin / dem Kunden" }), el("th", { scope: "col", text: "verfehlt außerdem" }))),
+        rows,
+      ),
+    );
+    const box = el(
+      "details",
+      { testid: "excluded-group", "data-filter": filter },
+      el("summary", { testid: "excluded-summary", text: `${FILTERS_DE[filter] || filter}: ${num(count, 0)} ${count === 1 ? "Stelle" : "Stellen"}` }),
+      status,
+      table,
+      more,
+    );
+    let loaded = 0;
+    async function load() {
+      status.textContent = "Wird geladen …";
+      try {
+        const q = new URLSearchParams({ filter, limit: String(EXCLUDED_PAGE), offset: String(loaded) });
+        const page = await api(`/claimants/${encodeURIComponent(cid)}/excluded?${q}`);
+        rows.append(...page.vacancies.map((v) => {
+          const own = v.refusals.find((r) => r.filter === filter) || { vacancy_value: "–", claimant_value: "–" };
+          const others = v.refusals.filter((r) => r.filter !== filter).map((r) => r.reason).join("; ");
+          return el(
+            "tr",
+            { testid: "excluded-row", "data-vacancy-id": v.vacancy_id },
+            el("td", {}, vacancyLink(cid, v), el("br"), el("small", { text: `${v.employer}, ${v.municipality}` })),
+            el("td", { text: own.vacancy_value }),
+            el("td", { text: own.claimant_value }),
+            el("td", { text: others || "–" }),
+          );
+        }));
+        loaded += page.vacancies.length;
+        table.firstChild.hidden = loaded === 0;
+        more.hidden = loaded >= page.total;
+        status.textContent = page.total > loaded ? `${num(loaded, 0)} von ${num(page.total, 0)} angezeigt.` : "";
+      } catch (err) {
+        status.textContent = failure(err);
+      }
+    }
+    box.addEventListener("toggle", () => {
+      if (box.open && loaded === 0) load();
+    });
+    more.addEventListener("click", load);
+    return box;
   }
 
   async function openClaimant(id) {
@@ -738,21 +870,79 @@
     $("claimant-meta").textContent = "";
     $("suggestions").replaceChildren();
     renderHistory($("claimant").querySelector(".history"), [], () => "");
+    $("whynot-results").hidden = true;
+    $("excluded").hidden = true;
+    $("excluded-groups").replaceChildren();
+    resetListControls();
     const status = $("claimant-status");
     status.textContent = "Vorschläge werden berechnet …";
     try {
-      const [claimant, body] = await Promise.all([
-        api(`/claimants/${encodeURIComponent(id)}`),
-        api(`/claimants/${encodeURIComponent(id)}/suggestions?k=${K}`),
-      ]);
+      const claimant = await api(`/claimants/${encodeURIComponent(id)}`);
       $("claimant-info").textContent = claimantInfo(claimant);
-      $("claimant-meta").textContent = listMeta(body, "geprüften Stellen");
-      $("suggestions").replaceChildren(...body.suggestions.map((s) => matchItem(s, "suggestion")));
-      status.textContent =
-        body.suggestions.length === 0
-          ? "Keine passende Stelle erfüllt alle Bedingungen."
-          : `${body.suggestions.length} Vorschläge, nach erwarteter dauerhafter Vermittlung geordnet.`;
+      await loadSuggestions(id, K);
       await loadClaimantHistory(id);
+    } catch (err) {
+      status.textContent = failure(err);
+    }
+  }
+
+  // -- list controls: up to 50 ("weitere anzeigen"), contract, temp agency, hours, commute -------
+  const MAX_LIST = 50;
+  const NARROWED_DE = {
+    contract: "Vertrag nicht wie gewählt",
+    temp_agency: "Zeitarbeit nicht wie gewählt",
+    hours: "Wochenstunden außerhalb des gewählten Bereichs",
+    max_commute: "Arbeitsweg länger als gewählt",
+  };
+  let listK = K;
+
+  function resetListControls() {
+    $("list-controls").reset();
+    listK = K;
+    $("suggestions-more").hidden = true;
+  }
+
+  /** The controls as query parameters (empty ones left out; the server checks the values). */
+  function listQuery(k) {
+    const params = new URLSearchParams({ k: String(k) });
+    for (const name of ["contract", "temp_agency", "hours_min", "hours_max", "max_commute"]) {
+      const field = $("list-controls").elements.namedItem(name);
+      const value = field.value.trim().replace(",", ".");
+      if (value) params.set(name, value);
+    }
+    return params;
+  }
+
+  function narrowedText(body) {
+    const parts = Object.entries(body.narrowed || {})
+      .filter(([, n]) => n > 0)
+      .map(([c, n]) => `${NARROWED_DE[c] || c}: ${num(n, 0)}`);
+    return parts.length ? ` Durch Ihre Auswahl ausgeblendet: ${parts.join(", ")}.` : "";
+  }
+
+  async function loadSuggestions(id, k) {
+    const status = $("claimant-status");
+    const body = await api(`/claimants/${encodeURIComponent(id)}/suggestions?${listQuery(k)}`);
+    listK = k;
+    $("claimant-meta").textContent = listMeta(body, "geprüften Stellen");
+    renderExcluded(id, body);
+    $("suggestions").replaceChildren(...body.suggestions.map((s) => matchItem(s, "suggestion")));
+    // A full list may have more behind it: ten more at a time, up to 50.
+    $("suggestions-more").hidden = body.suggestions.length < k || k >= MAX_LIST;
+    status.textContent =
+      (body.suggestions.length === 0
+        ? "Keine passende Stelle erfüllt alle Bedingungen."
+        : `${body.suggestions.length} Vorschläge, nach erwarteter dauerhafter Vermittlung geordnet.`) + narrowedText(body);
+  }
+
+  async function applyListControls(event, k = K) {
+    if (event) event.preventDefault();
+    const id = $("claimant").dataset.claimantId;
+    if (!id) return;
+    const status = $("claimant-status");
+    status.textContent = "Vorschläge werden berechnet …";
+    try {
+      await loadSuggestions(id, k);
     } catch (err) {
       status.textContent = failure(err);
     }
@@ -985,6 +1175,12 @@
   async function start() {
     $("signin-form").addEventListener("submit", signIn);
     $("whynot-form").addEventListener("submit", whyNot);
+    $("list-controls").addEventListener("submit", (event) => applyListControls(event));
+    $("lc-reset").addEventListener("click", () => {
+      resetListControls();
+      applyListControls(null);
+    });
+    $("suggestions-more").addEventListener("click", () => applyListControls(null, Math.min(MAX_LIST, listK + 10)));
     $("search-form").addEventListener("submit", search);
     $("signout").addEventListener("click", () => signOut(""));
     document.addEventListener("click", onClick);

@@ -4,6 +4,7 @@ claimant, so audit-logged and owner-checked like the others."""
 
 from __future__ import annotations
 
+from matcher.domain import Vacancy
 from matcher.errors import UnknownVacancy
 from matcher.service import PairFacts
 from matcher.usecases.access import audit, visible_claimant
@@ -26,3 +27,27 @@ class PairLookups:
             raise UnknownVacancy(NO_SUCH_VACANCY) from None
         audit(self.log, caller, "claimant.pair", claimant_id=c.id, payload={"vacancy_id": vacancy_id})
         return facts
+
+    def excluded(
+        self, caller: Caller, claimant_id: str, name: str, *, limit: int, offset: int = 0
+    ) -> tuple[int, list[tuple[Vacancy, PairFacts]]]:
+        """The vacancies one hard filter excludes for the claimant (the list page's counts, expanded),
+        ``limit`` from ``offset`` by vacancy id, each with every filter it fails in words."""
+        c = visible_claimant(self.claimants, caller, claimant_id, with_health=True, log=self.log)
+        total, rows = self.live.service.excluded_by(
+            c, name, limit=limit, offset=offset, sees_health=caller.sees_health
+        )
+        payload = {"filter": name, "total": total, "vacancy_ids": [v.id for v, _ in rows]}
+        audit(self.log, caller, "claimant.excluded", claimant_id=c.id, payload=payload)
+        return total, rows
+
+    def why_not(
+        self, caller: Caller, claimant_id: str, q: str, *, limit: int
+    ) -> tuple[int, list[tuple[Vacancy, PairFacts]]]:
+        """ "Warum nicht diese Stelle?" for a vacancy number or a title: the open vacancies it finds,
+        each with the filters it fails for this claimant (none: it only ranks further down)."""
+        c = visible_claimant(self.claimants, caller, claimant_id, with_health=True, log=self.log)
+        total, rows = self.live.service.find_for(c, q, limit=limit, sees_health=caller.sees_health)
+        payload = {"q": q, "total": total, "vacancy_ids": [v.id for v, _ in rows]}
+        audit(self.log, caller, "claimant.why_not", claimant_id=c.id, payload=payload)
+        return total, rows

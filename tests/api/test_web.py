@@ -90,7 +90,16 @@ def test_shell_is_german_accessible_and_has_no_inline_script(client: TestClient)
     # Every input and select has a label naming it.
     labelled = {a["for"] for t, a in page.tags if t == "label"}
     fields = [a["id"] for t, a in page.tags if t in ("input", "select")]
-    assert fields == ["token", "q", "whynot-id"]
+    assert fields == [
+        "token",
+        "q",
+        "whynot-id",
+        "lc-contract",
+        "lc-temp",
+        "lc-hours-min",
+        "lc-hours-max",
+        "lc-commute",
+    ]
     assert set(fields) <= labelled
     assert sum(1 for t, _ in page.tags if t == "h1") == 7  # one per view; only one is shown
 
