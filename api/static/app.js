@@ -709,9 +709,28 @@
     );
   }
 
+  // A team lead's case managers (from the unfiltered caseload), for the filter above the list.
+  let teamCaseManagers = [];
+
+  function renderCaseloadFilter(lead, body, chosen) {
+    const form = $("caseload-filter");
+    form.hidden = !lead;
+    if (!lead) return;
+    if (!chosen) teamCaseManagers = body.case_managers;
+    const select = $("caseload-cm");
+    select.replaceChildren(
+      el("option", { value: "", text: `ganzes Team (${body.teams.join(", ") || "–"})` }),
+      ...(chosen && !teamCaseManagers.includes(chosen) ? [...teamCaseManagers, chosen] : teamCaseManagers).map((cm) =>
+        el("option", { value: cm, text: cm }),
+      ),
+    );
+    select.value = chosen || "";
+  }
+
   async function openCaseload() {
     show("caseload");
     const lead = currentUser && currentUser.role === "team_lead";
+    const chosen = lead ? new URLSearchParams(location.search).get("fallmanager") || "" : "";
     $("caseload-h").textContent = lead ? "Kundinnen und Kunden meines Teams" : "Meine Kunden";
     $("caseload-run").textContent = "";
     $("caseload-versions").textContent = "";
@@ -719,7 +738,8 @@
     const status = $("caseload-status");
     status.textContent = "Liste wird geladen …";
     try {
-      const body = await api("/caseload");
+      const body = await api(chosen ? `/caseload?${new URLSearchParams({ case_manager: chosen })}` : "/caseload");
+      renderCaseloadFilter(lead, body, chosen);
       $("caseload-run").textContent = runText(body.latest_run);
       $("caseload-versions").textContent = versionsText(body);
       $("caseload-list").replaceChildren(...body.claimants.map((c) => caseloadCard(c, body.previous_run)));
@@ -1175,6 +1195,10 @@
   async function start() {
     $("signin-form").addEventListener("submit", signIn);
     $("whynot-form").addEventListener("submit", whyNot);
+    $("caseload-cm").addEventListener("change", (event) => {
+      const cm = event.target.value;
+      go(cm ? `/meine-kunden?${new URLSearchParams({ fallmanager: cm })}` : "/meine-kunden");
+    });
     $("list-controls").addEventListener("submit", (event) => applyListControls(event));
     $("lc-reset").addEventListener("click", () => {
       resetListControls();

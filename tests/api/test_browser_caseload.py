@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.test_browser import _save_screenshot, _Server, browser  # noqa: F401 (fixture)
+from tests.api.test_browser import _WIDEST, _save_screenshot, _Server, browser  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow  # Debian chromium
 
@@ -23,7 +23,7 @@ CM = "fm-007"
 def caseload_app(api_region_dir: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
     from api.app import create_app
     from api.auth import create_token
-    from matcher.settings import Settings
+    from matcher.settings import KennzahlenSettings, Settings
     from matcher.store import Store
     from tests.api.conftest import JC_A, _region, trigram_encoder
 
@@ -32,11 +32,19 @@ def caseload_app(api_region_dir: Path, tmp_path: Path) -> Iterator[dict[str, Any
     settings = Settings(data_dir=data_dir, as_of=region.reference_date)
     store = Store.open(settings.resolved_database_url)
     _, secret = create_token(store, CM, "case_manager", JC_A)
+    # A team lead of GOE-Mitte (fm-007's team), named so in the settings.
+    _, lead = create_token(store, "Frau Teamleitung", "team_lead", JC_A)
+    settings = settings.model_copy(
+        update={"kennzahlen": KennzahlenSettings(team_leads={"Frau Teamleitung": ("GOE-Mitte",)})}
+    )
     app = create_app(settings, encoder=trigram_encoder(data_dir), store=store)
     own = sorted(c.id for c in region.claimants if c.case_manager == CM and c.active)
     try:
         with _Server(app) as server:
-            yield {"url": server.url, "store": store, "token": secret, "own": own,
+            team = sorted(
+                c.id for c in region.claimants if c.jobcenter == JC_A and c.team == "GOE-Mitte" and c.active
+            )
+            yield {"url": server.url, "store": store, "token": secret, "own": own, "lead": lead, "team": team,
                    "data_dir": data_dir, "as_of": region.reference_date}  # fmt: skip
     finally:
         store.close()
@@ -132,5 +140,43 @@ def test_after_the_nightly_run_the_caseload_page_shows_the_new_lists(
         expect(page).to_have_url(f"{app['url']}/stellen/{first.vacancy_id}?kunde={first.claimant_id}")
         expect(page.get_by_test_id("vacancy-heading")).to_have_text(first.payload["title"])
         assert problems == [], problems
+    finally:
+        context.close()
+
+
+def test_a_team_lead_sees_the_team_and_picks_one_case_manager(
+    browser: Any,  # noqa: F811
+    caseload_app: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    from playwright.sync_api import expect
+
+    app = caseload_app
+    passgenau_nightly(app["data_dir"], app["as_of"].isoformat(), "night-1")
+    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(app["url"] + "/")
+        page.get_by_test_id("signin-token").fill(app["lead"])
+        page.get_by_test_id("signin-submit").click()
+        expect(page.get_by_test_id("whoami")).to_contain_text("Teamleitung")
+        page.get_by_test_id("caseload-link").click()
+        expect(page.get_by_test_id("caseload-heading")).to_have_text("Kundinnen und Kunden meines Teams")
+        cards = page.get_by_test_id("caseload-claimant")
+        expect(cards).to_have_count(len(app["team"]))
+        assert [cards.nth(i).get_attribute("data-claimant-id") for i in range(cards.count())] == app["team"]
+        rows = app["store"].list_nightly("night-1")
+        expect(page.get_by_test_id("caseload-entry")).to_have_count(
+            sum(r.claimant_id in app["team"] for r in rows)
+        )
+        page.get_by_test_id("caseload-cm").select_option(CM)
+        expect(page).to_have_url(f"{app['url']}/meine-kunden?fallmanager={CM}")
+        expect(cards).to_have_count(len(app["own"]))
+        assert [cards.nth(i).get_attribute("data-claimant-id") for i in range(cards.count())] == app["own"]
+        _save_screenshot(page, tmp_path, "passgenau-caseload-team.png")
+        # On a phone (390 px) no element of the page is wider than the screen.
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate(_WIDEST) <= 390.5
     finally:
         context.close()

@@ -93,6 +93,7 @@ def test_shell_is_german_accessible_and_has_no_inline_script(client: TestClient)
     assert fields == [
         "token",
         "q",
+        "caseload-cm",
         "whynot-id",
         "lc-contract",
         "lc-temp",
