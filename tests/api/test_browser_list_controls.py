@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from matcher.search_text import fold
-from tests.api.test_browser import _save_screenshot, browser, served  # noqa: F401 (fixtures)
+from tests.api.test_browser import _WIDEST, _save_screenshot, browser, served  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow  # Debian chromium
 
@@ -128,6 +128,9 @@ def test_list_controls_why_not_by_title_and_the_excluded_vacancies(
             assert results.nth(i).get_attribute("data-failed") == " ".join(v["failed"])
             expect(results.nth(i).get_by_test_id("refusal-row")).to_have_count(len(v["refusals"]))
         _save_screenshot(page, tmp_path, "passgenau-whynot-title.png")
+        # With the why-not results and an excluded group open, the page still fits a phone (390 px).
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate(_WIDEST) <= 390.5
         # The upside-down band's 422 is the only failed request.
         assert problems == [
             "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
