@@ -72,9 +72,32 @@ class VacancyCatalog:
         return np.array([v.employer.temp_agency for v in self.vacancies], dtype=bool)
 
     @cached_property
-    def title_forms(self) -> tuple[tuple[str, ...], ...]:
-        """Each title folded as the search folds (``matcher.search_text``), for "Warum nicht …?"."""
-        return tuple(forms(v.title) for v in self.vacancies)
+    def title_text(self) -> tuple[tuple[str, npt.NDArray[np.int64]], ...]:
+        """Every title folded as the search folds (``matcher.search_text``), one line each, joined
+        into one text per folded form (umlauts spelled out, bare vowels), with where each line
+        starts: a search word is found by ``str.find`` scans in C, not a loop over the titles."""
+        folded = [forms(v.title) for v in self.vacancies]
+        out = []
+        for j in range(2):
+            lines = [f[min(j, len(f) - 1)].replace("\n", " ") for f in folded]
+            lengths = np.array([len(t) + 1 for t in lines], dtype=np.int64)
+            out.append(("\n".join(lines), np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)))
+        return tuple(out)
+
+    def titled(self, needle: str) -> list[int]:
+        """Positions of the vacancies whose folded title holds the folded ``needle``, in catalog order."""
+        needle = needle.replace("\n", " ")
+        if not needle or not self.vacancies:
+            return []
+        hits: set[int] = set()
+        for text, starts in self.title_text:
+            i = text.find(needle)
+            while i >= 0:
+                line = int(np.searchsorted(starts, i, side="right")) - 1
+                hits.add(line)
+                # On from the next title: a second hit in this one adds nothing.
+                i = text.find(needle, int(starts[line + 1])) if line + 1 < len(starts) else -1
+        return sorted(hits)
 
 
 @dataclass(frozen=True)

@@ -290,10 +290,7 @@ class MatchService:
             hits = [exact]
         else:
             needle = fold(q.strip())
-            hits = (
-                [i for i, fs in enumerate(cat.title_forms) if any(needle in f for f in fs)] if needle else []
-            )
-            hits.sort(key=lambda i: str(cat.ids[i]))
+            hits = sorted(cat.titled(needle), key=lambda i: str(cat.ids[i]))
         if not hits:
             return 0, []
         result, dist = self.filter_vacancies(c)

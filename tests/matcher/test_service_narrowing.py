@@ -48,3 +48,19 @@ def test_why_not_by_number_or_title(service: MatchService) -> None:  # noqa: F81
     assert (total, [v.id for v, _ in rows]) == (7, ["V1", "V2", "V3"])
     assert [f.failed for _, f in rows] == [(), (), ()]
     assert service.find_for(c, "Bäcker", limit=3) == (0, [])
+
+
+def test_the_title_search_finds_each_title_once_in_either_folding() -> None:
+    from matcher.catalog import VacancyCatalog
+    from matcher.geo import load_directory
+    from tests.factories import make_vacancy
+
+    titles = ["Verkäufer (m/w/d)", "Bäckereifachverkäuferin", "Lagerhelfer", "Verkaeufer Lager", "José Café"]
+    cat = VacancyCatalog.build(
+        [make_vacancy(id=f"V{i}", title=t) for i, t in enumerate(titles)], load_directory()
+    )
+    assert cat.titled("verkaeufer") == [0, 1, 3]
+    assert cat.titled("verkaufer") == [0, 1]  # the bare vowel of the umlaut
+    assert cat.titled("lager") == [2, 3]
+    assert cat.titled("cafe") == [4] and cat.titled("(m/w/d)") == [0]
+    assert cat.titled("helfer\nverk") == [] and cat.titled("") == []
