@@ -57,10 +57,10 @@ def main() -> None:
     plain, narrowed, excluded, title = [], [], [], []
     for c in region.claimants:
         for out, call in (
-            (plain, lambda: service.suggest_for(c, 10)),
-            (narrowed, lambda: service.suggest_for(c, 10, narrow)),
-            (excluded, lambda: service.excluded_by(c, "commute", limit=50)),
-            (title, lambda: service.find_for(c, "lager", limit=20)),
+            (plain, lambda c=c: service.suggest_for(c, 10)),
+            (narrowed, lambda c=c: service.suggest_for(c, 10, narrow)),
+            (excluded, lambda c=c: service.excluded_by(c, "commute", limit=50)),
+            (title, lambda c=c: service.find_for(c, "lager", limit=20)),
         ):
             t = time.perf_counter()
             call()
@@ -69,7 +69,9 @@ def main() -> None:
     print(f"suggestions k=10: {_ms(plain)}; narrowed (permanent, no temp agency, ≤ 30 min): {_ms(narrowed)}")
     print(f"first narrowed list (builds the arrays): {first_narrowed * 1000:.1f} ms")
     print(f"excluded by commute, first 50: {_ms(excluded)}")
-    print(f"why-not by title 'lager' (20 shown): {_ms(title)}; first call (folds every title): {first_title * 1000:.1f} ms")
+    print(
+        f"why-not by title 'lager' (20 shown): {_ms(title)}; first call (folds every title): {first_title * 1000:.1f} ms"
+    )
 
 
 if __name__ == "__main__":
