@@ -70,7 +70,8 @@ def main() -> None:
     print(f"first narrowed list (builds the arrays): {first_narrowed * 1000:.1f} ms")
     print(f"excluded by commute, first 50: {_ms(excluded)}")
     print(
-        f"why-not by title 'lager' (20 shown): {_ms(title)}; first call (folds every title): {first_title * 1000:.1f} ms"
+        f"why-not by title 'lager' (20 shown): {_ms(title)}; "
+        f"first call (folds every title): {first_title * 1000:.1f} ms"
     )
 
 
