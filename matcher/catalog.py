@@ -7,6 +7,7 @@ when the service starts and rebuilt when the index changes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -73,15 +74,15 @@ class VacancyCatalog:
 
     @cached_property
     def title_text(self) -> tuple[tuple[str, npt.NDArray[np.int64]], ...]:
-        """Every title folded as the search folds (``matcher.search_text``), one line each, joined
-        into one text per folded form (umlauts spelled out, bare vowels), with where each line
-        starts: a search word is found by ``str.find`` scans in C, not a loop over the titles."""
-        folded = [forms(v.title) for v in self.vacancies]
+        """Every title folded as the search folds (``matcher.search_text``), one line each, as one
+        text per folded form (umlauts spelled out, bare vowels) with where each line starts. The
+        titles are joined first and folded at once: folding is per character and a line break ends
+        every combining sequence, so this equals folding each title (and is C-speed, not a loop)."""
+        joined = "\n".join(v.title.replace("\n", " ") for v in self.vacancies)
         out = []
-        for j in range(2):
-            lines = [f[min(j, len(f) - 1)].replace("\n", " ") for f in folded]
-            lengths = np.array([len(t) + 1 for t in lines], dtype=np.int64)
-            out.append(("\n".join(lines), np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)))
+        for text in forms(joined):
+            lengths = np.fromiter(map(len, text.split("\n")), dtype=np.int64, count=len(self.vacancies)) + 1
+            out.append((text, np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)))
         return tuple(out)
 
     def titled(self, needle: str) -> list[int]:
@@ -90,13 +91,11 @@ class VacancyCatalog:
         if not needle or not self.vacancies:
             return []
         hits: set[int] = set()
+        pattern = re.compile(re.escape(needle))
         for text, starts in self.title_text:
-            i = text.find(needle)
-            while i >= 0:
-                line = int(np.searchsorted(starts, i, side="right")) - 1
-                hits.add(line)
-                # On from the next title: a second hit in this one adds nothing.
-                i = text.find(needle, int(starts[line + 1])) if line + 1 < len(starts) else -1
+            offsets = [m.start() for m in pattern.finditer(text)]
+            if offsets:
+                hits.update((np.searchsorted(starts, offsets, side="right") - 1).tolist())
         return sorted(hits)
 
 

@@ -223,6 +223,8 @@
   function showWho(me) {
     $("whoami").textContent = `${me.name} · ${ROLE_DE[me.role] || me.role} · Jobcenter ${me.jobcenter}`;
     currentUser = me;
+    // Only case managers and team leads have a caseload.
+    document.querySelector('[data-testid="caseload-link"]').hidden = !["case_manager", "team_lead"].includes(me.role);
     $("who").hidden = false;
   }
 
