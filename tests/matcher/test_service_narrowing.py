@@ -64,3 +64,17 @@ def test_the_title_search_finds_each_title_once_in_either_folding() -> None:
     assert cat.titled("lager") == [2, 3]
     assert cat.titled("cafe") == [4] and cat.titled("(m/w/d)") == [0]
     assert cat.titled("helfer\nverk") == [] and cat.titled("") == []
+
+
+def test_the_joined_search_equals_folding_each_title() -> None:
+    from matcher.catalog import VacancyCatalog
+    from matcher.geo import load_directory
+    from matcher.search_text import fold, forms
+    from tests.api.conftest import _region
+
+    vs = _region().vacancies
+    cat = VacancyCatalog.build(vs, load_directory())
+    words = {fold(w) for v in vs for w in v.title.split() if len(w) > 3}
+    assert len(words) > 50
+    for w in sorted(words):
+        assert cat.titled(w) == [i for i, v in enumerate(vs) if any(w in f for f in forms(v.title))], w
