@@ -29,6 +29,7 @@ STATIC = HERE / "static"
 STATIC_FILES: dict[str, str] = {
     "app.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "print.css": "text/css; charset=utf-8",
 }
 
 # The Content-Security-Policy and the other security headers come from ``api.headers`` (every answer

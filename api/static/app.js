@@ -647,6 +647,7 @@
     $("claimant-h").textContent = `Vorschläge für Kundennummer ${id}`;
     $("claimant-info").textContent = "";
     $("claimant-meta").textContent = "";
+    printHead(null);
     $("suggestions").replaceChildren();
     renderHistory($("claimant").querySelector(".history"), [], () => "");
     const status = $("claimant-status");
@@ -658,6 +659,7 @@
       ]);
       $("claimant-info").textContent = claimantInfo(claimant);
       $("claimant-meta").textContent = listMeta(body, "geprüften Stellen");
+      printHead(body.audit_id);
       $("suggestions").replaceChildren(...body.suggestions.map((s) => matchItem(s, "suggestion")));
       status.textContent =
         body.suggestions.length === 0
@@ -841,6 +843,18 @@
     }
   }
 
+  // -- the claimant list on paper (print.css) --------------------------------------------------
+  /** The line above the printed list: when it was printed and which list (its Protokoll-Nr.). */
+  function printHead(auditId) {
+    const head = $("claimant-print-head");
+    head.dataset.auditId = auditId === undefined || auditId === null ? "" : String(auditId);
+    const now = new Date();
+    const when = `${dateDe(now.toISOString())}, ${now.toLocaleTimeString("de-DE", { hour: "2-digit", minute: "2-digit" })} Uhr`;
+    head.textContent = [`Gedruckt am ${when}`, head.dataset.auditId ? `Liste Nr. ${head.dataset.auditId}` : null]
+      .filter(Boolean)
+      .join(" · ");
+  }
+
   // -- printable Vermittlungsvorschlag ----------------------------------------------------------
   async function openProposal(cid, vid) {
     show("proposal");
@@ -900,6 +914,8 @@
     $("signout").addEventListener("click", () => signOut(""));
     document.addEventListener("click", onClick);
     $("proposal-print").addEventListener("click", () => window.print());
+    // The print date is the date of printing, not of loading the list.
+    window.addEventListener("beforeprint", () => printHead($("claimant-print-head").dataset.auditId));
     window.addEventListener("popstate", route);
     if (!token()) {
       show("signin");
