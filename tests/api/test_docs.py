@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from api.docs import REDOC_LOGO, REDOC_STYLE_HASHES, redoc_csp
 from api.headers import CSP
 from tests.api.conftest import ApiEnv
 
@@ -32,8 +33,41 @@ def test_docs_load_nothing_from_elsewhere(api_ro: ApiEnv) -> None:
     init = api_ro.client.get("/docs/init.js").text
     assert '"/openapi.json"' in init and "validatorUrl: null" in init
     assert api_ro.client.get("/docs/../pyproject.toml").status_code == 404
-    assert api_ro.client.get("/docs/redoc.standalone.js").status_code == 404
-    assert api_ro.client.get("/redoc").status_code == 404  # ReDoc would come from a CDN
+    assert api_ro.client.get("/docs/redoc.standalone.js").status_code == 404  # ReDoc's are under /redoc
+
+
+def test_redoc_is_served_from_the_wheel_under_the_page_policy_plus_what_it_needs(api_ro: ApiEnv) -> None:
+    """Issue 13, item 11: /redoc (was off: FastAPI's loads ReDoc from a CDN and Google's fonts)."""
+    first, second = api_ro.client.get("/redoc"), api_ro.client.get("/redoc")
+    assert first.status_code == 200
+    html = first.text
+    assert "http://" not in html and "https://" not in html and "//" not in html.replace("<!doctype", "")
+    refs = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sorted(refs) == ["/docs/favicon.png", "/redoc/init.js", "/redoc/redoc.standalone.js"]
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    # The page's policy, with a fresh nonce and two hashes for ReDoc's styles and a blob: worker.
+    nonce = re.search(r'data-nonce="([A-Za-z0-9_-]{24})"', html)
+    assert nonce is not None and nonce.group(1) not in second.text
+    policy = first.headers["content-security-policy"]
+    assert policy == redoc_csp(nonce.group(1))
+    page = dict(p.split(" ", 1) for p in CSP.split("; "))
+    redoc = dict(p.split(" ", 1) for p in policy.split("; "))
+    assert set(redoc) - set(page) == {"worker-src"} and redoc["worker-src"] == "blob:"
+    assert {k: v for k, v in redoc.items() if k not in ("style-src", "worker-src")} == {
+        k: v for k, v in page.items() if k != "style-src"
+    }
+    assert redoc["style-src"] == " ".join(["'self'", f"'nonce-{nonce.group(1)}'", *REDOC_STYLE_HASHES])
+    assert "unsafe" not in policy
+    bundle = api_ro.client.get("/redoc/redoc.standalone.js")
+    assert bundle.status_code == 200 and bundle.headers["content-type"].startswith("text/javascript")
+    assert b"Redoc" in bundle.content and REDOC_LOGO not in bundle.content
+    assert bundle.headers["content-security-policy"] == CSP
+    init = api_ro.client.get("/redoc/init.js").text
+    assert (
+        '"/openapi.json"' in init
+        and "nonce: root.dataset.nonce" in init
+        and "//" not in init.replace("// ", "")
+    )
 
 
 def test_every_answer_carries_the_policy(api_ro: ApiEnv) -> None:
