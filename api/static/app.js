@@ -17,20 +17,11 @@
   ];
   const ACTION_DE = Object.fromEntries(ACTIONS);
 
-  // Why a suggestion was not taken up (reason_code of a rejection).
-  const REJECT_REASONS = [
-    ["commute", "Arbeitsweg zu lang oder nicht erreichbar"],
-    ["hours", "Arbeitszeit oder Stunden passen nicht"],
-    ["childcare", "Kinderbetreuung nicht vereinbar"],
-    ["health", "gesundheitliche Gründe"],
-    ["qualification", "Qualifikation oder Erfahrung fehlt"],
-    ["language", "Deutschkenntnisse reichen nicht"],
-    ["wage", "Lohn zu niedrig"],
-    ["temp_agency", "Zeitarbeit / Befristung nicht gewünscht"],
-    ["vacancy_filled", "Stelle bereits besetzt"],
-    ["claimant_declined", "Kundin/Kunde lehnt ab"],
-    ["other", "anderer Grund"],
-  ];
+  // Why a suggestion was not taken up (reason_code of a rejection): the API's enumeration
+  // (RejectReason), rendered into the page's <template id="reject-reasons"> by the server.
+  const REJECT_REASONS = [...document.getElementById("reject-reasons").content.querySelectorAll("option")].map(
+    (o) => [o.value, o.textContent],
+  );
 
   const FILTERS_DE = {
     open: "Stelle besetzt oder abgelaufen",

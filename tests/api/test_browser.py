@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import pytest
 
-from matcher.domain import FeedbackAction
+from matcher.domain import FeedbackAction, RejectReason
 from tests.api.test_explanations import bare_number
 
 pytestmark = pytest.mark.slow  # Debian chromium
@@ -475,6 +475,11 @@ def test_claimant_list_prints_compactly_and_every_page_fits_390_px(
         page.set_viewport_size({"width": 1280, "height": 900})
         page.goto(f"{served['url']}/kunden/{claimant_id}")
         expect(page.get_by_test_id("vacancy-link")).to_have_count(10)
+        # The rejection reasons offered are the API's enumeration, code for code and text for text.
+        offered = page.get_by_test_id("feedback-reason").first.evaluate(
+            "s => [...s.options].filter(o => o.value).map(o => [o.value, o.textContent])"
+        )
+        assert offered == [[r.value, r.label] for r in RejectReason]
         page.emulate_media(media="print")
         visible = page.evaluate(
             """() => [...document.querySelectorAll('button, form, input, select, textarea, nav, .nav')]

@@ -33,7 +33,7 @@ def _open(browser: Any, url: str) -> tuple[Any, Any, list[str], list[str]]:
 
     context.route("**/*", route)
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(60_000)
     page.on("request", lambda r: requests.append(r.url))
     page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
@@ -54,7 +54,7 @@ def test_swagger_ui_and_redoc_render_offline_under_the_policy(
     base = served["url"]
     context, page, requests, problems = _open(browser, base + "/docs")
     try:
-        expect(page.locator(".opblock").first).to_be_visible()
+        expect(page.locator(".opblock").first).to_be_visible(timeout=60_000)
         expect(
             page.locator(".opblock-summary-path", has_text="/vacancies/{vacancy_id}/candidates")
         ).to_have_count(1)
@@ -67,11 +67,21 @@ def test_swagger_ui_and_redoc_render_offline_under_the_policy(
     context, page, requests, problems = _open(browser, base + "/redoc")
     try:
         # The operations, a response field's description and the rejection reasons' enumeration.
-        expect(page.get_by_role("heading", name="passgenau").first).to_be_visible()
+        # ReDoc parses the 1 MB bundle and the whole spec before it shows anything: under the shared
+        # machine's load that took more than the 5 s expect() waits by default.
+        expect(page.get_by_role("heading", name="passgenau").first).to_be_visible(timeout=60_000)
         expect(page.get_by_text("/claimants/{claimant_id}/suggestions").first).to_be_attached()
+        expect(page.get_by_text("The list's number (Protokoll-Nr.)").first).to_be_attached()
+        # The feedback operation's body shows the rejection reasons' enumeration (RejectReason).
+        page.get_by_role("menuitem", name="feedback").click()
+        page.get_by_role("menuitem", name="Feedback", exact=True).click()
+        page.get_by_role("button", name="expand reason_code").first.click()
+        expect(page.get_by_text("claimant_declined").first).to_be_attached(timeout=30_000)
         # The search box works: its index is built in the worker that ``worker-src blob:`` allows.
         page.get_by_placeholder("Search...").fill("candidates")
-        expect(page.get_by_role("search").get_by_role("menuitem", name="Candidates")).to_be_visible()
+        expect(page.get_by_role("search").get_by_role("menuitem", name="Candidates")).to_be_visible(
+            timeout=30_000
+        )
         _save_screenshot(page, tmp_path, "docs-redoc.png")
     finally:
         context.close()

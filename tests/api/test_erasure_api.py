@@ -95,7 +95,7 @@ def _live(api: ApiEnv) -> dict[str, Any]:
     assert len(sugg["suggestions"]) == 5, sugg
     fb = api.client.post(
         f"/suggestions/{sugg['suggestions'][0]['suggestion_id']}/feedback",
-        json={"action": "rejected", "reason_code": "distance"},
+        json={"action": "rejected", "reason_code": "commute"},
         headers=api.headers("cm"),
     )
     assert fb.status_code == 201, fb.text
