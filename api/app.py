@@ -110,4 +110,5 @@ def create_app(
         app.include_router(module.router)
     app.include_router(web.router)
     app.include_router(docs.router)
+    docs.describe_validation_errors(app)
     return app

@@ -18,10 +18,10 @@ ACTION_DESCRIPTION = "proposed (vorgeschlagen), rejected (abgelehnt), applied (b
 class HistoryEntry(BaseModel):
     """One action on a suggestion, as recorded (append-only)."""
 
-    feedback_id: str
+    feedback_id: str = Field(description="Id of the recorded action.")
     suggestion_id: str = Field(description="The list entry acted on (stable across reloads).")
-    claimant_id: str
-    vacancy_id: str
+    claimant_id: str = Field(description="The claimant.")
+    vacancy_id: str = Field(description="The vacancy.")
     vacancy_title: str | None = Field(description="None: the vacancy is no longer stored.")
     action: str = Field(description=ACTION_DESCRIPTION)
     reason_code: str | None = Field(description="Why a suggestion was rejected.")
@@ -49,9 +49,15 @@ class HistoryEntry(BaseModel):
 class ProposalHistoryOut(BaseModel):
     """The actions on one claimant's or one vacancy's suggestions, oldest first."""
 
-    claimant_id: str | None = None
-    vacancy_id: str | None = None
-    entries: list[HistoryEntry]
+    claimant_id: str | None = Field(
+        None, description="The claimant whose history it is (None for a vacancy's)."
+    )
+    vacancy_id: str | None = Field(
+        None, description="The vacancy whose history it is (None for a claimant's)."
+    )
+    entries: list[HistoryEntry] = Field(
+        description="The actions, oldest first; a later action adds to them and replaces nothing."
+    )
 
 
 class RefusalOut(BaseModel):
@@ -68,8 +74,8 @@ class RefusalOut(BaseModel):
 class PairOut(BaseModel):
     """The commute from a claimant to a vacancy, and the hard filters the pair fails."""
 
-    claimant_id: str
-    vacancy_id: str
+    claimant_id: str = Field(description="The claimant.")
+    vacancy_id: str = Field(description="The vacancy.")
     commute_minutes: float = Field(description="One way, minutes, by the claimant's mode.")
     commute_limit: float = Field(description="The claimant's limit or the §140(4) SGB III default, minutes.")
     commute_mode: str = Field(description="car or public")

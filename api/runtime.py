@@ -150,10 +150,7 @@ def split_by_jobcenter(catalog: ClaimantCatalog | None, geo: PostcodeDirectory) 
     groups: dict[str, list[int]] = {}
     for i, c in enumerate(catalog.claimants):
         groups.setdefault(c.jobcenter, []).append(i)
-    return {
-        jc: ClaimantCatalog.build([catalog.claimants[i] for i in idx], catalog.vectors[idx], geo)
-        for jc, idx in groups.items()
-    }
+    return {jc: catalog.take(idx, geo) for jc, idx in groups.items()}
 
 
 class Runtime:
@@ -167,7 +164,9 @@ class Runtime:
         self.geo: PostcodeDirectory = service.geo
         self._by_jc = split_by_jobcenter(service.claimant_catalog, self.geo)
         self._service = service.with_encoder(self.encoder).with_claimants(None)
-        self._empty = ClaimantCatalog.build([], np.zeros((0, encoder.dim), dtype=np.float32), self.geo)
+        self._empty = ClaimantCatalog.build(
+            [], np.zeros((0, encoder.dim), dtype=np.float32), self.geo, codes=[]
+        )
         self._write = threading.Lock()
 
     # -- reading -------------------------------------------------------------------------------
@@ -272,18 +271,31 @@ class Runtime:
             by_jc = dict(self._by_jc)
             for jc, cat in self._by_jc.items():
                 if claimant_id in cat.position:
-                    keep = [i for i, c in enumerate(cat.claimants) if c.id != claimant_id]
-                    by_jc[jc] = ClaimantCatalog.build(
-                        [cat.claimants[i] for i in keep], cat.vectors[keep], self.geo
+                    by_jc[jc] = cat.take(
+                        [i for i, c in enumerate(cat.claimants) if c.id != claimant_id], self.geo
                     )
-            if claimant is not None and claimant.active:
+            if claimant is None:
+                # Erased: its stored grounding goes with it (every grounder's file).
+                self.services.forget_groundings([claimant_id])
+            elif claimant.active:
                 cat = by_jc.get(claimant.jobcenter, self._empty)
                 vec = self.encoder.encode_claimants([claimant])
-                merged = [*zip(cat.claimants, cat.vectors, strict=True), (claimant, vec[0])]
-                merged.sort(key=lambda cv: cv[0].id)
+                # Grounded now, when it is written, and stored: no reverse lookup grounds it again.
+                (codes,) = self.services.grounded_codes().codes_of([claimant])
+                merged = [
+                    *zip(cat.claimants, cat.vectors, cat.codes, strict=True),
+                    (claimant, vec[0], codes),
+                ]
+                merged.sort(key=lambda cvk: cvk[0].id)
                 by_jc[claimant.jobcenter] = ClaimantCatalog.build(
-                    [c for c, _ in merged], np.stack([v for _, v in merged]).astype(np.float32), self.geo
+                    [c for c, _, _ in merged],
+                    np.stack([v for _, v, _ in merged]).astype(np.float32),
+                    self.geo,
+                    codes=[k for _, _, k in merged],
                 )
+            else:
+                # Inactive: out of reverse matching, but its grounding is kept current for when it returns.
+                self.services.grounded_codes().refresh([claimant])
             self._by_jc = by_jc
 
     def forget_profiles(self, claimants: Sequence[Claimant], keep: Sequence[Claimant] = ()) -> int:

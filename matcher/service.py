@@ -37,7 +37,6 @@ from matcher.pairs import (
     claimant_commute,
     commute_for,
     fetch_size,
-    match_depths,
 )
 from matcher.ranking import Ranked, rank
 from matcher.search_text import fold
@@ -396,12 +395,13 @@ class MatchService:
             cc.table.ids,
         )
         claimants = [cc.claimants[i] for i in chosen]
-        digits = np.repeat(self.vacancies.kldb_digits[pos : pos + 1], len(claimants), axis=0)
+        digits = self.vacancies.kldb_digits[pos : pos + 1]
         pairs = PairBatch(
             claimants=claimants,
             vacancies=[v] * len(chosen),
             similarity=sims,
-            depth=match_depths(claimants, digits, self.grounder),
+            # The claimants' codes were grounded when they were written (``ClaimantCatalog.codes``).
+            depth=np.array([match_depth(cc.codes[i], digits)[0] for i in chosen], dtype=np.int8),
             commute_minutes=result.commute_minutes[chosen],
             commute_limit=result.commute_limit[chosen],
             distance_km=dist[chosen],

@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.errors import ImportRejected, PassgenauError, RowError
+from matcher.text import content_hash
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +162,7 @@ class TitleGrounder:
         *,
         min_similarity: float = 0.85,
         per_text: int = 2,
+        model_id: str = "",
     ) -> None:
         if title_vectors.shape[0] != len(entries):
             raise ValueError("one vector per title entry is needed")
@@ -170,6 +172,15 @@ class TitleGrounder:
         self.encode_queries = encode_queries
         self.min_similarity = min_similarity
         self.per_text = per_text
+        # What the answers depend on: the titles, the floor, the count and the embedding model.
+        # Stored groundings (``matcher.grounding``) are kept per key, so another model or title
+        # list never reads this one's answers.
+        self.key = content_hash(
+            "\n".join(
+                [f"grounder {model_id}", f"{min_similarity!r} {per_text}"]
+                + [f"{e.code}\t{e.title}" for e in self.entries]
+            )
+        )
         self._memo: dict[str, list[tuple[str, str, float]]] = {}
 
     def nearest(self, text: str) -> list[tuple[str, str, float]]:

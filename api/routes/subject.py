@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.auth import Principal, Right
 from api.deps import GivesFeedback, UseCasesDep, allowed
@@ -27,20 +27,28 @@ Format = Annotated[Literal["json", "html"], Query(description="`html`: a printab
 
 
 class NoticeOut(BaseModel):
-    claimant_id: str
-    suggestion_id: str
-    action_id: int
-    vacancy_id: str
-    title: str | None
-    confirmed_by: str
-    recorded_by: str
-    proposed_at: datetime
-    model_version: str  # the model the list was shown with
-    explained_with: str | None  # the model the reasons were computed on (None: vacancy gone)
-    reasons: list[str]
-    cautions: list[str]
-    drivers: list[str]
-    text: str  # the notice in plain German, as printed
+    claimant_id: str = Field(description="The claimant the notice is for.")
+    suggestion_id: str = Field(description="The proposed suggestion.")
+    action_id: int = Field(description="Id of the confirmed proposal (the action).")
+    vacancy_id: str = Field(description="The proposed vacancy.")
+    title: str | None = Field(description="The vacancy's title; None: the vacancy is no longer stored.")
+    confirmed_by: str = Field(description="The named person who confirmed the proposal.")
+    recorded_by: str = Field(description="Who recorded it (the token's name).")
+    proposed_at: datetime = Field(description="When the proposal was recorded (UTC).")
+    model_version: str = Field(description="The scorer bundle the list was shown with.")
+    explained_with: str | None = Field(
+        description="The scorer bundle the reasons were computed with; None: the vacancy is gone."
+    )
+    reasons: list[str] = Field(description="Why the vacancy was suggested, in German.")
+    cautions: list[str] = Field(description="What speaks against it, in German.")
+    drivers: list[str] = Field(
+        description="The model's main drivers, in German words with their values and units."
+    )
+    text: str = Field(
+        description=(
+            "The notice in plain German, as printed (AI-assisted, decided by a named person, how to object)."
+        ),
+    )
 
     @classmethod
     def of(cls, n: ClaimantNotice) -> NoticeOut:
@@ -54,7 +62,7 @@ class NoticeOut(BaseModel):
 
 
 class NoticesOut(BaseModel):
-    notices: list[NoticeOut]
+    notices: list[NoticeOut] = Field(description="One notice per confirmed proposal of the claimant.")
 
 
 def page(html: str) -> HTMLResponse:

@@ -17,20 +17,11 @@
   ];
   const ACTION_DE = Object.fromEntries(ACTIONS);
 
-  // Why a suggestion was not taken up (reason_code of a rejection).
-  const REJECT_REASONS = [
-    ["commute", "Arbeitsweg zu lang oder nicht erreichbar"],
-    ["hours", "Arbeitszeit oder Stunden passen nicht"],
-    ["childcare", "Kinderbetreuung nicht vereinbar"],
-    ["health", "gesundheitliche Gründe"],
-    ["qualification", "Qualifikation oder Erfahrung fehlt"],
-    ["language", "Deutschkenntnisse reichen nicht"],
-    ["wage", "Lohn zu niedrig"],
-    ["temp_agency", "Zeitarbeit / Befristung nicht gewünscht"],
-    ["vacancy_filled", "Stelle bereits besetzt"],
-    ["claimant_declined", "Kundin/Kunde lehnt ab"],
-    ["other", "anderer Grund"],
-  ];
+  // Why a suggestion was not taken up (reason_code of a rejection): the API's enumeration
+  // (RejectReason), rendered into the page's <template id="reject-reasons"> by the server.
+  const REJECT_REASONS = [...document.getElementById("reject-reasons").content.querySelectorAll("option")].map(
+    (o) => [o.value, o.textContent],
+  );
 
   const FILTERS_DE = {
     open: "Stelle besetzt oder abgelaufen",
@@ -890,6 +881,7 @@
     $("claimant-h").textContent = `Vorschläge für Kundennummer ${id}`;
     $("claimant-info").textContent = "";
     $("claimant-meta").textContent = "";
+    printHead(null);
     $("suggestions").replaceChildren();
     renderHistory($("claimant").querySelector(".history"), [], () => "");
     $("whynot-results").hidden = true;
@@ -947,6 +939,7 @@
     const body = await api(`/claimants/${encodeURIComponent(id)}/suggestions?${listQuery(k)}`);
     listK = k;
     $("claimant-meta").textContent = listMeta(body, "geprüften Stellen");
+    printHead(body.audit_id);
     renderExcluded(id, body);
     $("suggestions").replaceChildren(...body.suggestions.map((s) => matchItem(s, "suggestion")));
     // A full list may have more behind it: ten more at a time, up to 50.
@@ -1142,6 +1135,18 @@
     }
   }
 
+  // -- the claimant list on paper (print.css) --------------------------------------------------
+  /** The line above the printed list: when it was printed and which list (its Protokoll-Nr.). */
+  function printHead(auditId) {
+    const head = $("claimant-print-head");
+    head.dataset.auditId = auditId === undefined || auditId === null ? "" : String(auditId);
+    const now = new Date();
+    const when = `${dateDe(now.toISOString())}, ${now.toLocaleTimeString("de-DE", { hour: "2-digit", minute: "2-digit" })} Uhr`;
+    head.textContent = [`Gedruckt am ${when}`, head.dataset.auditId ? `Liste Nr. ${head.dataset.auditId}` : null]
+      .filter(Boolean)
+      .join(" · ");
+  }
+
   // -- printable Vermittlungsvorschlag ----------------------------------------------------------
   async function openProposal(cid, vid) {
     show("proposal");
@@ -1211,6 +1216,8 @@
     $("signout").addEventListener("click", () => signOut(""));
     document.addEventListener("click", onClick);
     $("proposal-print").addEventListener("click", () => window.print());
+    // The print date is the date of printing, not of loading the list.
+    window.addEventListener("beforeprint", () => printHead($("claimant-print-head").dataset.auditId));
     window.addEventListener("popstate", route);
     if (!token()) {
       show("signin");

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from matcher.cli.base import domain_errors, locator, state
 from matcher.errors import PassgenauError
+
+if TYPE_CHECKING:
+    from matcher.bootstrap import Services
+    from matcher.domain import Claimant
 
 import_app = typer.Typer(
     help="Import files, all or nothing: a file with any bad row changes nothing (exit code 2).",
@@ -52,8 +57,24 @@ def _import(kind: str, file: Path) -> None:
         locate=locator(services.geo),
         error_limit=services.settings.import_error_limit,
         profiles_changed=services.forget_profiles,
+        claimants_written=_grounder_of(services) if kind == "claimants" else None,
     )
     typer.echo(str(report))
+
+
+def _grounder_of(services: Services) -> Callable[[Sequence[Claimant]], int]:
+    """Ground the imported claimants' wishes now, so that reverse matching reads them stored
+    (``matcher.grounding``). Without a usable embedding model (a fresh data directory) the import
+    still succeeds: the service grounds what is missing when it starts, and stores it then."""
+
+    def ground(claimants: Sequence[Claimant]) -> int:
+        try:
+            return services.ground_claimants(claimants)
+        except PassgenauError as exc:
+            typer.echo(f"wishes not grounded yet ({exc}): the service grounds them when it starts", err=True)
+            return 0
+
+    return ground
 
 
 FileArg = Annotated[Path, typer.Argument(help="CSV or JSON Lines (columns: README.md, Import formats).")]

@@ -82,6 +82,58 @@ class FeedbackAction(enum.StrEnum):
     HIRED = "hired"
 
 
+class RejectReason(enum.StrEnum):
+    """Why a suggestion was rejected (the ``reason_code`` of a rejection). The codes, with the
+    German text the page shows for each:
+
+    - ``commute``: Arbeitsweg zu lang oder nicht erreichbar
+    - ``hours``: Arbeitszeit oder Stunden passen nicht
+    - ``childcare``: Kinderbetreuung nicht vereinbar
+    - ``health``: gesundheitliche Gründe
+    - ``qualification``: Qualifikation oder Erfahrung fehlt
+    - ``language``: Deutschkenntnisse reichen nicht
+    - ``wage``: Lohn zu niedrig
+    - ``temp_agency``: Zeitarbeit / Befristung nicht gewünscht
+    - ``vacancy_filled``: Stelle bereits besetzt
+    - ``claimant_declined``: Kundin/Kunde lehnt ab
+    - ``other``: anderer Grund
+    """
+
+    COMMUTE = "commute"
+    HOURS = "hours"
+    CHILDCARE = "childcare"
+    HEALTH = "health"
+    QUALIFICATION = "qualification"
+    LANGUAGE = "language"
+    WAGE = "wage"
+    TEMP_AGENCY = "temp_agency"
+    VACANCY_FILLED = "vacancy_filled"
+    CLAIMANT_DECLINED = "claimant_declined"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """The German text of this reason, as the page shows it."""
+        return REJECT_REASON_LABELS[self]
+
+
+# The page's texts (rendered into it by ``api.web``, so the page offers exactly these codes); the
+# enum's docstring lists the same, for the API docs (a test checks that the two agree).
+REJECT_REASON_LABELS: dict[RejectReason, str] = {
+    RejectReason.COMMUTE: "Arbeitsweg zu lang oder nicht erreichbar",
+    RejectReason.HOURS: "Arbeitszeit oder Stunden passen nicht",
+    RejectReason.CHILDCARE: "Kinderbetreuung nicht vereinbar",
+    RejectReason.HEALTH: "gesundheitliche Gründe",
+    RejectReason.QUALIFICATION: "Qualifikation oder Erfahrung fehlt",
+    RejectReason.LANGUAGE: "Deutschkenntnisse reichen nicht",
+    RejectReason.WAGE: "Lohn zu niedrig",
+    RejectReason.TEMP_AGENCY: "Zeitarbeit / Befristung nicht gewünscht",
+    RejectReason.VACANCY_FILLED: "Stelle bereits besetzt",
+    RejectReason.CLAIMANT_DECLINED: "Kundin/Kunde lehnt ab",
+    RejectReason.OTHER: "anderer Grund",
+}
+
+
 class Sex(enum.StrEnum):
     FEMALE = "f"
     MALE = "m"

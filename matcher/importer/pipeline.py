@@ -7,7 +7,8 @@ blank lines) is refused whole on line 1 (field ``file``).
 
 A claimants import that changes stored profiles hands their earlier versions to ``profiles_changed``
 after the commit (the CLI drops their vectors from the embedding caches, as a change through the API
-does): an erasure knows only the current profile, so no earlier one may keep a vector.
+does): an erasure knows only the current profile, so no earlier one may keep a vector. The imported
+claimants then go to ``claimants_written`` (the CLI grounds their wishes for reverse matching).
 
 The steps: bytes to text and format (``decoding``), text to rows (``rows``), rows to records
 (``build``, ``ba`` for the BA Jobsuche shape).
@@ -43,11 +44,14 @@ class ImportReport:
     inserted: int
     updated: int
     vectors_dropped: int = 0  # earlier profiles' vectors dropped from the embedding caches
+    grounded: int = 0  # claimants whose wishes were (re)grounded for reverse matching
 
     def __str__(self) -> str:
         counts = f"{self.inserted} inserted, {self.updated} updated"
         if self.vectors_dropped:
             counts += f", {self.vectors_dropped} earlier profile vectors dropped"
+        if self.grounded:
+            counts += f", wishes of {self.grounded} claimants grounded"
         return f"{self.file}: {self.rows} {self.kind} ({self.format}): {counts}"
 
 
@@ -78,12 +82,15 @@ def import_file(
     locate: Locate,
     error_limit: int = 50,
     profiles_changed: ProfilesChanged | None = None,
+    claimants_written: Callable[[Sequence[Claimant]], int] | None = None,
 ) -> ImportReport:
     """Validate every row of ``path``, then upsert all of them in one transaction, or nothing.
 
     Raises ImportRejected (with at most ``error_limit`` row errors and the total count) if any row is
     bad; nothing is written then. ``profiles_changed`` gets the earlier and the current versions of
-    the claimants whose stored record the import changed (see the module docstring).
+    the claimants whose stored record the import changed (see the module docstring);
+    ``claimants_written`` the imported claimants once they are committed (the CLI grounds their
+    wishes then, ``matcher.grounding``), returning how many it (re)grounded.
     """
     parsed = parse_file(path, kind, locate=locate, error_limit=error_limit)
     earlier: dict[str, Claimant] = {}
@@ -99,6 +106,9 @@ def import_file(
         changed = [earlier[c.id] for c, _ in parsed.records if c.id in earlier and earlier[c.id] != c]
         if changed:
             vectors_dropped = profiles_changed(changed, [c for c, _ in parsed.records])
+    grounded = 0
+    if parsed.kind == "claimants" and claimants_written is not None:
+        grounded = claimants_written([c for c, _ in parsed.records])
     log.info(
         "imported %s %s from %s: %d inserted, %d updated",
         len(parsed.records),
@@ -115,6 +125,7 @@ def import_file(
         inserted=counts.inserted,
         updated=counts.updated,
         vectors_dropped=vectors_dropped,
+        grounded=grounded,
     )
 
 

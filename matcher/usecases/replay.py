@@ -69,7 +69,8 @@ def replay(services: Services, entry_id: int) -> ReplayResult:
     claimant_catalog = None
     if p["kind"] == "candidates":
         cs = store.list_claimants(active_only=True, jobcenter=p.get("jobcenter"))
-        claimant_catalog = ClaimantCatalog.build(cs, encoder.encode_claimants(cs), geo)
+        codes = services.grounded_codes().codes_of(cs)
+        claimant_catalog = ClaimantCatalog.build(cs, encoder.encode_claimants(cs), geo, codes=codes)
     service = services.service_over(
         index,
         list(stored.values()),

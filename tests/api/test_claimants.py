@@ -301,3 +301,31 @@ def test_batch_learns_no_jobcenter_from_a_replace(api: ApiEnv) -> None:
     assert api.store.get_claimant(held).team != NEW["team"]
     r = api.client.put(f"/claimants/{held}", json={**body, "jobcenter": "JC-OHA"}, headers=h)
     assert (r.status_code, r.json()["jobcenter"], r.json()["team"]) == (200, "JC-OHA", NEW["team"])
+
+
+def test_writes_keep_the_stored_grounding_current_and_erasure_removes_it(api: ApiEnv) -> None:
+    """Issue 13, item 13: a claimant's wishes are grounded when the claimant is written through
+    the API (not when a vacancy's candidates are asked for), again when the wishes change, and the
+    stored grounding goes with an erasure."""
+    import json
+
+    from matcher.grounding import wishes_key
+
+    h = api.headers("lead")
+    r = api.client.post("/claimants", json=NEW, headers=h)
+    assert r.status_code == 201
+    new_id = r.json()["id"]
+    (path,) = api.settings.layout.grounding.glob("*.json")
+
+    def entry() -> Any:
+        return json.loads(path.read_text(encoding="utf-8"))["claimants"].get(new_id)
+
+    assert entry()["wishes"] == wishes_key(api.store.get_claimant(new_id))
+    body = {**NEW, "desired_occupations": ["Verkäuferin"]}
+    assert api.client.put(f"/claimants/{new_id}", json=body, headers=h).status_code == 200
+    assert entry()["wishes"] == wishes_key(api.store.get_claimant(new_id))
+    # The claimants stored before the app started were grounded (and stored) when it started.
+    held = json.loads(path.read_text(encoding="utf-8"))["claimants"]
+    assert {c.id for c in api.claimants if c.active} <= set(held)
+    assert api.client.delete(f"/claimants/{new_id}", headers=h).status_code == 200
+    assert entry() is None and new_id not in path.read_text(encoding="utf-8")

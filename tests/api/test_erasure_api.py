@@ -95,7 +95,7 @@ def _live(api: ApiEnv) -> dict[str, Any]:
     assert len(sugg["suggestions"]) == 5, sugg
     fb = api.client.post(
         f"/suggestions/{sugg['suggestions'][0]['suggestion_id']}/feedback",
-        json={"action": "rejected", "reason_code": "distance"},
+        json={"action": "rejected", "reason_code": "commute"},
         headers=api.headers("cm"),
     )
     assert fb.status_code == 201, fb.text
@@ -246,11 +246,17 @@ def test_erasure_after_a_cli_reimport_leaves_no_earlier_profile_vector(api: ApiE
     assert result.exit_code == 0, result.output
     assert api.store.get_claimant(PERSON_ID) == v2
     assert _cache_holds(api, v1) == []
+    # The CLI's grounder (the configured model, not the app's) grounded the imported wishes.
     assert result.stdout.endswith(
-        "1 claimants (csv): 0 inserted, 1 updated, 1 earlier profile vectors dropped\n"
+        "1 claimants (csv): 0 inserted, 1 updated, 1 earlier profile vectors dropped,"
+        " wishes of 1 claimants grounded\n"
     )
+    grounding = sorted(api.settings.layout.grounding.glob("*.json"))
+    assert len(grounding) == 2 and all(PERSON_ID in p.read_text(encoding="utf-8") for p in grounding)
     _erase(api)
     assert _cache_holds(api, v1) == [] and _cache_holds(api, v2) == []
+    # Erasure removes the stored grounding from every grounder's file (issue 13, item 13).
+    assert [p for p in grounding if PERSON_ID in p.read_text(encoding="utf-8")] == []
 
 
 def test_erasure_reaches_an_earlier_embedding_models_cache(api: ApiEnv) -> None:

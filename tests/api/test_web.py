@@ -13,7 +13,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import api.web
-from api.web import STATIC, STATIC_FILES, TEMPLATES
+from api.web import STATIC, STATIC_FILES, TEMPLATES, reject_reason_options
+from matcher.domain import RejectReason
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,7 +75,8 @@ def test_every_page_address_serves_the_shell_with_a_strict_policy(client: TestCl
     assert "unsafe-inline" not in r.headers["content-security-policy"]
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["referrer-policy"] == "no-referrer"
-    assert r.text == (TEMPLATES / "index.html").read_text(encoding="utf-8")
+    shell = (TEMPLATES / "index.html").read_text(encoding="utf-8")
+    assert r.text == shell.replace("<!-- reject-reasons -->", reject_reason_options(), 1)
 
 
 def test_shell_is_german_accessible_and_has_no_inline_script(client: TestClient) -> None:
@@ -218,3 +220,52 @@ def test_demo_without_the_lookup_stops_after_the_import(tmp_path: Path) -> None:
     help_text = CliRunner().invoke(app, ["demo", "--help"], env={"COLUMNS": "200"}).output
     for option in ("--serve", "--no-serve", "--host", "--port"):
         assert option in help_text, option
+
+
+class _Options(HTMLParser):
+    """The <option> elements inside <template id="reject-reasons">, as (value, text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.options: list[tuple[str, str]] = []
+        self._inside = False
+        self._value: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "template" and dict(attrs).get("id") == "reject-reasons":
+            self._inside = True
+        elif tag == "option" and self._inside:
+            self._value = dict(attrs)["value"]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "template":
+            self._inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self._value is not None:
+            self.options.append((self._value, data))
+            self._value = None
+
+
+def test_the_page_offers_exactly_the_apis_rejection_reasons(client: TestClient) -> None:
+    """Issue 13: one enumeration (matcher.domain.RejectReason) for the API's validation, its
+    OpenAPI schema and the page's choices; its docstring (the API docs' text) lists the same."""
+    p = _Options()
+    p.feed(client.get("/kunden/K-000017").text)
+    assert p.options == [(r.value, r.label) for r in RejectReason]
+    assert len(p.options) == 11 and ("childcare", "Kinderbetreuung nicht vereinbar") in p.options
+    documented = re.findall(r"- ``([a-z_]+)``: (.+)", RejectReason.__doc__ or "")
+    assert documented == p.options
+    # The script builds its select from that template, not from a list of its own.
+    script = (STATIC / "app.js").read_text(encoding="utf-8")
+    assert 'getElementById("reject-reasons")' in script and '"childcare"' not in script
+
+
+def test_openapi_shows_the_rejection_reasons_as_an_enumeration() -> None:
+    from api.schemas import FeedbackIn
+
+    schema = FeedbackIn.model_json_schema()
+    ref = next(x for x in schema["properties"]["reason_code"]["anyOf"] if "$ref" in x)["$ref"]
+    enum = schema["$defs"][ref.rsplit("/", 1)[1]]
+    assert enum["enum"] == [r.value for r in RejectReason]
+    assert "Kinderbetreuung nicht vereinbar" in enum["description"]

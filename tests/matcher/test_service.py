@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from datetime import date
 
@@ -12,7 +13,7 @@ from matcher.catalog import ClaimantCatalog, VacancyCatalog
 from matcher.domain import Claimant, Employer, SizeBand
 from matcher.errors import UnknownClaimant, UnknownVacancy
 from matcher.geo import load_directory
-from matcher.service import MatchService
+from matcher.service import MatchService, claimant_codes
 from tests.factories import make_claimant, make_vacancy
 
 DIM = 4
@@ -108,7 +109,10 @@ def service() -> MatchService:
         encoder=AxisEncoder(),
         geo=geo,
         claimant_catalog=ClaimantCatalog.build(
-            claimants, np.stack([unit(1, 0, 0, 0), unit(1, 0, 0, 0)]), geo
+            claimants,
+            np.stack([unit(1, 0, 0, 0), unit(1, 0, 0, 0)]),
+            geo,
+            codes=[claimant_codes(c, None) for c in claimants],
         ),
         today=date(2026, 11, 1),
     )
@@ -135,3 +139,28 @@ def test_candidates_apply_the_same_filters(service: MatchService) -> None:
     out = service.candidates("V6", k=5)
     assert [m.claimant_id for m in out.items] == ["K4"]  # K0 can work 39 hours only
     assert out.excluded["hours"] == 1
+
+
+class _NoGrounding:
+    def codes_for(self, titles: object) -> list[str]:
+        raise AssertionError("a reverse lookup grounded a wish text")
+
+
+def test_candidates_read_the_catalogs_codes_and_ground_nothing(service: MatchService) -> None:
+    """Issue 13, item 13: the candidates' codes were grounded when they were written (the
+    catalog's ``codes``); a reverse lookup reads them and never asks the grounder."""
+    cc = service.claimant_catalog
+    assert cc is not None
+    geo = load_directory()
+
+    def depths(codes: list[tuple[str, ...]]) -> list[tuple[str, int]]:
+        catalog = ClaimantCatalog.build(cc.claimants, cc.vectors, geo, codes=codes)
+        no_grounder = copy.copy(service.with_claimants(catalog))
+        no_grounder.grounder = _NoGrounding()
+        return [(m.claimant_id, m.match_depth) for m in no_grounder.candidates("V6", k=5).items]
+
+    # V6 is coded 51311: the catalog's codes decide the depth, not a grounding at request time.
+    assert depths([(), ("51311",)]) == [("K4", 5)]
+    assert depths([(), ("51312",)]) == [("K4", 4)]
+    assert depths([(), ()]) == [("K4", 0)]
+    assert cc.codes == tuple(tuple(claimant_codes(c, None)) for c in cc.claimants)
