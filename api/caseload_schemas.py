@@ -15,7 +15,7 @@ from matcher.usecases.caseload import Caseload, CaseloadClaimant, ListEntry, Run
 class RunOut(BaseModel):
     """A complete nightly run (``passgenau nightly``)."""
 
-    run_id: str
+    run_id: str = Field(description="The run's id, as `passgenau nightly` printed it.")
     day: date | None = Field(description="The day the run judged vacancies on (open, not expired).")
     started: datetime = Field(description="When the run started (UTC).")
     finished: datetime | None = Field(description="When it completed (UTC).")
@@ -37,12 +37,12 @@ class RunsOut(BaseModel):
 class NightlyEntryOut(BaseModel):
     """One suggestion of a claimant's nightly list."""
 
-    claimant_id: str
+    claimant_id: str = Field(description="The claimant (pseudonymous id) the entry is for.")
     rank: int = Field(description="1 = first in the claimant's list.")
-    vacancy_id: str
-    title: str
-    employer: str
-    municipality: str
+    vacancy_id: str = Field(description="The suggested vacancy.")
+    title: str = Field(description="The vacancy's job title as the employer wrote it.")
+    employer: str = Field(description="The employer's name.")
+    municipality: str = Field(description="Where the work is (municipality).")
     score: float = Field(description="Expected lasting placements per proposal: P(hire) × P(12 months), 0-1.")
     p_match: float | None = Field(description="Chance auf Einstellung, 0-1.")
     p_sustain: float | None = Field(description="Chance, dass sie 12 Monate hält, 0-1.")
@@ -78,7 +78,7 @@ class NightlyEntryOut(BaseModel):
 
 
 class RunListOut(BaseModel):
-    run: RunOut
+    run: RunOut = Field(description="The run the entries are of.")
     case_managers: list[str] = Field(description="Whose caseloads the rows are of.")
     entries: list[NightlyEntryOut] = Field(description="By claimant, then rank.")
 
@@ -94,11 +94,11 @@ class RunListOut(BaseModel):
 class OpenProposalOut(BaseModel):
     """A proposal still open: its vacancy's latest action is "proposed" or "applied"."""
 
-    suggestion_id: str
-    vacancy_id: str
+    suggestion_id: str = Field(description="The stable id of the list entry the proposal refers to.")
+    vacancy_id: str = Field(description="The proposed vacancy.")
     action: str = Field(description="proposed (vorgeschlagen) or applied (beworben)")
-    user: str
-    confirmed_by: str | None
+    user: str = Field(description="Who recorded it (user name).")
+    confirmed_by: str | None = Field(description="The person who confirmed the proposal, if any.")
     at: datetime = Field(description="When it was recorded (UTC).")
 
     @classmethod
@@ -114,17 +114,17 @@ class OpenProposalOut(BaseModel):
 
 
 class CaseloadClaimantOut(BaseModel):
-    claimant_id: str
-    team: str
-    case_manager: str
-    postcode: str
-    municipality: str
-    desired_occupations: list[str]
+    claimant_id: str = Field(description="The claimant's pseudonymous id.")
+    team: str = Field(description="The claimant's team in the Jobcenter.")
+    case_manager: str = Field(description="The responsible case manager's id.")
+    postcode: str = Field(description="The claimant's postcode (5 digits).")
+    municipality: str = Field(description="The claimant's municipality.")
+    desired_occupations: list[str] = Field(description="Desired occupations as recorded (free text).")
     new_count: int = Field(
         description='Entries of the latest list new since the previous run ("neu seit gestern").'
     )
     entries: list[NightlyEntryOut] = Field(description="The latest run's list, by rank.")
-    open_proposals: list[OpenProposalOut]
+    open_proposals: list[OpenProposalOut] = Field(description="Proposals without a final outcome yet.")
 
     @classmethod
     def of(cls, x: CaseloadClaimant) -> CaseloadClaimantOut:
@@ -146,8 +146,8 @@ class CaseloadOut(BaseModel):
     """The caller's claimants (a team lead: the team's) with the latest nightly list."""
 
     scope: str = Field(description="case_manager (own caseload) or team")
-    case_managers: list[str]
-    teams: list[str]
+    case_managers: list[str] = Field(description="The case managers whose claimants are listed.")
+    teams: list[str] = Field(description="The teams the listed claimants belong to.")
     latest_run: RunOut | None = Field(description="The latest complete nightly run; None: none yet.")
     previous_run: RunOut | None = Field(
         description='The run before it ("neu seit gestern" compares with it).'

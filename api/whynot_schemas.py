@@ -13,9 +13,9 @@ from matcher.service import PairFacts
 class VacancyPairOut(PairOut):
     """A vacancy with the commute from the claimant and the hard filters the pair fails."""
 
-    title: str
-    employer: str
-    municipality: str
+    title: str = Field(description="The vacancy's job title as the employer wrote it.")
+    employer: str = Field(description="The employer's name.")
+    municipality: str = Field(description="Where the work is (municipality).")
 
     @classmethod
     def of_pair(cls, v: Vacancy, f: PairFacts) -> VacancyPairOut:
@@ -25,7 +25,7 @@ class VacancyPairOut(PairOut):
 
 
 class WhyNotOut(BaseModel):
-    claimant_id: str
+    claimant_id: str = Field(description="The claimant the question is for.")
     q: str = Field(description="The vacancy number or the part of a title asked for.")
     total: int = Field(description="Open vacancies found (an exact number finds one).")
     vacancies: list[VacancyPairOut] = Field(
@@ -34,11 +34,11 @@ class WhyNotOut(BaseModel):
 
 
 class ExcludedOut(BaseModel):
-    claimant_id: str
+    claimant_id: str = Field(description="The claimant whose list the filter applies to.")
     filter: str = Field(
         description="The hard filter: open, commute, hours, shifts, licence, german or health."
     )
     reason: str = Field(description="The filter's reason in German.")
     total: int = Field(description="Vacancies this filter excludes (the list page's count).")
-    offset: int
+    offset: int = Field(description="Vacancies skipped before this page (paging).")
     vacancies: list[VacancyPairOut] = Field(description="By vacancy id, each with every filter it fails.")
