@@ -170,7 +170,11 @@ DEFINITIONS: tuple[Definition, ...] = (
         "Aus dem Manifest jedes Nachtlaufs (über alle Jobcenter des Laufs): größte Zahl an Listen je "
         "Stelle, Gini der Sichtbarkeit, Anteil nie gezeigter offener Stellen, erwartete nachhaltige "
         "Vermittlungen mit und ohne Kapazitätsgrenze; je Team die Listen, ihre erwarteten "
-        "Einstellungen und nachhaltigen Vermittlungen bei Befolgung.",
+        "Einstellungen und nachhaltigen Vermittlungen bei Befolgung. Wirkung der Kapazitätsgrenze je "
+        "Jobcenter, Team und Fallmanager/in (Manifest des Laufs, Zuordnung zum Zeitpunkt des Laufs): "
+        "Σ P(Einstellung) und Σ P(Einstellung) × P(nachhaltig) der unbeschränkten besten N Stellen je "
+        "Kund/in gegen die verteilten Listen; je Monat der mittlere Lauf (Läufe werden nicht addiert, "
+        "jeder listet den ganzen Bestand neu).",
         "Keine KennzV-Größe.",
         "nicht in der KennzV",
     ),

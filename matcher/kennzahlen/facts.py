@@ -83,6 +83,20 @@ class ForecastFact:
 
 
 @dataclass(frozen=True)
+class CapacityFact:
+    """One case manager's lists in one nightly run, without and with the capacity constraint (the
+    run's manifest ``by_unit``, attributed to the unit at run time): Σ P(hire) and
+    Σ P(hire)·P(sustainable) of the unconstrained top-N lists and of the allocated ones."""
+
+    unit: Unit
+    claimants: int  # the unit's claimants in the run (the manifest holds no ids)
+    hires_without: float
+    lasting_without: float
+    hires_with: float
+    lasting_with: float
+
+
+@dataclass(frozen=True)
 class NightlyFact:
     """One run of the nightly lists: the congestion before and after the capacity allocation (the
     run's manifest, over every Jobcenter of the run) and this unit's share of the lists."""
@@ -93,6 +107,8 @@ class NightlyFact:
     after: dict[str, float]
     # (claimant, unit, Σ P(hire), Σ P(hire)·P(sustainable)) of each claimant's list
     lists: tuple[tuple[str, Unit, float, float], ...] = field(default=())
+    # None: the run's manifest predates the per-unit record of the capacity constraint
+    capacity: tuple[CapacityFact, ...] | None = None
 
 
 @dataclass(frozen=True)

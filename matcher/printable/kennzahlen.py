@@ -157,6 +157,42 @@ def _nightly(u: Mapping[str, Any]) -> str:
     )  # fmt: skip
 
 
+def _capacity(u: Mapping[str, Any]) -> str:
+    cap = u.get("capacity")
+    if cap is None:
+        return ""
+
+    def cells_of(r: Mapping[str, Any]) -> list[str]:
+        return [fmt(r.get("runs")), fmt(r.get("expected_hires_without")), fmt(r.get("expected_hires_with")),
+                fmt(r.get("expected_lasting_without")), fmt(r.get("expected_lasting_with")),
+                fmt(r.get("lasting_cost")), fmt(r.get("lasting_cost_share"), "%")]  # fmt: skip
+
+    rows = [[r["month"], *cells_of(r)] for r in cap["months"] if r.get("runs")]
+    if rows:
+        rows.append(["Zeitraum", *cells_of(cap["total"])])
+    head = (
+        "Monat",
+        "Nachtläufe",
+        "erw. Einstellungen ohne Grenze",
+        "mit Grenze",
+        "erw. nachhaltige Vermittlungen ohne Grenze",
+        "mit Grenze",
+        "Differenz",
+        "Differenz in %",
+    )
+    note = paragraph(
+        "Erwartete Einstellungen und nachhaltige Vermittlungen der Kund/innen dieser Einheit, würden alle "
+        "Vorschläge ihrer Nachtliste gemacht: ohne Kapazitätsgrenze (jeweils die besten N Stellen) und mit "
+        "ihr (die verteilten Listen, höchstens ⌊c × Plätze⌋ Listen je Stelle). Die Differenz ist, was die "
+        "Grenze dieser Einheit kostet."
+    )
+    return (
+        "<h3>Wirkung der Kapazitätsgrenze (Nachtlisten, mittlerer Lauf je Monat)</h3>"
+        + note
+        + table(head, rows, empty="Keine Nachtläufe mit dieser Angabe im Zeitraum.")
+    )
+
+
 def _case_managers(u: Mapping[str, Any], units: Sequence[Mapping[str, Any]]) -> str:
     mine = [c for c in units if c["level"] == "case_manager" and c["jobcenter"] == u["jobcenter"]
             and (u["level"] == "jobcenter" or c["team"] == u["team"])]  # fmt: skip
@@ -191,6 +227,8 @@ def _unit(u: Mapping[str, Any], units: Sequence[Mapping[str, Any]], images: Mapp
         _shown(u),
         _groups(u),
         _nightly(u),
+        _capacity(u),
+        _img(images, f"{name}-capacity.png", f"Wirkung der Kapazitätsgrenze {_title(u)}"),
         "</section>",
     ]
     return "".join(parts)

@@ -32,6 +32,7 @@ from matcher.kennzahlen.definitions import (
     months_between,
 )
 from matcher.kennzahlen.facts import (
+    CapacityFact,
     ClaimantFact,
     FirstProposalFact,
     ForecastFact,
@@ -43,7 +44,7 @@ from matcher.kennzahlen.facts import (
 )
 from matcher.kennzahlen.figures import LEVELS, Period, all_units, by_key
 from matcher.kennzahlen.forecast import forecast_figures
-from matcher.kennzahlen.nightly import nightly_figures
+from matcher.kennzahlen.nightly import capacity_figures, nightly_figures
 from matcher.kennzahlen.shown import shown_figures
 from matcher.records import NightlyRow, NightlyRun, ShownSuggestion, SuggestionAction
 from matcher.usecases.access import audit
@@ -159,6 +160,24 @@ def _snapshot_unit(snapshot: Mapping[str, Any]) -> Unit | None:
     return Unit(str(snapshot["jobcenter"]), str(snapshot["team"]), str(snapshot["case_manager"]))
 
 
+def _capacity(by_unit: Any) -> tuple[CapacityFact, ...] | None:
+    """The manifest's per-unit lists without and with the capacity constraint (runs before it was
+    recorded have none: None)."""
+    if not isinstance(by_unit, list):
+        return None
+    return tuple(
+        CapacityFact(
+            Unit(str(u["jobcenter"]), str(u["team"]), str(u["case_manager"])),
+            int(u["claimants"]),
+            float(u["without"]["expected_hires"]),
+            float(u["without"]["expected_lasting"]),
+            float(u["with"]["expected_hires"]),
+            float(u["with"]["expected_lasting"]),
+        )
+        for u in by_unit
+    )
+
+
 def gather(store: KennzahlenRecords) -> Facts:
     """Every fact the figures need, from the store (all Jobcenters: the caller's view is chosen later)."""
     register = {c.id: c for c in store.list_claimants(active_only=False, with_health=False)}
@@ -272,6 +291,7 @@ def gather(store: KennzahlenRecords) -> Facts:
                 dict(cong.get("before") or {}),
                 dict(cong.get("after") or {}),
                 lists,
+                _capacity(run.manifest.get("by_unit")),
             )
         )
     return Facts(
@@ -359,6 +379,7 @@ class Kennzahlen:
         for u in units:
             key = tuple(u[k] for k in LEVELS[: LEVELS.index(u["level"]) + 1])
             u["nightly"] = nightly_figures(facts.nightly, u["level"], key, period)
+            u["capacity"] = capacity_figures(facts.nightly, u["level"], key, period)
             u["shown_lists"] = shown_figures(shown[u["level"]].get(key, []), period.months)
         runs = [
             {"run_id": n.run_id, "day": n.day.isoformat(), "before": n.before, "after": n.after}

@@ -278,9 +278,57 @@ def test_nightly_lists_per_unit_and_the_runs_congestion(kz_region: StoredRegion)
         assert got["expected_lasting"] == (S if len(ids) < 5 else pytest.approx(total))
         hires = sum(x.payload["p_match"] for x in mine)
         assert got["expected_hires"] == (S if len(ids) < 5 else pytest.approx(hires))
+        _check_capacity(kz_region, u, rep["period"]["months"])
+    for u in rep["units"]:
+        if u["level"] == "case_manager":
+            _check_capacity(kz_region, u, rep["period"]["months"])
     (run,) = rep["nightly_runs"]
     assert run["before"]["expected_lasting"] == 88.5 and run["after"]["expected_lasting"] == 84.25
     assert run["after"]["max_exposure"] == 9
+
+
+def _check_capacity(kz_region: StoredRegion, u: dict[str, Any], months: list[str]) -> None:
+    """The unit's lists without and with the capacity constraint, from the run's raw ``by_unit``."""
+    names = ("jobcenter", "team", "case_manager")
+    key = tuple(u[k] for k in names if u[k] is not None)
+    mine = [x for x in kz_region.nightly.manifest["by_unit"] if tuple(x[k] for k in names)[: len(key)] == key]
+    people = sum(x["claimants"] for x in mine)
+    without = sum(x["without"]["expected_lasting"] for x in mine)
+    with_ = sum(x["with"]["expected_lasting"] for x in mine)
+
+    def c(v: float) -> Any:
+        return v if people >= 5 else S
+
+    want = {
+        "claimants": c(people),
+        "expected_hires_without": c(sum(x["without"]["expected_hires"] for x in mine)),
+        "expected_hires_with": c(sum(x["with"]["expected_hires"] for x in mine)),
+        "expected_lasting_without": c(without),
+        "expected_lasting_with": c(with_),
+        "lasting_cost": c(without - with_),
+        "lasting_cost_share": c((without - with_) / without),
+    }
+    (night,) = u["nightly"]
+    assert set(night["capacity"]) == set(want)
+    assert all(_close(night["capacity"][k], v) for k, v in want.items()), (key, night["capacity"], want)
+    cap = u["capacity"]
+    assert _close_all(cap["total"], {"runs": 1, **want}), key
+    for row in cap["months"]:
+        if row["month"] == "2026-10":  # the run's month
+            assert _close_all(row, {"month": "2026-10", "runs": 1, **want}), key
+        else:
+            assert row == {"month": row["month"], "runs": 0}
+    assert [r["month"] for r in cap["months"]] == months
+
+
+def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, int | float) and isinstance(b, int | float) and math.isclose(a, b, abs_tol=1e-9)
+    return a == b
+
+
+def _close_all(got: dict[str, Any], want: dict[str, Any]) -> bool:
+    return set(got) == set(want) and all(_close(got[k], v) for k, v in want.items())
 
 
 def test_shown_lists_expected_hires_and_lasting_if_followed(
