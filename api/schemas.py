@@ -98,6 +98,10 @@ class ClaimantBody(Strict):
     experience: list[Experience] = Field(default_factory=list, max_length=MAX_EXPERIENCE_ITEMS)
     household: HouseholdIn = Field(default_factory=HouseholdIn)
     active: bool = True
+    activated: date | None = Field(
+        None,
+        description="Day the Jobcenter activated the claimant (start of the SGB II spell); null: unknown",
+    )
 
 
 class ClaimantCreate(ClaimantBody):
@@ -131,6 +135,7 @@ class ClaimantOut(BaseModel):
     experience: list[Experience]
     household: HouseholdIn
     active: bool
+    activated: date | None = None
 
 
 class ClaimantSummary(BaseModel):

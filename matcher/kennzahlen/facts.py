@@ -21,12 +21,27 @@ class Unit:
 
 @dataclass(frozen=True)
 class ClaimantFact:
-    """A claimant in the register now (the stock the rates divide by)."""
+    """A claimant in the register, active or not, with the days that bound their spell: the stock
+    of each month (``in_stock``) and today's stock (``active``) come from these."""
 
     claimant_id: str
     unit: Unit
     single_parent: bool
     groups: tuple[tuple[str, str], ...] = ()  # (protected attribute, value), fairness audit only
+    active: bool = True
+    activated: date | None = None  # None: not recorded (in the stock since before any month)
+    # An inactive claimant's last recorded day (integration start or proposal), standing for the day
+    # they left, which the register does not hold; None while active, or if nothing was recorded.
+    left: date | None = None
+
+    def in_stock(self, first: date, last: date) -> bool:
+        """In the stock of the month ``first``..``last``: activated by its last day and, if no longer
+        active, not gone before its first. An inactive claimant with no recorded day is in none."""
+        if self.activated is not None and self.activated > last:
+            return False
+        if self.active:
+            return True
+        return self.left is not None and self.left >= first
 
 
 @dataclass(frozen=True)
@@ -55,12 +70,11 @@ class ProposalFact:
 
 @dataclass(frozen=True)
 class FirstProposalFact:
-    """A claimant's first proposal, and the day passgenau first listed vacancies for them (the
-    stand-in for activation, which the records do not hold)."""
+    """A claimant's activation and their first proposal (imported or confirmed in passgenau)."""
 
     claimant_id: str
     unit: Unit
-    first_listed: date
+    activated: date
     first_proposed: date
 
 

@@ -41,6 +41,7 @@ def fmt(v: Any, kind: str = "n") -> str:
 
 
 MONTH_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("stock", "Bestand (Monat; Zeitraum: Mittel)", "n"),
     ("integrations", "Integrationen", "n"),
     ("integration_rate", "Integrationsquote", "%"),
     ("employed_6m_share", "nach 6 Mon. beschäftigt", "%"),
@@ -66,8 +67,9 @@ def _title(u: Mapping[str, Any]) -> str:
 
 def _totals(u: Mapping[str, Any]) -> str:
     t = u["total"]
-    rows = [("Bestand aktiver Kund/innen", fmt(u["stock"])),
-            ("davon Alleinerziehende", fmt(u["stock_single_parents"]))]  # fmt: skip
+    rows = [("Bestand aktiver Kund/innen heute", fmt(u["stock"])),
+            ("davon Alleinerziehende", fmt(u["stock_single_parents"])),
+            ("mittlerer Bestand Alleinerziehende im Zeitraum", fmt(t["stock_single_parents"]))]  # fmt: skip
     rows += [(label, fmt(t[k], kind)) for k, label, kind in MONTH_COLUMNS]
     rows += [("Integrationen mit 12 Monaten Beobachtung", fmt(t["matured_12m"])),
              ("Integrationen mit 6 Monaten Beobachtung", fmt(t["matured_6m"]))]  # fmt: skip
@@ -77,7 +79,7 @@ def _totals(u: Mapping[str, Any]) -> str:
 def _months(u: Mapping[str, Any]) -> str:
     # Two tables of a few columns each, so that they fit an A4 page in portrait.
     out = []
-    for cols in (MONTH_COLUMNS[:5], MONTH_COLUMNS[5:]):
+    for cols in (MONTH_COLUMNS[:6], MONTH_COLUMNS[6:]):
         head = ["Monat", *[label for _, label, _ in cols]]
         rows = [[r["month"], *[fmt(r[k], kind) for k, _, kind in cols]] for r in u["months"]]
         out.append(table(head, rows, empty="Keine Monate im Zeitraum."))
@@ -198,12 +200,12 @@ def _case_managers(u: Mapping[str, Any], units: Sequence[Mapping[str, Any]]) -> 
             and (u["level"] == "jobcenter" or c["team"] == u["team"])]  # fmt: skip
     if not mine or u["level"] == "jobcenter":
         return ""
-    rows = [(c["case_manager"], fmt(c["stock"]), fmt(c["total"]["integrations"]),
+    rows = [(c["case_manager"], fmt(c["total"]["stock"]), fmt(c["total"]["integrations"]),
              fmt(c["total"]["integration_rate"], "%"), fmt(c["total"]["employed_12m_share"], "%"),
              fmt(c["total"]["proposals"]), fmt(c["total"]["conversion"], "%")) for c in mine]  # fmt: skip
     return "<h3>Nach Fallmanager/in (ganzer Zeitraum)</h3>" + table(
-        ("Fallmanager/in", "Bestand", "Integrationen", "Quote", "nach 12 Mon. beschäftigt", "Vorschläge",
-         "Vorschläge → Einstellungen"), rows, empty="")  # fmt: skip
+        ("Fallmanager/in", "mittlerer Bestand", "Integrationen", "Quote", "nach 12 Mon. beschäftigt",
+         "Vorschläge", "Vorschläge → Einstellungen"), rows, empty="")  # fmt: skip
 
 
 def _img(images: Mapping[str, str], name: str, alt: str) -> str:

@@ -190,11 +190,6 @@ def gather(store: KennzahlenRecords) -> Facts:
         u = _snapshot_unit(o.claimant_snapshot)
         if u is not None and o.claimant_id not in register:
             unit_of[o.claimant_id] = u
-    stock = [
-        ClaimantFact(c.id, unit_of[c.id], single_parent(asdict(c.household)), _groups(protected.get(c.id)))
-        for c in register.values()
-        if c.active
-    ]
     integrations = []
     unattributed = {"integrations": 0, "proposals": 0}
     for o in outcomes:
@@ -239,11 +234,9 @@ def gather(store: KennzahlenRecords) -> Facts:
             p.claimant_id, unit_of[p.claimant_id], p.proposed, p.hired
         )
     shown = {s.id: s for s in store.list_suggestions()}
-    first_listed: dict[str, date] = {}
     shown_facts = []
     for s in shown.values():
         d = s.shown_at.date()
-        first_listed[s.claimant_id] = min(d, first_listed.get(s.claimant_id, d))
         if s.p_match is not None and s.p_sustain is not None and s.claimant_id in unit_of:
             shown_facts.append(
                 ShownFact(s.claimant_id, unit_of[s.claimant_id], s.lookup_id, d, s.p_match, s.p_sustain)
@@ -269,10 +262,31 @@ def gather(store: KennzahlenRecords) -> Facts:
         if s.p_match is not None and s.p_sustain is not None:
             lasting = hit is not None and hit.employed_12m
             forecasts.append(ForecastFact(s.claimant_id, u, day, s.p_match, s.p_sustain, hired, lasting))
+    for pf in proposals.values():  # the imported ones too: the first may predate passgenau's lists
+        first_proposed[pf.claimant_id] = min(pf.proposed, first_proposed.get(pf.claimant_id, pf.proposed))
+    activated = {cid: c.activated for cid, c in register.items() if c.activated is not None}
     firsts = [
-        FirstProposalFact(cid, unit_of[cid], first_listed[cid], d)
+        FirstProposalFact(cid, unit_of[cid], activated[cid], d)
         for cid, d in first_proposed.items()
-        if cid in first_listed and first_listed[cid] <= d
+        if cid in activated and activated[cid] <= d
+    ]
+    # The register holds no day an inactive claimant left: their last recorded day stands for it.
+    last_day: dict[str, date] = {}
+    for cid, d in [(o.claimant_id, o.start) for o in outcomes] + [
+        (pf.claimant_id, pf.proposed) for pf in proposals.values()
+    ]:
+        last_day[cid] = max(d, last_day.get(cid, d))
+    stock = [
+        ClaimantFact(
+            c.id,
+            unit_of[c.id],
+            single_parent(asdict(c.household)),
+            _groups(protected.get(c.id)),
+            active=c.active,
+            activated=c.activated,
+            left=None if c.active else last_day.get(c.id),
+        )
+        for c in register.values()
     ]
     nightly = []
     for run in store.list_nightly_runs():
@@ -330,7 +344,7 @@ class Kennzahlen:
         return {
             f.unit.team
             for f in facts.stock
-            if f.unit.jobcenter == jobcenter and f.unit.case_manager == caller.name
+            if f.active and f.unit.jobcenter == jobcenter and f.unit.case_manager == caller.name
         }
 
     def report(self, caller: Caller, req: Request) -> KennzahlenReport:
