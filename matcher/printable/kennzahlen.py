@@ -41,7 +41,7 @@ def fmt(v: Any, kind: str = "n") -> str:
 
 
 MONTH_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("stock", "Bestand (Monat; Zeitraum: Mittel)", "n"),
+    ("stock", "Bestand", "n"),
     ("integrations", "Integrationen", "n"),
     ("integration_rate", "Integrationsquote", "%"),
     ("employed_6m_share", "nach 6 Mon. beschäftigt", "%"),
@@ -69,17 +69,18 @@ def _totals(u: Mapping[str, Any]) -> str:
     t = u["total"]
     rows = [("Bestand aktiver Kund/innen heute", fmt(u["stock"])),
             ("davon Alleinerziehende", fmt(u["stock_single_parents"])),
-            ("mittlerer Bestand Alleinerziehende im Zeitraum", fmt(t["stock_single_parents"]))]  # fmt: skip
-    rows += [(label, fmt(t[k], kind)) for k, label, kind in MONTH_COLUMNS]
+            ("mittlerer Monatsbestand im Zeitraum (Nenner der Quoten)", fmt(t["stock"])),
+            ("davon Alleinerziehende", fmt(t["stock_single_parents"]))]  # fmt: skip
+    rows += [(label, fmt(t[k], kind)) for k, label, kind in MONTH_COLUMNS if k != "stock"]
     rows += [("Integrationen mit 12 Monaten Beobachtung", fmt(t["matured_12m"])),
              ("Integrationen mit 6 Monaten Beobachtung", fmt(t["matured_6m"]))]  # fmt: skip
     return table(("Kennzahl (ganzer Zeitraum)", "Wert"), rows, empty="")
 
 
 def _months(u: Mapping[str, Any]) -> str:
-    # Two tables of a few columns each, so that they fit an A4 page in portrait.
+    # Three tables of a few columns each, so that they fit an A4 page in portrait.
     out = []
-    for cols in (MONTH_COLUMNS[:6], MONTH_COLUMNS[6:]):
+    for cols in (MONTH_COLUMNS[:4], MONTH_COLUMNS[4:8], MONTH_COLUMNS[8:]):
         head = ["Monat", *[label for _, label, _ in cols]]
         rows = [[r["month"], *[fmt(r[k], kind) for k, _, kind in cols]] for r in u["months"]]
         out.append(table(head, rows, empty="Keine Monate im Zeitraum."))
