@@ -107,6 +107,10 @@ class ClaimantBody(Strict):
     experience: list[Experience] = Field(default_factory=list, max_length=MAX_EXPERIENCE_ITEMS)
     household: HouseholdIn = Field(default_factory=HouseholdIn)
     active: bool = True
+    activated: date | None = Field(
+        None,
+        description="Day the Jobcenter activated the claimant (start of the SGB II spell); null: unknown",
+    )
 
 
 class ClaimantCreate(ClaimantBody):
@@ -159,6 +163,10 @@ class ClaimantOut(BaseModel):
     )
     active: bool = Field(
         description="Whether the claimant is matched (inactive: kept, not suggested to, not a candidate)."
+    )
+    activated: date | None = Field(
+        None,
+        description="Day the Jobcenter activated the claimant (start of the SGB II spell); None: not recorded.",
     )
 
 

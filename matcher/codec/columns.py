@@ -13,6 +13,7 @@ CLAIMANT_COLUMNS: tuple[str, ...] = (
     "profile_text", "skill_level", "german_level", "available_hours", "shifts_ok",
     "health_max_load", "months_unemployed", "short_spells", "experience",
     "adults", "children_0_5", "children_6_13", "children_14_17", "rent", "active",
+    "activated",
 )  # fmt: skip
 PROTECTED_COLUMNS: tuple[str, ...] = ("sex", "nationality_group", "age_band", "severe_disability")
 CLAIMANT_REQUIRED: frozenset[str] = frozenset(

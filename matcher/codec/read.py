@@ -79,6 +79,7 @@ def claimant_from_row(row: Mapping[str, Any]) -> tuple[Claimant, ProtectedAttrib
             rent=optional(row, "rent", as_float, 0.0),
         ),
         active=optional(row, "active", as_bool, True),
+        activated=optional(row, "activated", as_date, None),
     )
     protected = None
     if any(not blank(row.get(c)) for c in PROTECTED_COLUMNS):

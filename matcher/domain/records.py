@@ -49,6 +49,9 @@ from matcher.domain.enums import (
     WageUnit,
 )
 
+# SGB II began in 2005; earlier spells of the same claimant (Arbeitslosenhilfe) count from 1990.
+ACTIVATED_YEARS = (1990, 2200)
+
 
 @dataclass(frozen=True, slots=True)
 class Employer:
@@ -202,6 +205,10 @@ class Claimant:
     experience: tuple[tuple[str, int], ...] = ()  # (KldB code, months)
     household: Household = field(default_factory=Household)
     active: bool = True
+    # The day the Jobcenter activated the claimant (start of the current SGB II spell); None: not
+    # recorded (rows from before the field existed). The key figures' monthly stock and the time
+    # to the first proposal count from it.
+    activated: date | None = None
 
     def __post_init__(self) -> None:
         check_id(self.id)
@@ -232,6 +239,12 @@ class Claimant:
             f"{self.months_unemployed} is outside 0-{MAX_MONTHS}",
         )
         require(0 <= self.short_spells <= 100, "short_spells", f"{self.short_spells} is outside 0-100")
+        if self.activated is not None:
+            require(
+                ACTIVATED_YEARS[0] <= self.activated.year <= ACTIVATED_YEARS[1],
+                "activated",
+                f"{self.activated} is outside the years {ACTIVATED_YEARS[0]}-{ACTIVATED_YEARS[1]}",
+            )
         check_count(self.experience, MAX_EXPERIENCE_ITEMS, "experience")
         for code, months in self.experience:
             check_kldb(code, "experience")

@@ -22,6 +22,11 @@ def count(value: float, claimants: Collection[str]) -> Cell:
     return value if len(claimants) >= MIN_CLAIMANTS else SUPPRESSED
 
 
+def count_of(value: float, people: int) -> Cell:
+    """``count`` where only the number of claimants behind the value is known (an aggregate)."""
+    return value if people >= MIN_CLAIMANTS else SUPPRESSED
+
+
 def share(num: Collection[str], den: Collection[str], num_value: float, den_value: float) -> Cell:
     """``num_value / den_value``; None for an empty denominator, "< 5" for a small numerator or
     denominator (in claimants)."""

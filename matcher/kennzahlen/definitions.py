@@ -35,6 +35,12 @@ def months_between(first: date, last: date) -> list[str]:
     return out
 
 
+def month_bounds(month: str) -> tuple[date, date]:
+    """The first and last day of a "YYYY-MM" month."""
+    first = date(int(month[:4]), int(month[5:7]), 1)
+    return first, add_months(first, 1) - timedelta(days=1)
+
+
 def matured(start: date, months: int, as_of: date) -> bool:
     """Whether ``months`` after ``start`` have passed by ``as_of`` (the outcome can be known)."""
     return add_months(start, months) <= as_of
@@ -73,16 +79,21 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition(
         "stock",
         "Bestand aktiver Kund/innen",
-        "Aktive Kund/innen im Register zum Stichtag (claimants.active).",
-        "K2-Nenner: durchschnittlicher Bestand an ELB in den 12 Monaten.",
-        "abweichend: das Register hält keine Monatsbestände; der heutige Bestand steht für den "
-        "Durchschnitt aller Monate.",
+        "Bestand eines Monats: Kund/innen des Registers, die bis zum Monatsende aktiviert waren "
+        "(claimants.activated) und im Monat noch betreut wurden: aktive Kund/innen; nicht mehr aktive "
+        "bis zu ihrem letzten erfassten Tag (Beginn der letzten Arbeitsaufnahme oder letzter Vorschlag). "
+        "Für den Zeitraum: der Mittelwert der Monatsbestände. Zuordnung nach Team laut Register.",
+        "K2-Nenner: durchschnittlicher Bestand an ELB in den 12 Monaten (Mittel der Monatsbestände).",
+        "angenähert: das Register hält kein Abgangsdatum, der letzte erfasste Tag steht dafür; wer ohne "
+        "Eintrag ausschied, fehlt; Kund/innen ohne erfasstes Aktivierungsdatum (Datensätze vor "
+        "Migration 0004) zählen in jedem Monat, in dem sie aktiv sind bzw. waren; ein Monat zählt, wer "
+        "an irgendeinem Tag darin im Bestand war (die Statistik der BA zählt zum Stichtag).",
     ),
     Definition(
         "integration_rate",
         "Integrationsquote",
-        "Integrationen im Zeitraum geteilt durch den Bestand aktiver Kund/innen; monatlich und für den "
-        "ganzen Zeitraum (bei 12 Monaten die K2-Form).",
+        "Integrationen im Monat geteilt durch den Bestand des Monats; für den Zeitraum die Summe der "
+        "Integrationen geteilt durch den mittleren Monatsbestand (bei 12 Monaten die K2-Form).",
         "K2: Summe der Integrationen der letzten 12 Monate / durchschnittlicher ELB-Bestand.",
         "angenähert (Zähler und Nenner wie oben).",
     ),
@@ -122,10 +133,11 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition(
         "days_to_first_proposal",
         "Tage bis zum ersten Vorschlag",
-        "Median der Tage vom ersten Tag, an dem passgenau einer Kundin/einem Kunden Stellen vorschlug, "
-        "bis zum ersten bestätigten Vermittlungsvorschlag; Monat des ersten Vorschlags.",
+        "Median der Tage von der Aktivierung (claimants.activated) bis zum ersten Vermittlungsvorschlag "
+        "(importiert oder in passgenau bestätigt); Monat des ersten Vorschlags.",
         "Keine KennzV-Größe.",
-        "angenähert: die Akten halten kein Aktivierungsdatum; die erste Vorschlagsliste steht dafür.",
+        "angenähert: nur Kund/innen mit erfasstem Aktivierungsdatum und einem Vorschlag nach ihm; "
+        "Vorschläge vor passgenau zählen nur, soweit importiert.",
     ),
     Definition(
         "single_parents",
@@ -170,7 +182,11 @@ DEFINITIONS: tuple[Definition, ...] = (
         "Aus dem Manifest jedes Nachtlaufs (über alle Jobcenter des Laufs): größte Zahl an Listen je "
         "Stelle, Gini der Sichtbarkeit, Anteil nie gezeigter offener Stellen, erwartete nachhaltige "
         "Vermittlungen mit und ohne Kapazitätsgrenze; je Team die Listen, ihre erwarteten "
-        "Einstellungen und nachhaltigen Vermittlungen bei Befolgung.",
+        "Einstellungen und nachhaltigen Vermittlungen bei Befolgung. Wirkung der Kapazitätsgrenze je "
+        "Jobcenter, Team und Fallmanager/in (Manifest des Laufs, Zuordnung zum Zeitpunkt des Laufs): "
+        "Σ P(Einstellung) und Σ P(Einstellung) × P(nachhaltig) der unbeschränkten besten N Stellen je "
+        "Kund/in gegen die verteilten Listen; je Monat der mittlere Lauf (Läufe werden nicht addiert, "
+        "jeder listet den ganzen Bestand neu).",
         "Keine KennzV-Größe.",
         "nicht in der KennzV",
     ),

@@ -21,12 +21,27 @@ class Unit:
 
 @dataclass(frozen=True)
 class ClaimantFact:
-    """A claimant in the register now (the stock the rates divide by)."""
+    """A claimant in the register, active or not, with the days that bound their spell: the stock
+    of each month (``in_stock``) and today's stock (``active``) come from these."""
 
     claimant_id: str
     unit: Unit
     single_parent: bool
     groups: tuple[tuple[str, str], ...] = ()  # (protected attribute, value), fairness audit only
+    active: bool = True
+    activated: date | None = None  # None: not recorded (in the stock since before any month)
+    # An inactive claimant's last recorded day (integration start or proposal), standing for the day
+    # they left, which the register does not hold; None while active, or if nothing was recorded.
+    left: date | None = None
+
+    def in_stock(self, first: date, last: date) -> bool:
+        """In the stock of the month ``first``..``last``: activated by its last day and, if no longer
+        active, not gone before its first. An inactive claimant with no recorded day is in none."""
+        if self.activated is not None and self.activated > last:
+            return False
+        if self.active:
+            return True
+        return self.left is not None and self.left >= first
 
 
 @dataclass(frozen=True)
@@ -55,12 +70,11 @@ class ProposalFact:
 
 @dataclass(frozen=True)
 class FirstProposalFact:
-    """A claimant's first proposal, and the day passgenau first listed vacancies for them (the
-    stand-in for activation, which the records do not hold)."""
+    """A claimant's activation and their first proposal (imported or confirmed in passgenau)."""
 
     claimant_id: str
     unit: Unit
-    first_listed: date
+    activated: date
     first_proposed: date
 
 
@@ -83,6 +97,20 @@ class ForecastFact:
 
 
 @dataclass(frozen=True)
+class CapacityFact:
+    """One case manager's lists in one nightly run, without and with the capacity constraint (the
+    run's manifest ``by_unit``, attributed to the unit at run time): Σ P(hire) and
+    Σ P(hire)·P(sustainable) of the unconstrained top-N lists and of the allocated ones."""
+
+    unit: Unit
+    claimants: int  # the unit's claimants in the run (the manifest holds no ids)
+    hires_without: float
+    lasting_without: float
+    hires_with: float
+    lasting_with: float
+
+
+@dataclass(frozen=True)
 class NightlyFact:
     """One run of the nightly lists: the congestion before and after the capacity allocation (the
     run's manifest, over every Jobcenter of the run) and this unit's share of the lists."""
@@ -93,6 +121,8 @@ class NightlyFact:
     after: dict[str, float]
     # (claimant, unit, Σ P(hire), Σ P(hire)·P(sustainable)) of each claimant's list
     lists: tuple[tuple[str, Unit, float, float], ...] = field(default=())
+    # None: the run's manifest predates the per-unit record of the capacity constraint
+    capacity: tuple[CapacityFact, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from matcher.kennzahlen import cells
-from matcher.kennzahlen.definitions import employed_after, matured, month_of, months_between
+from matcher.kennzahlen.definitions import employed_after, matured, month_bounds, month_of, months_between
 from matcher.kennzahlen.facts import ClaimantFact, FirstProposalFact, IntegrationFact, ProposalFact, Unit
 
 LEVELS = ("jobcenter", "team", "case_manager")
@@ -45,16 +45,25 @@ def _ids(facts: Iterable[Any]) -> set[str]:
     return {f.claimant_id for f in facts}
 
 
+def _average(stocks: Sequence[Sequence[ClaimantFact]], single_parents: bool = False) -> float:
+    """The mean over the months of each month's stock (KennzV §5: the average stock of the months)."""
+    if not stocks:
+        return 0.0
+    return sum(sum(1 for c in s if c.single_parent or not single_parents) for s in stocks) / len(stocks)
+
+
 def row(
     ints: Sequence[IntegrationFact],
     props: Sequence[ProposalFact],
     firsts: Sequence[FirstProposalFact],
-    stock: Sequence[ClaimantFact],
+    stocks: Sequence[Sequence[ClaimantFact]],
     as_of: date,
 ) -> dict[str, Any]:
-    """The published figures of one unit over the given facts (one month, or the period)."""
-    stock_ids = _ids(stock)
-    sp_stock = _ids(c for c in stock if c.single_parent)
+    """The published figures of one unit over the given facts: one month (``stocks`` its stock) or
+    the period (``stocks`` each month's); rates divide by the average of the months' stocks."""
+    stock_ids = {c.claimant_id for s in stocks for c in s}
+    sp_stock = {c.claimant_id for s in stocks for c in s if c.single_parent}
+    avg, sp_avg = _average(stocks), _average(stocks, single_parents=True)
     m12 = [i for i in ints if matured(i.start, 12, as_of)]
     e12 = [i for i in m12 if i.employed_12m]
     b12 = [i for i in m12 if i.benefits_12m]
@@ -64,10 +73,12 @@ def row(
     sp_ints = [i for i in ints if i.single_parent]
     sp_m12 = [i for i in m12 if i.single_parent]
     sp_e12 = [i for i in sp_m12 if i.employed_12m]
-    days = [(f.first_proposed - f.first_listed).days for f in firsts]
+    days = [(f.first_proposed - f.activated).days for f in firsts]
     return {
+        "stock": cells.count(avg, stock_ids),
+        "stock_single_parents": cells.count(sp_avg, sp_stock),
         "integrations": cells.count(len(ints), _ids(ints)),
-        "integration_rate": cells.share(_ids(ints), stock_ids, len(ints), len(stock_ids)),
+        "integration_rate": cells.share(_ids(ints), stock_ids, len(ints), avg),
         "matured_12m": cells.count(len(m12), _ids(m12)),
         "employed_12m_share": cells.share(_ids(e12), _ids(m12), len(e12), len(m12)),
         "benefits_12m_share": cells.share(_ids(b12), _ids(m12), len(b12), len(m12)),
@@ -79,7 +90,7 @@ def row(
         "first_proposals": cells.count(len(firsts), _ids(firsts)),
         "days_to_first_proposal": None if not days else cells.count(statistics.median(days), _ids(firsts)),
         "integrations_single_parents": cells.count(len(sp_ints), _ids(sp_ints)),
-        "integration_rate_single_parents": cells.share(_ids(sp_ints), sp_stock, len(sp_ints), len(sp_stock)),
+        "integration_rate_single_parents": cells.share(_ids(sp_ints), sp_stock, len(sp_ints), sp_avg),
         "employed_12m_share_single_parents": cells.share(
             _ids(sp_e12), _ids(sp_m12), len(sp_e12), len(sp_m12)
         ),
@@ -122,8 +133,11 @@ def unit_figures(
     firsts: Sequence[FirstProposalFact],
     period: Period,
 ) -> dict[str, Any]:
-    """One unit's figures: its stock, one row per month and one for the whole period, the groups.
-    The facts must already be the unit's; those outside the period are left out here."""
+    """One unit's figures: today's stock, one row per month and one for the whole period, the
+    groups. The facts must already be the unit's (``stock``: every claimant of the register, active
+    or not); those outside the period are left out here."""
+    register, stock = stock, [c for c in stock if c.active]
+    monthly = {m: [c for c in register if c.in_stock(*month_bounds(m))] for m in period.months}
     ints = [i for i in ints if period.holds(i.start)]
     props = [p for p in props if period.holds(p.proposed)]
     firsts = [f for f in firsts if period.holds(f.first_proposed)]
@@ -133,7 +147,10 @@ def unit_figures(
         _by_month(firsts, "first_proposed"),
     )
     months = [
-        {"month": m, **row(ints_m.get(m, []), props_m.get(m, []), firsts_m.get(m, []), stock, period.as_of)}
+        {
+            "month": m,
+            **row(ints_m.get(m, []), props_m.get(m, []), firsts_m.get(m, []), [monthly[m]], period.as_of),
+        }
         for m in period.months
     ]
     names = dict(zip(LEVELS, key, strict=False))
@@ -146,7 +163,7 @@ def unit_figures(
         "stock_single_parents": cells.count(
             sum(c.single_parent for c in stock), _ids(c for c in stock if c.single_parent)
         ),
-        "total": row(ints, props, firsts, stock, period.as_of),
+        "total": row(ints, props, firsts, list(monthly.values()), period.as_of),
         "months": months,
         "groups": groups(stock, ints),
     }

@@ -44,6 +44,7 @@ from matcher.nightly.batch_search import Candidates, NightlyContext, explain
 from matcher.nightly.congestion import Congestion, congestion, format_report
 from matcher.nightly.engines import Chunk, Engine
 from matcher.nightly.output import atomic_write_json, details_record, write_lists
+from matcher.nightly.unit_effect import by_unit
 from matcher.settings import NightlySettings
 from matcher.store import NightlyRow, NightlyRun, Store
 
@@ -187,6 +188,14 @@ class NightlyRunner:
 
         before, after = measure(unconstrained), measure(chosen)
         report = format_report(before, after, self.settings.capacity_factor)
+        units = by_unit(
+            [(c.jobcenter, c.team, c.case_manager) for c in self.ctx.claimants],
+            cand.claimant,
+            cand.p_match,
+            cand.score,
+            without=unconstrained,
+            with_=chosen,
+        )
 
         t = time.perf_counter()
         rows = self._rows(cand, np.flatnonzero(chosen))
@@ -220,6 +229,8 @@ class NightlyRunner:
                 "files": len(files),
             },
             "congestion": {"before": before.to_dict(), "after": after.to_dict()},
+            # Per unit, with and without the capacity constraint (aggregates; read by the key figures).
+            "by_unit": units,
             "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
         }
         t = time.perf_counter()

@@ -34,6 +34,7 @@ RECORD_LABELS: dict[str, str] = {
     "short_spells": "Frühere Beschäftigungen, die nach weniger als 6 Monaten endeten",
     "experience": "Berufserfahrung (Berufskennziffer, Monate)",
     "active": "In Betreuung (aktiv)",
+    "activated": "Aktiviert am (Beginn des Leistungsbezugs)",
 }
 HOUSEHOLD_LABELS: dict[str, str] = {
     "adults": "Erwachsene",

@@ -41,6 +41,7 @@ def fmt(v: Any, kind: str = "n") -> str:
 
 
 MONTH_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("stock", "Bestand", "n"),
     ("integrations", "Integrationen", "n"),
     ("integration_rate", "Integrationsquote", "%"),
     ("employed_6m_share", "nach 6 Mon. beschäftigt", "%"),
@@ -66,18 +67,20 @@ def _title(u: Mapping[str, Any]) -> str:
 
 def _totals(u: Mapping[str, Any]) -> str:
     t = u["total"]
-    rows = [("Bestand aktiver Kund/innen", fmt(u["stock"])),
-            ("davon Alleinerziehende", fmt(u["stock_single_parents"]))]  # fmt: skip
-    rows += [(label, fmt(t[k], kind)) for k, label, kind in MONTH_COLUMNS]
+    rows = [("Bestand aktiver Kund/innen heute", fmt(u["stock"])),
+            ("davon Alleinerziehende", fmt(u["stock_single_parents"])),
+            ("mittlerer Monatsbestand im Zeitraum (Nenner der Quoten)", fmt(t["stock"])),
+            ("davon Alleinerziehende", fmt(t["stock_single_parents"]))]  # fmt: skip
+    rows += [(label, fmt(t[k], kind)) for k, label, kind in MONTH_COLUMNS if k != "stock"]
     rows += [("Integrationen mit 12 Monaten Beobachtung", fmt(t["matured_12m"])),
              ("Integrationen mit 6 Monaten Beobachtung", fmt(t["matured_6m"]))]  # fmt: skip
     return table(("Kennzahl (ganzer Zeitraum)", "Wert"), rows, empty="")
 
 
 def _months(u: Mapping[str, Any]) -> str:
-    # Two tables of a few columns each, so that they fit an A4 page in portrait.
+    # Three tables of a few columns each, so that they fit an A4 page in portrait.
     out = []
-    for cols in (MONTH_COLUMNS[:5], MONTH_COLUMNS[5:]):
+    for cols in (MONTH_COLUMNS[:4], MONTH_COLUMNS[4:8], MONTH_COLUMNS[8:]):
         head = ["Monat", *[label for _, label, _ in cols]]
         rows = [[r["month"], *[fmt(r[k], kind) for k, _, kind in cols]] for r in u["months"]]
         out.append(table(head, rows, empty="Keine Monate im Zeitraum."))
@@ -157,17 +160,53 @@ def _nightly(u: Mapping[str, Any]) -> str:
     )  # fmt: skip
 
 
+def _capacity(u: Mapping[str, Any]) -> str:
+    cap = u.get("capacity")
+    if cap is None:
+        return ""
+
+    def cells_of(r: Mapping[str, Any]) -> list[str]:
+        return [fmt(r.get("runs")), fmt(r.get("expected_hires_without")), fmt(r.get("expected_hires_with")),
+                fmt(r.get("expected_lasting_without")), fmt(r.get("expected_lasting_with")),
+                fmt(r.get("lasting_cost")), fmt(r.get("lasting_cost_share"), "%")]  # fmt: skip
+
+    rows = [[r["month"], *cells_of(r)] for r in cap["months"] if r.get("runs")]
+    if rows:
+        rows.append(["Zeitraum", *cells_of(cap["total"])])
+    head = (
+        "Monat",
+        "Nachtläufe",
+        "erw. Einstellungen ohne Grenze",
+        "mit Grenze",
+        "erw. nachhaltige Vermittlungen ohne Grenze",
+        "mit Grenze",
+        "Differenz",
+        "Differenz in %",
+    )
+    note = paragraph(
+        "Erwartete Einstellungen und nachhaltige Vermittlungen der Kund/innen dieser Einheit, würden alle "
+        "Vorschläge ihrer Nachtliste gemacht: ohne Kapazitätsgrenze (jeweils die besten N Stellen) und mit "
+        "ihr (die verteilten Listen, höchstens ⌊c × Plätze⌋ Listen je Stelle). Die Differenz ist, was die "
+        "Grenze dieser Einheit kostet."
+    )
+    return (
+        "<h3>Wirkung der Kapazitätsgrenze (Nachtlisten, mittlerer Lauf je Monat)</h3>"
+        + note
+        + table(head, rows, empty="Keine Nachtläufe mit dieser Angabe im Zeitraum.")
+    )
+
+
 def _case_managers(u: Mapping[str, Any], units: Sequence[Mapping[str, Any]]) -> str:
     mine = [c for c in units if c["level"] == "case_manager" and c["jobcenter"] == u["jobcenter"]
             and (u["level"] == "jobcenter" or c["team"] == u["team"])]  # fmt: skip
     if not mine or u["level"] == "jobcenter":
         return ""
-    rows = [(c["case_manager"], fmt(c["stock"]), fmt(c["total"]["integrations"]),
+    rows = [(c["case_manager"], fmt(c["total"]["stock"]), fmt(c["total"]["integrations"]),
              fmt(c["total"]["integration_rate"], "%"), fmt(c["total"]["employed_12m_share"], "%"),
              fmt(c["total"]["proposals"]), fmt(c["total"]["conversion"], "%")) for c in mine]  # fmt: skip
     return "<h3>Nach Fallmanager/in (ganzer Zeitraum)</h3>" + table(
-        ("Fallmanager/in", "Bestand", "Integrationen", "Quote", "nach 12 Mon. beschäftigt", "Vorschläge",
-         "Vorschläge → Einstellungen"), rows, empty="")  # fmt: skip
+        ("Fallmanager/in", "mittlerer Bestand", "Integrationen", "Quote", "nach 12 Mon. beschäftigt",
+         "Vorschläge", "Vorschläge → Einstellungen"), rows, empty="")  # fmt: skip
 
 
 def _img(images: Mapping[str, str], name: str, alt: str) -> str:
@@ -191,6 +230,8 @@ def _unit(u: Mapping[str, Any], units: Sequence[Mapping[str, Any]], images: Mapp
         _shown(u),
         _groups(u),
         _nightly(u),
+        _capacity(u),
+        _img(images, f"{name}-capacity.png", f"Wirkung der Kapazitätsgrenze {_title(u)}"),
         "</section>",
     ]
     return "".join(parts)

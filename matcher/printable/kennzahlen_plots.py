@@ -89,6 +89,33 @@ def plot_forecast(unit: dict[str, Any]) -> bytes:
     return _png(fig)
 
 
+def plot_capacity(unit: dict[str, Any]) -> bytes:
+    """Expected lasting placements of the nightly lists per month (mean run), without and with the
+    capacity constraint, side by side."""
+    rows = unit["capacity"]["months"]
+    months = [r["month"] for r in rows]
+    x = list(range(len(rows)))
+    fig = _figure(7.5, 3.2)
+    ax = fig.add_subplot()
+    ax.bar([i - 0.2 for i in x], [_num(r.get("expected_lasting_without")) for r in rows], width=0.4,
+           color="#9bb7d4", label="ohne Kapazitätsgrenze")  # fmt: skip
+    ax.bar([i + 0.2 for i in x], [_num(r.get("expected_lasting_with")) for r in rows], width=0.4,
+           color="#1f4e79", label="mit Kapazitätsgrenze")  # fmt: skip
+    ax.set_ylabel("erw. nachhaltige Vermittlungen")
+    _ticks(ax, months)
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title("Nachtlisten: Wirkung der Kapazitätsgrenze (mittlerer Lauf je Monat)", fontsize=10)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def _has_capacity(unit: dict[str, Any]) -> bool:
+    cap = unit.get("capacity")
+    return cap is not None and any(
+        not math.isnan(_num(r.get("expected_lasting_with"))) for r in cap["months"]
+    )
+
+
 def unit_plots(units: Sequence[dict[str, Any]]) -> dict[str, bytes]:
     """The plots of every Jobcenter and team unit, by file name."""
     out: dict[str, bytes] = {}
@@ -99,6 +126,8 @@ def unit_plots(units: Sequence[dict[str, Any]]) -> dict[str, bytes]:
         out[f"{name}-trends.png"] = plot_trends(u)
         if "forecast" in u:
             out[f"{name}-forecast.png"] = plot_forecast(u)
+        if _has_capacity(u):
+            out[f"{name}-capacity.png"] = plot_capacity(u)
     return out
 
 

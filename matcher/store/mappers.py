@@ -208,6 +208,7 @@ def claimant_row(c: Claimant) -> dict[str, Any]:
         "children_14_17": h.children_14_17,
         "rent": h.rent,
         "active": c.active,
+        "activated": c.activated,
     }
 
 
@@ -251,6 +252,7 @@ def claimant_from(r: Any) -> Claimant:
             rent=r.rent,
         ),
         active=r.active,
+        activated=r.activated,
     )
 
 

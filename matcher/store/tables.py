@@ -100,6 +100,7 @@ claimants = sa.Table(
     _col("children_14_17", sa.Integer()),
     _col("rent", sa.Float()),
     _col("active", sa.Boolean()),
+    _col("activated", sa.Date(), null=True),
     sa.Index("ix_claimants_jobcenter_case_manager", "jobcenter", "case_manager"),
 )
 

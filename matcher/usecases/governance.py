@@ -30,7 +30,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         "desired_occupations", "desired_kldb", "profile_text", "skill_level", "german_level", "experience",
     ),
     "Verfügbarkeit": ("available_hours", "shifts_ok"),
-    "Erwerbsbiografie": ("months_unemployed", "short_spells"),
+    "Erwerbsbiografie": ("months_unemployed", "short_spells", "activated"),
     "Gesundheit (Art. 9 DSGVO)": ("health_max_load",),
     "Bedarfsgemeinschaft": ("household",),
 }  # fmt: skip

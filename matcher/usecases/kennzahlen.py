@@ -32,6 +32,7 @@ from matcher.kennzahlen.definitions import (
     months_between,
 )
 from matcher.kennzahlen.facts import (
+    CapacityFact,
     ClaimantFact,
     FirstProposalFact,
     ForecastFact,
@@ -43,7 +44,7 @@ from matcher.kennzahlen.facts import (
 )
 from matcher.kennzahlen.figures import LEVELS, Period, all_units, by_key
 from matcher.kennzahlen.forecast import forecast_figures
-from matcher.kennzahlen.nightly import nightly_figures
+from matcher.kennzahlen.nightly import capacity_figures, nightly_figures
 from matcher.kennzahlen.shown import shown_figures
 from matcher.records import NightlyRow, NightlyRun, ShownSuggestion, SuggestionAction
 from matcher.usecases.access import audit
@@ -159,6 +160,24 @@ def _snapshot_unit(snapshot: Mapping[str, Any]) -> Unit | None:
     return Unit(str(snapshot["jobcenter"]), str(snapshot["team"]), str(snapshot["case_manager"]))
 
 
+def _capacity(by_unit: Any) -> tuple[CapacityFact, ...] | None:
+    """The manifest's per-unit lists without and with the capacity constraint (runs before it was
+    recorded have none: None)."""
+    if not isinstance(by_unit, list):
+        return None
+    return tuple(
+        CapacityFact(
+            Unit(str(u["jobcenter"]), str(u["team"]), str(u["case_manager"])),
+            int(u["claimants"]),
+            float(u["without"]["expected_hires"]),
+            float(u["without"]["expected_lasting"]),
+            float(u["with"]["expected_hires"]),
+            float(u["with"]["expected_lasting"]),
+        )
+        for u in by_unit
+    )
+
+
 def gather(store: KennzahlenRecords) -> Facts:
     """Every fact the figures need, from the store (all Jobcenters: the caller's view is chosen later)."""
     register = {c.id: c for c in store.list_claimants(active_only=False, with_health=False)}
@@ -171,11 +190,6 @@ def gather(store: KennzahlenRecords) -> Facts:
         u = _snapshot_unit(o.claimant_snapshot)
         if u is not None and o.claimant_id not in register:
             unit_of[o.claimant_id] = u
-    stock = [
-        ClaimantFact(c.id, unit_of[c.id], single_parent(asdict(c.household)), _groups(protected.get(c.id)))
-        for c in register.values()
-        if c.active
-    ]
     integrations = []
     unattributed = {"integrations": 0, "proposals": 0}
     for o in outcomes:
@@ -220,11 +234,9 @@ def gather(store: KennzahlenRecords) -> Facts:
             p.claimant_id, unit_of[p.claimant_id], p.proposed, p.hired
         )
     shown = {s.id: s for s in store.list_suggestions()}
-    first_listed: dict[str, date] = {}
     shown_facts = []
     for s in shown.values():
         d = s.shown_at.date()
-        first_listed[s.claimant_id] = min(d, first_listed.get(s.claimant_id, d))
         if s.p_match is not None and s.p_sustain is not None and s.claimant_id in unit_of:
             shown_facts.append(
                 ShownFact(s.claimant_id, unit_of[s.claimant_id], s.lookup_id, d, s.p_match, s.p_sustain)
@@ -250,10 +262,31 @@ def gather(store: KennzahlenRecords) -> Facts:
         if s.p_match is not None and s.p_sustain is not None:
             lasting = hit is not None and hit.employed_12m
             forecasts.append(ForecastFact(s.claimant_id, u, day, s.p_match, s.p_sustain, hired, lasting))
+    for pf in proposals.values():  # the imported ones too: the first may predate passgenau's lists
+        first_proposed[pf.claimant_id] = min(pf.proposed, first_proposed.get(pf.claimant_id, pf.proposed))
+    activated = {cid: c.activated for cid, c in register.items() if c.activated is not None}
     firsts = [
-        FirstProposalFact(cid, unit_of[cid], first_listed[cid], d)
+        FirstProposalFact(cid, unit_of[cid], activated[cid], d)
         for cid, d in first_proposed.items()
-        if cid in first_listed and first_listed[cid] <= d
+        if cid in activated and activated[cid] <= d
+    ]
+    # The register holds no day an inactive claimant left: their last recorded day stands for it.
+    last_day: dict[str, date] = {}
+    for cid, d in [(o.claimant_id, o.start) for o in outcomes] + [
+        (pf.claimant_id, pf.proposed) for pf in proposals.values()
+    ]:
+        last_day[cid] = max(d, last_day.get(cid, d))
+    stock = [
+        ClaimantFact(
+            c.id,
+            unit_of[c.id],
+            single_parent(asdict(c.household)),
+            _groups(protected.get(c.id)),
+            active=c.active,
+            activated=c.activated,
+            left=None if c.active else last_day.get(c.id),
+        )
+        for c in register.values()
     ]
     nightly = []
     for run in store.list_nightly_runs():
@@ -272,6 +305,7 @@ def gather(store: KennzahlenRecords) -> Facts:
                 dict(cong.get("before") or {}),
                 dict(cong.get("after") or {}),
                 lists,
+                _capacity(run.manifest.get("by_unit")),
             )
         )
     return Facts(
@@ -310,7 +344,7 @@ class Kennzahlen:
         return {
             f.unit.team
             for f in facts.stock
-            if f.unit.jobcenter == jobcenter and f.unit.case_manager == caller.name
+            if f.active and f.unit.jobcenter == jobcenter and f.unit.case_manager == caller.name
         }
 
     def report(self, caller: Caller, req: Request) -> KennzahlenReport:
@@ -359,6 +393,7 @@ class Kennzahlen:
         for u in units:
             key = tuple(u[k] for k in LEVELS[: LEVELS.index(u["level"]) + 1])
             u["nightly"] = nightly_figures(facts.nightly, u["level"], key, period)
+            u["capacity"] = capacity_figures(facts.nightly, u["level"], key, period)
             u["shown_lists"] = shown_figures(shown[u["level"]].get(key, []), period.months)
         runs = [
             {"run_id": n.run_id, "day": n.day.isoformat(), "before": n.before, "after": n.after}

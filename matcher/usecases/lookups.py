@@ -30,11 +30,19 @@ from matcher.usecases.ports import (
 )
 
 LOOKUP_ACTIONS = ("suggestions", "candidates")
+ADDED_LATER = ("activated",)  # claimant fields newer than the first logged lookups
 
 
 def record_hash(c: Claimant) -> str:
-    """A claimant record's fingerprint: replay reports a record changed since the lookup."""
-    text = json.dumps(to_dict(c), sort_keys=True, ensure_ascii=False)
+    """A claimant record's fingerprint: replay reports a record changed since the lookup.
+
+    Fields added later are left out while unset, so that a record logged before they existed keeps
+    its fingerprint (``activated``: migration 0004 leaves it NULL)."""
+    d = to_dict(c)
+    for name in ADDED_LATER:
+        if d.get(name) is None:
+            d.pop(name, None)
+    text = json.dumps(d, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

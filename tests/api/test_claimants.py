@@ -177,6 +177,8 @@ def test_validation_errors_name_the_field(api: ApiEnv) -> None:
         ({"household": {"adults": 0}}, "adults"),
         ({"unknown_field": 1}, "unknown_field"),
         ({"max_commute_minutes": 2}, "max_commute_minutes"),
+        ({"activated": "2024-13-01"}, "activated"),
+        ({"activated": "1901-05-01"}, "activated"),  # before 1990: the domain check names it
     ]
     for change, field in cases:
         r = api.client.post("/claimants", json={**NEW, **change}, headers=h)
@@ -190,6 +192,17 @@ def test_validation_errors_name_the_field(api: ApiEnv) -> None:
         jobcenter=JC_A
     )
     assert len(api.store.list_claimants(active_only=False)) == len(api.claimants)
+
+
+def test_the_activation_day_is_kept_and_unknown_when_not_given(api: ApiEnv) -> None:
+    h = api.headers("lead")
+    with_day = create(api, "lead", {**NEW, "activated": "2025-03-17"})
+    assert api.client.get(f"/claimants/{with_day}", headers=h).json()["activated"] == "2025-03-17"
+    assert api.store.get_claimant(with_day).activated is not None
+    without = create(api, "lead")
+    assert api.client.get(f"/claimants/{without}", headers=h).json()["activated"] is None
+    r = api.client.put(f"/claimants/{without}", json={**NEW, "activated": "2026-01-05"}, headers=h)
+    assert r.status_code == 200 and r.json()["activated"] == "2026-01-05"
 
 
 def test_create_update_and_erase_reach_matching_at_once(api: ApiEnv) -> None:

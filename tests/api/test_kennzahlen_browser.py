@@ -39,13 +39,14 @@ def test_the_team_lead_page_renders_with_its_plots(
             problems: list[str] = []  # CSP violations show up as console errors
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(server.url + "/kennzahlen?format=html&from=2023-01-01&to=2025-10-31")
+            page.goto(server.url + "/kennzahlen?format=html&from=2023-01-01&to=2026-11-01")
             expect(page.locator("h1")).to_have_text("Kennzahlen nach §48a SGB II aus passgenau")
             expect(page.locator("h2").first).to_have_text("Team GOE-Mitte (JC-GOE)")
             imgs = page.locator("img")
-            expect(imgs).to_have_count(2)
+            expect(imgs).to_have_count(3)  # trends, forecast, the capacity constraint's effect
             widths = page.evaluate("[...document.images].map(i => i.complete ? i.naturalWidth : 0)")
-            assert widths == [750, 750], widths
+            assert widths == [750, 750, 750], widths
+            assert "Wirkung der Kapazitätsgrenze" in page.inner_text("body")
             assert page.locator("table").count() >= 5
             assert "Integrationsquote" in page.inner_text("body")
             _save_screenshot(page, tmp_path, "kennzahlen-team-lead.png")

@@ -19,7 +19,7 @@ import pytest
 from matcher.bootstrap import Services
 from matcher.domain import FeedbackAction
 from matcher.settings import Settings
-from matcher.store import Store, current_revision
+from matcher.store import HEAD_REVISION, Store, current_revision
 from matcher.usecases.replay import replay
 from tests.api.conftest import trigram_encoder
 
@@ -38,7 +38,9 @@ def migrated(tmp_path: Path) -> Services:
 
 
 def test_lookups_logged_before_the_change_replay_identical(migrated: Services) -> None:
-    assert current_revision(migrated.settings.resolved_database_url) == "0003"
+    assert current_revision(migrated.settings.resolved_database_url) == HEAD_REVISION
+    # 0004: the old rows' activation day is "not recorded"; the lookups replay identical regardless.
+    assert {c.activated for c in migrated.store().list_claimants(active_only=False)} == {None}
     lookups = [e for e in migrated.store().list_audit() if e.action in ("suggestions", "candidates")]
     assert [(e.id, e.action) for e in lookups] == [
         (1, "suggestions"), (2, "suggestions"), (3, "suggestions"), (4, "candidates"),

@@ -6,7 +6,7 @@ import csv
 import dataclasses
 import json
 import random
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,8 @@ def seeded_claimants(n: int, seed: int = 7) -> list[tuple[Claimant, ProtectedAtt
             health_max_load=rng.choice([None, *PhysicalLoad]),
             months_unemployed=rng.randrange(0, 120),
             short_spells=rng.randrange(0, 5),
+            # Every fourth without an activation day (an empty cell: not recorded).
+            activated=None if i % 4 == 0 else date(2019, 12, 31) + timedelta(days=i),
             profile_text=f"Profil {i}: "
             + rng.choice(["Lager", "Pflege, Betreuung", 'Verkauf "Kasse"', "Bau; Abbruch"]),
             active=rng.random() < 0.9,
@@ -145,6 +147,8 @@ def test_thousand_claimants_csv_import_round_trip(store: Store, tmp_path: Path) 
         ("available_hours", "-5", "available_hours"),
         ("german_level", "B3", "german_level"),
         ("has_car", "vielleicht", "has_car"),
+        ("activated", "2024-02-30", "activated"),
+        ("activated", "1899-12-31", "activated"),
     ],
 )
 def test_one_bad_row_in_a_thousand_refuses_the_file(

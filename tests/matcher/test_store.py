@@ -44,8 +44,10 @@ from matcher.store import (
     SuggestionAction,
     current_revision,
     downgrade,
+    mappers,
     metadata,
     migrate,
+    tables,
 )
 
 TABLES = {
@@ -635,3 +637,29 @@ def test_insert_vacancy_is_one_atomic_create(store: Store) -> None:
         store.insert_vacancy(dataclasses.replace(v, title="Zweiter Versuch"))
     assert store.get_vacancy(v.id).title == v.title
     assert store.get_employer(v.employer.id) == v.employer
+
+
+def test_a_claimant_row_from_before_0004_has_no_activation_day_and_a_new_one_round_trips(db_url: str) -> None:
+    migrate(db_url, "0003")
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            # A row as the 0003 schema held it (every column but ``activated``).
+            row = mappers.claimant_row(make_claimant(1))
+            del row["activated"]
+            conn.execute(tables.claimants.insert(), [row])
+    finally:
+        engine.dispose()
+    with Store.open(db_url) as store:  # migrates to head
+        assert current_revision(db_url) == HEAD_REVISION
+        (old,) = store.list_claimants(active_only=False)
+        assert old.id == "K00001" and old.activated is None
+        store.upsert_claimants([(make_claimant(2, activated=date(2024, 2, 29)), None)])
+        got = {c.id: c.activated for c in store.list_claimants(active_only=False)}
+        assert got == {"K00001": None, "K00002": date(2024, 2, 29)}
+    downgrade(db_url, "0003")
+    engine = sa.create_engine(db_url)
+    try:
+        assert "activated" not in {c["name"] for c in sa.inspect(engine).get_columns("claimants")}
+    finally:
+        engine.dispose()

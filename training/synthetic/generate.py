@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
 
 import training.synthetic.truth as T
 from training.synthetic.claimants import make_claimants
-from training.synthetic.histories import HISTORY_MONTHS, SHARE_ENDING_EARLY, make_history
+from training.synthetic.histories import HISTORY_MONTHS, SHARE_ENDING_EARLY, make_history, months_before
 from training.synthetic.places import (
     JOBCENTERS,
 )
@@ -38,6 +39,8 @@ def generate_region(
     ss = np.random.SeedSequence(seed).spawn(3)
     rc, rv, rh = (np.random.Generator(np.random.PCG64(s)) for s in ss)
     cs, ps, _ = make_claimants(rc, claimants, "K-")
+    # In the current spell for months_unemployed months (derived, no draw: the records stay as they were).
+    cs = [replace(c, activated=months_before(reference_date, c.months_unemployed)) for c in cs]
     vs = make_vacancies(
         rv,
         vacancies,

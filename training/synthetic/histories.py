@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -28,7 +29,7 @@ HISTORY_MONTHS = (48, 12)  # placements start in [ref − 48 months, ref − 12 
 SHARE_ENDING_EARLY = 0.74  # among unsustained placements not ended by their contract: end < 6 months
 
 
-def _months_before(ref: date, months: int) -> date:
+def months_before(ref: date, months: int) -> date:
     y, m = divmod(ref.year * 12 + ref.month - 1 - months, 12)
     return date(y, m + 1, min(ref.day, 28))
 
@@ -128,7 +129,7 @@ def make_history(
 ]:
     """Historic claimants, their protected attributes, historic vacancies, the placements (outcomes), the
     proposals behind them and the true P(sustain) of each placement (module doc)."""
-    lo, hi = _months_before(ref, HISTORY_MONTHS[0]), _months_before(ref, HISTORY_MONTHS[1])
+    lo, hi = months_before(ref, HISTORY_MONTHS[0]), months_before(ref, HISTORY_MONTHS[1])
     posted_lo, posted_hi = lo - timedelta(days=30), hi - timedelta(days=85)
     n_hv = max(2000, n_placements)
     hv = make_vacancies(rng, n_hv, "H-V", "H-E", posted_lo, posted_hi)
@@ -184,6 +185,12 @@ def make_history(
         ratio_parts.append(
             T.pair_terms(ca, va, np.array(new_c, np.int64), np.array(new_v, np.int64)).need_ratio
         )
+    # Activated months_unemployed months before the first proposal (the spell's length then); a
+    # derived date, no random draw, so every other record stays as it was.
+    first: dict[int, date] = {}
+    for c, _, when, _ in proposals:
+        first[c] = min(when, first.get(c, when))
+    hc = [replace(cl, activated=months_before(first[i], cl.months_unemployed)) for i, cl in enumerate(hc)]
     # outcomes
     ps_true = np.concatenate(ps_parts)
     ratio = np.concatenate(ratio_parts)

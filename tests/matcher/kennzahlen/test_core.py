@@ -75,3 +75,23 @@ def test_plot_names_stay_inside_the_plots_folder_and_apart() -> None:
     assert "/" not in evil and ".." not in evil and evil.startswith("jc-goe-______etc_passwd-")
     assert plot_name(team("Süd Team")) != plot_name(team("S_d Team"))
     assert plot_name({"level": "jobcenter", "jobcenter": "JC-OHA", "team": None}) == "jc-oha"
+
+
+def test_the_monthly_stock_counts_whoever_was_there_on_any_day_of_the_month() -> None:
+    from matcher.kennzahlen.definitions import month_bounds
+    from matcher.kennzahlen.facts import ClaimantFact, Unit
+
+    u = Unit("JC", "T", "fm")
+    feb = month_bounds("2024-02")
+    assert feb == (date(2024, 2, 1), date(2024, 2, 29))
+
+    def fact(**kw: object) -> ClaimantFact:
+        return ClaimantFact("K1", u, False, **kw)  # type: ignore[arg-type]
+
+    assert fact(activated=date(2024, 2, 29)).in_stock(*feb)  # activated on the last day
+    assert not fact(activated=date(2024, 3, 1)).in_stock(*feb)
+    assert fact().in_stock(*feb)  # activation not recorded: in every month while active
+    assert fact(active=False, left=date(2024, 2, 1)).in_stock(*feb)  # left on the first day
+    assert not fact(active=False, left=date(2024, 1, 31)).in_stock(*feb)
+    assert not fact(active=False).in_stock(*feb)  # inactive, nothing recorded: in no month
+    assert not fact(active=False, activated=date(2024, 3, 2), left=date(2024, 5, 1)).in_stock(*feb)

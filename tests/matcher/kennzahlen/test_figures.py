@@ -49,11 +49,20 @@ def _sp(hh: dict[str, Any]) -> bool:
     return hh["adults"] == 1 and hh["children_0_5"] + hh["children_6_13"] + hh["children_14_17"] >= 1
 
 
-def _expected_row(ints: list, props: list, firsts: list, stock: list, as_of: date) -> dict[str, Any]:
-    """ints: outcomes; props: (claimant, date, hired); firsts: (claimant, days); stock: claimants."""
-    stock_ids = {c.id for c in stock}
-    sp_stock = {c.id for c in stock if c.household.adults == 1 and
-                c.household.children_0_5 + c.household.children_6_13 + c.household.children_14_17 > 0}  # fmt: skip
+def _is_sp(c: Any) -> bool:
+    return (
+        c.household.adults == 1
+        and c.household.children_0_5 + c.household.children_6_13 + c.household.children_14_17 > 0
+    )
+
+
+def _expected_row(ints: list, props: list, firsts: list, stocks: list[list], as_of: date) -> dict[str, Any]:
+    """ints: outcomes; props: (claimant, date, hired); firsts: (claimant, days); stocks: each
+    month's claimants (one list for a month, every month's for the period)."""
+    stock_ids = {c.id for s in stocks for c in s}
+    sp_stock = {c.id for s in stocks for c in s if _is_sp(c)}
+    avg = sum(len(s) for s in stocks) / len(stocks)
+    sp_avg = sum(sum(_is_sp(c) for c in s) for s in stocks) / len(stocks)
     ids = {o.claimant_id for o in ints}
     m12 = [o for o in ints if _plus_months(o.start, 12) <= as_of]
     m6 = [o for o in ints if _plus_months(o.start, 6) <= as_of]
@@ -72,8 +81,10 @@ def _expected_row(ints: list, props: list, firsts: list, stock: list, as_of: dat
         return {o.claimant_id for o in xs}
 
     return {
+        "stock": _count(avg, stock_ids),
+        "stock_single_parents": _count(sp_avg, sp_stock),
         "integrations": _count(len(ints), ids),
-        "integration_rate": _share(ids, stock_ids, len(ints), len(stock_ids)),
+        "integration_rate": _share(ids, stock_ids, len(ints), avg),
         "matured_12m": _count(len(m12), people(m12)),
         "employed_12m_share": _share(people(e12), people(m12), len(e12), len(m12)),
         "benefits_12m_share": _share(people(b12), people(m12), len(b12), len(m12)),
@@ -87,7 +98,7 @@ def _expected_row(ints: list, props: list, firsts: list, stock: list, as_of: dat
         if not firsts
         else _count(statistics.median(f[1] for f in firsts), fid),
         "integrations_single_parents": _count(len(sp_ints), people(sp_ints)),
-        "integration_rate_single_parents": _share(people(sp_ints), sp_stock, len(sp_ints), len(sp_stock)),
+        "integration_rate_single_parents": _share(people(sp_ints), sp_stock, len(sp_ints), sp_avg),
         "employed_12m_share_single_parents": _share(people(sp_e12), people(sp_m12), len(sp_e12), len(sp_m12)),
     }
 
@@ -112,18 +123,51 @@ def _unit_key(level: str, jc: str, team: str, cm: str) -> tuple[str, ...]:
     return {"jobcenter": (jc,), "team": (jc, team), "case_manager": (jc, team, cm)}[level]
 
 
+def _month_days(m: str) -> tuple[date, date]:
+    y, mo = int(m[:4]), int(m[5:])
+    nxt = date(y + 1, 1, 1) if mo == 12 else date(y, mo + 1, 1)
+    return date(y, mo, 1), nxt - timedelta(days=1)
+
+
 def test_every_figure_of_every_unit_and_month_equals_an_independent_count(
     kz_region: StoredRegion, report: dict[str, Any]
 ) -> None:
     r = kz_region.region
     as_of = kz_region.as_of
-    by_unit: dict[tuple[str, tuple[str, ...]], dict[str, list]] = defaultdict(
-        lambda: {"stock": [], "ints": [], "props": [], "firsts": []}
+    register = [*r.claimants, *r.history_claimants]  # the history claimants are stored inactive
+    active = {c.id for c in r.claimants}
+    # A former claimant left on their last recorded day: a placement's start or a proposal.
+    last: dict[str, date] = {}
+    for cid, d in [(o.claimant_id, o.start) for o in r.outcomes] + [
+        (p.claimant_id, p.proposed) for p in r.proposals
+    ]:
+        last[cid] = max(last.get(cid, d), d)
+    months = [_month(date(y, m, 1)) for y in (2023, 2024, 2025) for m in range(1, 13)][:34]
+    assert report["period"]["months"] == months
+
+    def in_month(c: Any, m: str) -> bool:
+        lo, hi = _month_days(m)
+        if c.activated is not None and c.activated > hi:
+            return False
+        return c.id in active or (c.id in last and last[c.id] >= lo)
+
+    by_unit: dict[tuple[str, tuple[str, ...]], dict[str, Any]] = defaultdict(
+        lambda: {"stock": [], "register": [], "ints": [], "props": [], "firsts": []}
     )
-    where = {c.id: (c.jobcenter, c.team, c.case_manager) for c in [*r.claimants, *r.history_claimants]}
+    where = {c.id: (c.jobcenter, c.team, c.case_manager) for c in register}
+    # Activation to the first proposal (the fixture's confirmed proposals fall on imported ones' days).
+    first_day: dict[str, date] = {}
+    for p in r.proposals:
+        first_day[p.claimant_id] = min(first_day.get(p.claimant_id, p.proposed), p.proposed)
     for level in ("jobcenter", "team", "case_manager"):
-        for c in r.claimants:
-            by_unit[(level, _unit_key(level, *where[c.id]))]["stock"].append(c)
+        for c in register:
+            unit = by_unit[(level, _unit_key(level, *where[c.id]))]
+            unit["register"].append(c)
+            if c.id in active:
+                unit["stock"].append(c)
+            d = first_day.get(c.id)
+            if d is not None and c.activated is not None and c.activated <= d and FIRST <= d <= LAST:
+                unit["firsts"].append((c.id, (d - c.activated).days, d))
         for o in r.outcomes:
             snap = o.claimant_snapshot
             if FIRST <= o.start <= LAST:
@@ -134,35 +178,26 @@ def test_every_figure_of_every_unit_and_month_equals_an_independent_count(
                 by_unit[(level, _unit_key(level, *where[p.claimant_id]))]["props"].append(
                     (p.claimant_id, p.proposed, p.hired)
                 )
-        # One shown suggestion per history claimant, proposed on its proposal's day.
-        first_day = {}
-        for p in r.proposals:
-            first_day.setdefault(p.claimant_id, p.proposed)
-        for s in kz_region.shown:
-            d = first_day[s.claimant_id]
-            if FIRST <= d <= LAST:
-                by_unit[(level, _unit_key(level, *where[s.claimant_id]))]["firsts"].append(
-                    (s.claimant_id, (d - s.shown_at.date()).days, d)
-                )
     got = {(u["level"], tuple(x for x in (u["jobcenter"], u["team"], u["case_manager"]) if x)): u
            for u in report["units"]}  # fmt: skip
     assert set(got) == set(by_unit)
-    months = [_month(date(y, m, 1)) for y in (2023, 2024, 2025) for m in range(1, 13)][:34]
-    assert report["period"]["months"] == months
     suppressed_seen = 0
+    firsts_seen = 0
     for key, raw in by_unit.items():
         u = got[key]
         stock = raw["stock"]
         assert u["stock"] == _count(len(stock), {c.id for c in stock}), key
-        want = _expected_row(raw["ints"], raw["props"], raw["firsts"], stock, as_of)
+        monthly = {m: [c for c in raw["register"] if in_month(c, m)] for m in months}
+        want = _expected_row(raw["ints"], raw["props"], raw["firsts"], list(monthly.values()), as_of)
         assert all(_approx(u["total"][k], v) for k, v in want.items()), (key, u["total"], want)
+        firsts_seen += len(raw["firsts"])
         for row in u["months"]:
             m = row["month"]
             want = _expected_row(
                 [o for o in raw["ints"] if _month(o.start) == m],
                 [p for p in raw["props"] if _month(p[1]) == m],
                 [f for f in raw["firsts"] if _month(f[2]) == m],
-                stock,
+                [monthly[m]],
                 as_of,
             )
             got_row = {k: v for k, v in row.items() if k != "month"}
@@ -171,7 +206,13 @@ def test_every_figure_of_every_unit_and_month_equals_an_independent_count(
                 assert _approx(got_row[k], v), (key, m, k, got_row[k], v)
                 suppressed_seen += v == S
     # The region has small cells (a case manager's month): the check above covered suppression.
-    assert suppressed_seen > 1000
+    assert suppressed_seen > 1000 and firsts_seen > 1000
+    # The monthly stock moves (claimants come and go), and the rate stays a rate.
+    jc = got[("jobcenter", ("JC-GOE",))]
+    stocks = [row["stock"] for row in jc["months"]]
+    assert len(set(stocks)) > 10 and all(isinstance(s, float) for s in stocks)
+    rates = [row["integration_rate"] for row in jc["months"] if row["integration_rate"] != S]
+    assert len(rates) >= 30 and all(0 < x < 0.2 for x in rates)
 
 
 def test_small_cells_show_as_less_than_five_and_never_their_value(
@@ -278,9 +319,57 @@ def test_nightly_lists_per_unit_and_the_runs_congestion(kz_region: StoredRegion)
         assert got["expected_lasting"] == (S if len(ids) < 5 else pytest.approx(total))
         hires = sum(x.payload["p_match"] for x in mine)
         assert got["expected_hires"] == (S if len(ids) < 5 else pytest.approx(hires))
+        _check_capacity(kz_region, u, rep["period"]["months"])
+    for u in rep["units"]:
+        if u["level"] == "case_manager":
+            _check_capacity(kz_region, u, rep["period"]["months"])
     (run,) = rep["nightly_runs"]
     assert run["before"]["expected_lasting"] == 88.5 and run["after"]["expected_lasting"] == 84.25
     assert run["after"]["max_exposure"] == 9
+
+
+def _check_capacity(kz_region: StoredRegion, u: dict[str, Any], months: list[str]) -> None:
+    """The unit's lists without and with the capacity constraint, from the run's raw ``by_unit``."""
+    names = ("jobcenter", "team", "case_manager")
+    key = tuple(u[k] for k in names if u[k] is not None)
+    mine = [x for x in kz_region.nightly.manifest["by_unit"] if tuple(x[k] for k in names)[: len(key)] == key]
+    people = sum(x["claimants"] for x in mine)
+    without = sum(x["without"]["expected_lasting"] for x in mine)
+    with_ = sum(x["with"]["expected_lasting"] for x in mine)
+
+    def c(v: float) -> Any:
+        return v if people >= 5 else S
+
+    want = {
+        "claimants": c(people),
+        "expected_hires_without": c(sum(x["without"]["expected_hires"] for x in mine)),
+        "expected_hires_with": c(sum(x["with"]["expected_hires"] for x in mine)),
+        "expected_lasting_without": c(without),
+        "expected_lasting_with": c(with_),
+        "lasting_cost": c(without - with_),
+        "lasting_cost_share": c((without - with_) / without),
+    }
+    (night,) = u["nightly"]
+    assert set(night["capacity"]) == set(want)
+    assert all(_close(night["capacity"][k], v) for k, v in want.items()), (key, night["capacity"], want)
+    cap = u["capacity"]
+    assert _close_all(cap["total"], {"runs": 1, **want}), key
+    for row in cap["months"]:
+        if row["month"] == "2026-10":  # the run's month
+            assert _close_all(row, {"month": "2026-10", "runs": 1, **want}), key
+        else:
+            assert row == {"month": row["month"], "runs": 0}
+    assert [r["month"] for r in cap["months"]] == months
+
+
+def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, int | float) and isinstance(b, int | float) and math.isclose(a, b, abs_tol=1e-9)
+    return a == b
+
+
+def _close_all(got: dict[str, Any], want: dict[str, Any]) -> bool:
+    return set(got) == set(want) and all(_close(got[k], v) for k, v in want.items())
 
 
 def test_shown_lists_expected_hires_and_lasting_if_followed(

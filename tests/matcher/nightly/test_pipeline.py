@@ -141,12 +141,50 @@ def test_capacities_hold_and_a_rerun_is_identical(region: tuple[Path, Store]) ->
         == len(list(lists.rglob("*.html")))
         == len(list(lists.rglob("*.csv")))
     )
+    _check_by_unit(data_dir, store, ctx, rows, run_.manifest)
     files = {p: p.read_bytes() for p in lists.rglob("*") if p.is_file()}
     # Again with the same run id: every chunk from its checkpoint, the same rows and the same bytes.
     _, second = run(data_dir, store, "cap", top_n=5, capacity_factor=1.0, chunk_size=64)
     assert second.manifest["counts"]["chunks_resumed"] == second.manifest["counts"]["chunks"]
     assert store.list_nightly("cap") == rows
     assert {p: p.read_bytes() for p in lists.rglob("*") if p.is_file()} == files
+
+
+def _check_by_unit(data_dir: Path, store: Store, ctx: NightlyContext, rows: list, manifest: dict) -> None:
+    """The manifest's per-unit effect of the capacity constraint against the lists themselves: the
+    allocated lists from the stored rows, the unconstrained ones from the lookup's own top 5."""
+    lookup = Services(
+        settings_for(data_dir), store=store, encoder=fake_encoder(data_dir), scorer=TermsScorer()
+    ).match_service()
+    unit_of = {c.id: (c.jobcenter, c.team, c.case_manager) for c in ctx.claimants}
+    want: dict[tuple[str, str, str], dict] = {}
+    for c in ctx.claimants:
+        w = want.setdefault(unit_of[c.id], {"claimants": 0, "with": [0, 0.0, 0.0], "without": [0, 0.0, 0.0]})
+        w["claimants"] += 1
+        items = lookup.suggest(c.id, 5).items
+        w["without"][0] += bool(items)
+        w["without"][1] += sum(m.p_match for m in items)
+        w["without"][2] += sum(m.score for m in items)
+        mine = [r for r in rows if r.claimant_id == c.id]
+        w["with"][0] += bool(mine)
+        w["with"][1] += sum(r.payload["p_match"] for r in mine)
+        w["with"][2] += sum(r.score for r in mine)
+    got = {(u["jobcenter"], u["team"], u["case_manager"]): u for u in manifest["by_unit"]}
+    assert set(got) == set(want) and len(want) > 3
+    for key, w in want.items():
+        g = got[key]
+        assert g["claimants"] == w["claimants"], key
+        for side in ("with", "without"):
+            assert g[side]["listed"] == w[side][0], (key, side)
+            # The rows' p_match and the lookup's probabilities are rounded to 4 places.
+            tol = 5e-5 * 5 * w["claimants"]
+            assert g[side]["expected_hires"] == pytest.approx(w[side][1], abs=tol), (key, side)
+            assert g[side]["expected_lasting"] == pytest.approx(w[side][2], abs=tol), (key, side)
+    # The units add up to the run's congestion figures, and the constraint costs somebody.
+    total = {s: sum(u[s]["expected_lasting"] for u in got.values()) for s in ("with", "without")}
+    assert total["without"] == pytest.approx(manifest["congestion"]["before"]["expected_lasting"], abs=1e-3)
+    assert total["with"] == pytest.approx(manifest["congestion"]["after"]["expected_lasting"], abs=1e-3)
+    assert any(u["with"]["expected_lasting"] < u["without"]["expected_lasting"] - 1e-9 for u in got.values())
 
 
 def test_a_run_id_cannot_be_resumed_over_other_inputs(region: tuple[Path, Store]) -> None:
