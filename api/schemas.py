@@ -166,7 +166,7 @@ class ClaimantOut(BaseModel):
     )
     activated: date | None = Field(
         None,
-        description="Day the Jobcenter activated the claimant (start of the SGB II spell); None: not recorded.",
+        description="Day the Jobcenter activated the claimant (start of the SGB II spell); None: unknown.",
     )
 
 
