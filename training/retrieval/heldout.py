@@ -43,7 +43,10 @@ from training.retrieval.concepts import SPLITS, concept_id, split_of
 _GENDER_SPLIT = re.compile(r"(?<!-)/")
 _BARE_VOWELS = str.maketrans("äöü", "aou")
 # Languages of the shared ESCO exports beside German: English as CSV, 19 more as TSV.
-MULTI = tuple("bg cs da es et fr hr hu it lt lv nl no pl pt ro sk sl sv".split())
+MULTI: tuple[str, ...] = (
+    *("bg", "cs", "da", "es", "et", "fr", "hr", "hu", "it", "lt"),
+    *("lv", "nl", "no", "pl", "pt", "ro", "sk", "sl", "sv"),
+)
 LANGUAGES = ("de", "en", *MULTI)
 
 
