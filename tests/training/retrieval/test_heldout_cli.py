@@ -46,7 +46,12 @@ def test_eval_heldout_prints_a_table_and_one_json_line(tmp_path: Path) -> None:
     assert last["split"] == "test" and last["model"] is None
     de = last["methods"]["lexical"]["de"]
     assert de["queries"] >= 2 and de["concepts"] == 2 and 0 < de["mrr"] <= 1
-    assert {p.name for p in out.iterdir()} >= {"corpus.tsv", "queries_de.tsv", "qrels_de.txt", "queries_en.tsv"}
+    assert {p.name for p in out.iterdir()} >= {
+        "corpus.tsv",
+        "queries_de.tsv",
+        "qrels_de.txt",
+        "queries_en.tsv",
+    }
 
 
 def test_fusion_grid_refuses_the_test_split(tmp_path: Path) -> None:
