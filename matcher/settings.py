@@ -26,6 +26,21 @@ class EmbedderSettings(BaseModel):
     backend: str = "auto"
 
 
+class RetrievalSettings(BaseModel):
+    """How job titles are retrieved: ``matcher.lexical`` (BM25) and ``matcher.fusion`` (hybrid).
+
+    Chosen on the dev split of the ESCO concepts (``passgenau eval heldout --split dev``), never on
+    the test split that is reported (docs/benchmarks.md)."""
+
+    method: str = Field("dense", pattern="^(dense|lexical|hybrid)$")
+    bm25_k1: float = Field(1.2, gt=0, le=10)
+    bm25_b: float = Field(0.3, ge=0, le=1)
+    # BM25 k1 = 1.2, b = 0.3 and the fusion's weight 0.6 and k = 5 had the best MRR of the German
+    # dev-split queries (`passgenau eval fusion-grid --split dev`, grids in docs/benchmarks.md).
+    dense_weight: float = Field(0.6, ge=0, le=1)
+    rrf_k: float = Field(5.0, gt=0, le=1000)
+
+
 class IndexSettings(BaseModel):
     exact_below: int = Field(50_000, ge=1)  # IndexFlatIP under this many vacancies
     nprobe: int = Field(16, ge=1)
@@ -185,6 +200,7 @@ class Settings(BaseSettings):
     as_of: date | None = None
 
     embedder: EmbedderSettings = EmbedderSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
     index: IndexSettings = IndexSettings()
     commute: CommuteSettings = CommuteSettings()
     household: HouseholdSettings = HouseholdSettings()

@@ -21,17 +21,107 @@ def eval_retrieval(
     corpus: Annotated[Path, typer.Option(help="Corpus: id<TAB>text per line.")],
     qrels: Annotated[Path, typer.Option(help="Judgements in TREC format: qid 0 docid rel.")],
     model: Annotated[str | None, typer.Option(help="Embedding model (default: the configured one).")] = None,
+    method: Annotated[
+        str | None, typer.Option(help="dense, lexical (BM25) or hybrid (default: the configured one).")
+    ] = None,
 ) -> None:
-    """Pure embedding retrieval quality: MRR, MAP, Acc@1/5/10; the last line is one JSON object."""
-    from models.embedder import build_embedder
+    """Retrieval quality of titles against a corpus: MRR, MAP, Acc@1/5/10; the last line is one JSON
+    object."""
     from training.retrieval import evaluate_retrieval, format_report, load_retrieval_set
 
     settings = state.settings
+    how = method or settings.retrieval.method
     data = load_retrieval_set(queries, corpus, qrels)
+    embedder = None if how == "lexical" else _embedder(model)
+    bm25, fusion = _retrieval_params()
+    metrics = evaluate_retrieval(
+        data.queries, data.corpus, data.qrels, embedder, method=how, bm25=bm25, fusion=fusion
+    )
+    name = "bm25" if embedder is None else embedder.model_id
+    typer.echo(format_report(metrics, title=f"{name} ({how}) on {queries.name}"))
+
+
+def _embedder(model: str | None) -> Any:
+    from models.embedder import build_embedder
+
+    settings = state.settings
     e = settings.embedder
-    embedder = build_embedder(model or e.model, settings.layout.root, e.threads, e.batch_size, e.backend)
-    metrics = evaluate_retrieval(data.queries, data.corpus, data.qrels, embedder)
-    typer.echo(format_report(metrics, title=f"{embedder.model_id} on {queries.name}"))
+    return build_embedder(model or e.model, settings.layout.root, e.threads, e.batch_size, e.backend)
+
+
+def _retrieval_params() -> tuple[Any, Any]:
+    from matcher.fusion import FusionParams
+    from matcher.lexical import BM25Params
+
+    r = state.settings.retrieval
+    return BM25Params(r.bm25_k1, r.bm25_b), FusionParams(r.dense_weight, r.rrf_k)
+
+
+@eval_app.command("heldout")
+@domain_errors
+def eval_heldout(
+    data: Annotated[Path, typer.Option(help="Folder with esco_de/, esco_en/ and esco_multi/.")],
+    split: Annotated[str, typer.Option(help="test (reported), dev (for choosing settings).")] = "test",
+    languages: Annotated[
+        str, typer.Option(help="Comma-separated query languages; de is always in.")
+    ] = "de,en",
+    methods: Annotated[
+        str, typer.Option(help="Comma-separated: dense, lexical, hybrid.")
+    ] = "dense,lexical,hybrid",
+    model: Annotated[str | None, typer.Option(help="Embedding model (default: the configured one).")] = None,
+    max_queries: Annotated[int, typer.Option(min=1, help="Queries per language at most.")] = 2000,
+    seed: Annotated[int, typer.Option()] = 0,
+    out: Annotated[
+        Path | None, typer.Option(help="Also write the sets here (eval retrieval's files).")
+    ] = None,
+) -> None:
+    """Job titles of held-out ESCO concepts (split by concept) → German ESCO labels, per language and
+    method: MRR, MAP, Acc@1/5/10 and the ratio to German → German; the last line is one JSON object."""
+    from training.retrieval.heldout import load_heldout, write_heldout
+    from training.retrieval.report import evaluate_heldout, format_heldout
+
+    langs = [x.strip() for x in languages.split(",") if x.strip()]
+    how = [x.strip() for x in methods.split(",") if x.strip()]
+    sets = load_heldout(data, ["de", *langs], split=split, seed=seed, max_queries=max_queries)
+    if out is not None:
+        write_heldout(sets, out)
+    embedder = None if set(how) <= {"lexical"} else _embedder(model)
+    bm25, fusion = _retrieval_params()
+    result = evaluate_heldout(sets, embedder, how, bm25=bm25, fusion=fusion)
+    typer.echo(format_heldout(result))
+
+
+@eval_app.command("fusion-grid")
+@domain_errors
+def eval_fusion_grid(
+    data: Annotated[Path, typer.Option(help="Folder with esco_de/, esco_en/ and esco_multi/.")],
+    split: Annotated[str, typer.Option(help="dev: settings are chosen there, never on test.")] = "dev",
+    languages: Annotated[
+        str, typer.Option(help="Comma-separated query languages; de is always in.")
+    ] = "de,en",
+    weights: Annotated[str, typer.Option(help="Dense weights to try.")] = "0.3,0.5,0.6,0.7,0.8,0.9",
+    ks: Annotated[str, typer.Option(help="RRF k values to try.")] = "10,30,60",
+    model: Annotated[str | None, typer.Option(help="Embedding model (default: the configured one).")] = None,
+    max_queries: Annotated[int, typer.Option(min=1)] = 2000,
+) -> None:
+    """Hybrid retrieval for every fusion setting on a split's held-out concepts; one JSON line per
+    setting, best mean MRR last."""
+    from matcher.fusion import FusionParams
+    from training.retrieval.heldout import load_heldout
+    from training.retrieval.report import fusion_grid
+
+    if split == "test":
+        typer.echo(
+            "passgenau: fusion-grid chooses settings; run it on dev, not on the reported test split", err=True
+        )
+        raise typer.Exit(2)
+    langs = [x.strip() for x in languages.split(",") if x.strip()]
+    sets = load_heldout(data, ["de", *langs], split=split, max_queries=max_queries)
+    grid = [FusionParams(float(w), float(k)) for w in weights.split(",") for k in ks.split(",")]
+    bm25, _ = _retrieval_params()
+    rows = fusion_grid(sets, _embedder(model), grid, bm25=bm25)
+    for row in sorted(rows, key=lambda r: (r["mean_mrr"], r["mean_map"])):
+        typer.echo(json.dumps(row, sort_keys=True))
 
 
 @eval_app.command("ranking")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from matcher.cli.base import GATE_REFUSED, domain_errors, state
+from matcher.errors import PassgenauError
 
 model_app = typer.Typer(help="The trained scorer bundles: model cards.", no_args_is_help=True)
 models_app = typer.Typer(help="Embedding and scoring models.", no_args_is_help=True)
@@ -104,6 +106,62 @@ def build_embedder(
     t0 = time.perf_counter()
     path = e5convert.build(target, force=force)
     typer.echo(f"{path} ({time.perf_counter() - t0:.1f} s)")
+
+
+TUNED_NAME = "e5-small-jobtitles"
+
+
+@models_app.command("tune-embedder")
+@domain_errors
+def tune_embedder(
+    esco: Annotated[Path, typer.Option(help="Folder with esco_de/, esco_en/ and esco_multi/.")],
+    crosswalk: Annotated[
+        Path, typer.Option(help="The BA's ESCO–KldB occupations crosswalk: its pairs are kept out.")
+    ],
+    languages: Annotated[str, typer.Option(help="Languages beside German whose labels train.")] = "en",
+    seed: Annotated[int, typer.Option()] = 0,
+    epochs: Annotated[int, typer.Option(min=1)] = 1,
+    max_steps: Annotated[int | None, typer.Option(min=1, help="Stop after this many steps.")] = None,
+    train_layers: Annotated[int, typer.Option(min=1, max=12)] = 4,
+    per_concept: Annotated[int, typer.Option(min=1, help="Pairs per occupation at most.")] = 12,
+) -> None:
+    """Tune the default embedder on ESCO job-title pairs of the train concepts (top layers only).
+
+    Writes data_dir/models/e5-small-jobtitles with a manifest (base model, pairs hash, seed, weights
+    hash); use it with PASSGENAU_EMBEDDER__MODEL=<that folder>. The model id changes with the
+    weights, so every embedding cache is rebuilt."""
+    from models import e5convert
+    from training.retrieval.heldout import read_esco_labels
+    from training.tuning.pairs import (
+        build_pairs,
+        crosswalk_leaks,
+        drop_crosswalk,
+        read_crosswalk_links,
+        read_isco_groups,
+    )
+    from training.tuning.tune import TuneParams, tune
+
+    layout = state.settings.layout
+    base = e5convert.build(layout.embedder_model("multilingual-e5-small"))
+    langs = [x.strip() for x in languages.split(",") if x.strip() and x.strip() != "de"]
+    german = read_esco_labels(esco, "de")
+    others = {lang: read_esco_labels(esco, lang) for lang in langs}
+    isco = read_isco_groups(Path(esco) / "esco_de" / "occupations_de.csv")
+    links = read_crosswalk_links(crosswalk)
+    raw = build_pairs(german, others, isco, seed=seed, per_concept=per_concept)
+    pairs = drop_crosswalk(raw, links)
+    if crosswalk_leaks(pairs, links):  # the filter's own check, before any weight moves
+        raise PassgenauError("crosswalk pairs remain among the training pairs")
+    params = TuneParams(seed=seed, epochs=epochs, max_steps=max_steps, train_layers=train_layers)
+    manifest = tune(
+        base,
+        pairs,
+        layout.embedder_model(TUNED_NAME),
+        params,
+        base_id="multilingual-e5-small",
+        extra_manifest={"languages": ["de", *langs], "crosswalk_pairs_dropped": len(raw) - len(pairs)},
+    )
+    typer.echo(json.dumps(manifest, indent=2, sort_keys=True))
 
 
 @index_app.command("build")

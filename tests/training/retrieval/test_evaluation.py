@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.errors import ValidationError
+from matcher.errors import PassgenauError, ValidationError
+from matcher.fusion import FusionParams
 from training.retrieval import evaluation, metrics
 from training.retrieval.evaluation import evaluate_retrieval, format_report
 from training.retrieval.readers import (
@@ -107,3 +108,28 @@ def test_blocked_scoring_gives_the_same_metrics(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(metrics, "_RANK_CELLS", len(CORPUS))  # one relevant pair per block
     assert evaluate_retrieval(queries, CORPUS, qrels, TrigramEmbedder()) == pytest.approx(whole)
     assert whole["map"] < 1.0  # not a trivial all-perfect case
+
+
+class _Reversed(TrigramEmbedder):
+    """A dense model that is wrong on purpose: it ranks the corpus backwards for every query."""
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return -super().encode_queries(texts)
+
+
+def test_lexical_needs_no_embedder_and_hybrid_fuses_both() -> None:
+    queries = {"q1": "Köchin", "q2": "Lagerhelfer", "q3": "Kraftfahrer", "q4": "Bäckerin"}
+    qrels = {q: r for q, r in QRELS.items()}
+    lexical = evaluate_retrieval(queries, CORPUS, qrels, None, method="lexical")
+    assert lexical == {"mrr": 1.0, "map": 1.0, "acc@1": 1.0, "acc@5": 1.0, "acc@10": 1.0}
+    wrong = evaluate_retrieval(queries, CORPUS, qrels, _Reversed(), method="dense")
+    assert wrong["mrr"] < 0.5
+    # with the dense ranking weighted low, the lexical one decides
+    fused = evaluate_retrieval(
+        queries, CORPUS, qrels, _Reversed(), method="hybrid", fusion=FusionParams(dense_weight=0.2, k=1)
+    )
+    assert fused["acc@1"] == 1.0
+    with pytest.raises(PassgenauError, match="embedding model"):
+        evaluate_retrieval(queries, CORPUS, qrels, None, method="dense")
+    with pytest.raises(ValidationError, match="method"):
+        evaluate_retrieval(queries, CORPUS, qrels, None, method="sparse")

@@ -1,0 +1,51 @@
+"""Tuning the real e5-small: the cached lower layers give the model's own vectors, the same seed
+gives the same weights hash, and the tuned folder loads as an embedder with a new model id."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.embedder import build_embedder
+from training.tuning.pairs import Pair
+from training.tuning.tune import LowerLayers, TuneParams, UpperLayers, tune
+
+pytestmark = pytest.mark.slow
+
+PAIRS = [
+    Pair("Beikoch", "Koch/Köchin", "Bäcker/Bäckerin", "c1", "de"),
+    Pair("cook", "Koch/Köchin", None, "c1", "en"),
+    Pair("Brotbäcker", "Bäcker/Bäckerin", "Koch/Köchin", "c2", "de"),
+    Pair("водій вантажівки", "Berufskraftfahrer/Berufskraftfahrerin", None, "c3", "uk"),
+]
+
+
+def test_cached_lower_layers_give_the_models_own_vectors(e5_dir: Path) -> None:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(e5_dir), device="cpu", local_files_only=True)
+    model.eval()
+    texts = ["query: Koch", "passage: Berufskraftfahrer/Berufskraftfahrerin im Güterverkehr", "query: سائق"]
+    ref = model.encode(texts, normalize_embeddings=True)
+    cache = LowerLayers(model, 8).run(texts)
+    with torch.no_grad():
+        got = UpperLayers(model, 8)([cache[t] for t in texts]).numpy()
+    assert np.min(np.sum(ref * got, axis=1)) > 0.99999
+
+
+def test_the_same_seed_gives_the_same_weights_and_a_new_model_id(e5_dir: Path, tmp_path: Path) -> None:
+    params = TuneParams(seed=5, batch_size=2, max_steps=2, train_layers=1)
+    a = tune(e5_dir, PAIRS, tmp_path / "a", params, base_id="multilingual-e5-small")
+    b = tune(e5_dir, PAIRS, tmp_path / "b", params, base_id="multilingual-e5-small")
+    assert a["weights_sha256"] == b["weights_sha256"] and a["steps"] == 2
+    assert a["pairs_sha256"] == b["pairs_sha256"]
+    base = json.loads((e5_dir / "manifest.json").read_text())["weights_sha256"]
+    assert a["weights_sha256"] != base
+    emb = build_embedder(str(tmp_path / "a"), tmp_path, threads=1, batch_size=4, backend="fp32")
+    assert emb.model_id == f"a@{a['weights_sha256'][:12]}"
+    v = emb.encode_queries(["Koch"])
+    assert v.shape == (1, 384) and abs(float(np.linalg.norm(v)) - 1.0) < 1e-5
