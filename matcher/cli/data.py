@@ -64,10 +64,22 @@ def _import(kind: str, file: Path) -> None:
 
 def _grounder_of(services: Services) -> Callable[[Sequence[Claimant]], int]:
     """Ground the imported claimants' wishes now, so that reverse matching reads them stored
-    (``matcher.grounding``). Without a usable embedding model (a fresh data directory) the import
-    still succeeds: the service grounds what is missing when it starts, and stores it then."""
+    (``matcher.grounding``). Without a built embedding model (a fresh data directory) the import
+    neither builds one nor grounds: the service grounds what is missing when it starts, and stores
+    it then."""
 
     def ground(claimants: Sequence[Claimant]) -> int:
+        from models.embedder import built
+
+        settings = services.settings
+        if not built(settings.embedder.model, settings.layout.root):
+            # Building e5-small takes a minute and grounding thousands of wishes more: an import
+            # into a fresh data directory (the demo's, a test's) leaves both to the service start.
+            typer.echo(
+                "wishes not grounded yet (no embedding model built): the service grounds them when it starts",
+                err=True,
+            )
+            return 0
         try:
             return services.ground_claimants(claimants)
         except PassgenauError as exc:

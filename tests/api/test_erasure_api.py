@@ -246,13 +246,14 @@ def test_erasure_after_a_cli_reimport_leaves_no_earlier_profile_vector(api: ApiE
     assert result.exit_code == 0, result.output
     assert api.store.get_claimant(PERSON_ID) == v2
     assert _cache_holds(api, v1) == []
-    # The CLI's grounder (the configured model, not the app's) grounded the imported wishes.
+    # No embedding model is built in this data directory (the app runs on a stand-in): the import
+    # neither builds one nor grounds; the app's own grounding file is brought up to date when read.
     assert result.stdout.endswith(
-        "1 claimants (csv): 0 inserted, 1 updated, 1 earlier profile vectors dropped,"
-        " wishes of 1 claimants grounded\n"
+        "1 claimants (csv): 0 inserted, 1 updated, 1 earlier profile vectors dropped\n"
     )
+    assert "wishes not grounded yet" in result.stderr
     grounding = sorted(api.settings.layout.grounding.glob("*.json"))
-    assert len(grounding) == 2 and all(PERSON_ID in p.read_text(encoding="utf-8") for p in grounding)
+    assert grounding and all(PERSON_ID in p.read_text(encoding="utf-8") for p in grounding)
     _erase(api)
     assert _cache_holds(api, v1) == [] and _cache_holds(api, v2) == []
     # Erasure removes the stored grounding from every grounder's file (issue 13, item 13).

@@ -148,3 +148,14 @@ def test_importing_the_module_does_not_import_torch() -> None:
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     assert subprocess.run([sys.executable, "-c", code], env=env).returncode == 0
+
+
+def test_built_tells_whether_a_model_needs_building(tmp_path: Path) -> None:
+    from models.embedder import built
+
+    assert built("multilingual-e5-small", tmp_path) is False  # fresh data dir: would be built
+    folder = tmp_path / "my-model"
+    folder.mkdir()
+    assert built(str(folder), tmp_path) is True
+    assert built(str(tmp_path / "absent"), tmp_path) is False
+    assert built("some/hub-model", tmp_path) is False
