@@ -124,6 +124,11 @@ def baseline(service: MatchService, c: Claimant, k: int) -> Baseline:
 def _sentence(spec: MeasureSpec, newly: int, good: int, gain: float, offered: bool, k: int) -> str:
     with_it = f"Mit „{spec.label}“"
     figure = f"erwartete dauerhafte Vermittlungen {'+' if gain >= 0 else '−'}{de(abs(gain), 2)}"
+    if not offered and gain < 0:
+        return (
+            f"{with_it} sänken die Aussichten nach Schätzung des Modells ({figure} in den ersten {k} "
+            "Vorschlägen): nicht empfohlen."
+        )
     if not offered:
         return (
             f"{with_it} ändert sich an den Aussichten nichts Nennenswertes ({figure} in den ersten {k} "
