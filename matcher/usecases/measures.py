@@ -9,8 +9,15 @@ kept anywhere and nothing is written about the claimant but the audit entry.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
+from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
+from matcher.domain import Claimant
 from matcher.measures import MeasureReport, estimate_measures, market_service
+from matcher.measures.team import TeamTable, team_table
 from matcher.service import MatchService
 from matcher.settings import MeasureSettings
 from matcher.usecases.access import visible_claimant
@@ -62,3 +69,32 @@ class Measures:
             },
         )
         return report, audit_id
+
+
+class TransientSource(Protocol):
+    model_id: str
+
+    def encode_transient(self, claimant: Claimant) -> npt.NDArray[np.float32]: ...
+
+
+class TransientQueries:
+    """A query encoder that caches none of the changed profiles it embeds (a stored profile's
+    cached vector is reused): a measure's copy of a record must leave nothing behind."""
+
+    def __init__(self, inner: TransientSource) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+
+    def encode_claimant(self, claimant: Claimant) -> npt.NDArray[np.float32]:
+        return self.inner.encode_transient(claimant)
+
+
+def team_demand(service: MatchService, claimants: Sequence[Claimant], s: MeasureSettings) -> TeamTable:
+    """The nightly table: per team, how many claimants each measure would help most
+    (``matcher.measures.team``); ``service`` should embed with ``TransientQueries``."""
+    market = market_service(service, s.market_months)
+    best = []
+    for c in claimants:
+        top = estimate_measures(market, c, s).best()
+        best.append((c.jobcenter, c.team, None if top is None else top.key))
+    return team_table(best, [m.key for m in s.table], [m.label for m in s.table], min_cell=s.min_cell)
