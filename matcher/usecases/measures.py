@@ -33,16 +33,17 @@ class Measures:
         self.live = live
         self.settings = settings
         self._lock = threading.Lock()
-        self._market: tuple[object, MatchService] | None = None
+        self._market: tuple[tuple[object, object], MatchService] | None = None
 
     def market(self) -> MatchService:
-        """The market service of the live snapshot, built once per snapshot (its catalog is as large
-        as the live one; a snapshot changes when a vacancy does)."""
+        """The market service of the live snapshot, built once per snapshot and day (its catalog is
+        as large as the live one; a snapshot changes when a vacancy does)."""
         live = self.live.service
         with self._lock:
             held = self._market
-            if held is None or held[0] is not live.vacancies:
-                held = (live.vacancies, market_service(live, self.settings.market_months))
+            # By identity: a catalog compared by value would compare its arrays.
+            if held is None or held[0][0] is not live.vacancies or held[0][1] != live.today:
+                held = ((live.vacancies, live.today), market_service(live, self.settings.market_months))
                 self._market = held
         return held[1].with_encoder(self.live.transient_service().encoder)
 

@@ -52,3 +52,24 @@ def test_another_jobcenters_case_manager_gets_404_like_a_missing_id(api_ro: ApiE
         api_ro.client.get(f"/claimants/{own}/measures", headers=api_ro.headers("cm_oha")).status_code == 200
     )
     assert api_ro.client.get(f"/claimants/{cid}/measures").status_code == 401
+
+
+def test_a_new_vacancy_reaches_the_market_sample_at_once(api: ApiEnv) -> None:
+    """K-000003 wishes sales work and has no car: a sales vacancy asking for CE is opened by CE."""
+    from tests.api.test_vacancies import CID, NEW
+
+    def measures() -> dict[str, dict[str, object]]:
+        r = api.client.get(f"/claimants/{CID}/measures", headers=api.headers("cm"))
+        assert r.status_code == 200, r.text
+        return {m["key"]: m for m in r.json()["measures"]}
+
+    before = measures()
+    claimant = api.client.get(f"/claimants/{CID}", headers=api.headers("cm")).json()
+    wants = "licence_ce" if "B" in claimant["licences"] else "licence_b"
+    licence = ["CE"] if wants == "licence_ce" else ["B"]
+    body = {**NEW, "shifts": "day", "licences": licence, "german_level": "A1"}
+    assert api.client.post("/vacancies", json=body, headers=api.headers("admin")).status_code == 201
+    after = measures()
+    opened = {o["vacancy_id"] for o in after[wants]["opened"]}  # type: ignore[union-attr]
+    assert NEW["id"] in opened
+    assert after[wants]["newly_eligible"] == before[wants]["newly_eligible"] + 1  # type: ignore[operator]
