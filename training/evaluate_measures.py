@@ -98,6 +98,12 @@ def evaluate_measures(
     market = market_service(w.service, s.market_months)
     va = T.vacancy_arrays(market.vacancies.vacancies)
     keys = [m.key for m in s.table]
+    # The changed profiles embedded in batches now (a measure that changes the rendered text, the
+    # qualification level, needs its own vector); the lookups below read them from the cache.
+    changed = [a[0] for c in w.chosen for spec in s.table if (a := apply_measure(c, spec, s)) is not None]
+    t1 = time.perf_counter()
+    w.encoder.encode_claimants(changed)
+    times["embed_changed"] = time.perf_counter() - t1
     per_key: dict[str, dict[str, list[float]]] = {key: {"model": [], "oracle": []} for key in keys}
     top1_hits, top1_n, rhos = 0, 0, []
     latencies = []
