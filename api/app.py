@@ -73,7 +73,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = await run_in_threadpool(build_runtime, settings, encoder=encoder, scorer=scorer, store=store)
         app.state.runtime = rt
-        app.state.use_cases = build_use_cases(rt.store, rt, rt.services.nightly_eraser())
+        app.state.use_cases = build_use_cases(
+            rt.store, rt, rt.services.nightly_eraser(), rt.settings.measures
+        )
         try:
             yield
         finally:

@@ -26,7 +26,7 @@ from matcher.domain import Claimant, Vacancy
 from matcher.errors import BundleMismatch
 from matcher.geo import PostcodeDirectory
 from matcher.service import ClaimantSource, Grounder, MatchService, PairScorer, QueryEncoder, VectorIndex
-from matcher.settings import CommuteSettings, HouseholdSettings, RankingSettings, Settings
+from matcher.settings import CommuteSettings, HouseholdSettings, MeasureSettings, RankingSettings, Settings
 
 if TYPE_CHECKING:
     from matcher.grounding import GroundedCodes
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from matcher.usecases.erasure import Erasure
     from matcher.usecases.history import ProposalHistory
     from matcher.usecases.lookups import Lookups
+    from matcher.usecases.measures import Measures
     from matcher.usecases.notices import Notices
     from matcher.usecases.outcomes import Outcomes
     from matcher.usecases.pairs import PairLookups
@@ -121,9 +122,15 @@ class UseCases:
     erasure: Erasure
     auskunft: Auskunft
     notices: Notices
+    measures: Measures
 
 
-def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str], int]) -> UseCases:
+def build_use_cases(
+    store: Any,
+    live: LiveMatching,
+    erase_nightly: Callable[[str], int],
+    measures: MeasureSettings | None = None,
+) -> UseCases:
     """The use cases over ``store`` (the SQL store or a fake with the same methods) and ``live``."""
     from matcher.pair_explanation import explain_pair
     from matcher.usecases.auskunft import Auskunft
@@ -132,6 +139,7 @@ def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str
     from matcher.usecases.erasure import Erasure
     from matcher.usecases.history import ProposalHistory
     from matcher.usecases.lookups import Lookups
+    from matcher.usecases.measures import Measures
     from matcher.usecases.notices import Notices
     from matcher.usecases.outcomes import Outcomes
     from matcher.usecases.pairs import PairLookups
@@ -151,6 +159,7 @@ def build_use_cases(store: Any, live: LiveMatching, erase_nightly: Callable[[str
         auskunft=Auskunft(store),
         # The live service at the time of asking: a notice explains on the model now serving.
         notices=Notices(store, lambda c, vacancy_id: explain_pair(live.service, c, vacancy_id)),
+        measures=Measures(store, store, live, measures or MeasureSettings()),
     )
 
 

@@ -232,6 +232,15 @@ class MatchService:
         other.encoder = encoder
         return other
 
+    def with_vacancies(self, catalog: VacancyCatalog) -> MatchService:
+        """This service over another catalog of the index's vacancies, in the index's order (the
+        Förderempfehlung's market sample: the same records with their expiry lifted)."""
+        if len(catalog) != len(self.index.ids) or not np.array_equal(catalog.ids, self.index.ids):
+            raise ValueError("the vacancy catalog must be aligned with the index order")
+        other = copy.copy(self)
+        other.vacancies = catalog
+        return other
+
     def with_claimants(self, catalog: ClaimantCatalog | None) -> MatchService:
         """This service with another claimant catalog for reverse matching (None: none)."""
         other = copy.copy(self)

@@ -178,6 +178,110 @@ class NightlySettings(BaseModel):
     out_dir: Path | None = None  # default: data_dir/nightly
 
 
+class MeasureSpec(BaseModel):
+    """One measure of the Förderempfehlung: what it is called, what pays for it, how long it takes.
+
+    What it changes in the claimant's record is the rule of its ``key`` (``matcher.measures.rules``);
+    the README's "Förderempfehlung" section gives the source of every duration and legal basis."""
+
+    key: Literal[
+        "licence_b", "licence_ce", "german_plus1", "german_b2", "qualification_plus1", "childcare", "car",
+        "commute_allowance",
+    ]  # fmt: skip
+    label: str  # German, as the page names it
+    instrument: str  # the instrument's name, German
+    legal_basis: str
+    months: float = Field(gt=0, le=60)  # typical duration; for German courses per CEFR level
+    per_level: bool = False  # ``months`` counts per German level step (courses end a level at a time)
+
+
+DEFAULT_MEASURES: tuple[MeasureSpec, ...] = (
+    MeasureSpec(
+        key="licence_b",
+        label="Führerschein Klasse B",
+        instrument="Vermittlungsbudget (Förderung des Führerscheins im Einzelfall)",
+        legal_basis="§ 16 Abs. 1 SGB II i. V. m. § 44 SGB III",
+        months=3,
+    ),
+    MeasureSpec(
+        key="licence_ce",
+        label="Führerschein C/CE mit Berufskraftfahrer-Grundqualifikation",
+        instrument="Bildungsgutschein (Weiterbildung Berufskraftfahrer/in, beschleunigte Grundqualifikation)",
+        legal_basis="§ 16 Abs. 1 SGB II i. V. m. § 81 SGB III; § 4 BKrFQG",
+        months=4,
+    ),
+    MeasureSpec(
+        key="german_plus1",
+        label="Deutschkurs: eine Niveaustufe höher",
+        instrument="Berufssprachkurs (Integrationskurs bis B1)",
+        legal_basis="§ 45a AufenthG, DeuFöV (bis B1: § 43 AufenthG)",
+        months=5,
+        per_level=True,
+    ),
+    MeasureSpec(
+        key="german_b2",
+        label="Deutschkurs bis B2",
+        instrument="Berufssprachkurs (Integrationskurs bis B1)",
+        legal_basis="§ 45a AufenthG, DeuFöV (bis B1: § 43 AufenthG)",
+        months=5,
+        per_level=True,
+    ),
+    MeasureSpec(
+        key="qualification_plus1",
+        label="Qualifizierung: eine Anforderungsstufe höher (Teilqualifizierung / Umschulung)",
+        instrument="Bildungsgutschein",
+        legal_basis="§ 16 Abs. 1 SGB II i. V. m. §§ 81, 180 Abs. 4 SGB III",
+        months=24,
+    ),
+    MeasureSpec(
+        key="childcare",
+        label="Kinderbetreuung (Ganztagsplatz, Randzeiten)",
+        instrument="Kommunale Eingliederungsleistung: Betreuung minderjähriger Kinder",
+        legal_basis="§ 16a Nr. 1 SGB II; § 24 SGB VIII",
+        months=3,
+    ),
+    MeasureSpec(
+        key="car",
+        label="Zuschuss zum eigenen Auto",
+        instrument="Vermittlungsbudget (Kfz-Beihilfe im Einzelfall)",
+        legal_basis="§ 16 Abs. 1 SGB II i. V. m. § 44 SGB III",
+        months=1,
+    ),
+    MeasureSpec(
+        key="commute_allowance",
+        label="Fahrkostenbeihilfe (Pendeln im gesetzlich zumutbaren Umfang)",
+        instrument="Vermittlungsbudget (Fahrkosten)",
+        legal_basis="§ 16 Abs. 1 SGB II i. V. m. § 44 SGB III; § 140 Abs. 4 SGB III",
+        months=1,
+    ),
+)
+
+
+class MeasureSettings(BaseModel):
+    """The Förderempfehlung (``matcher.measures``): which measure would open the most lasting jobs."""
+
+    table: tuple[MeasureSpec, ...] = DEFAULT_MEASURES
+    # The market a measure is judged on outlives it: the vacancies posted in these last months (a
+    # six-month course ends when today's vacancies are gone), each judged as if open.
+    market_months: int = Field(12, ge=1, le=60)
+    k: int = Field(10, ge=1, le=50)  # the top list whose expected lasting placements are compared
+    shown: int = Field(3, ge=1, le=10)  # measures the page offers
+    opened_listed: int = Field(10, ge=0, le=50)  # newly eligible vacancies listed per measure
+    # A measure is offered only above this gain in expected lasting placements (below it: "changes
+    # nothing worth a measure"); the figures are the model's, rounded to 4 decimals.
+    min_gain: float = Field(0.01, ge=0)
+    full_time_hours: float = Field(39.0, gt=0, le=48)  # what a full-day childcare place frees
+    # The nightly per-team table: cells under this many claimants are suppressed.
+    min_cell: int = Field(5, ge=1)
+
+    @model_validator(mode="after")
+    def _keys_once(self) -> MeasureSettings:
+        keys = [m.key for m in self.table]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each measure key may appear once in the table")
+        return self
+
+
 class KennzahlenSettings(BaseModel):
     """``passgenau report kennzahlen`` and the team-lead page: which teams each team lead leads
     (token name → teams of their Jobcenter); a lead not named here leads the teams they hold a
@@ -209,6 +313,7 @@ class Settings(BaseSettings):
     nightly: NightlySettings = NightlySettings()
     api: ApiSettings = ApiSettings()
     kennzahlen: KennzahlenSettings = KennzahlenSettings()
+    measures: MeasureSettings = MeasureSettings()
 
     @property
     def layout(self) -> DataLayout:

@@ -23,6 +23,7 @@ import json
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -62,37 +63,46 @@ def top_by(keys: Sequence[npt.ArrayLike], ids: npt.NDArray[np.str_], k: int = K)
     return np.lexsort((ids, *reversed([np.asarray(x) for x in keys])))[:k]
 
 
-def evaluate_ranking(
-    seed: int,
-    claimants: int = DEFAULT_CLAIMANTS,
-    vacancies: int = DEFAULT_VACANCIES,
-    settings: Settings | None = None,
-    *,
-    embedder: Embedder | None = None,
-    sample: int = DEFAULT_SAMPLE,
-    placements: int | None = DEFAULT_PLACEMENTS,
-) -> dict[str, Any]:
-    """Train on a fresh region's history and evaluate model and lists against its truth (module doc)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+@dataclass
+class EvalWorld:
+    """A generated region trained on and served in memory: what the evaluations measure."""
 
+    region: Any
+    encoder: Any
+    grounder: Any
+    chosen: list[Any]
+    result: Any  # training.train's result
+    index: Any
+    catalog: Any
+    service: Any  # MatchService over the open vacancies, on the region's reference date
+    times: dict[str, float]
+
+
+def build_world(
+    seed: int,
+    claimants: int,
+    vacancies: int,
+    settings: Settings,
+    *,
+    embedder: Embedder | None,
+    sample: int,
+    placements: int | None,
+) -> EvalWorld:
+    """Generate a region, train on its history exactly as ``passgenau train`` does, and assemble the
+    production lookup over its open vacancies for a seeded sample of its current claimants."""
     from matcher.bootstrap import assemble_service
     from matcher.catalog import VacancyCatalog
     from matcher.geo import load_directory
     from matcher.index import FaissIndex
-    from matcher.pairs import match_depths
     from matcher.service import ClaimantsInMemory
-    from matcher.settings import Settings
-    from matcher.text import render_claimant, render_vacancy
     from models.cache import EmbeddingCache
     from models.embedder import embedder_from_settings
     from models.encoding import RecordEncoder
     from models.pair_scorer import ModelScorer
     from training.dataset import FeatureContext, cached_grounder
     from training.synthetic import generate_region
-    from training.synthetic import truth as T
-    from training.train import binary_metrics, train_from_records
+    from training.train import train_from_records
 
-    settings = settings or Settings()
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     region = generate_region(seed, claimants, vacancies, placements)
@@ -119,19 +129,11 @@ def evaluate_ranking(
         region.outcomes, region.proposals, region.history_claimants, region.history_vacancies, ctx
     )
     times["train"] = time.perf_counter() - t0
-    truth_by_id = {o.id: float(p) for o, p in zip(region.outcomes, region.outcome_p_sustain, strict=True)}
-    hold = result.sustain_set.take(result.holdout)
-    p_true = np.array([truth_by_id[i] for i in hold.ids])
-    model_m = binary_metrics(hold.y, result.holdout_p)
-    oracle_m = binary_metrics(hold.y, p_true)
 
-    # -- the production lookup over the current vacancies ------------------------------------------
-    t0 = time.perf_counter()
     ids = [v.id for v in open_vacancies]
     index = FaissIndex.build(vectors, ids, encoder.model_id, **settings.index.build_options())
     by_id = {v.id: v for v in open_vacancies}
     catalog = VacancyCatalog.build([by_id[i] for i in index.ids.tolist()], geo)
-    vec_by_pos = index.vectors(index.ids.tolist())
     scorer = ModelScorer(
         result.match, result.sustain, household=settings.household, model_version=f"eval-seed{seed}"
     )
@@ -148,6 +150,44 @@ def evaluate_ranking(
         household=settings.household,
         today=region.reference_date,
     )
+    return EvalWorld(region, encoder, grounder, chosen, result, index, catalog, service, times)
+
+
+def evaluate_ranking(
+    seed: int,
+    claimants: int = DEFAULT_CLAIMANTS,
+    vacancies: int = DEFAULT_VACANCIES,
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    sample: int = DEFAULT_SAMPLE,
+    placements: int | None = DEFAULT_PLACEMENTS,
+) -> dict[str, Any]:
+    """Train on a fresh region's history and evaluate model and lists against its truth (module doc)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from matcher.pairs import match_depths
+    from matcher.settings import Settings
+    from matcher.text import render_claimant, render_vacancy
+    from training.synthetic import truth as T
+    from training.train import binary_metrics
+
+    settings = settings or Settings()
+    w = build_world(
+        seed, claimants, vacancies, settings, embedder=embedder, sample=sample, placements=placements
+    )
+    region, encoder, grounder, chosen, result = w.region, w.encoder, w.grounder, w.chosen, w.result
+    index, catalog, service, times = w.index, w.catalog, w.service, w.times
+    n_eval = len(chosen)
+    truth_by_id = {o.id: float(p) for o, p in zip(region.outcomes, region.outcome_p_sustain, strict=True)}
+    hold = result.sustain_set.take(result.holdout)
+    p_true = np.array([truth_by_id[i] for i in hold.ids])
+    model_m = binary_metrics(hold.y, result.holdout_p)
+    oracle_m = binary_metrics(hold.y, p_true)
+
+    # -- the production lookup over the current vacancies ------------------------------------------
+    t0 = time.perf_counter()
+    vec_by_pos = index.vectors(index.ids.tolist())
     tfidf = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
     v_tfidf = tfidf.fit_transform([render_vacancy(v) for v in catalog.vacancies])
     ca = T.claimant_arrays(chosen)

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 
 from api.convert import claimant_draft, claimant_out, recorded_suggestions_out, suggestions_out
 from api.deps import ErasesClaimants, Matches, ReadsClaimants, RuntimeDep, UseCasesDep, WritesClaimants
+from api.measure_schemas import MeasuresOut
 from api.routes.common import AUTH_ERRORS, ClaimantId, K, documented
 from api.runtime import single_thread_faiss
 from api.schemas import (
@@ -149,6 +150,17 @@ def suggestions(
     single_thread_faiss()
     out = uc.lookups.suggestions(p, claimant_id, k or rt.settings.api.default_k, narrow)
     return recorded_suggestions_out(out)
+
+
+@router.get("/claimants/{claimant_id}/measures", response_model=MeasuresOut, responses=documented(404))
+def measures(uc: UseCasesDep, p: Matches, claimant_id: ClaimantId) -> MeasuresOut:
+    """Förderempfehlung: per measure (licence, German course, qualification, childcare, car, commute
+    allowance) the vacancies it would make eligible and the expected lasting placements of the top
+    list with and without it, on the vacancies of the last months; the model's estimate, not a
+    promise. Written to the audit log."""
+    single_thread_faiss()
+    report, audit_id = uc.measures.for_claimant(p, claimant_id)
+    return MeasuresOut.of(report, audit_id)
 
 
 @router.post("/match", response_model=Suggestions, tags=["matching"])

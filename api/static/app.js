@@ -894,7 +894,84 @@
       const claimant = await api(`/claimants/${encodeURIComponent(id)}`);
       $("claimant-info").textContent = claimantInfo(claimant);
       await loadSuggestions(id, K);
-      await loadClaimantHistory(id);
+      await Promise.all([loadClaimantHistory(id), loadMeasures(id)]);
+    } catch (err) {
+      status.textContent = failure(err);
+    }
+  }
+
+  // -- Förderempfehlung: which measure would open the most lasting placements ----------------------
+  const signed = (x, digits) => `${Number(x) < 0 ? "−" : "+"}${num(Math.abs(Number(x)), digits)}`;
+  const months = (m) => `${num(m, Number(m) % 1 ? 1 : 0)} ${Number(m) === 1 ? "Monat" : "Monate"}`;
+
+  function openedItem(o, cid) {
+    const terms = [o.permanent ? "unbefristet" : "befristet", o.collective_agreement ? "mit Tarif" : null];
+    const where =
+      o.rank === null
+        ? "nicht unter den ersten 10 Vorschlägen"
+        : `Rang ${o.rank} der Vorschläge, erwartete dauerhafte Vermittlung ${num(o.score, 2)}`;
+    return el(
+      "li",
+      { testid: "measure-opened" },
+      el("a", {
+        href: `/stellen/${encodeURIComponent(o.vacancy_id)}?kunde=${encodeURIComponent(cid)}`,
+        "data-nav": true,
+        text: `${o.title} (${o.vacancy_id})`,
+      }),
+      ` – ${o.employer}, ${o.municipality}; ${terms.filter(Boolean).join(", ")}; ${where}`,
+      o.reasons.length ? el("span", { class: "hint", text: ` · ${o.reasons.join(" · ")}` }) : null,
+    );
+  }
+
+  function measureItem(m, k, cid) {
+    const figures = el(
+      "dl",
+      { class: "facts", testid: "measure-figures" },
+      fact("Weitere Stellen in Frage", `${num(m.newly_eligible, 0)} Stellen`),
+      fact(`Erwartete dauerhafte Vermittlungen (erste ${k} Vorschläge)`,
+        `${num(m.expected_before, 2)} → ${num(m.expected_after, 2)} (${signed(m.gain, 2)})`),
+      fact("Dauer", `etwa ${months(m.months)}`),
+      fact("Gewinn je Monat", `${signed(m.gain_per_month, 3)} je Monat`),
+      fact("Förderinstrument", `${m.instrument} (${m.legal_basis})`),
+      m.changes.length
+        ? fact("Ändert im Profil", m.changes.map((c) => `${c.label}: ${c.before} → ${c.after}`).join("; "))
+        : null,
+    );
+    const opened = el(
+      "details",
+      { testid: "measure-opened-list" },
+      el("summary", { text: `Stellen, die damit in Frage kämen (${num(m.newly_eligible, 0)})` }),
+      m.opened.length
+        ? el("ul", {}, ...m.opened.map((o) => openedItem(o, cid)))
+        : el("p", { class: "hint", text: "Keine neue Stelle; die Vorschläge passten besser." }),
+    );
+    return el(
+      "li",
+      { class: "measure", testid: `measure-${m.key}` },
+      el("h3", { text: m.label }),
+      el("p", { testid: "measure-summary", text: m.summary }),
+      figures,
+      opened,
+    );
+  }
+
+  async function loadMeasures(id) {
+    const status = $("measures-status");
+    $("measures-list").replaceChildren();
+    $("measures-others-list").replaceChildren();
+    $("measures-notice").textContent = "";
+    status.textContent = "Förderempfehlung wird berechnet …";
+    try {
+      const body = await api(`/claimants/${encodeURIComponent(id)}/measures`);
+      if ($("claimant").dataset.claimantId !== id) return;
+      const offered = body.measures.filter((m) => body.offered.includes(m.key));
+      const others = body.measures.filter((m) => !body.offered.includes(m.key));
+      $("measures-list").replaceChildren(...offered.map((m) => measureItem(m, body.k, id)));
+      $("measures-others-list").replaceChildren(...others.map((m) => el("li", { text: m.summary })));
+      status.textContent = offered.length
+        ? `Die ${offered.length === 1 ? "Maßnahme" : `${offered.length} Maßnahmen`} mit dem größten Zuwachs an erwarteten dauerhaften Vermittlungen, geschätzt auf ${num(body.market_vacancies, 0)} Stellen der letzten ${body.market_months} Monate:`
+        : `Keine Maßnahme verbessert die Aussichten nennenswert (geschätzt auf ${num(body.market_vacancies, 0)} Stellen der letzten ${body.market_months} Monate).`;
+      $("measures-notice").textContent = body.notice;
     } catch (err) {
       status.textContent = failure(err);
     }

@@ -152,6 +152,30 @@ def eval_ranking(
     typer.echo(format_ranking_report(result))
 
 
+@eval_app.command("measures")
+@domain_errors
+def eval_measures(
+    seed: Annotated[int, typer.Option(help="Seed of the freshly generated region.")],
+    claimants: Annotated[int | None, typer.Option(min=1, help="Current claimants of the region.")] = None,
+    vacancies: Annotated[int | None, typer.Option(min=1, help="Current vacancies of the region.")] = None,
+    sample: Annotated[int | None, typer.Option(min=1, help="Claimants whose measures are compared.")] = None,
+    placements: Annotated[int | None, typer.Option(min=1, help="Historic placements to train on.")] = None,
+) -> None:
+    """Förderempfehlung against the truth: each measure's gain by the model and by the generator.
+
+    The last line is one JSON object: top1_agreement, spearman, claimants.
+    """
+    from training.evaluate_measures import evaluate_measures, format_measures_report
+
+    kwargs: dict[str, Any] = {}
+    for name, value in (("claimants", claimants), ("vacancies", vacancies), ("sample", sample),
+                        ("placements", placements)):  # fmt: skip
+        if value is not None:
+            kwargs[name] = value
+    result = evaluate_measures(seed, settings=state.settings, **kwargs)
+    typer.echo(format_measures_report(result))
+
+
 @eval_app.command("esco-devset")
 @domain_errors
 def eval_esco_devset(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,12 +16,19 @@ from matcher.errors import PassgenauError
 
 if TYPE_CHECKING:
     from matcher.bootstrap import Services
+    from matcher.domain import Claimant
     from matcher.nightly.batch_search import NightlyContext
+    from matcher.nightly.runner import RunSummary
+    from matcher.service import MatchService
     from matcher.settings import NightlySettings
 
 
 def build_context(
-    services: Services, *, progress: bool, nightly: NightlySettings | None = None
+    services: Services,
+    *,
+    progress: bool,
+    nightly: NightlySettings | None = None,
+    service: MatchService | None = None,
 ) -> NightlyContext:
     """The lookup service's parts, frozen for the batch run (see ``matcher.nightly.batch_search``).
 
@@ -30,7 +38,7 @@ def build_context(
 
     settings = services.settings
     store, encoder = services.store(), services.encoder()
-    service = services.match_service(progress=progress)
+    service = service or services.match_service(progress=progress)
     claimants = sorted(store.list_claimants(active_only=True), key=lambda c: c.id)
     vectors = encoder.encode_claimants(claimants, progress=progress)
     ns = nightly or settings.nightly
@@ -68,6 +76,9 @@ def nightly(
         str | None, typer.Option(help="Ray cluster, e.g. ray://head:10001 (default: $RAY_ADDRESS or local).")
     ] = None,
     top_n: Annotated[int | None, typer.Option(min=1, max=200, help="Suggestions per claimant.")] = None,
+    measures: Annotated[
+        bool, typer.Option(help="Also the per-team table of the Förderempfehlung (foerderbedarf.*).")
+    ] = True,
     progress: Annotated[bool, typer.Option(help="Progress bar with ETA on stderr.")] = True,
 ) -> None:
     """Top N suggestions for every active claimant, capacity-aware, per case manager (CSV, Parquet, HTML).
@@ -95,7 +106,8 @@ def nightly(
     t0 = time.perf_counter()
     store = services.store()
     scorer_or_note(services)
-    ctx = build_context(services, progress=progress, nightly=ns)
+    service = services.match_service(progress=progress)
+    ctx = build_context(services, progress=progress, nightly=ns, service=service)
     prepare = time.perf_counter() - t0
     runner = NightlyRunner(
         ctx,
@@ -108,5 +120,52 @@ def nightly(
     )
     summary = runner.run()
     typer.echo(summary_text(summary))
+    if measures:
+        t1 = time.perf_counter()
+        path = write_team_demand(services, service, ctx.claimants, summary)
+        typer.echo(f"Förderbedarf nach Team: {path} ({time.perf_counter() - t1:.1f} s)")
     typer.echo(f"prepared (store, index, embeddings) in {prepare:.1f} s")
     typer.echo(json.dumps({"run_id": rid, "status": "complete"}))
+
+
+def write_team_demand(
+    services: Services, service: MatchService, claimants: Sequence[Claimant], summary: RunSummary
+) -> Path:
+    """The run's per-team table of the Förderempfehlung: ``foerderbedarf.json`` and ``.html`` in the
+    run folder (written whole, replaced atomically; recomputed identically when a run is resumed)."""
+    from matcher.files import write_atomic
+    from matcher.printable.foerderbedarf import foerderbedarf_page
+    from matcher.usecases.measures import TransientQueries, team_demand
+
+    s = services.settings.measures
+    table = team_demand(service.with_encoder(TransientQueries(services.encoder())), claimants, s)
+    body = {
+        "run_id": summary.run_id,
+        "market_months": s.market_months,
+        "min_cell": table.min_cell,
+        "measures": [{"key": k, "label": lab} for k, lab in zip(table.keys, table.labels, strict=True)],
+        "teams": [
+            {
+                "jobcenter": r.jobcenter,
+                "team": r.team,
+                "claimants": r.claimants,
+                "best": dict(zip(table.keys, r.cells, strict=True)),
+            }
+            for r in table.rows
+        ],
+    }
+    write_atomic(
+        summary.run_dir / "foerderbedarf.json",
+        (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode(),
+    )
+    html_path = summary.run_dir / "foerderbedarf.html"
+    write_atomic(html_path, foerderbedarf_page(table, summary.run_id, s.market_months).encode())
+    # The table read every active claimant's record once more: one audit entry, pseudonymous.
+    services.store().add_audit(
+        who="passgenau nightly",
+        action="nightly.measures",
+        model_version=summary.manifest["versions"].get("model"),
+        index_version=summary.manifest["versions"].get("index"),
+        payload={"run_id": summary.run_id, "claimants": len(claimants)},
+    )
+    return html_path
