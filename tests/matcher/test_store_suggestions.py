@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from matcher.domain import FeedbackAction
 from matcher.errors import UnknownSuggestion, ValidationError
 from matcher.records import ShownSuggestion
-from matcher.store import Store, SuggestionAction, current_revision, downgrade, migrate
+from matcher.store import HEAD_REVISION, Store, SuggestionAction, current_revision, downgrade, migrate
+from matcher.store.mappers import claimant_row
 from tests.matcher.test_store import make_claimant, shown
 
 AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -149,7 +150,15 @@ def test_migration_0003_moves_feedback_into_records(db_url: str) -> None:
         {"rank": 2, "claimant_id": claimant.id, "vacancy_id": "V00002", "score": 0.22},
     ]
     with Store.open(db_url, upgrade=False) as old:
-        old.upsert_claimants([(claimant, None)])
+        # The claimant row as schema 0002 has it: today's mapper writes columns added since (0004).
+        engine = sa.create_engine(db_url)
+        try:
+            with engine.begin() as conn:
+                table = sa.Table("claimants", sa.MetaData(), autoload_with=conn)
+                row = {k: v for k, v in claimant_row(claimant).items() if k in table.c}
+                conn.execute(sa.insert(table), [row])
+        finally:
+            engine.dispose()
         lookup = old.add_audit(
             who="fm", action="suggestions", claimant_id=claimant.id, model_version="m1", index_version="i1",
             payload={"embedder_id": "e5", "items": items}, at=AT,
@@ -175,8 +184,8 @@ def test_migration_0003_moves_feedback_into_records(db_url: str) -> None:
         finally:
             engine.dispose()
 
-    with Store.open(db_url) as store:  # upgrades to 0003
-        assert current_revision(db_url) == "0003"
+    with Store.open(db_url) as store:  # upgrades through 0003 to the head
+        assert current_revision(db_url) == HEAD_REVISION
         got = {s.id: s for s in store.list_suggestions()}
         assert set(got) == {f"{lookup}-1", f"{lookup}-2", f"{cands}-1"}
         s1 = got[f"{lookup}-1"]
