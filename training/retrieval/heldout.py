@@ -27,16 +27,15 @@ Nothing here reads the BA's crosswalk: it is a benchmark's source, not ours.
 from __future__ import annotations
 
 import csv
-import os
 import random
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from matcher.errors import PassgenauError
+from matcher.files import write_atomic
 from training.esco_devset import read_occupations
 from training.retrieval.concepts import SPLITS, concept_id, split_of
 
@@ -249,14 +248,7 @@ def load_heldout(
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, text.encode("utf-8"))
 
 
 def write_heldout(sets: HeldoutSets, out_dir: Path) -> dict[str, Path]:
