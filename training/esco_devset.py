@@ -47,7 +47,7 @@ CORPUS_FILE = "corpus.tsv"
 QRELS_FILE = "qrels.txt"
 _REQUIRED = ("conceptUri", "preferredLabel", "altLabels")
 # "Koch/Köchin" -> two halves; "Import-/Exportmanager" is one word with an elided part, not two.
-_GENDER_SPLIT = re.compile(r"(?<!-)/")
+GENDER_SPLIT = re.compile(r"(?<!-)/")
 
 
 def _clean(text: str) -> str:
@@ -123,7 +123,7 @@ def build_esco_devset(
     excluded: set[str] = set()
     for _, pref, _ in occupations:
         excluded.add(pref.casefold())
-        excluded.update(h.strip().casefold() for h in _GENDER_SPLIT.split(pref) if h.strip())
+        excluded.update(h.strip().casefold() for h in GENDER_SPLIT.split(pref) if h.strip())
 
     owners: dict[str, set[str]] = defaultdict(set)  # casefolded label -> occupations carrying it
     surface: dict[str, str] = {}  # casefolded label -> one spelling, the smallest, for determinism

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import random
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -36,10 +35,9 @@ from pathlib import Path
 
 from matcher.errors import PassgenauError
 from matcher.files import write_atomic
-from training.esco_devset import read_occupations
+from training.esco_devset import GENDER_SPLIT, read_occupations
 from training.retrieval.concepts import SPLITS, concept_id, split_of
 
-_GENDER_SPLIT = re.compile(r"(?<!-)/")
 _BARE_VOWELS = str.maketrans("äöü", "aou")
 # Languages of the shared ESCO exports beside German: English as CSV, 19 more as TSV.
 MULTI: tuple[str, ...] = (
@@ -49,12 +47,14 @@ MULTI: tuple[str, ...] = (
 LANGUAGES = ("de", "en", *MULTI)
 
 
-def _key(label: str) -> str:
+def label_key(label: str) -> str:
+    """A label as it is compared: whitespace collapsed, case-folded."""
     return " ".join(label.split()).casefold()
 
 
-def _halves(label: str) -> set[str]:
-    return {_key(h) for h in _GENDER_SPLIT.split(label) if h.strip()}
+def gendered_halves(label: str) -> set[str]:
+    """The keys of a label's gendered halves ("Koch/Köchin" → koch, köchin)."""
+    return {label_key(h) for h in GENDER_SPLIT.split(label) if h.strip()}
 
 
 def _twin_key(key: str) -> str:
@@ -146,7 +146,7 @@ def build_heldout(
     carriers: dict[str, set[str]] = defaultdict(set)  # German label key -> occupations
     for occ in german:
         for label in occ.labels:
-            carriers[_key(label)].add(occ.id)
+            carriers[label_key(label)].add(occ.id)
     in_split = {o.id for o in german if split_of(o.id) == split}
 
     drawn: dict[str, str] = {}  # German query key -> its occupation
@@ -154,10 +154,10 @@ def build_heldout(
     for occ in sorted(german, key=lambda o: o.id):
         if occ.id not in in_split:
             continue
-        trivial = {_key(occ.preferred)} | _halves(occ.preferred)
+        trivial = {label_key(occ.preferred)} | gendered_halves(occ.preferred)
         twins: dict[str, dict[str, str]] = defaultdict(dict)
         for a in occ.alternatives:
-            twins[_twin_key(_key(a))][_key(a)] = a
+            twins[_twin_key(label_key(a))][label_key(a)] = a
         trivial_twins = {_twin_key(t) for t in trivial}
         groups = [
             sorted(g.items())
@@ -175,7 +175,7 @@ def build_heldout(
     docs: dict[str, str] = {}
     for occ in german:
         for label in occ.labels:
-            key = _key(label)
+            key = label_key(label)
             if key not in drawn:
                 docs[key] = min(docs.get(key, label), label)
     keys = sorted(docs)
@@ -190,7 +190,7 @@ def build_heldout(
 
     word_for_word = set(docs) | set(drawn)
     for k in list(word_for_word):
-        word_for_word |= _halves(k)
+        word_for_word |= gendered_halves(k)
 
     queries: dict[str, dict[str, str]] = {}
     qrels: dict[str, dict[str, dict[str, int]]] = {}
@@ -203,12 +203,12 @@ def build_heldout(
         spelled: dict[str, str] = {}
         for occ in occupations:
             for label in occ.labels:
-                key = _key(label)
+                key = label_key(label)
                 label_owners[key].add(occ.id)
                 spelled[key] = min(spelled.get(key, label), label)
         pool: dict[str, tuple[str, set[str]]] = {}
         for key, occs in label_owners.items():
-            if not occs <= in_split or key in word_for_word or (_halves(key) & word_for_word):
+            if not occs <= in_split or key in word_for_word or (gendered_halves(key) & word_for_word):
                 continue
             if any(docs_of.get(o) for o in occs):
                 pool[key] = (spelled[key], occs)

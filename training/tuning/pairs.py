@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,19 +30,12 @@ from pathlib import Path
 
 from matcher.errors import PassgenauError
 from training.retrieval.concepts import concept_id, split_of
-from training.retrieval.heldout import Occupation
-
-_GENDER_SPLIT = re.compile(r"(?<!-)/")
-
-
-def _key(text: str) -> str:
-    return " ".join(text.split()).casefold()
+from training.retrieval.heldout import Occupation, gendered_halves, label_key
 
 
 def _forms(text: str) -> set[str]:
     """The case-folded text and its gendered halves ("Koch/Köchin" → koch/köchin, koch, köchin)."""
-    k = _key(text)
-    return {k} | {_key(h) for h in _GENDER_SPLIT.split(k) if h.strip()}
+    return {label_key(text)} | gendered_halves(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +73,7 @@ def build_pairs(
         german_labels = list(dict.fromkeys(occ.labels))
         peers = [s for s in siblings.get(isco_group.get(oid, ""), []) if s != oid]
         candidates: list[tuple[str, str, str]] = [
-            ("de", q, p) for q in german_labels for p in german_labels if _key(q) != _key(p)
+            ("de", q, p) for q in german_labels for p in german_labels if label_key(q) != label_key(p)
         ]
         for lang, occs in langs.items():
             if oid in occs:
@@ -112,7 +104,7 @@ def read_crosswalk_links(path: Path) -> set[tuple[str, str]]:
     links: set[tuple[str, str]] = set()
     for row in csv.reader(io.StringIO("\n".join(lines[start + 1 :]))):
         if len(row) >= 4 and row[0].strip() and row[3].strip():
-            links.add((_key(row[3]), concept_id(row[0].strip())))
+            links.add((label_key(row[3]), concept_id(row[0].strip())))
     return links
 
 
