@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -41,8 +42,9 @@ _ALIASES = {
     MINILM: MINILM,
     "sentence-transformers/all-MiniLM-L6-v2": MINILM,
 }
-BACKENDS = ("auto", "fp32", "bf16")
-# bf16 is accepted only when every probe vector keeps this cosine to its fp32 twin.
+BACKENDS = ("auto", "fp32", "bf16", "onnx")
+# bf16 and onnx are accepted only when every probe vector keeps this cosine to its fp32 twin. The model
+# id (the embedding cache's key) is the same for every backend, which is honest only under this bound.
 AGREEMENT_MIN = 0.999
 
 # Fixed probe set for the "auto" backend check: realistic claimant and vacancy texts of mixed length.
@@ -182,12 +184,21 @@ def _normalise(x: npt.ArrayLike) -> F32:
 class SentenceTransformerEmbedder:
     """An :class:`Embedder` backed by a local sentence-transformers folder, on CPU.
 
-    ``threads`` sets torch's intra-op thread count (process-wide): under load torch may otherwise settle
-    on one core. ``backend`` is "fp32", "bf16" (bfloat16 autocast: matmuls in bf16, layer norms and
-    softmax in fp32) or "auto", which measures bf16 against fp32 on a fixed probe set at load and keeps
-    bf16 only if every probe vector has cosine >= 0.999 to fp32 *and* bf16 is faster on this CPU (without
-    native bf16 instructions it is several times slower). The choice is in ``backend`` afterwards, the
-    measured minimum cosine in ``agreement``.
+    ``threads`` sets torch's intra-op thread count (process-wide) and ONNX Runtime's: under load torch
+    may otherwise settle on one core. ``backend`` is
+
+    * "fp32": torch, the reference;
+    * "bf16": torch with bfloat16 autocast (matmuls in bf16, layer norms and softmax in fp32), fast only
+      on CPUs with native bf16 (avx512_bf16, AMX);
+    * "onnx": ONNX Runtime over the fused fp32 graph that :mod:`models.onnx_build` makes from the folder's
+      weights into ``onnx_dir`` (built once, checked against fp32 when built), with length-sorted
+      batches and no spinning threads;
+    * "auto": measures the others against fp32 on a fixed probe set at load and keeps the fastest whose
+      every probe vector has cosine >= 0.999 to fp32 (bf16 without native bf16 instructions is several
+      times slower; onnx is skipped with a warning when it cannot be built).
+
+    The choice is in ``backend`` afterwards; the measured minimum cosines in ``agreements`` (bf16's also
+    in ``agreement``). Once onnx is chosen the torch weights are released: only the tokenizer is kept.
     """
 
     def __init__(
@@ -198,6 +209,7 @@ class SentenceTransformerEmbedder:
         threads: int = 2,
         batch_size: int = 32,
         backend: str = "auto",
+        onnx_dir: Path | None = None,
     ) -> None:
         if backend not in BACKENDS:
             raise EmbedderUnavailable(f"unknown embedder backend {backend!r}; expected one of {BACKENDS}")
@@ -228,10 +240,22 @@ class SentenceTransformerEmbedder:
         prompts: dict[str, str] = dict(getattr(self._model, "prompts", None) or {})
         self.query_prompt = prompts.get("query") or ""
         self.passage_prompt = prompts.get("passage") or prompts.get("document") or ""
+        self._tokenizer: Any = self._model.tokenizer
+        self._max_length = int(self._model.max_seq_length)
+        self._onnx_dir = onnx_dir
+        self._ort: Any = None
         self.agreement: float | None = None
+        self.agreements: dict[str, float] = {}
         self.backend = backend
-        if backend == "auto":
+        if backend == "onnx":
+            self._ort = self._load_onnx(strict=True)
+        elif backend == "auto":
+            self._ort = self._load_onnx(strict=False)
             self.backend = self._choose_backend()
+        if self.backend == "onnx":
+            self._model = None  # the torch weights: as large as the graph's, and no longer used
+        elif self._ort is not None:
+            self._ort = None
         logger.info(
             "embedder %s loaded from %s in %.1f s (dim %d, backend %s, %d threads)",
             self.model_id,
@@ -253,12 +277,48 @@ class SentenceTransformerEmbedder:
             else:
                 yield
 
+    def _load_onnx(self, *, strict: bool) -> Any:
+        """The ONNX Runtime session (building the graph on first use), or None when ``strict`` is off
+        and it cannot be had."""
+        from models import onnx_build
+        from models.ort_embedder import OrtSession
+
+        try:
+            if self._onnx_dir is None:
+                raise onnx_build.OnnxBuildError("no folder for the ONNX graph was given")
+            folder = onnx_build.build(self.path, self._onnx_dir, PROBE_TEXTS, self.passage_prompt)
+            manifest = onnx_build.read_manifest(folder) or {}
+            low = manifest.get("probe_min_cosine_to_fp32")
+            if isinstance(low, (int, float)):
+                self.agreements["onnx"] = float(low)
+            return OrtSession(folder / onnx_build.MODEL_FILE, threads=self.threads)
+        except Exception as exc:  # ImportError, a failed export, ORT's own exception types
+            if strict:
+                raise EmbedderUnavailable(
+                    f"embedder backend onnx is unavailable for {self.path}: {exc}"
+                ) from exc
+            logger.warning("embedder backend onnx skipped for %s: %s", self.path, exc)
+            return None
+
+    def _encode_onnx(self, items: list[str], prompt: str) -> F32:
+        from models.ort_embedder import encode_sorted
+
+        ids = self._tokenizer(
+            [prompt + t for t in items], truncation=True, max_length=self._max_length, padding=False
+        )["input_ids"]
+        pad = self._tokenizer.pad_token_id
+        return encode_sorted(
+            ids, self._ort.mean_pooled, batch_size=self.batch_size, pad_id=int(pad if pad is not None else 0)
+        )
+
     def _encode(self, texts: Sequence[str], prompt: str, backend: str | None = None) -> F32:
         items = list(texts)
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
         if any(not isinstance(t, str) for t in items):
             raise TypeError("texts must be strings")
+        if (backend or self.backend) == "onnx":
+            return self._encode_onnx(items, prompt)
         with self._precision(backend or self.backend):
             out = self._model.encode(
                 items,
@@ -274,22 +334,30 @@ class SentenceTransformerEmbedder:
 
     def _choose_backend(self) -> str:
         probe = list(PROBE_TEXTS)
-        self._encode(probe[:2], self.passage_prompt, "fp32")  # warm-up: first call allocates
-        t0 = time.perf_counter()
-        ref = self._encode(probe, self.passage_prompt, "fp32")
-        t_fp32 = time.perf_counter() - t0
-        self._encode(probe[:2], self.passage_prompt, "bf16")  # warm-up: bf16 kernels are created lazily
-        t0 = time.perf_counter()
-        low = self._encode(probe, self.passage_prompt, "bf16")
-        t_bf16 = time.perf_counter() - t0
-        self.agreement = float(np.min(np.sum(ref * low, axis=1)))
-        choice = "bf16" if self.agreement >= AGREEMENT_MIN and t_bf16 < t_fp32 else "fp32"
+        candidates = ["fp32", "bf16"] + (["onnx"] if self._ort is not None else [])
+        seconds: dict[str, float] = {}
+        vectors: dict[str, F32] = {}
+        for name in candidates:  # warm-up: first calls allocate, bf16 kernels are created lazily
+            self._encode(probe[:2], self.passage_prompt, name)
+        # two interleaved rounds, best of each: on a shared machine one pass is noisy. bf16 without
+        # native instructions takes several times fp32's, so it then gets one round.
+        for r in range(2):
+            for name in candidates:
+                if r and name == "bf16" and seconds["bf16"] > 2 * seconds["fp32"]:
+                    continue
+                t0 = time.perf_counter()
+                vectors[name] = self._encode(probe, self.passage_prompt, name)
+                seconds[name] = min(seconds.get(name, float("inf")), time.perf_counter() - t0)
+        for name in candidates[1:]:
+            self.agreements[name] = float(np.min(np.sum(vectors["fp32"] * vectors[name], axis=1)))
+        self.agreement = self.agreements["bf16"]
+        ok = [n for n in candidates if n == "fp32" or self.agreements[n] >= AGREEMENT_MIN]
+        choice = min(ok, key=lambda n: seconds[n])
         logger.info(
-            "backend auto -> %s (bf16 min cosine %.5f to fp32; probe %.2f s fp32, %.2f s bf16)",
+            "backend auto -> %s (min cosine to fp32: %s; probe seconds: %s)",
             choice,
-            self.agreement,
-            t_fp32,
-            t_bf16,
+            ", ".join(f"{n} {c:.5f}" for n, c in self.agreements.items()),
+            ", ".join(f"{n} {t:.2f}" for n, t in seconds.items()),
         )
         return choice
 
@@ -307,13 +375,21 @@ def build_embedder(
 ) -> SentenceTransformerEmbedder:
     """Resolve ``model`` (see :func:`resolve_model`) and load it as a :class:`SentenceTransformerEmbedder`."""
     path = resolve_model(model, data_dir)
+    model_id = _model_id(model, path)
     return SentenceTransformerEmbedder(
         path,
-        model_id=_model_id(model, path),
+        model_id=model_id,
         threads=threads,
         batch_size=batch_size,
         backend=backend,
+        onnx_dir=onnx_folder(data_dir, model_id),
     )
+
+
+def onnx_folder(data_dir: Path, model_id: str) -> Path:
+    """Where the ONNX graph of a model is built: keyed by the model id, which carries the weights' hash."""
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", model_id).strip("_") or "model"
+    return DataLayout(Path(data_dir)).embedder_model("onnx") / slug
 
 
 def embedder_from_settings(settings: EmbedderSettings, data_dir: Path) -> SentenceTransformerEmbedder:
