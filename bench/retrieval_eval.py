@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--backend", default="fp32", choices=["auto", "fp32", "bf16"])
+    p.add_argument("--backend", default="fp32", choices=["auto", "fp32", "bf16", "onnx"])
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
