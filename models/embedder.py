@@ -195,7 +195,7 @@ class SentenceTransformerEmbedder:
       batches and no spinning threads;
     * "auto": measures the others against fp32 on a fixed probe set at load and keeps the fastest whose
       every probe vector has cosine >= 0.999 to fp32 (bf16 without native bf16 instructions is several
-      times slower; onnx is skipped with a warning when it cannot be built).
+      times slower; onnx only when its graph was built before, by a start with backend "onnx").
 
     The choice is in ``backend`` afterwards; the measured minimum cosines in ``agreements`` (bf16's also
     in ``agreement``). Once onnx is chosen the torch weights are released: only the tokenizer is kept.
@@ -278,14 +278,21 @@ class SentenceTransformerEmbedder:
                 yield
 
     def _load_onnx(self, *, strict: bool) -> Any:
-        """The ONNX Runtime session (building the graph on first use), or None when ``strict`` is off
-        and it cannot be had."""
+        """The ONNX Runtime session, or None when ``strict`` is off and it cannot be had.
+
+        ``strict`` (backend "onnx") builds the graph on first use. "auto" only takes a graph that is
+        already built and current: the export costs 1-2 minutes and ~470 MB, and on the CPUs measured
+        so far it was 1.1x fp32 at best (bench/README.md), too little to charge every first start
+        (the demo, each CI machine) with it."""
         from models import onnx_build
         from models.ort_embedder import OrtSession
 
         try:
             if self._onnx_dir is None:
                 raise onnx_build.OnnxBuildError("no folder for the ONNX graph was given")
+            if not strict and not onnx_build.is_current(self._onnx_dir, self.path):
+                logger.info("embedder backend onnx not probed: no current graph in %s", self._onnx_dir)
+                return None
             folder = onnx_build.build(self.path, self._onnx_dir, PROBE_TEXTS, self.passage_prompt)
             manifest = onnx_build.read_manifest(folder) or {}
             low = manifest.get("probe_min_cosine_to_fp32")

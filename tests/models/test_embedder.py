@@ -87,9 +87,9 @@ def test_auto_backend_measures_agreement(e5_data_dir: Path) -> None:
     assert auto.agreement is not None and 0.0 < auto.agreement <= 1.0 + 1e-6
     if auto.agreement < 0.999:
         assert auto.backend != "bf16"
-    # the ONNX graph is built from the same weights into the data dir and measured as well
-    assert set(auto.agreements) == {"bf16", "onnx"}
-    if auto.agreements["onnx"] < 0.999:
+    # the ONNX graph is measured only when built before (test_ort_embedder builds it)
+    assert set(auto.agreements) <= {"bf16", "onnx"}
+    if auto.agreements.get("onnx", 1.0) < 0.999:
         assert auto.backend != "onnx"
 
 
