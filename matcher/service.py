@@ -252,7 +252,25 @@ class MatchService:
         return self.suggest_for(self.claimants.get_claimant(claimant_id), k)
 
     def filter_vacancies(self, c: Claimant) -> tuple[FilterResult, npt.NDArray[np.float64]]:
-        """Every vacancy judged against the claimant's hard constraints, and the distances."""
+        """Every vacancy judged against the claimant's hard constraints, and the distances.
+
+        The distance and commute are measured to each distinct vacancy place and gathered, the other
+        filters are the catalog's masks per requirement (``VacancyFilters``): the same numbers as
+        ``evaluate`` over every vacancy (``filter_vacancies_plain``), at a cost that grows with the
+        region's places, not its vacancies, apart from a few gathers."""
+        cat = self.vacancies
+        lat, lon, rur = self._place(c)
+        places = cat.places
+        d = np.asarray(haversine_km(lat, lon, places.lat, places.lon), dtype=np.float64)
+        minutes = claimant_commute(c.has_car, d, np.maximum(places.rurality, rur))
+        result = cat.filters.judge(
+            ClaimantTable.from_claimants([c]), places.of, minutes, today=self.today, commute=self.commute
+        )
+        return result, d[places.of]
+
+    def filter_vacancies_plain(self, c: Claimant) -> tuple[FilterResult, npt.NDArray[np.float64]]:
+        """``filter_vacancies`` computed over every vacancy, as before the places and masks: the
+        reference the tests hold the fast path to."""
         cat = self.vacancies
         lat, lon, rur = self._place(c)
         dist = cat.distances_km(lat, lon)
@@ -339,7 +357,7 @@ class MatchService:
         rest stays expected lasting placements. ``eligible`` still counts the hard filters only."""
         result, dist = self.filter_vacancies(c)
         eligible = result.eligible
-        n_eligible = int(eligible.sum())
+        n_eligible = int(np.count_nonzero(eligible))
         narrowed: dict[str, int] = {}
         if narrow is not None and narrow.active:
             cat = self.vacancies
@@ -352,7 +370,7 @@ class MatchService:
             narrowed = {name: int((eligible & ~mask).sum()) for name, mask in passes.items()}
             for mask in passes.values():
                 eligible = eligible & mask
-        n_search = int(eligible.sum())
+        n_search = int(np.count_nonzero(eligible))
         query = self.encoder.encode_claimant(c).reshape(1, -1)
         fetch = fetch_size(n_search, k)
         items: tuple[Match, ...] = ()
