@@ -32,9 +32,9 @@ def rurality_of(postcodes: Sequence[str], geo: PostcodeDirectory) -> npt.NDArray
 
 
 @dataclass(frozen=True)
-class VacancyPlaces:
-    """The distinct places of a catalog's vacancies (coordinates and rurality, equal bit for bit) and
-    the place of each vacancy: a lookup measures the distance and commute to each place once and
+class Places:
+    """The distinct places of a catalog's records (coordinates and rurality, equal bit for bit) and
+    the place of each record: a lookup measures the distance and commute to each place once and
     gathers them (a region's 100,000 vacancies sit at a few hundred to a few thousand places, one per
     postcode or address), instead of 100,000 haversines and commute estimates."""
 
@@ -44,7 +44,9 @@ class VacancyPlaces:
     of: npt.NDArray[np.intp]  # (vacancies,): index into the place arrays
 
     @classmethod
-    def of_table(cls, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64], rurality: npt.NDArray[np.float64]) -> VacancyPlaces:
+    def of_table(
+        cls, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64], rurality: npt.NDArray[np.float64]
+    ) -> Places:
         rows = np.ascontiguousarray(np.stack([lat, lon, rurality], axis=1), dtype=np.float64)
         # Distinct by their bytes, not by value: two NaNs (unknown places) are one place, -0.0 and
         # 0.0 two, so that every vacancy's place holds exactly its own three numbers.
@@ -95,8 +97,8 @@ class VacancyCatalog:
 
     # Built on the first lookup, once per catalog (a catalog is rebuilt when the index changes).
     @cached_property
-    def places(self) -> VacancyPlaces:
-        return VacancyPlaces.of_table(self.table.lat, self.table.lon, self.rurality)
+    def places(self) -> Places:
+        return Places.of_table(self.table.lat, self.table.lon, self.rurality)
 
     @cached_property
     def filters(self) -> VacancyFilters:
@@ -186,3 +188,8 @@ class ClaimantCatalog:
 
     def __len__(self) -> int:
         return len(self.claimants)
+
+    @cached_property
+    def places(self) -> Places:
+        """The claimants' distinct places (the table's coordinates, their postcode's rurality)."""
+        return Places.of_table(self.table.lat, self.table.lon, self.rurality)

@@ -264,7 +264,9 @@ class VacancyFilters:
         self._limits: dict[tuple[int, int], tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]] = {}
         self._lock = threading.Lock()
 
-    def _mask(self, name: str, key: object, make: Callable[[], npt.NDArray[np.bool_]]) -> npt.NDArray[np.bool_]:
+    def _mask(
+        self, name: str, key: object, make: Callable[[], npt.NDArray[np.bool_]]
+    ) -> npt.NDArray[np.bool_]:
         hit = self._cache.get((name, key))
         if hit is not None:
             return hit

@@ -46,7 +46,7 @@ WRITER = textwrap.dedent(
 def test_the_pragma_is_normal_in_wal_mode(tmp_path: Path) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'p.db'}")
     try:
-        with store._engine.connect() as conn:  # noqa: SLF001 - the connection settings are the subject
+        with store._engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     finally:
@@ -78,7 +78,7 @@ def test_acknowledged_lookups_survive_a_kill(tmp_path: Path) -> None:
             entry = store.get_audit(audit_id)
             assert entry is not None, audit_id
             assert store.get_suggestion(suggestion_id) is not None, suggestion_id
-        with store._engine.connect() as conn:  # noqa: SLF001
+        with store._engine.connect() as conn:
             n = conn.exec_driver_sql("SELECT count(*) FROM audit_log").scalar()
             assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
         # Nothing acknowledged missing; at most the one lookup in flight at the kill beyond them.

@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from matcher.catalog import VacancyCatalog, VacancyPlaces
+from matcher.catalog import ClaimantCatalog, Places, VacancyCatalog
 from matcher.geo import load_directory
 from matcher.index import FaissIndex
 from matcher.service import ClaimantsInMemory, MatchService
@@ -49,7 +49,9 @@ def setup(tmp_path_factory: pytest.TempPathFactory):
         if i % 7 == 3 and c.has_car:  # by public transport (a car needs class B, so only this way)
             c = dataclasses.replace(c, has_car=False)
         claimants.append(c)
-    encoder = RecordEncoder(TrigramEmbedder(), EmbeddingCache(tmp_path_factory.mktemp("emb"), "trigram-64", 64))
+    encoder = RecordEncoder(
+        TrigramEmbedder(), EmbeddingCache(tmp_path_factory.mktemp("emb"), "trigram-64", 64)
+    )
     index = FaissIndex.build(encoder.encode_vacancies(vacancies), [v.id for v in vacancies], encoder.model_id)
     geo = load_directory()
     by_id = {v.id: v for v in vacancies}
@@ -77,8 +79,10 @@ def test_places_hold_each_vacancys_own_numbers(setup) -> None:
 
 def test_places_keep_nan_as_one_place_and_signed_zeros_apart() -> None:
     nan = float("nan")
-    p = VacancyPlaces.of_table(
-        np.array([nan, 0.0, -0.0, nan, 51.5]), np.array([nan, 9.9, 9.9, nan, 9.9]), np.array([1.0, 0.2, 0.2, 1.0, 0.2])
+    p = Places.of_table(
+        np.array([nan, 0.0, -0.0, nan, 51.5]),
+        np.array([nan, 9.9, 9.9, nan, 9.9]),
+        np.array([1.0, 0.2, 0.2, 1.0, 0.2]),
     )
     assert len(p) == 4
     assert p.of[0] == p.of[3]
@@ -113,3 +117,23 @@ def test_lists_are_those_of_the_plain_filters(setup) -> None:
     plain.filter_vacancies = plain.filter_vacancies_plain  # type: ignore[method-assign]
     for c in claimants[:40]:
         assert service.suggest_for(c, 10) == plain.suggest_for(c, 10), c.id
+
+
+def test_reverse_filters_match_the_plain_computation_bit_for_bit(setup) -> None:
+    claimants, service = setup
+    vectors = np.stack([service.encoder.encode_claimant(c) for c in claimants]).astype(np.float32)
+    cc = ClaimantCatalog.build(claimants, vectors, service.geo, codes=[() for _ in claimants])
+    assert 1 < len(cc.places) < len(cc)
+    rev = service.with_claimants(cc)
+    for pos in range(0, len(service.vacancies), 7):
+        fast, dist = rev.filter_claimants(cc, pos)
+        plain, plain_dist = rev.filter_claimants_plain(cc, pos)
+        for name in plain.passes:
+            assert np.array_equal(fast.passes[name], plain.passes[name]), (pos, name)
+        assert np.array_equal(bits(fast.commute_minutes), bits(plain.commute_minutes)), pos
+        assert np.array_equal(bits(fast.commute_limit), bits(plain.commute_limit)), pos
+        assert np.array_equal(bits(dist), bits(plain_dist)), pos
+    plain_service = rev.with_encoder(rev.encoder)
+    plain_service.filter_claimants = plain_service.filter_claimants_plain  # type: ignore[method-assign]
+    for vid in service.vacancies.ids[::37].tolist():
+        assert rev.candidates(vid, 10) == plain_service.candidates(vid, 10), vid
