@@ -27,7 +27,7 @@ from matcher.explain import Explanation, explain_pairs
 from matcher.filters import FILTERS, ClaimantTable, FilterResult, evaluate
 from matcher.geo import PostcodeDirectory, haversine_km
 from matcher.list_filters import ListFilter
-from matcher.occupation import match_depth
+from matcher.occupation import match_depth, match_depth_each
 from matcher.pairs import (
     Grounder,
     LogitTerms,
@@ -416,9 +416,9 @@ class MatchService:
         result, dist = self.filter_claimants(cc, pos)
         eligible = np.flatnonzero(result.eligible)
         vec = self.index.vectors_at(np.array([pos], dtype=np.int64))[0]
-        # One matrix-vector product over the contiguous claimant vectors, then the eligible rows'
-        # scores: gathering the eligible rows first copied up to 30 MB at 20,000 claimants.
-        fast = (cc.vectors @ vec)[eligible]
+        # The eligible rows gathered when they are few, else one matrix-vector product over all
+        # the contiguous claimant vectors (a gather of most of 20,000 rows copies up to 30 MB).
+        fast = cc.vectors[eligible] @ vec if 4 * len(eligible) <= len(cc) else (cc.vectors @ vec)[eligible]
         eligible_ids = cc.table.ids[eligible]
         fetch = fetch_size(len(eligible), k)
 
@@ -437,7 +437,7 @@ class MatchService:
             vacancies=[v] * len(chosen),
             similarity=sims,
             # The claimants' codes were grounded when they were written (``ClaimantCatalog.codes``).
-            depth=np.array([match_depth(cc.codes[i], digits)[0] for i in chosen], dtype=np.int8),
+            depth=match_depth_each([cc.codes[i] for i in chosen.tolist()], digits),
             commute_minutes=result.commute_minutes[chosen],
             commute_limit=result.commute_limit[chosen],
             distance_km=dist[chosen],
