@@ -264,6 +264,13 @@ class VacancyFilters:
         self._limits: dict[tuple[int, int], tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]] = {}
         self._lock = threading.Lock()
 
+    # Picklable (a nightly run may ship a catalog to its workers): the masks are rebuilt there.
+    def __getstate__(self) -> dict[str, object]:
+        return {"table": self.table}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(state["table"])  # type: ignore[misc, arg-type]
+
     def _mask(
         self, name: str, key: object, make: Callable[[], npt.NDArray[np.bool_]]
     ) -> npt.NDArray[np.bool_]:

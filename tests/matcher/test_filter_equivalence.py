@@ -137,3 +137,16 @@ def test_reverse_filters_match_the_plain_computation_bit_for_bit(setup) -> None:
     plain_service.filter_claimants = plain_service.filter_claimants_plain  # type: ignore[method-assign]
     for vid in service.vacancies.ids[::37].tolist():
         assert rev.candidates(vid, 10) == plain_service.candidates(vid, 10), vid
+
+
+def test_a_catalog_with_its_masks_pickles(setup) -> None:
+    import pickle
+
+    claimants, service = setup
+    service.filter_vacancies(claimants[0])  # the masks and places are built
+    cat = pickle.loads(pickle.dumps(service.vacancies))
+    again = service.with_vacancies(cat)
+    for c in claimants[:5]:
+        a, _ = again.filter_vacancies(c)
+        b, _ = service.filter_vacancies_plain(c)
+        assert all(np.array_equal(a.passes[n], b.passes[n]) for n in b.passes)
