@@ -150,3 +150,14 @@ def test_a_catalog_with_its_masks_pickles(setup) -> None:
         a, _ = again.filter_vacancies(c)
         b, _ = service.filter_vacancies_plain(c)
         assert all(np.array_equal(a.passes[n], b.passes[n]) for n in b.passes)
+
+
+def test_the_top_m_are_the_first_m_of_the_full_sort() -> None:
+    from matcher.service import _top
+
+    rnd = np.random.default_rng(8)
+    scores = rnd.integers(0, 40, 500).astype(np.float32) / 40  # many ties
+    ids = np.array([f"K{i:05d}" for i in rnd.permutation(500)])
+    full = np.lexsort((ids, -scores))
+    for m in (1, 17, 216, 499, 500, 600):
+        assert np.array_equal(_top(scores, ids, m), full[:m]), m
