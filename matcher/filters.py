@@ -206,12 +206,23 @@ def evaluate(
     *,
     today: date,
     commute: CommuteSettings,
+    masks: VacancyFilters | None = None,
+    places: npt.NDArray[np.intp] | None = None,
 ) -> FilterResult:
     """Check aligned pairs (c[i], v[i]), or one side broadcast against the other (length 1).
 
     ``commute_minutes`` is the one-way travel time of each pair by the claimant's mode (from
     ``matcher.geo``); NaN (unknown place) fails the commute filter rather than passing silently.
+
+    ``masks`` (the ``VacancyFilters`` of ``v``) and ``places`` (each vacancy's distinct place): one
+    claimant against the whole table, ``commute_minutes`` given per place; the same result, from the
+    masks per requirement (``VacancyFilters.judge``). A lookup goes through here either way, so that
+    this stays the one filter function.
     """
+    if masks is not None:
+        if places is None or masks.table is not v:
+            raise ValueError("masks need the table they were built from and each vacancy's place")
+        return masks.judge(c, places, commute_minutes, today=today, commute=commute)
     limit = commute_limit(c.max_commute, v.hours, commute)
     minutes = np.asarray(commute_minutes, dtype=np.float64)
     passes = {

@@ -275,8 +275,14 @@ class MatchService:
         places = cat.places
         d = np.asarray(haversine_km(lat, lon, places.lat, places.lon), dtype=np.float64)
         minutes = claimant_commute(c.has_car, d, np.maximum(places.rurality, rur))
-        result = cat.filters.judge(
-            ClaimantTable.from_claimants([c]), places.of, minutes, today=self.today, commute=self.commute
+        result = evaluate(
+            ClaimantTable.from_claimants([c]),
+            cat.table,
+            minutes,
+            today=self.today,
+            commute=self.commute,
+            masks=cat.filters,
+            places=places.of,
         )
         return result, d[places.of]
 
