@@ -3,7 +3,6 @@ their field names are the importer's)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from api.case_schemas import HistoryEntry, ReaderOut
@@ -110,9 +109,15 @@ def vacancy_out(v: Vacancy, index_version: str | None = None) -> VacancyOut:
     return VacancyOut.model_validate(d)
 
 
+def _flat(record: Any) -> dict[str, Any]:
+    """A flat dataclass record (numbers, strings, flags) as a dict: ``asdict`` without its deep copy
+    of every value, which cost ~0.3 ms for a list of 10 items' drivers and household effects."""
+    return {name: getattr(record, name) for name in record.__dataclass_fields__}
+
+
 def _drivers(e: Explanation) -> list[dict[str, Any]]:
     """Positive drivers, then negative: {feature, label, value, unit, contribution}."""
-    return [asdict(d) for d in (*e.drivers_up, *e.drivers_down)]
+    return [_flat(d) for d in (*e.drivers_up, *e.drivers_down)]
 
 
 def match_item(
@@ -143,7 +148,7 @@ def match_item(
         hours_per_week=m.hours_per_week,
         reasons=e.reason_texts if e else [],
         drivers=_drivers(e) if e else [],
-        household=asdict(e.household) if e else None,
+        household=_flat(e.household) if e else None,
     )
 
 

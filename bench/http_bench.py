@@ -13,11 +13,19 @@ The client is another process: one connection asking sequentially (latency), the
 connections (throughput and latency under load). Warm-up lookups are not counted.
 
     .venv/bin/python bench/http_bench.py [--vacancies 10000 100000] [--lookups 400]
+        [--data-dir DIR] [--prepare-only] [--e5 MODEL_DIR]
+
+``--data-dir`` keeps the prepared region, store and bundle under ``DIR/v<N>-c<M>-s<S>`` and reuses
+them (146 s at 100,000 vacancies on a loaded EPYC; the server's start embeds nothing the second time).
+The server's resident memory (``VmRSS``, peak ``VmHWM``) is printed after its start and after the
+runs; with ``--e5`` the server also loads that multilingual-e5-small folder and encodes with it once,
+so that the figure includes the model (issue 15: at most 1.5 GiB at 100,000 vacancies).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -98,7 +106,36 @@ def prepare(data_dir: Path, vacancies: int, claimants: int, seed: int) -> tuple[
     return as_of, ids, secret
 
 
-def serve(data_dir: Path, as_of: str, port: int) -> None:
+def prepared(data_dir: Path, vacancies: int, claimants: int, seed: int) -> tuple[str, list[str], str]:
+    """``prepare`` once per data directory: a later run with the same sizes and seed reuses it (the
+    region, store and bundle take minutes at 100,000 vacancies); the server still starts as usual."""
+    meta = data_dir / "http_bench.json"
+    want = {"vacancies": vacancies, "claimants": claimants, "seed": seed}
+    if meta.exists():
+        m = json.loads(meta.read_text())
+        if {k: m.get(k) for k in want} == want:
+            print(f"  reusing {data_dir} ({vacancies:,} vacancies, {len(m['ids'])} claimants of {JC})")
+            return m["as_of"], m["ids"], m["secret"]
+        raise SystemExit(f"{data_dir} was prepared for {m}: use another --data-dir")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    as_of, ids, secret = prepare(data_dir, vacancies, claimants, seed)
+    meta.write_text(json.dumps({**want, "as_of": as_of, "ids": ids, "secret": secret}))
+    return as_of, ids, secret
+
+
+class WithResidentModel(Trigram384):
+    """The trigram encoder with a real embedding model loaded beside it and used once: the server's
+    memory is then what production holds (model weights, torch's buffers after an encode, index,
+    catalogs), while the vectors stay the trigram hashes the index was built from."""
+
+    def __init__(self, model_dir: Path, data_dir: Path) -> None:
+        from models.embedder import build_embedder
+
+        self.model = build_embedder(str(model_dir), data_dir, threads=1)
+        self.model.encode_queries(["query: Lagerhelfer mit Staplerschein, Vollzeit, Göttingen"] * 4)
+
+
+def serve(data_dir: Path, as_of: str, port: int, e5: Path | None = None) -> None:
     """The server process: the app over the prepared data dir with the trigram encoder."""
     import uvicorn
 
@@ -109,7 +146,7 @@ def serve(data_dir: Path, as_of: str, port: int) -> None:
     from models.encoding import RecordEncoder
 
     single_thread_blas()  # as `passgenau serve` does
-    emb = Trigram384()
+    emb = Trigram384() if e5 is None else WithResidentModel(e5, data_dir)
     encoder = RecordEncoder(emb, EmbeddingCache(DataLayout(data_dir).embeddings, emb.model_id, emb.dim))  # type: ignore[arg-type]
     app = create_app(settings_for(data_dir, as_of), encoder=encoder)  # type: ignore[arg-type]
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
@@ -134,59 +171,86 @@ def _pct(ms: list[float]) -> str:
     return f"p50 {np.percentile(a, 50):.1f} ms, p99 {np.percentile(a, 99):.1f} ms"
 
 
-def bench(vacancies: int, lookups: int, claimants: int, seed: int, port: int) -> None:
+def memory(pid: int) -> str:
+    """The server process's resident memory now (VmRSS) and at its peak (VmHWM), from /proc."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024**2  # kB -> GiB
+    return f"VmRSS {fields['VmRSS']:.2f} GiB, VmHWM {fields['VmHWM']:.2f} GiB"
+
+
+def load() -> str:
+    return "load average " + " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def bench(
+    vacancies: int, lookups: int, claimants: int, seed: int, port: int, root: Path | None, e5: Path | None
+) -> None:
+    with tempfile.TemporaryDirectory(prefix="http-bench-") as tmp:
+        data_dir = Path(tmp) if root is None else root / f"v{vacancies}-c{claimants}-s{seed}"
+        as_of, ids, secret = prepared(data_dir, vacancies, claimants, seed)
+        run(data_dir, vacancies, as_of, ids, secret, lookups, port, e5)
+
+
+def run(
+    data_dir: Path, vacancies: int, as_of: str, ids: list[str], secret: str, lookups: int, port: int,
+    e5: Path | None,
+) -> None:  # fmt: skip
     import httpx
 
-    with tempfile.TemporaryDirectory(prefix="http-bench-") as tmp:
-        data_dir = Path(tmp)
-        as_of, ids, secret = prepare(data_dir, vacancies, claimants, seed)
-        cmd = [sys.executable, __file__, "--serve", str(data_dir), "--as-of", as_of, "--port", str(port)]
-        proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        headers = {"Authorization": f"Bearer {secret}"}
-        base = f"http://127.0.0.1:{port}"
-        try:
-            with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-                up = _wait(client, proc)
-                print(f"  server up in {up:.0f} s (index built, bundle and catalogs loaded)")
-                for cid in ids[:20]:  # warm-up: embeds these claimants once, warms caches
-                    client.get(f"/claimants/{cid}/suggestions?k=10")
-                for cid in ids:  # every claimant's vector in the cache, as in production
-                    client.get(f"/claimants/{cid}/suggestions?k=1")
-                ms, n_items = [], []
-                for i in range(lookups):
-                    cid = ids[i % len(ids)]
-                    t = time.perf_counter()
-                    r = client.get(f"/claimants/{cid}/suggestions?k=10")
-                    ms.append((time.perf_counter() - t) * 1000)
-                    if r.status_code != 200:
-                        raise SystemExit(f"HTTP {r.status_code}: {r.text[:200]}")
-                    n_items.append(len(r.json()["suggestions"]))
-                print(
-                    f"  {vacancies:,} vacancies, 1 connection, {lookups} lookups (k=10, mean "
-                    f"{np.mean(n_items):.1f} items): {_pct(ms)}"
-                )
-
-            def worker(w: int) -> list[float]:
-                out = []
-                with httpx.Client(base_url=base, headers=headers, timeout=60) as c:
-                    for i in range(lookups // 4):
-                        cid = ids[(w * 97 + i) % len(ids)]
-                        t = time.perf_counter()
-                        c.get(f"/claimants/{cid}/suggestions?k=10").raise_for_status()
-                        out.append((time.perf_counter() - t) * 1000)
-                return out
-
-            t0 = time.perf_counter()
-            with ThreadPoolExecutor(4) as pool:
-                conc = [x for part in pool.map(worker, range(4)) for x in part]
-            wall = time.perf_counter() - t0
+    cmd = [sys.executable, __file__, "--serve", str(data_dir), "--as-of", as_of, "--port", str(port)]
+    if e5 is not None:
+        cmd += ["--e5", str(e5)]
+    print(f"  {load()} before the server starts")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    headers = {"Authorization": f"Bearer {secret}"}
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+            up = _wait(client, proc)
+            print(f"  server up in {up:.0f} s (index built, bundle and catalogs loaded); {memory(proc.pid)}")
+            for cid in ids[:20]:  # warm-up: embeds these claimants once, warms caches
+                client.get(f"/claimants/{cid}/suggestions?k=10")
+            for cid in ids:  # every claimant's vector in the cache, as in production
+                client.get(f"/claimants/{cid}/suggestions?k=1")
+            ms, n_items = [], []
+            for i in range(lookups):
+                cid = ids[i % len(ids)]
+                t = time.perf_counter()
+                r = client.get(f"/claimants/{cid}/suggestions?k=10")
+                ms.append((time.perf_counter() - t) * 1000)
+                if r.status_code != 200:
+                    raise SystemExit(f"HTTP {r.status_code}: {r.text[:200]}")
+                n_items.append(len(r.json()["suggestions"]))
             print(
-                f"  {vacancies:,} vacancies, 4 connections, {len(conc)} lookups: {_pct(conc)}, "
-                f"{len(conc) / wall:.0f} lookups/s"
+                f"  {vacancies:,} vacancies, 1 connection, {lookups} lookups (k=10, mean "
+                f"{np.mean(n_items):.1f} items): {_pct(ms)}; {load()}"
             )
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+
+        def worker(w: int) -> list[float]:
+            out = []
+            with httpx.Client(base_url=base, headers=headers, timeout=60) as c:
+                for i in range(lookups // 4):
+                    cid = ids[(w * 97 + i) % len(ids)]
+                    t = time.perf_counter()
+                    c.get(f"/claimants/{cid}/suggestions?k=10").raise_for_status()
+                    out.append((time.perf_counter() - t) * 1000)
+            return out
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(4) as pool:
+            conc = [x for part in pool.map(worker, range(4)) for x in part]
+        wall = time.perf_counter() - t0
+        print(
+            f"  {vacancies:,} vacancies, 4 connections, {len(conc)} lookups: {_pct(conc)}, "
+            f"{len(conc) / wall:.0f} lookups/s; {load()}"
+        )
+        print(f"  server memory after the runs: {memory(proc.pid)}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def main() -> None:
@@ -196,15 +260,30 @@ def main() -> None:
     ap.add_argument("--claimants", type=int, default=300)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument(
+        "--data-dir", type=Path, help="keep the prepared data under DIR/v<N>-c<M>-s<S> and reuse it next time"
+    )
+    ap.add_argument(
+        "--e5", type=Path, metavar="DIR",
+        help="also load this multilingual-e5-small folder in the server and encode with it once (for "
+        "the memory figure: the model resident as in production; the vectors stay trigram hashes)",
+    )  # fmt: skip
     ap.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--as-of", help=argparse.SUPPRESS)
+    ap.add_argument("--prepare-only", action="store_true", help="prepare (or check) the --data-dir and stop")
     a = ap.parse_args()
+    if a.prepare_only:
+        if a.data_dir is None:
+            raise SystemExit("--prepare-only needs --data-dir")
+        for n in a.vacancies:
+            prepared(a.data_dir / f"v{n}-c{a.claimants}-s{a.seed}", n, a.claimants, a.seed)
+        return
     if a.serve:
-        serve(a.serve, a.as_of, a.port)
+        serve(a.serve, a.as_of, a.port, a.e5)
         return
     for n in a.vacancies:
         print(f"{n:,} vacancies:")
-        bench(n, a.lookups, a.claimants, a.seed, a.port)
+        bench(n, a.lookups, a.claimants, a.seed, a.port, a.data_dir, a.e5)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,16 @@ empty grounder memo: what the first request paid before.
 
     HF_HUB_OFFLINE=1 nice -n 10 .venv/bin/python bench/reverse_bench.py [--data-dir D] [--vacancies 30]
         [--seed S] [--no-compare]
+
+At a Landkreis's size (issue 15: a vacancy's candidates among 20,000 claimants in at most 50 ms),
+``--trigram-claimants 20000`` prepares a synthetic region of that many claimants (and
+``--trigram-vacancies`` vacancies) as ``bench/http_bench.py`` does, with its character-trigram vectors
+of dim 384 instead of e5 (embedding 20,000 profiles with e5 takes hours on this CPU; the search and
+scoring cost depend on the dimension and the counts, not on the model), and asks the candidates among
+all of them (one catalog, not split by Jobcenter):
+
+    nice -n 10 .venv/bin/python bench/reverse_bench.py --trigram-claimants 20000 \
+        --data-dir /tmp/passgenau-reverse-20k --vacancies 100 --no-compare
 """
 
 from __future__ import annotations
@@ -66,17 +76,34 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--no-compare", action="store_true", help="skip the on-the-fly grounding comparison")
+    ap.add_argument(
+        "--trigram-claimants", type=int, help="a synthetic region of this many claimants, trigram vectors"
+    )
+    ap.add_argument("--trigram-vacancies", type=int, default=5000)
     a = ap.parse_args()
-    ensure_demo(a.data_dir)
 
     from matcher.bootstrap import Services
     from matcher.grounding import read_entries
     from matcher.settings import Settings
     from matcher.taxonomy import TitleGrounder
 
+    if a.trigram_claimants:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from http_bench import Trigram384, prepared
+
+        from models.cache import EmbeddingCache
+        from models.encoding import RecordEncoder
+
+        as_of, _, _ = prepared(a.data_dir, a.trigram_vacancies, a.trigram_claimants, 7)
+        settings = Settings(data_dir=a.data_dir, as_of=as_of)
+        emb = Trigram384()
+        encoder = RecordEncoder(emb, EmbeddingCache(settings.layout.embeddings, emb.model_id, emb.dim))  # type: ignore[arg-type]
+        services = Services(settings, encoder=encoder)
+    else:
+        ensure_demo(a.data_dir)
+        services = Services(Settings(data_dir=a.data_dir))
     print(f"CPU: {cpu()}")
     print(f"before: {load()}")
-    services = Services(Settings(data_dir=a.data_dir))
     grounder = services.grounder()
     stored_before = len(read_entries(services.layout.grounding / f"{grounder.key}.json"))
     t0 = time.perf_counter()

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.domain import Claimant, Contract, Vacancy
-from matcher.filters import ClaimantTable, VacancyTable
+from matcher.filters import ClaimantTable, VacancyFilters, VacancyTable
 from matcher.geo import PostcodeDirectory, haversine_km
 from matcher.occupation import vacancy_digits
 from matcher.search_text import forms
@@ -29,6 +29,39 @@ def rurality_of(postcodes: Sequence[str], geo: PostcodeDirectory) -> npt.NDArray
         if geo.is_known(code):
             out[i] = geo.lookup(code).rurality
     return out
+
+
+@dataclass(frozen=True)
+class Places:
+    """The distinct places of a catalog's records (coordinates and rurality, equal bit for bit) and
+    the place of each record: a lookup measures the distance and commute to each place once and
+    gathers them (a region's 100,000 vacancies sit at a few hundred to a few thousand places, one per
+    postcode or address), instead of 100,000 haversines and commute estimates."""
+
+    lat: npt.NDArray[np.float64]
+    lon: npt.NDArray[np.float64]
+    rurality: npt.NDArray[np.float64]
+    of: npt.NDArray[np.intp]  # (vacancies,): index into the place arrays
+
+    @classmethod
+    def of_table(
+        cls, lat: npt.NDArray[np.float64], lon: npt.NDArray[np.float64], rurality: npt.NDArray[np.float64]
+    ) -> Places:
+        rows = np.ascontiguousarray(np.stack([lat, lon, rurality], axis=1), dtype=np.float64)
+        # Distinct by their bytes, not by value: two NaNs (unknown places) are one place, -0.0 and
+        # 0.0 two, so that every vacancy's place holds exactly its own three numbers.
+        keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * 3))).ravel()
+        _, first, of = np.unique(keys, return_index=True, return_inverse=True)
+        at = rows[first]
+        return cls(
+            lat=np.ascontiguousarray(at[:, 0]),
+            lon=np.ascontiguousarray(at[:, 1]),
+            rurality=np.ascontiguousarray(at[:, 2]),
+            of=np.asarray(of, dtype=np.intp).reshape(-1),
+        )
+
+    def __len__(self) -> int:
+        return int(self.lat.shape[0])
 
 
 @dataclass(frozen=True)
@@ -61,6 +94,15 @@ class VacancyCatalog:
 
     def distances_km(self, lat: float, lon: float) -> npt.NDArray[np.float64]:
         return np.asarray(haversine_km(lat, lon, self.table.lat, self.table.lon), dtype=np.float64)
+
+    # Built on the first lookup, once per catalog (a catalog is rebuilt when the index changes).
+    @cached_property
+    def places(self) -> Places:
+        return Places.of_table(self.table.lat, self.table.lon, self.rurality)
+
+    @cached_property
+    def filters(self) -> VacancyFilters:
+        return VacancyFilters(self.table)
 
     # What the list controls read (``matcher.list_filters``): built on the first narrowed list, not
     # at start-up, as most lists are not narrowed (a frozen dataclass keeps a cached_property).
@@ -146,3 +188,8 @@ class ClaimantCatalog:
 
     def __len__(self) -> int:
         return len(self.claimants)
+
+    @cached_property
+    def places(self) -> Places:
+        """The claimants' distinct places (the table's coordinates, their postcode's rurality)."""
+        return Places.of_table(self.table.lat, self.table.lon, self.rurality)

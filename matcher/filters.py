@@ -20,7 +20,8 @@ Filters and their legal or practical basis:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -192,7 +193,7 @@ class FilterResult:
 
     def excluded_counts(self) -> dict[str, int]:
         """How many pairs each filter excludes (a pair failing two filters counts under both)."""
-        return {name: int((~mask).sum()) for name, mask in self.passes.items()}
+        return {name: int(mask.size - np.count_nonzero(mask)) for name, mask in self.passes.items()}
 
     def failed(self, i: int) -> list[str]:
         return [name for name, mask in self.passes.items() if not bool(mask[i])]
@@ -205,12 +206,23 @@ def evaluate(
     *,
     today: date,
     commute: CommuteSettings,
+    masks: VacancyFilters | None = None,
+    places: npt.NDArray[np.intp] | None = None,
 ) -> FilterResult:
     """Check aligned pairs (c[i], v[i]), or one side broadcast against the other (length 1).
 
     ``commute_minutes`` is the one-way travel time of each pair by the claimant's mode (from
     ``matcher.geo``); NaN (unknown place) fails the commute filter rather than passing silently.
+
+    ``masks`` (the ``VacancyFilters`` of ``v``) and ``places`` (each vacancy's distinct place): one
+    claimant against the whole table, ``commute_minutes`` given per place; the same result, from the
+    masks per requirement (``VacancyFilters.judge``). A lookup goes through here either way, so that
+    this stays the one filter function.
     """
+    if masks is not None:
+        if places is None or masks.table is not v:
+            raise ValueError("masks need the table they were built from and each vacancy's place")
+        return masks.judge(c, places, commute_minutes, today=today, commute=commute)
     limit = commute_limit(c.max_commute, v.hours, commute)
     minutes = np.asarray(commute_minutes, dtype=np.float64)
     passes = {
@@ -229,3 +241,107 @@ def evaluate(
         commute_minutes=np.broadcast_to(minutes, shape),
         commute_limit=np.broadcast_to(limit, shape),
     )
+
+
+# What a lookup's filters remember of one catalog (``VacancyFilters``): masks per distinct requirement
+# value (a claimant's hours, licence classes, German level, health limit; the day for ``open``). A
+# region's claimants share a few dozen of each, so after the first lookups each filter but the commute
+# is a dictionary hit instead of a comparison over every vacancy. Capped so that a catalog holds at
+# most a few MB of masks (100,000 bytes each at 100,000 vacancies).
+_MASKS_PER_FILTER = 64
+
+
+def _frozen(a: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    a.flags.writeable = False
+    return a
+
+
+class VacancyFilters:
+    """``evaluate`` for one claimant against a whole catalog, with the claimant-independent parts
+    computed once per catalog, and the commute judged per distinct vacancy place (``places``: the
+    place of each vacancy, ``place_minutes``: the claimant's minutes to each place).
+
+    Gives the same ``FilterResult`` as ``evaluate(claimant, table, place_minutes[places])``, bit for
+    bit (``tests/matcher/test_filter_equivalence.py``): every mask is the same comparison of the same
+    numbers, made once per distinct value instead of once per vacancy, and gathered.
+    """
+
+    def __init__(self, table: VacancyTable) -> None:
+        self.table = table
+        self._n = len(table)
+        self._shift_free = _frozen(~table.shift_work)
+        self._all = _frozen(np.ones(self._n, dtype=bool))
+        self._cache: dict[tuple[str, object], npt.NDArray[np.bool_]] = {}
+        self._limits: dict[tuple[int, int], tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]] = {}
+        self._lock = threading.Lock()
+
+    # Picklable (a nightly run may ship a catalog to its workers): the masks are rebuilt there.
+    def __getstate__(self) -> dict[str, object]:
+        return {"table": self.table}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(state["table"])  # type: ignore[misc, arg-type]
+
+    def _mask(
+        self, name: str, key: object, make: Callable[[], npt.NDArray[np.bool_]]
+    ) -> npt.NDArray[np.bool_]:
+        hit = self._cache.get((name, key))
+        if hit is not None:
+            return hit
+        mask = _frozen(np.asarray(make(), dtype=bool))
+        with self._lock:
+            if sum(1 for n, _ in self._cache if n == name) < _MASKS_PER_FILTER:
+                self._cache[(name, key)] = mask
+        return mask
+
+    def _default_limit(self, s: CommuteSettings) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+        """The §140(4) limit of every vacancy (``default_commute_limit``) and which are long days."""
+        key = (s.round_trip_minutes_long_day, s.round_trip_minutes_short_day)
+        hit = self._limits.get(key)
+        if hit is None:
+            limit = default_commute_limit(self.table.hours, s)
+            limit.flags.writeable = False
+            long_day = _frozen(np.asarray(self.table.hours, dtype=np.float64) / 5.0 > 6.0)
+            hit = self._limits[key] = (limit, long_day)
+        return hit
+
+    def judge(
+        self,
+        c: ClaimantTable,
+        places: npt.NDArray[np.intp],
+        place_minutes: npt.NDArray[np.float64],
+        *,
+        today: date,
+        commute: CommuteSettings,
+    ) -> FilterResult:
+        """One claimant (``c`` of length 1) against every vacancy of the table."""
+        if len(c) != 1:
+            raise ValueError("VacancyFilters.judge takes one claimant")
+        v, n = self.table, self._n
+        own = float(c.max_commute[0])
+        place_minutes = np.asarray(place_minutes, dtype=np.float64)
+        reach = np.nan_to_num(place_minutes, nan=np.inf)  # per place: NaN (unknown place) fails
+        if np.isnan(own):
+            limit, long_day = self._default_limit(commute)
+            # The two limits exactly as ``default_commute_limit`` computes them, judged per place.
+            short_ok = reach <= commute.round_trip_minutes_short_day / 2.0
+            long_ok = reach <= commute.round_trip_minutes_long_day / 2.0
+            commute_ok = np.where(long_day, long_ok[places], short_ok[places])
+        else:
+            limit = np.broadcast_to(np.float64(own), (n,))
+            commute_ok = (reach <= own)[places]
+        hours = float(c.hours[0])
+        licences = int(c.licences[0])
+        german = int(c.german[0])
+        max_load = int(c.max_load[0])
+        day = today.toordinal()
+        passes = {
+            "open": self._mask("open", day, lambda: ~v.filled & (v.expires >= day)),
+            "commute": commute_ok,
+            "hours": self._mask("hours", hours, lambda: v.hours <= hours),
+            "shifts": self._all if bool(c.shifts_ok[0]) else self._shift_free,
+            "licence": self._mask("licence", licences, lambda: (v.licence_req & ~np.int64(licences)) == 0),
+            "german": self._mask("german", german, lambda: v.german <= german),
+            "health": self._mask("health", max_load, lambda: v.load <= max_load),
+        }
+        return FilterResult(passes=passes, commute_minutes=place_minutes[places], commute_limit=limit)

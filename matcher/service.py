@@ -21,13 +21,13 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.catalog import ClaimantCatalog, VacancyCatalog
-from matcher.domain import Claimant, Vacancy
+from matcher.domain import Claimant, CommuteMode, Vacancy
 from matcher.errors import UnknownClaimant, UnknownVacancy, ValidationError
 from matcher.explain import Explanation, explain_pairs
 from matcher.filters import FILTERS, ClaimantTable, FilterResult, evaluate
 from matcher.geo import PostcodeDirectory, haversine_km
 from matcher.list_filters import ListFilter
-from matcher.occupation import match_depth
+from matcher.occupation import match_depth, match_depth_each
 from matcher.pairs import (
     Grounder,
     LogitTerms,
@@ -67,6 +67,18 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 F32 = npt.NDArray[np.float32]
+
+
+def _top(scores: npt.NDArray[np.float32], ids: npt.NDArray[np.str_], m: int) -> npt.NDArray[np.intp]:
+    """Positions of the m highest ``scores``, descending, ties by id: the first m of the full sort
+    by (score desc, id asc), from a partition and a sort of those at or above the m-th score."""
+    n = scores.shape[0]
+    if m < n:
+        cut = np.partition(scores, n - m)[n - m]
+        cand = np.flatnonzero(scores >= cut)
+    else:
+        cand = np.arange(n)
+    return cand[np.lexsort((ids[cand], -scores[cand]))[:m]]
 
 
 class ClaimantSource(Protocol):
@@ -252,7 +264,31 @@ class MatchService:
         return self.suggest_for(self.claimants.get_claimant(claimant_id), k)
 
     def filter_vacancies(self, c: Claimant) -> tuple[FilterResult, npt.NDArray[np.float64]]:
-        """Every vacancy judged against the claimant's hard constraints, and the distances."""
+        """Every vacancy judged against the claimant's hard constraints, and the distances.
+
+        The distance and commute are measured to each distinct vacancy place and gathered, the other
+        filters are the catalog's masks per requirement (``VacancyFilters``): the same numbers as
+        ``evaluate`` over every vacancy (``filter_vacancies_plain``), at a cost that grows with the
+        region's places, not its vacancies, apart from a few gathers."""
+        cat = self.vacancies
+        lat, lon, rur = self._place(c)
+        places = cat.places
+        d = np.asarray(haversine_km(lat, lon, places.lat, places.lon), dtype=np.float64)
+        minutes = claimant_commute(c.has_car, d, np.maximum(places.rurality, rur))
+        result = evaluate(
+            ClaimantTable.from_claimants([c]),
+            cat.table,
+            minutes,
+            today=self.today,
+            commute=self.commute,
+            masks=cat.filters,
+            places=places.of,
+        )
+        return result, d[places.of]
+
+    def filter_vacancies_plain(self, c: Claimant) -> tuple[FilterResult, npt.NDArray[np.float64]]:
+        """``filter_vacancies`` computed over every vacancy, as before the places and masks: the
+        reference the tests hold the fast path to."""
         cat = self.vacancies
         lat, lon, rur = self._place(c)
         dist = cat.distances_km(lat, lon)
@@ -339,7 +375,7 @@ class MatchService:
         rest stays expected lasting placements. ``eligible`` still counts the hard filters only."""
         result, dist = self.filter_vacancies(c)
         eligible = result.eligible
-        n_eligible = int(eligible.sum())
+        n_eligible = int(np.count_nonzero(eligible))
         narrowed: dict[str, int] = {}
         if narrow is not None and narrow.active:
             cat = self.vacancies
@@ -352,7 +388,7 @@ class MatchService:
             narrowed = {name: int((eligible & ~mask).sum()) for name, mask in passes.items()}
             for mask in passes.values():
                 eligible = eligible & mask
-        n_search = int(eligible.sum())
+        n_search = int(np.count_nonzero(eligible))
         query = self.encoder.encode_claimant(c).reshape(1, -1)
         fetch = fetch_size(n_search, k)
         items: tuple[Match, ...] = ()
@@ -360,7 +396,7 @@ class MatchService:
         if fetch > 0:
             pos, sims = self._nearest(query, eligible, n_search, fetch)
             pairs = self.pairs_for(c, result, dist, pos.astype(np.intp), sims)
-            items, model_version = self._ranked(pairs, k, group=self.vacancies.employer[pos])
+            items, model_version = self._ranked(pairs, k, positions=pos)
         return MatchList(
             kind="suggestions",
             subject_id=c.id,
@@ -383,26 +419,23 @@ class MatchService:
             raise UnknownClaimant("no claimant catalog is loaded for reverse matching")
         cc = self.claimant_catalog
         v = self.vacancies.vacancies[pos]
-        vt = self.vacancies.table.take(np.array([pos], dtype=np.intp))
-        dist = np.asarray(haversine_km(vt.lat[0], vt.lon[0], cc.table.lat, cc.table.lon), dtype=np.float64)
-        rur = np.maximum(cc.rurality, self.vacancies.rurality[pos])
-        minutes = claimant_commute(cc.table.has_car, dist, rur)
-        result = evaluate(cc.table, vt, minutes, today=self.today, commute=self.commute)
+        result, dist = self.filter_claimants(cc, pos)
         eligible = np.flatnonzero(result.eligible)
-        vec = self.index.vectors([vacancy_id])[0]
-        fast = cc.vectors[eligible] @ vec
+        vec = self.index.vectors_at(np.array([pos], dtype=np.int64))[0]
+        # The eligible rows gathered when they are few, else one matrix-vector product over all
+        # the contiguous claimant vectors (a gather of most of 20,000 rows copies up to 30 MB).
+        fast = cc.vectors[eligible] @ vec if 4 * len(eligible) <= len(cc) else (cc.vectors @ vec)[eligible]
+        eligible_ids = cc.table.ids[eligible]
         fetch = fetch_size(len(eligible), k)
+
         # Fast float32 search over the eligible claimants, then the nearest re-scored exactly and
-        # cut on the exact similarity, ties by claimant id (``matcher.similarity``).
-        by_fast = np.lexsort((cc.table.ids[eligible], -fast))
-        chosen, sims = nearest(
-            vec,
-            fetch,
-            len(eligible),
-            lambda m: (eligible[by_fast[:m]], fast[by_fast[:m]]),
-            lambda at: cc.vectors[at],
-            cc.table.ids,
-        )
+        # cut on the exact similarity, ties by claimant id (``matcher.similarity``). The m best by
+        # (fast score, id) are selected, not all eligible sorted: the same first m (``topk_row``).
+        def search(m: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+            top = _top(fast, eligible_ids, m)
+            return eligible[top], fast[top]
+
+        chosen, sims = nearest(vec, fetch, len(eligible), search, lambda at: cc.vectors[at], cc.table.ids)
         claimants = [cc.claimants[i] for i in chosen]
         digits = self.vacancies.kldb_digits[pos : pos + 1]
         pairs = PairBatch(
@@ -410,12 +443,12 @@ class MatchService:
             vacancies=[v] * len(chosen),
             similarity=sims,
             # The claimants' codes were grounded when they were written (``ClaimantCatalog.codes``).
-            depth=np.array([match_depth(cc.codes[i], digits)[0] for i in chosen], dtype=np.int8),
+            depth=match_depth_each([cc.codes[i] for i in chosen.tolist()], digits),
             commute_minutes=result.commute_minutes[chosen],
             commute_limit=result.commute_limit[chosen],
             distance_km=dist[chosen],
         )
-        items, model_version = self._ranked(pairs, k, group=None)
+        items, model_version = self._ranked(pairs, k, positions=None)
         return MatchList(
             kind="candidates",
             subject_id=vacancy_id,
@@ -427,6 +460,28 @@ class MatchService:
             index_version=self.index.version,
             model_version=model_version,
         )
+
+    def filter_claimants(self, cc: ClaimantCatalog, pos: int) -> tuple[FilterResult, npt.NDArray[np.float64]]:
+        """Every claimant of ``cc`` judged against the vacancy at catalog position ``pos``, and the
+        distances: the distance and commute by both modes to each distinct claimant place, then each
+        claimant's by their mode (the numbers of ``filter_claimants_plain``, gathered)."""
+        vt = self.vacancies.table.take(np.array([pos], dtype=np.intp))
+        places = cc.places
+        d = np.asarray(haversine_km(vt.lat[0], vt.lon[0], places.lat, places.lon), dtype=np.float64)
+        rur = np.maximum(places.rurality, self.vacancies.rurality[pos])
+        by_mode = np.stack([commute_for(CommuteMode.PUBLIC, d, rur), commute_for(CommuteMode.CAR, d, rur)], 1)
+        minutes = by_mode.ravel()[places.of * 2 + cc.table.has_car]
+        return evaluate(cc.table, vt, minutes, today=self.today, commute=self.commute), d[places.of]
+
+    def filter_claimants_plain(
+        self, cc: ClaimantCatalog, pos: int
+    ) -> tuple[FilterResult, npt.NDArray[np.float64]]:
+        """``filter_claimants`` over every claimant, as before the places (the tests' reference)."""
+        vt = self.vacancies.table.take(np.array([pos], dtype=np.intp))
+        dist = np.asarray(haversine_km(vt.lat[0], vt.lon[0], cc.table.lat, cc.table.lon), dtype=np.float64)
+        rur = np.maximum(cc.rurality, self.vacancies.rurality[pos])
+        minutes = claimant_commute(cc.table.has_car, dist, rur)
+        return evaluate(cc.table, vt, minutes, today=self.today, commute=self.commute), dist
 
     def pairs_for(
         self,
@@ -497,16 +552,18 @@ class MatchService:
         return lat, lon, place.rurality
 
     def _ranked(
-        self, pairs: PairBatch, k: int, group: npt.NDArray[np.str_] | None
+        self, pairs: PairBatch, k: int, positions: npt.NDArray[np.integer] | None
     ) -> tuple[tuple[Match, ...], str]:
+        """The k shown of a claimant's candidates (``positions``: their catalog positions, whose ids
+        and employers the ranking reads from the catalog's arrays) or of a vacancy's (None)."""
         # Rank on probabilities alone, then explain only the k shown: explanations (household
         # effects, reasons, drivers) cost most of the time and would be thrown away. The model's
         # numbers for them (an additive model's logit terms) come with the probabilities at no extra
         # cost, so the candidates are scored once and the k shown take their rows (a second
         # ``score`` of the k re-built their feature rows: ~0.5 ms of a ~4 ms lookup).
         scores = self.scorer.score(pairs, explain=True)
-        if group is not None:
-            top = self.rank_suggestions(pairs, scores, k)
+        if positions is not None:
+            top = self.rank_suggestions(pairs, scores, k, positions)
         else:
             ids = np.array([c.id for c in pairs.claimants], dtype=str)
             top = rank(scores.p_match, scores.p_sustain, ids, k=k)

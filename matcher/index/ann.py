@@ -63,8 +63,13 @@ def faiss_search(
     bitmap = None
     sel = None
     if mask is not None:
-        bits = np.zeros(next_label, dtype=np.bool_)
-        bits[labels[mask]] = True
+        if len(labels) == next_label:
+            # Labels grow strictly and stay below next_label: as many as next_label means labels are
+            # the positions (nothing removed since the build), and the mask is the label bitmap.
+            bits = mask
+        else:
+            bits = np.zeros(next_label, dtype=np.bool_)
+            bits[labels[mask]] = True
         bitmap = np.packbits(bits, bitorder="little")  # faiss reads bit (label & 7) of byte label >> 3
         sel = faiss.IDSelectorBitmap(bitmap.size, faiss.swig_ptr(bitmap))
     if kind == IVF:

@@ -75,9 +75,12 @@ class SuggestionsMixin(AuditMixin):
         claimant_ids = sorted({s.claimant_id for s in shown})
         if not claimant_ids:
             return {}
+        # By vacancy too: a claimant looked up daily has hundreds of stored entries, of which only
+        # the listed vacancies' can match.
+        vacancy_ids = sorted({s.vacancy_id for s in shown})
         stmt = (
             sa.select(suggestions)
-            .where(suggestions.c.claimant_id.in_(claimant_ids))
+            .where(suggestions.c.claimant_id.in_(claimant_ids), suggestions.c.vacancy_id.in_(vacancy_ids))
             .order_by(suggestions.c.lookup_id.desc())
         )
         wanted = {_entry(s) for s in shown}

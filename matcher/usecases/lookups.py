@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -122,7 +122,11 @@ class LookupRecord:
             "ranking": self.ranking,
             "considered": self.considered,
             "eligible": self.eligible,
-            "items": [asdict(i) for i in self.items],
+            # Field by field (``asdict`` deep-copies each value: ~0.1 ms a list of 10).
+            "items": [
+                {"rank": i.rank, "claimant_id": i.claimant_id, "vacancy_id": i.vacancy_id, "score": i.score}
+                for i in self.items
+            ],
             "role": self.role,
         }
         if self.record_sha256 is not None:
