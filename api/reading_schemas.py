@@ -34,10 +34,14 @@ class WishReadingOut(BaseModel):
         description="The case manager's correction, which matching uses instead of `read_as`; null: none."
     )
     corrected_by: str | None = Field(description="Who corrected the reading; null: not corrected.")
-    corrected_at: datetime | None = Field(description="When the reading was corrected (UTC); null: not corrected.")
-    used: list[str] = Field(description="The codes matching uses for this wish (the correction's, else `read_as`).")
+    corrected_at: datetime | None = Field(
+        description="When the reading was corrected (UTC); null: not corrected."
+    )
+    used: list[str] = Field(
+        description="The codes matching uses for this wish (the correction's, else `read_as`)."
+    )
     alternatives: list[ReadCodeOut] = Field(
-        description="The grounder's nearest codes for the wish, best first, offered for a correction in one click."
+        description="The grounder's nearest codes for the wish, best first, offered for a quick correction."
     )
 
     @classmethod
@@ -62,7 +66,9 @@ class WishReadings(BaseModel):
 class ReadingCorrection(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kldb: Kldb = Field(description="The KldB 2010 code the wish is to be read as (one of `GET /occupations`).")
+    kldb: Kldb = Field(
+        description="The KldB 2010 code the wish is to be read as (one of `GET /occupations`)."
+    )
 
 
 class OccupationOut(BaseModel):

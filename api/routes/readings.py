@@ -40,7 +40,9 @@ def read_readings(uc: UseCasesDep, p: ReadsClaimants, claimant_id: ClaimantId) -
     return _out(claimant_id, uc.readings.read(p, claimant_id))
 
 
-@router.put("/claimants/{claimant_id}/readings/{index}", response_model=WishReadings, responses=documented(404))
+@router.put(
+    "/claimants/{claimant_id}/readings/{index}", response_model=WishReadings, responses=documented(404)
+)
 def correct_reading(
     uc: UseCasesDep, p: WritesClaimants, claimant_id: ClaimantId, index: WishIndex, body: ReadingCorrection
 ) -> WishReadings:
@@ -49,8 +51,12 @@ def correct_reading(
     return _out(claimant_id, uc.readings.correct(_corrector(p), claimant_id, index, body.kldb))
 
 
-@router.delete("/claimants/{claimant_id}/readings/{index}", response_model=WishReadings, responses=documented(404))
-def reset_reading(uc: UseCasesDep, p: WritesClaimants, claimant_id: ClaimantId, index: WishIndex) -> WishReadings:
+@router.delete(
+    "/claimants/{claimant_id}/readings/{index}", response_model=WishReadings, responses=documented(404)
+)
+def reset_reading(
+    uc: UseCasesDep, p: WritesClaimants, claimant_id: ClaimantId, index: WishIndex
+) -> WishReadings:
     """Remove the correction of wish ``index``: the model's reading is used again. Audited."""
     return _out(claimant_id, uc.readings.reset(_corrector(p), claimant_id, index))
 

@@ -21,7 +21,9 @@ class ReadingsMixin(StoreBase):
         ids = sorted(set(claimant_ids))
         with self._connect() as conn:
             for at in range(0, len(ids), IN_CHUNK):
-                stmt = sa.select(t.claimant_id, t.wish, t.kldb).where(t.claimant_id.in_(ids[at : at + IN_CHUNK]))
+                stmt = sa.select(t.claimant_id, t.wish, t.kldb).where(
+                    t.claimant_id.in_(ids[at : at + IN_CHUNK])
+                )
                 for cid, wish, code in conn.execute(stmt):
                     out.setdefault(str(cid), {})[str(wish)] = str(code)
         return out
@@ -31,9 +33,7 @@ class ReadingsMixin(StoreBase):
         t = corrections.c
         stmt = sa.select(t.wish, t.kldb, t.corrected_by, t.corrected_at).where(t.claimant_id == claimant_id)
         with self._connect() as conn:
-            return {
-                str(w): Correction(str(k), str(by), utc(at)) for w, k, by, at in conn.execute(stmt)
-            }
+            return {str(w): Correction(str(k), str(by), utc(at)) for w, k, by, at in conn.execute(stmt)}
 
     def set_wish_correction(self, claimant_id: str, wish: str, kldb: str, by: str, at: datetime) -> None:
         """Store (or replace) the correction of one wish's reading."""

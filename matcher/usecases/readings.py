@@ -15,11 +15,18 @@ correction is a judgement on what the page shows).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, cast
 
 from matcher.domain import Claimant
 from matcher.errors import ValidationError
-from matcher.readings import Correction, OccupationTitles, WishReading, wish_key, wish_readings
+from matcher.readings import (
+    Correction,
+    OccupationTitles,
+    ReadingGrounder,
+    WishReading,
+    wish_key,
+    wish_readings,
+)
 from matcher.usecases.access import audit, visible_claimant
 from matcher.usecases.ports import AuditLog, Caller, ClaimantRepository, LiveMatching
 
@@ -36,32 +43,36 @@ class CorrectionRepository(Protocol):
 
 class WishReadings:
     def __init__(
-        self, claimants: ClaimantRepository, log: AuditLog, corrections: CorrectionRepository, live: LiveMatching
+        self,
+        claimants: ClaimantRepository,
+        log: AuditLog,
+        corrections: CorrectionRepository,
+        live: LiveMatching,
     ) -> None:
         self.claimants = claimants
         self.log = log
         self.corrections = corrections
         self.live = live
-        self._titles: tuple[object, OccupationTitles] | None = None
+        self._titles: tuple[ReadingGrounder, OccupationTitles] | None = None
 
     # -- the grounder the lookup uses ------------------------------------------------------------
-    def _grounder(self) -> object:
+    def _grounder(self) -> ReadingGrounder:
         g = self.live.service.grounder
         if g is None or not hasattr(g, "nearest"):
             raise ValidationError("desired_occupations", "no occupation grounder is configured")
-        return g
+        return cast("ReadingGrounder", g)
 
     def titles(self) -> OccupationTitles:
         """The codes of the live grounder's taxonomy (built once per grounder)."""
         g = self._grounder()
         held = self._titles
         if held is None or held[0] is not g:
-            held = (g, OccupationTitles(getattr(g, "entries")))  # noqa: B009 - TitleGrounder's
+            held = (g, OccupationTitles(g.entries))
             self._titles = held
         return held[1]
 
     def _readings(self, c: Claimant) -> list[WishReading]:
-        return wish_readings(self._grounder(), self.titles(), c, self.corrections.corrections_of(c.id))  # type: ignore[arg-type]
+        return wish_readings(self._grounder(), self.titles(), c, self.corrections.corrections_of(c.id))
 
     # -- use cases -------------------------------------------------------------------------------
     def read(self, caller: Caller, claimant_id: str) -> list[WishReading]:

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.slow  # Debian chromium
 
 
 def _call(app: dict[str, Any], method: str, path: str, **kw: Any) -> Any:
-    r = httpx.request(method, app["url"] + path, headers={"Authorization": f"Bearer {app['tokens']['cm']}"}, **kw)
+    r = httpx.request(
+        method, app["url"] + path, headers={"Authorization": f"Bearer {app['tokens']['cm']}"}, **kw
+    )
     assert r.status_code in (200, 201), r.text
     return r.json()
 
@@ -70,9 +72,13 @@ def test_own_words_in_cyrillic_and_arabic_their_reading_and_a_correction(
         for row, w in ((uk, api[0]), (ar, api[1])):
             if w["read_as"]:
                 first = w["read_as"][0]
-                expect(row.get_by_test_id("reading-as")).to_contain_text(f"{first['title']} (KldB {first['kldb']})")
+                expect(row.get_by_test_id("reading-as")).to_contain_text(
+                    f"{first['title']} (KldB {first['kldb']})"
+                )
             else:
-                expect(row.get_by_test_id("reading-as")).to_have_text("keine sichere Zuordnung – bitte Beruf wählen")
+                expect(row.get_by_test_id("reading-as")).to_have_text(
+                    "keine sichere Zuordnung – bitte Beruf wählen"
+                )
             # The alternatives are offered in the select, in the API's order.
             options = row.get_by_test_id("reading-select").locator("option")
             expect(options).to_have_count(1 + len(w["alternatives"]))
@@ -85,7 +91,9 @@ def test_own_words_in_cyrillic_and_arabic_their_reading_and_a_correction(
         expect(uk.get_by_test_id("reading-as")).to_contain_text(
             "Berufskraftfahrer (KldB 52122) – korrigiert von test-cm"
         )
-        after = [s["vacancy_id"] for s in _call(served, "GET", f"/claimants/{cid}/suggestions")["suggestions"]]
+        after = [
+            s["vacancy_id"] for s in _call(served, "GET", f"/claimants/{cid}/suggestions")["suggestions"]
+        ]
         assert after != before
         page.wait_for_function(
             "ids => [...document.querySelectorAll('[data-testid=suggestion]')]"

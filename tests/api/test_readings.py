@@ -100,14 +100,18 @@ def test_another_jobcenter_gets_404_and_batch_403(api: ApiEnv) -> None:
     assert r.status_code == 403
     assert api.store.wish_corrections([cid]) == {}
     with api.store._connect() as conn:  # the refused attempts are audited as such
-        actions = [a for (a,) in conn.execute(select(audit_log.c.action).where(audit_log.c.claimant_id == cid))]
+        actions = [
+            a for (a,) in conn.execute(select(audit_log.c.action).where(audit_log.c.claimant_id == cid))
+        ]
     assert actions.count("access.denied") == 3
 
 
 def test_erasure_removes_the_corrections(api: ApiEnv) -> None:
     cid = create(api, "lead", OWN_WORDS)
     h = api.headers("lead")
-    assert api.client.put(f"/claimants/{cid}/readings/1", json={"kldb": "52122"}, headers=h).status_code == 200
+    assert (
+        api.client.put(f"/claimants/{cid}/readings/1", json={"kldb": "52122"}, headers=h).status_code == 200
+    )
     r = api.client.delete(f"/claimants/{cid}", headers=h)
     assert r.status_code == 200 and r.json()["rows_deleted"]["wish_corrections"] == 1
     assert api.store.wish_corrections([cid]) == {}

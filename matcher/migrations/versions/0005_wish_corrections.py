@@ -37,9 +37,11 @@ def upgrade() -> None:
         sa.Column("corrected_by", sa.String(128), nullable=False),
         sa.Column("corrected_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["claimant_id"], ["claimants.id"], name="fk_wish_corrections_claimant_id_claimants",
+            ["claimant_id"],
+            ["claimants.id"],
+            name="fk_wish_corrections_claimant_id_claimants",
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("claimant_id", "wish", name="pk_wish_corrections"),
     )
 
