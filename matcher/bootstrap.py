@@ -151,7 +151,7 @@ def build_use_cases(
     from matcher.usecases.vacancies import VacancyRecords
 
     return UseCases(
-        lookups=Lookups(store, store, live, store),
+        lookups=Lookups(store, store, live, store, readings=store),
         claimants=ClaimantRecords(store, store, live),
         vacancies=VacancyRecords(store, store, live),
         employers=EmployerRecords(store, store, live),
@@ -409,7 +409,7 @@ class Services:
             encoder=self.encoder(),
             geo=self.geo(),
             scorer=scorer,
-            grounder=self.grounder(),
+            grounder=self.corrected_grounder(),
             claimant_catalog=claimant_catalog,
             commute=commute,
             ranking=ranking,

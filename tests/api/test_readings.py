@@ -125,3 +125,25 @@ def test_occupation_search_by_title_and_code(api_ro: ApiEnv) -> None:
     r = api_ro.client.get("/occupations", params={"q": "5131"}, headers=h)
     assert [o["kldb"] for o in r.json()["occupations"]] == ["51311", "51312"]
     assert api_ro.client.get("/occupations", params={"q": "x"}).status_code == 401
+
+
+def test_a_lookup_logs_the_corrections_and_replay_notes_a_later_change(api: ApiEnv) -> None:
+    from matcher.bootstrap import Services
+    from matcher.usecases.replay import replay
+
+    cid = create(api, "cm", OWN_WORDS)
+    h = api.headers("cm")
+    assert (
+        api.client.put(f"/claimants/{cid}/readings/1", json={"kldb": "52122"}, headers=h).status_code == 200
+    )
+    body = api.client.get(f"/claimants/{cid}/suggestions?k=8", headers=h).json()
+    entry = api.store.get_audit(body["audit_id"])
+    assert entry is not None and entry.payload["corrected"] == {"1": "52122"}
+    services = Services(api.settings, store=api.store, encoder=api.encoder)
+    same = replay(services, body["audit_id"])
+    assert same.identical and same.notes == []
+    # Undone since: the replay runs on the readings as they are now and says so.
+    assert api.client.delete(f"/claimants/{cid}/readings/1", headers=h).status_code == 200
+    later = replay(services, body["audit_id"])
+    assert later.notes == ["the readings of the claimant's wishes were corrected since the lookup"]
+    assert not later.identical
