@@ -10,6 +10,8 @@ wishes it was computed from. Writers keep it current: the API's claimant create/
 entry (``forget``, from every grounder's file). A reader that meets a missing or stale entry (wishes
 changed by a path that could not ground, e.g. an import before the embedding model was built)
 grounds it then and stores it, so a stored answer is never used for wishes it was not computed from.
+A case manager's correction of a wish's reading (``matcher.readings``) replaces the grounder's
+answer for that wish; the entry's key covers the corrections, so a new or removed one makes it stale.
 
 Derived data, rebuildable from the store like the embedding cache and the index: files, not tables.
 """
