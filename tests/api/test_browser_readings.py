@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.test_browser import _save_screenshot, browser, served  # noqa: F401 (fixtures)
+from tests.api.test_browser import _WIDEST, _save_screenshot, browser, served  # noqa: F401 (fixtures)
 from tests.api.test_readings import AR, OWN_WORDS, UK
 
 pytestmark = pytest.mark.slow  # Debian chromium
@@ -114,6 +114,14 @@ def test_own_words_in_cyrillic_and_arabic_their_reading_and_a_correction(
             arg=before,
         )
         assert served["store"].wish_corrections([cid]) == {}
+
+        # On a phone (390 px) the readings with their select and search fit the width.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.reload()
+        expect(readings).to_have_count(3)
+        expect(items).to_have_count(10)
+        assert page.evaluate(_WIDEST) <= 390.5
+        _save_screenshot(page, tmp_path, "passgenau-readings-390.png")
         assert problems == []
     finally:
         context.close()
