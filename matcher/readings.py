@@ -16,11 +16,12 @@ edited to other words is read afresh (the old correction no longer matches any w
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from matcher.domain import Claimant
 from matcher.pairs import Grounder
@@ -29,6 +30,7 @@ from matcher.search_text import fold
 if TYPE_CHECKING:
     from matcher.taxonomy import TitleEntry
 
+S = TypeVar("S")
 ALTERNATIVES = 5  # codes offered beside the reading for a one-click correction
 
 # claimant id -> {wish text (stripped) -> corrected KldB code}
@@ -102,6 +104,17 @@ class CorrectedGrounder:
         if not corrected:
             return self.inner.codes_for(claimant.desired_occupations)
         return corrected_codes(self.inner, claimant.desired_occupations, corrected)
+
+
+def without_corrections(service: S) -> S:
+    """``service`` with the plain grounder: an ad-hoc profile is nobody's record, and its id must not
+    pick up the corrections of a stored claimant who has that id."""
+    g = getattr(service, "grounder", None)
+    if not isinstance(g, CorrectedGrounder):
+        return service
+    other = copy.copy(service)
+    other.grounder = g.inner  # type: ignore[attr-defined]
+    return other
 
 
 @dataclass(frozen=True, slots=True)

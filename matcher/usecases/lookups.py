@@ -18,7 +18,7 @@ from typing import Any
 from matcher.domain import Claimant, to_dict
 from matcher.errors import UnknownVacancy
 from matcher.list_filters import ListFilter
-from matcher.readings import CorrectionSource, wish_key
+from matcher.readings import CorrectionSource, wish_key, without_corrections
 from matcher.records import ShownSuggestion, SuggestionAction
 from matcher.service import MatchList, MatchService
 from matcher.usecases.access import visible_claimant
@@ -284,7 +284,7 @@ class Lookups:
         """Suggestions for a profile that is not stored: the audit keeps the list, not the profile,
         and no suggestion record is made (there is no stored claimant to act on); nor is the profile's
         vector cached."""
-        service = self.live.transient_service()
+        service = without_corrections(self.live.transient_service())
         result = service.suggest_for(profile, k)
         payload = {
             "k": k,

@@ -190,3 +190,16 @@ def test_use_case_checks_audits_and_reaches_matching(store: Store) -> None:
     assert uc.reset(cm, "K1", 0)[0].correction is None and live.changed == ["K1", "K1"]  # nothing to undo
     actions = [e.action for e in store.list_audit()]
     assert actions.count("access.denied") == 2 and actions.count("claimant.reading.reset") == 2
+
+
+def test_an_adhoc_profile_gets_no_stored_claimants_corrections() -> None:
+    from matcher.readings import without_corrections
+
+    @dataclass
+    class Svc:
+        grounder: Any
+
+    cg = CorrectedGrounder(grounder(), Fixes({"K1": {UK: "52122"}}))
+    plain = without_corrections(Svc(cg))
+    assert plain.grounder is grounder() and claimant_codes(own_words("K1"), plain.grounder) == ["51311"]
+    assert without_corrections(Svc(grounder())).grounder is grounder()
