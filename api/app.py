@@ -27,6 +27,7 @@ from api.routes import (
     feedback,
     history,
     kennzahlen,
+    readings,
     subject,
     system,
     vacancies,
@@ -108,6 +109,7 @@ def create_app(
         kennzahlen,
         caseload,
         why_not,
+        readings,  # issue 22: wish readings and their corrections
     ):
         app.include_router(module.router)
     app.include_router(web.router)

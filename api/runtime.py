@@ -114,6 +114,7 @@ WRITE_METHODS = frozenset(
         "upsert_claimants", "upsert_vacancies", "upsert_employers", "upsert_outcomes", "upsert_proposals",
         "add_lookup", "add_action", "add_audit", "delete_claimant", "delete_vacancy", "add_token",
         "revoke_token",
+        "set_wish_correction", "remove_wish_correction",  # matcher.readings (issue 22)
     }
 )  # fmt: skip
 

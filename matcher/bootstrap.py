@@ -31,6 +31,7 @@ from matcher.settings import CommuteSettings, HouseholdSettings, MeasureSettings
 if TYPE_CHECKING:
     from matcher.grounding import GroundedCodes
     from matcher.index import FaissIndex
+    from matcher.readings import CorrectedGrounder
     from matcher.store import Store
     from matcher.taxonomy import TitleEntry, TitleGrounder
     from matcher.usecases.auskunft import Auskunft
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from matcher.usecases.pairs import PairLookups
     from matcher.usecases.ports import LiveMatching
     from matcher.usecases.proposals import Proposals
+    from matcher.usecases.readings import WishReadings
     from matcher.usecases.vacancies import VacancyRecords
     from models.encoding import RecordEncoder
 
@@ -123,6 +125,7 @@ class UseCases:
     auskunft: Auskunft
     notices: Notices
     measures: Measures
+    readings: WishReadings
 
 
 def build_use_cases(
@@ -144,10 +147,11 @@ def build_use_cases(
     from matcher.usecases.outcomes import Outcomes
     from matcher.usecases.pairs import PairLookups
     from matcher.usecases.proposals import Proposals
+    from matcher.usecases.readings import WishReadings
     from matcher.usecases.vacancies import VacancyRecords
 
     return UseCases(
-        lookups=Lookups(store, store, live, store),
+        lookups=Lookups(store, store, live, store, readings=store),
         claimants=ClaimantRecords(store, store, live),
         vacancies=VacancyRecords(store, store, live),
         employers=EmployerRecords(store, store, live),
@@ -160,6 +164,7 @@ def build_use_cases(
         # The live service at the time of asking: a notice explains on the model now serving.
         notices=Notices(store, lambda c, vacancy_id: explain_pair(live.service, c, vacancy_id)),
         measures=Measures(store, store, live, measures or MeasureSettings()),
+        readings=WishReadings(store, store, store, live),
     )
 
 
@@ -303,11 +308,21 @@ class Services:
             )
         return self._grounder
 
+    def corrected_grounder(self, *, progress: bool = False) -> CorrectedGrounder:
+        """The grounder with the case managers' corrections of readings (``matcher.readings``): the
+        lookups' grounder, so that a correction changes the match depth at once."""
+        from matcher.readings import CorrectedGrounder
+
+        return CorrectedGrounder(self.grounder(progress=progress), self.store())
+
     def grounded_codes(self, *, progress: bool = False) -> GroundedCodes:
         """The stored groundings of the configured grounder (``matcher.grounding``)."""
         from matcher.grounding import GroundedCodes
 
-        return GroundedCodes(self.layout.grounding, self.grounder(progress=progress))
+        # The case managers' corrections of readings replace the grounder's (``matcher.readings``).
+        return GroundedCodes(
+            self.layout.grounding, self.grounder(progress=progress), self.store().wish_corrections
+        )
 
     def forget_groundings(self, claimant_ids: Iterable[str]) -> int:
         """Remove these claimants' stored groundings, of every grounder (no model loaded)."""
@@ -394,7 +409,7 @@ class Services:
             encoder=self.encoder(),
             geo=self.geo(),
             scorer=scorer,
-            grounder=self.grounder(),
+            grounder=self.corrected_grounder(),
             claimant_catalog=claimant_catalog,
             commute=commute,
             ranking=ranking,
@@ -422,7 +437,7 @@ class Services:
             encoder=encoder,
             geo=geo,
             scorer=self.scorer(),
-            grounder=self.grounder(progress=progress),
+            grounder=self.corrected_grounder(progress=progress),
             claimant_catalog=claimant_catalog,
             commute=self.settings.commute,
             ranking=self.settings.ranking,

@@ -10,6 +10,8 @@ wishes it was computed from. Writers keep it current: the API's claimant create/
 entry (``forget``, from every grounder's file). A reader that meets a missing or stale entry (wishes
 changed by a path that could not ground, e.g. an import before the embedding model was built)
 grounds it then and stores it, so a stored answer is never used for wishes it was not computed from.
+A case manager's correction of a wish's reading (``matcher.readings``) replaces the grounder's
+answer for that wish; the entry's key covers the corrections, so a new or removed one makes it stale.
 
 Derived data, rebuildable from the store like the embedding cache and the index: files, not tables.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,6 +28,7 @@ from matcher.artifacts import exclusive_lock
 from matcher.domain import Claimant
 from matcher.files import write_atomic
 from matcher.pairs import Grounder, codes_with
+from matcher.readings import CorrectionsOf, corrected_codes
 from matcher.text import content_hash
 
 log = logging.getLogger(__name__)
@@ -39,17 +42,23 @@ class KeyedGrounder(Grounder, Protocol):
     key: str
 
 
-def wishes_key(c: Claimant) -> str:
-    """What a claimant's grounding depends on: the wish texts, in order."""
-    return content_hash("wishes\n" + "\n".join(t.strip() for t in c.desired_occupations))
+def wishes_key(c: Claimant, corrected: Mapping[str, str] | None = None) -> str:
+    """What a claimant's grounding depends on: the wish texts, in order, and the case manager's
+    corrections of their readings (``matcher.readings``; none: the key of the wishes alone)."""
+    text = "wishes\n" + "\n".join(t.strip() for t in c.desired_occupations)
+    if corrected:
+        text += "\ncorrected\n" + "\n".join(f"{w}\t{k}" for w, k in sorted(corrected.items()))
+    return content_hash(text)
 
 
 class GroundedCodes:
-    """The stored groundings of one grounder (``root / f"{grounder.key}.json"``)."""
+    """The stored groundings of one grounder (``root / f"{grounder.key}.json"``); ``corrections``:
+    the stored corrections of readings, per claimant id, which replace the grounder's reading."""
 
-    def __init__(self, root: Path, grounder: KeyedGrounder) -> None:
+    def __init__(self, root: Path, grounder: KeyedGrounder, corrections: CorrectionsOf | None = None) -> None:
         self.root = root
         self.grounder = grounder
+        self.corrections = corrections
         self.path = root / f"{grounder.key}.json"
 
     # -- reading and keeping current -----------------------------------------------------------
@@ -78,13 +87,20 @@ class GroundedCodes:
     ) -> tuple[list[list[str]], dict[str, dict[str, Any]]]:
         out: list[list[str]] = []
         fresh: dict[str, dict[str, Any]] = {}
+        fixes = self.corrections([c.id for c in claimants]) if self.corrections and claimants else {}
         for c in claimants:
-            key = wishes_key(c)
+            corrected = fixes.get(c.id, {})
+            key = wishes_key(c, corrected)
             entry = stored.get(c.id)
             if entry is not None and entry.get("wishes") == key:
                 out.append(list(entry["codes"]))
                 continue
-            codes = self.grounder.codes_for(c.desired_occupations) if c.desired_occupations else []
+            if not c.desired_occupations:
+                codes: list[str] = []
+            elif corrected:
+                codes = corrected_codes(self.grounder, c.desired_occupations, corrected)
+            else:
+                codes = self.grounder.codes_for(c.desired_occupations)
             fresh[c.id] = {"wishes": key, "codes": list(codes)}
             out.append(list(codes))
         return out, fresh

@@ -99,7 +99,9 @@ def claimant_codes(claimant: Claimant, grounder: Grounder | None) -> list[str]:
     """KldB codes of a claimant: recorded wishes, experience, and what the wish texts ground to."""
     grounded: Sequence[str] = ()
     if grounder is not None and claimant.desired_occupations:
-        grounded = grounder.codes_for(claimant.desired_occupations)
+        # A grounder that knows case managers' corrections of a reading (``matcher.readings``).
+        of_claimant = getattr(grounder, "codes_of_claimant", None)
+        grounded = of_claimant(claimant) if of_claimant else grounder.codes_for(claimant.desired_occupations)
     return list(codes_with(claimant, grounded))
 
 

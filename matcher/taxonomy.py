@@ -188,19 +188,26 @@ class TitleGrounder:
         key = text.strip().casefold()
         if key in self._memo:
             return self._memo[key]
+        out = self.ranked(text, self.per_text, self.min_similarity)
+        if len(self._memo) < 100_000:
+            self._memo[key] = out
+        return out
+
+    def ranked(self, text: str, n: int, floor: float = -1.0) -> list[tuple[str, str, float]]:
+        """The ``n`` nearest distinct codes (code, nearest title, similarity) at or above ``floor``,
+        best first, ties by code: what ``nearest`` grounds with, and the alternatives the claimant
+        page offers for a correction (``matcher.readings``) below the floor."""
         q = self.encode_queries([text.strip()])[0]
         sims = self.vectors @ q
         order = np.lexsort((self.codes, -sims))
         out: list[tuple[str, str, float]] = []
         seen: set[str] = set()
         for i in order:
-            if sims[i] < self.min_similarity or len(out) == self.per_text:
+            if sims[i] < floor or len(out) == n:
                 break
             if self.codes[i] not in seen:
                 seen.add(str(self.codes[i]))
                 out.append((str(self.codes[i]), self.entries[i].title, float(sims[i])))
-        if len(self._memo) < 100_000:
-            self._memo[key] = out
         return out
 
     def codes_for(self, titles: Sequence[str]) -> list[str]:

@@ -124,6 +124,9 @@ def fill(store: Store) -> None:
         payload={"k": 10}, shown=[shown(PERSON_ID, "V1", 1, shown_at=at)],
     )  # fmt: skip
     store.add_action(rejection(item.id, PERSON_ID, at))
+    # A case manager's correction of how the person's wish was read (issue 22), and another's.
+    store.set_wish_correction(PERSON_ID, OCCUPATIONS[0], "52122", "fm1", at)
+    store.set_wish_correction("K00004", "Lagerhelfer", "51312", "fm1", at)
 
 
 def rejection(suggestion_id: str, claimant_id: str, at: datetime) -> SuggestionAction:
@@ -154,6 +157,7 @@ def test_store_erasure_leaves_no_trace_in_any_table(db_url: str) -> None:
             "suggestions",
             "suggestion_actions",
             "nightly_lists",
+            "wish_corrections",
         } <= set(t for t, rows in table_dump(db_url).items() if any(PERSON_ID in repr(r) for r in rows))
         counts = store.counts()
         deleted = store.delete_claimant(PERSON_ID)
@@ -165,6 +169,7 @@ def test_store_erasure_leaves_no_trace_in_any_table(db_url: str) -> None:
             "suggestion_actions": 1,
             "suggestions": 1,
             "nightly_lists": 1,
+            "wish_corrections": 1,
             "claimants": 1,
         }
         assert traces(table_dump(db_url)) == {}

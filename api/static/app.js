@@ -124,6 +124,8 @@
     hours_min: "Wochenstunden von",
     hours_max: "Wochenstunden bis",
     max_commute: "Arbeitsweg höchstens",
+    kldb: "KldB-Code",
+    index: "Wunschberuf",
   };
 
   // The server's rule messages (matcher.usecases.proposals) and pydantic's error types, in German.
@@ -894,7 +896,7 @@
       const claimant = await api(`/claimants/${encodeURIComponent(id)}`);
       $("claimant-info").textContent = claimantInfo(claimant);
       await loadSuggestions(id, K);
-      await Promise.all([loadClaimantHistory(id), loadMeasures(id)]);
+      await Promise.all([loadClaimantHistory(id), loadMeasures(id), loadReadings(id)]);
     } catch (err) {
       status.textContent = failure(err);
     }
@@ -1037,6 +1039,123 @@
       await loadSuggestions(id, k);
     } catch (err) {
       status.textContent = failure(err);
+    }
+  }
+
+  // -- wish readings: the claimant's own words → the German occupation they were read as ---------
+  const codeText = (r) => `${r.title} (KldB ${r.kldb})`;
+  // A wish in a script other than Latin is in a language the page cannot name: lang="" ("unknown")
+  // keeps screen readers from reading it as German; dir="auto" lays Arabic or Farsi out right to left.
+  const LATIN = /\p{Script=Latin}/u;
+
+  function readingText(w) {
+    if (w.correction) {
+      const when = w.corrected_at ? ` am ${dateDe(w.corrected_at)}` : "";
+      return `${codeText(w.correction)} – korrigiert von ${w.corrected_by}${when}`;
+    }
+    if (!w.read_as.length) return "keine sichere Zuordnung – bitte Beruf wählen";
+    return w.read_as.map((r) => `${codeText(r)}${r.via ? ` über „${r.via}“` : ""}`).join(" oder ");
+  }
+
+  function codeOptions(select, codes) {
+    select.replaceChildren(
+      el("option", { value: "", text: "Richtigen Beruf wählen …" }),
+      ...codes.map((r) => el("option", { value: r.kldb, text: codeText(r) })),
+    );
+  }
+
+  function readingItem(w, cid) {
+    const status = el("span", { class: "hint", role: "status", testid: "reading-error" });
+    const choose = el("select", { testid: "reading-select", "aria-label": `Richtigen Beruf wählen für „${w.wish}“` });
+    codeOptions(choose, w.alternatives);
+    const find = el("input", {
+      type: "search",
+      maxlength: 100,
+      placeholder: "Beruf oder KldB-Code suchen",
+      "aria-label": `Beruf suchen für „${w.wish}“`,
+      testid: "reading-search",
+    });
+    let asked = 0;
+    find.addEventListener("input", async () => {
+      const q = find.value.trim();
+      const mine = ++asked;
+      if (!q) {
+        codeOptions(choose, w.alternatives);
+        return;
+      }
+      try {
+        const body = await api(`/occupations?${new URLSearchParams({ q })}`);
+        if (mine !== asked) return; // a later keystroke's answer wins
+        codeOptions(choose, body.occupations);
+        status.textContent = body.occupations.length ? "" : "Kein Beruf gefunden.";
+      } catch (err) {
+        status.textContent = failure(err);
+      }
+    });
+    const change = async (method, body) => {
+      status.textContent = "wird gespeichert …";
+      try {
+        const url = `/claimants/${encodeURIComponent(cid)}/readings/${w.index}`;
+        renderReadings(cid, await api(url, { method, body }));
+        await applyListControls(null, listK);
+      } catch (err) {
+        status.textContent = failure(err);
+      }
+    };
+    choose.addEventListener("change", () => {
+      if (choose.value) change("PUT", { kldb: choose.value });
+    });
+    const own = LATIN.test(w.wish) ? { dir: "auto" } : { dir: "auto", lang: "" };
+    return el(
+      "li",
+      { class: "reading", testid: `reading-${w.index}` },
+      el("bdi", { class: "wish", testid: "reading-wish", ...own, text: w.wish }),
+      " → ",
+      el("span", { class: w.correction ? "read-as corrected" : "read-as", testid: "reading-as", text: readingText(w) }),
+      el(
+        "span",
+        { class: "reading-fix no-print" },
+        choose,
+        find,
+        w.correction
+          ? el("button", { type: "button", testid: "reading-reset", text: "Zuordnung des Modells wiederherstellen" })
+          : null,
+        status,
+      ),
+    );
+  }
+
+  function renderReadings(cid, body) {
+    if ($("claimant").dataset.claimantId !== cid) return;
+    const items = body.readings.map((w) => readingItem(w, cid));
+    for (const [i, li] of items.entries()) {
+      const reset = li.querySelector("[data-testid=reading-reset]");
+      if (reset) {
+        reset.addEventListener("click", async () => {
+          const err = li.querySelector("[data-testid=reading-error]");
+          err.textContent = "wird gespeichert …";
+          try {
+            const url = `/claimants/${encodeURIComponent(cid)}/readings/${body.readings[i].index}`;
+            renderReadings(cid, await api(url, { method: "DELETE" }));
+            await applyListControls(null, listK);
+          } catch (e) {
+            err.textContent = failure(e);
+          }
+        });
+      }
+    }
+    $("readings-list").replaceChildren(...items);
+    $("readings").hidden = items.length === 0;
+    $("readings-status").textContent = "";
+  }
+
+  async function loadReadings(id) {
+    $("readings-list").replaceChildren();
+    $("readings-status").textContent = "Zuordnung der Wunschberufe wird geladen …";
+    try {
+      renderReadings(id, await api(`/claimants/${encodeURIComponent(id)}/readings`));
+    } catch (err) {
+      $("readings-status").textContent = failure(err);
     }
   }
 

@@ -39,6 +39,7 @@ from matcher.store.engine import (
 from matcher.store.maintenance import ERASED_TABLES, MaintenanceMixin, VacuumReport
 from matcher.store.nightly import NightlyMixin
 from matcher.store.outcomes import OutcomesMixin
+from matcher.store.readings import ReadingsMixin
 from matcher.store.search import SearchMixin
 from matcher.store.suggestions import SuggestionsMixin
 from matcher.store.tables import NAMING, TABLES, audit_log, metadata
@@ -55,6 +56,7 @@ class Store(
     AuditMixin,
     TokensMixin,
     NightlyMixin,
+    ReadingsMixin,
     SearchMixin,
     MaintenanceMixin,
     StoreBase,

@@ -39,6 +39,7 @@ from matcher.store.tables import (
     proposals,
     suggestion_actions,
     suggestions,
+    wish_corrections,
 )
 
 
@@ -144,6 +145,7 @@ class ClaimantsMixin(StoreBase):
                 ),
                 (suggestions, suggestions.c.claimant_id == claimant_id),
                 (nightly_lists, nightly_lists.c.claimant_id == claimant_id),
+                (wish_corrections, wish_corrections.c.claimant_id == claimant_id),
                 (claimants, claimants.c.id == claimant_id),
             ):
                 deleted[table.name] = conn.execute(sa.delete(table).where(where)).rowcount

@@ -26,6 +26,7 @@ from matcher.store.tables import (
     proposals,
     suggestion_actions,
     suggestions,
+    wish_corrections,
 )
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ ERASED_TABLES: tuple[str, ...] = tuple(
         suggestions,
         suggestion_actions,
         nightly_lists,
+        wish_corrections,
         audit_log,
     )
 )

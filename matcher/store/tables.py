@@ -254,6 +254,19 @@ VACANCY_FIELDS = (
     "licences", "german_level", "physical_load", "openings", "posted", "expires", "filled", "source",
 )  # fmt: skip
 
+# A case manager's correction of how a wish was read (``matcher.readings``), one row per claimant
+# and wish text (as stored in ``claimants.desired_occupations``, stripped). Erasure deletes the rows
+# explicitly; the foreign key also takes them with the claimant.
+wish_corrections = sa.Table(
+    "wish_corrections",
+    metadata,
+    _col("claimant_id", _ID, sa.ForeignKey("claimants.id", ondelete="CASCADE"), primary_key=True),
+    _col("wish", sa.Text(), primary_key=True),
+    _col("kldb", sa.String(5)),
+    _col("corrected_by", sa.String(128)),
+    _col("corrected_at", sa.DateTime(timezone=True)),
+)
+
 TABLES: tuple[sa.Table, ...] = (
     employers,
     vacancies,
@@ -268,4 +281,5 @@ TABLES: tuple[sa.Table, ...] = (
     api_tokens,
     nightly_runs,
     nightly_lists,
+    wish_corrections,
 )

@@ -18,6 +18,7 @@ from typing import Any
 from matcher.domain import Claimant, to_dict
 from matcher.errors import UnknownVacancy
 from matcher.list_filters import ListFilter
+from matcher.readings import CorrectionSource, wish_key, without_corrections
 from matcher.records import ShownSuggestion, SuggestionAction
 from matcher.service import MatchList, MatchService
 from matcher.usecases.access import visible_claimant
@@ -44,6 +45,14 @@ def record_hash(c: Claimant) -> str:
             d.pop(name, None)
     text = json.dumps(d, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def corrected_by_index(c: Claimant, readings: CorrectionSource | None) -> dict[str, str]:
+    """The claimant's corrected readings in force, by wish index ("0": "52122")."""
+    if readings is None or not c.desired_occupations:
+        return {}
+    fixes = readings.wish_corrections([c.id]).get(c.id, {})
+    return {str(i): fixes[wish_key(w)] for i, w in enumerate(c.desired_occupations) if wish_key(w) in fixes}
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,9 @@ class LookupRecord:
     jobcenter: str | None = None
     hidden: tuple[str, ...] = ()  # vacancies left out as handled (ranking.handled "hide")
     narrow: dict[str, Any] = field(default_factory=dict)  # the list controls set (ListFilter.payload)
+    # The case manager's corrections of the wishes' readings in force (wish index -> KldB code;
+    # codes only, not the wishes' words), so that replay can tell when they changed since.
+    corrected: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -91,6 +103,7 @@ class LookupRecord:
         jobcenter: str | None = None,
         hidden: set[str] | None = None,
         narrow: ListFilter | None = None,
+        corrected: dict[str, str] | None = None,
     ) -> LookupRecord:
         return cls(
             kind=result.kind,
@@ -108,6 +121,7 @@ class LookupRecord:
             jobcenter=jobcenter,
             hidden=tuple(sorted(hidden or ())),
             narrow=narrow.payload() if narrow is not None else {},
+            corrected=dict(corrected or {}),
         )
 
     def payload(self) -> dict[str, Any]:
@@ -137,6 +151,8 @@ class LookupRecord:
             out["hidden"] = list(self.hidden)
         if self.narrow:
             out["narrow"] = dict(self.narrow)
+        if self.corrected:
+            out["corrected"] = dict(self.corrected)
         return out
 
 
@@ -190,11 +206,13 @@ class Lookups:
         claimants: ClaimantRepository,
         live: LiveMatching,
         history: SuggestionRepository | None = None,
+        readings: CorrectionSource | None = None,
     ) -> None:
         self.log = log
         self.claimants = claimants
         self.live = live
         self.history = history  # None: lists neither mark nor hide what was handled
+        self.readings = readings  # None: no corrections of readings are logged with a list
 
     def _handled(
         self, actions: list[SuggestionAction], result: MatchList
@@ -233,16 +251,20 @@ class Lookups:
         c = visible_claimant(self.claimants, caller, claimant_id, with_health=True, log=self.log)
         service = self.live.service
         actions = [] if self.history is None else self.history.list_actions(c.id)
+        corrected = corrected_by_index(c, self.readings)
         if service.ranking.handled == "hide" and actions:
             # What was handled leaves the list; the next ones move up, so the list stays k long.
             done = {a.vacancy_id for a in actions}
             result = without_handled(service.suggest_for(c, k + len(done), narrow), done, k)
             record = LookupRecord.of(
-                service, result, k=k, role=caller.role_name, claimant=c, hidden=done, narrow=narrow
-            )
+                service, result, k=k, role=caller.role_name, claimant=c, hidden=done, narrow=narrow,
+                corrected=corrected,
+            )  # fmt: skip
         else:
             result = service.suggest_for(c, k, narrow)
-            record = LookupRecord.of(service, result, k=k, role=caller.role_name, claimant=c, narrow=narrow)
+            record = LookupRecord.of(
+                service, result, k=k, role=caller.role_name, claimant=c, narrow=narrow, corrected=corrected
+            )
         handled = self._handled(actions, result)
         return self._record(caller, result, record, c.id, {c.id: c.jobcenter}, handled)
 
@@ -266,7 +288,7 @@ class Lookups:
         """Suggestions for a profile that is not stored: the audit keeps the list, not the profile,
         and no suggestion record is made (there is no stored claimant to act on); nor is the profile's
         vector cached."""
-        service = self.live.transient_service()
+        service = without_corrections(self.live.transient_service())
         result = service.suggest_for(profile, k)
         payload = {
             "k": k,

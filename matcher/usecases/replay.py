@@ -18,7 +18,13 @@ from matcher.errors import BundleMismatch, PassgenauError, UnknownClaimant
 from matcher.list_filters import ListFilter
 from matcher.lookup_compare import list_differences
 from matcher.settings import CommuteSettings, RankingSettings
-from matcher.usecases.lookups import LOOKUP_ACTIONS, listed_items, record_hash, without_handled
+from matcher.usecases.lookups import (
+    LOOKUP_ACTIONS,
+    corrected_by_index,
+    listed_items,
+    record_hash,
+    without_handled,
+)
 
 if TYPE_CHECKING:
     from matcher.bootstrap import Services
@@ -88,6 +94,9 @@ def replay(services: Services, entry_id: int) -> ReplayResult:
             raise ReplayError(f"claimant {p['subject_id']} is no longer stored (erased?)") from None
         if record_hash(claimant) != p.get("record_sha256"):
             notes.append("the claimant's record changed since the lookup")
+        # The readings are replayed as corrected now, like the record (``matcher.readings``).
+        if corrected_by_index(claimant, store) != p.get("corrected", {}):
+            notes.append("the readings of the claimant's wishes were corrected since the lookup")
         hidden = set(p.get("hidden", ()))
         # A list that left out what was handled is replayed the same way (the logged ids).
         narrow = ListFilter.from_payload(p.get("narrow"))  # the list controls the lookup had set

@@ -64,6 +64,7 @@ TABLES = {
     "api_tokens",
     "nightly_runs",
     "nightly_lists",
+    "wish_corrections",
 }
 
 
@@ -461,6 +462,7 @@ def test_upsert_updates_instead_of_duplicating(store: Store) -> None:
         "api_tokens": 0,
         "nightly_runs": 0,
         "nightly_lists": 0,
+        "wish_corrections": 0,
     }
 
 
@@ -491,6 +493,10 @@ def test_delete_claimant_erases_every_row_naming_them(store: Store) -> None:
     store.save_nightly_run(
         run, [NightlyRow("R1", c.id, 1, "V1", c.jobcenter, c.case_manager, 0.5) for c in (a, b)]
     )
+    for c in (a, b):
+        store.set_wish_correction(
+            c.id, c.desired_occupations[0], "52122", "fm", datetime(2026, 1, 2, tzinfo=UTC)
+        )
 
     deleted = store.delete_claimant(a.id)
     assert deleted == {
@@ -501,8 +507,10 @@ def test_delete_claimant_erases_every_row_naming_them(store: Store) -> None:
         "suggestion_actions": 1,
         "suggestions": 1,
         "nightly_lists": 1,
+        "wish_corrections": 1,
         "claimants": 1,
     }
+    assert store.wish_corrections([a.id, b.id]) == {b.id: {b.desired_occupations[0]: "52122"}}
     assert [r.claimant_id for r in store.list_nightly("R1")] == [b.id]
     assert [s.claimant_id for s in store.list_suggestions()] == [b.id] and store.list_actions() == []
     with pytest.raises(UnknownClaimant):
