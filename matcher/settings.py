@@ -163,6 +163,12 @@ class ApiSettings(BaseModel):
     # Roles that need the claimant's health restriction for their work (the case manager who talks
     # with the claimant and the team lead who reviews cases); admin and batch never read it.
     health_roles: tuple[str, ...] = ("case_manager", "team_lead")
+    # Server processes of `passgenau serve` (api.workers): one per core. A lookup holds the GIL for
+    # most of its time, so one process uses one core; each worker holds its own model and catalogs
+    # (the index files are shared through mmap).
+    workers: int = Field(2, ge=1, le=64)
+    # Name the answering worker's process id in an X-Passgenau-Worker header (tests, load bench).
+    worker_header: bool = False
 
 
 class NightlySettings(BaseModel):

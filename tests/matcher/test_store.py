@@ -64,6 +64,7 @@ TABLES = {
     "api_tokens",
     "nightly_runs",
     "nightly_lists",
+    "serving_changes",
 }
 
 
@@ -461,6 +462,7 @@ def test_upsert_updates_instead_of_duplicating(store: Store) -> None:
         "api_tokens": 0,
         "nightly_runs": 0,
         "nightly_lists": 0,
+        "serving_changes": 0,
     }
 
 
