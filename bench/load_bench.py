@@ -194,9 +194,12 @@ async def writer(
 ) -> None:
     """One claimant write every ``every`` seconds, each checked through ``checks_per_write`` reads."""
     h = {"Authorization": f"Bearer {token}"}
+    # A new connection for each check: the kernel hands it to any worker (a kept-alive one stays
+    # with the worker that accepted it).
+    fresh = {**h, "Connection": "close"}
 
     async def indexed() -> tuple[int, str]:
-        r = await client.get("/models", headers=h)
+        r = await client.get("/models", headers=fresh)
         r.raise_for_status()
         return int(r.json()["claimants_indexed"]), r.headers.get("x-passgenau-worker", "?")
 
