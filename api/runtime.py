@@ -35,6 +35,7 @@ import os
 import secrets
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -139,27 +140,41 @@ WRITE_METHODS = frozenset(
 
 
 class SerializedWrites:
-    """The store with its writes run one at a time in this process (SQLite only).
+    """The store with its writes run one at a time (SQLite only): in this process, and across the
+    server's worker processes when ``lock_path`` is given.
 
     An upsert reads which ids exist, then writes, in one deferred SQLite transaction; when another
     thread commits in between (an audit row of a concurrent lookup), SQLite cannot upgrade the
     reader's snapshot to a writer and fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT;
     the busy timeout does not apply). Running the app's writes one at a time avoids that; reads stay
     concurrent (WAL). PostgreSQL needs none of this.
+
+    Across processes every write transaction already starts with ``BEGIN IMMEDIATE`` and waits for
+    the write lock (busy timeout), but SQLite waits by sleeping and retrying (1, 2, 5, 10 ... 100 ms),
+    so with every lookup writing its audit rows a waiting worker sleeps past the moment the lock is
+    free. A file lock (``flock``) around each write call wakes the next writer at once. It is taken
+    after the thread lock and held around one store call; nothing holds a store transaction open
+    across calls here (``Store.transaction`` is not used by the app), so no process waits for a
+    SQLite lock while holding this one against the lock's holder.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, lock_path: Path | None = None) -> None:
         self._store = store
         self._lock = threading.Lock()
+        self._lock_path = lock_path
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._store, name)
         if name not in WRITE_METHODS:
             return attr
+        lock_path = self._lock_path
 
         def locked(*args: Any, **kwargs: Any) -> Any:
             with self._lock:
-                return attr(*args, **kwargs)
+                if lock_path is None:
+                    return attr(*args, **kwargs)
+                with exclusive_lock(lock_path):
+                    return attr(*args, **kwargs)
 
         return locked
 
@@ -174,6 +189,7 @@ def split_by_jobcenter(catalog: ClaimantCatalog | None, geo: PostcodeDirectory) 
 
 
 SERVING_LOCK = "serving.lock"  # in the data directory: one writing server process at a time
+WRITERS_LOCK_SUFFIX = ".writers"  # beside the SQLite file: one store write at a time across workers
 
 
 @dataclasses.dataclass
@@ -227,7 +243,12 @@ class Runtime:
         self.services = services
         self.settings: Settings = services.settings
         store = services.store()
-        self.store: Store = cast("Store", SerializedWrites(store)) if store.dialect == "sqlite" else store
+        if store.dialect == "sqlite":
+            db = store.sqlite_file
+            lock = None if db is None else db.with_name(db.name + WRITERS_LOCK_SUFFIX)
+            self.store: Store = cast("Store", SerializedWrites(store, lock))
+        else:
+            self.store = store
         encoder = services.encoder()
         self.encoder = LockedEncoder(encoder)
         self.geo: PostcodeDirectory = service.geo

@@ -5,14 +5,16 @@ engine, encoder and catalogs, as two workers have; the real forked workers are i
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.runtime import PendingChanges, behind_pruned
+from api.runtime import PendingChanges, SerializedWrites, behind_pruned
 from matcher.records import ServingChange
 from matcher.store import Store
 from tests.api.conftest import JC_A, ApiEnv, trigram_encoder
@@ -142,3 +144,33 @@ def test_the_change_log_in_the_store(api: ApiEnv) -> None:
     assert s.forget_changes_of("K-2") == 1 and s.forget_changes_of("V-1") == 0
     assert s.add_change("w1", "claimant", "K-3") == 4
     assert s.existing_claimants([api.claimants[0].id, "K-nope"]) == {api.claimants[0].id}
+
+
+def test_store_writes_hold_the_workers_file_lock_and_reads_do_not(tmp_path: Path) -> None:
+    """Another worker's write waits on the flock (woken at once on release), not in SQLite's
+    sleeping busy loop; a read never takes it."""
+    lock = tmp_path / "passgenau.db.writers"
+    held: list[tuple[str, bool]] = []
+
+    def is_held() -> bool:
+        with open(lock, "a+") as fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            return False
+
+    class Recording:
+        def add_audit(self, *_a: object) -> int:
+            held.append(("add_audit", is_held()))
+            return 7
+
+        def get_claimant(self, *_a: object) -> str:
+            held.append(("get_claimant", is_held()))
+            return "K-1"
+
+    store = SerializedWrites(Recording(), lock)  # type: ignore[arg-type]
+    assert store.add_audit("x") == 7 and store.get_claimant("K-1") == "K-1"
+    assert held == [("add_audit", True), ("get_claimant", False)]
+    assert not is_held()
