@@ -322,11 +322,15 @@ class Services:
 
     # -- the vacancy index -----------------------------------------------------------------------
     def load_index_version(self, version: str, *, mmap: bool = False) -> FaissIndex:
-        """One saved version; ``mmap``: read-only and memory-mapped (shared by the server processes)."""
+        """One saved version; ``mmap``: its vectors (and with ``index.mmap_faiss`` the faiss index)
+        memory-mapped read-only, shared by the server processes."""
         from matcher.index import FaissIndex
 
         return FaissIndex.load_version(
-            self.layout.vacancy_index / version, model_id=self.encoder().model_id, mmap=mmap
+            self.layout.vacancy_index / version,
+            model_id=self.encoder().model_id,
+            mmap=mmap,
+            mmap_faiss=mmap and self.settings.index.mmap_faiss,
         )
 
     def sync_index(

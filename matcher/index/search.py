@@ -391,12 +391,14 @@ class FaissIndex:
         return cls.load_version(Path(root) / target, model_id=model_id)
 
     @classmethod
-    def load_version(cls, path: Path, *, model_id: str | None = None, mmap: bool = False) -> FaissIndex:
+    def load_version(
+        cls, path: Path, *, model_id: str | None = None, mmap: bool = False, mmap_faiss: bool = False
+    ) -> FaissIndex:
         """Load one version directory (e.g. to roll back), verifying every checksum. ``mmap``: the
-        faiss index and the vectors memory-mapped, read-only (``add``/``remove``/``upsert`` on it
-        make new arrays for the vectors but the faiss index cannot change: load a copy to write)."""
+        vectors memory-mapped, read-only (a change makes new arrays); ``mmap_faiss``: the faiss
+        index too, which then cannot change (load a copy to write)."""
         path = Path(path)
-        stored = versions.read(path, model_id=model_id, mmap=mmap)
+        stored = versions.read(path, model_id=model_id, mmap=mmap, mmap_faiss=mmap_faiss)
         m = stored.manifest
         return cls(
             model_id=m["model_id"],
@@ -411,5 +413,5 @@ class FaissIndex:
             info=stored.info,
             stamp=path.name.split("-")[0],
             version=path.name,
-            mapped=mmap,
+            mapped=mmap_faiss,
         )

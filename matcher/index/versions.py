@@ -124,13 +124,15 @@ def save(
     return final
 
 
-def read(path: Path, *, model_id: str | None = None, mmap: bool = False) -> StoredIndex:
+def read(
+    path: Path, *, model_id: str | None = None, mmap: bool = False, mmap_faiss: bool = False
+) -> StoredIndex:
     """Read one version directory, verifying every checksum and that the files fit the manifest.
 
-    ``mmap``: the vectors as a read-only ``np.memmap`` and the faiss index read with
-    ``IO_FLAG_MMAP``, so that several server processes share the files' pages in the page cache
-    (a version directory is never changed once written). Such a faiss index must not be written to:
-    faiss aborts the process (not an exception) when an add or remove resizes a mapped array.
+    ``mmap``: the vectors as a read-only ``np.memmap``; ``mmap_faiss``: the faiss index read with
+    ``IO_FLAG_MMAP`` too. Several server processes then share the files' pages in the page cache (a
+    version directory is never changed once written). A mapped faiss index must not be written to:
+    faiss aborts the process (not an exception) when an add resizes a mapped array.
 
     Raises BundleMismatch when a file is missing or changed, the manifest disagrees with the files,
     or ``model_id`` is given and differs from the index's model.
@@ -155,7 +157,7 @@ def read(path: Path, *, model_id: str | None = None, mmap: bool = False) -> Stor
         vectors = np.load(path / "vectors.npy", allow_pickle=False, mmap_mode="r" if mmap else None)
         ids = np.load(path / "ids.npy", allow_pickle=False)
         labels = np.load(path / "labels.npy", allow_pickle=False)
-        if mmap:
+        if mmap_faiss:
             # serialize_index writes the same bytes as write_index: the file maps directly.
             index = faiss.read_index(str(path / "index.faiss"), faiss.IO_FLAG_MMAP)
         else:
