@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 STOP_GRACE = 30.0  # seconds the workers get to finish their requests before they are killed
 FAST_DEATH = 10.0  # a worker that dies this soon after its start counts as failing to start
 MAX_FAST_DEATHS = 3  # in a row: the workers cannot start (bad settings, no index): stop
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def bind(host: str, port: int, backlog: int = 2048) -> socket.socket:
@@ -52,13 +53,32 @@ def bind(host: str, port: int, backlog: int = 2048) -> socket.socket:
     return sock
 
 
+def _die_with_parent() -> None:
+    """Linux: SIGTERM this worker when the supervisor dies (even by SIGKILL), so that no orphan
+    keeps serving on the socket."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM))
+    except (OSError, AttributeError):  # not Linux: the supervisor's SIGTERM must do
+        log.debug("no PR_SET_PDEATHSIG here")
+
+
 def _run_worker(make_app: Callable[[], Any], sock: socket.socket, uvicorn_options: dict[str, Any]) -> None:
     import uvicorn
 
+    # Its own process group: Ctrl+C in a terminal reaches the supervisor only, which stops each
+    # worker with one SIGTERM (uvicorn takes a second signal as "exit now", dropping requests).
+    os.setpgid(0, 0)
+    _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     config = uvicorn.Config(make_app(), **uvicorn_options)
-    uvicorn.Server(config).run(sockets=[sock])
+    server = uvicorn.Server(config)
+    server.run(sockets=[sock])
+    if not server.started:  # the app's start failed (lifespan): the supervisor counts it
+        raise SystemExit(3)
 
 
 class Supervisor:
