@@ -29,6 +29,7 @@ that fell so far behind that rows were pruned rebuilds everything from the store
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -45,7 +46,7 @@ from matcher.artifacts import exclusive_lock
 from matcher.bootstrap import Services, assemble_service, indexable_vacancies
 from matcher.catalog import ClaimantCatalog
 from matcher.domain import Claimant, Vacancy
-from matcher.errors import BundleMismatch, UnknownClaimant, UnknownVacancy
+from matcher.errors import BundleMismatch, StoreUnavailable, UnknownClaimant, UnknownVacancy
 from matcher.geo import PostcodeDirectory
 from matcher.records import ServingChange
 from matcher.settings import Settings
@@ -282,6 +283,9 @@ class Runtime:
     def claimants_indexed(self, jobcenter: str | None = None) -> int:
         """Claimants in reverse matching: of one Jobcenter, or (None) of all."""
         self.catch_up()
+        return self._claimants_held(jobcenter)
+
+    def _claimants_held(self, jobcenter: str | None) -> int:
         if jobcenter is not None:
             return len(self._by_jc.get(jobcenter, self._empty))
         return sum(len(c) for c in self._by_jc.values())
@@ -517,11 +521,14 @@ class Runtime:
         return dropped + self.services.forget_profiles(claimants, keep)
 
     def info(self) -> dict[str, Any]:
-        svc = self.service
+        # /health reports an unreachable store itself; what is held is shown as it is.
+        with contextlib.suppress(StoreUnavailable):
+            self.catch_up()
+        svc = self._service
         return {
             "index_version": svc.index.version,
             "vacancies": len(svc.vacancies),
-            "claimants_indexed": self.claimants_indexed(),
+            "claimants_indexed": self._claimants_held(None),
             "model_version": svc.scorer.model_version,
             "embedder_id": svc.encoder.model_id,
         }
