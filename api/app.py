@@ -8,11 +8,12 @@ from ``settings`` the way the CLI builds it (``matcher.bootstrap``).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api import docs, errors, web
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+WORKER_HEADER = "X-Passgenau-Worker"
+
 
 def build_runtime(
     settings: Settings,
@@ -55,9 +58,20 @@ def build_runtime(
     single_thread_faiss()
     services = Services(settings, store=store, encoder=encoder, scorer=scorer)
     services.scorer()  # a refused bundle stops the start before the index is synced
-    rt = Runtime(services, services.match_service(with_claimants=True))
+    # The change log's newest row before the store is read: what is logged meanwhile is applied
+    # (once more) by the first request, not missed.
+    seen = services.store().last_change()
+    rt = Runtime(services, services.match_service(with_claimants=True, mmap_index=True), seen=seen)
     log.info("serving %s", rt.info())
     return rt
+
+
+async def worker_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    """Name the server process that answered (``api.worker_header``: tests and the load bench check
+    that every worker serves the same state)."""
+    response = await call_next(request)
+    response.headers[WORKER_HEADER] = str(os.getpid())
+    return response
 
 
 def create_app(
@@ -92,6 +106,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
+    if settings.api.worker_header:
+        app.middleware("http")(worker_header)
     app.state.metrics = Metrics()
     app.middleware("http")(app.state.metrics.middleware)
     app.add_middleware(BodyGuard)  # nothing reads a body before it

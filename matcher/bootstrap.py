@@ -336,10 +336,17 @@ class Services:
         return self.grounded_codes().refresh(claimants)
 
     # -- the vacancy index -----------------------------------------------------------------------
-    def load_index_version(self, version: str) -> FaissIndex:
+    def load_index_version(self, version: str, *, mmap: bool = False) -> FaissIndex:
+        """One saved version; ``mmap``: its vectors (and with ``index.mmap_faiss`` the faiss index)
+        memory-mapped read-only, shared by the server processes."""
         from matcher.index import FaissIndex
 
-        return FaissIndex.load_version(self.layout.vacancy_index / version, model_id=self.encoder().model_id)
+        return FaissIndex.load_version(
+            self.layout.vacancy_index / version,
+            model_id=self.encoder().model_id,
+            mmap=mmap,
+            mmap_faiss=mmap and self.settings.index.mmap_faiss,
+        )
 
     def sync_index(
         self, *, rebuild: bool = False, progress: bool = False, vacancies: list[Vacancy] | None = None
@@ -417,13 +424,20 @@ class Services:
             today=today,
         )
 
-    def match_service(self, *, with_claimants: bool = False, progress: bool = False) -> MatchService:
-        """The lookup service over the store's vacancies (and, for reverse matching, its claimants)."""
+    def match_service(
+        self, *, with_claimants: bool = False, progress: bool = False, mmap_index: bool = False
+    ) -> MatchService:
+        """The lookup service over the store's vacancies (and, for reverse matching, its claimants).
+
+        ``mmap_index``: serve the synced index version memory-mapped and read-only (the server
+        processes share its pages); a change then loads a private copy to write to."""
         store, encoder, geo = self.store(), self.encoder(), self.geo()
         # Read the vacancies once: loading 100,000 of them takes seconds.
         vacancies = indexable_vacancies(store)
         index, sync = self.sync_index(progress=progress, vacancies=vacancies)
         log.info("vacancy index %s (%s)", index.version, sync)
+        if mmap_index:
+            index = self.load_index_version(index.version, mmap=True)
         claimant_catalog = None
         if with_claimants:
             claimants = store.list_claimants(active_only=True)

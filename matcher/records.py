@@ -66,6 +66,22 @@ class NightlyRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ServingChange:
+    """One row of the serving change log: what a server process changed in the held catalogs.
+
+    ``kind`` is ``vacancies`` (``ref``: the vacancy ids, comma-separated; ``index_version``: the
+    index version saved with them), ``claimant`` (``ref``: its id), ``erased`` (``ref``: the
+    Jobcenter whose catalog held an erased claimant; the id itself is not kept) or ``employer``.
+    """
+
+    seq: int
+    origin: str
+    kind: str
+    ref: str
+    index_version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class UpsertCounts:
     inserted: int = 0
     updated: int = 0

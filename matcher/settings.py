@@ -48,6 +48,12 @@ class IndexSettings(BaseModel):
     # Index versions kept on disk: every vacancy change (API, import sync at start-up, index build)
     # saves one, and an audit entry can be replayed only while its version is kept.
     versions_kept: int = Field(10, ge=2, le=1000)
+    # A server maps the float32 vectors of its index version read-only (np.memmap: the server
+    # processes share those pages). The faiss index itself is mapped only when asked: a mapped IVF
+    # index (faiss OnDiskInvertedLists) searched at 2.4-2.9 ms against 1.1-1.3 ms for a private copy
+    # (100,000 vacancies, dim 384, nprobe 16; bench/README.md), so the default spends ~150 MB per
+    # worker on speed.
+    mmap_faiss: bool = False
 
     def build_options(self) -> dict[str, Any]:
         """The keyword arguments of ``FaissIndex.build``."""
@@ -163,6 +169,12 @@ class ApiSettings(BaseModel):
     # Roles that need the claimant's health restriction for their work (the case manager who talks
     # with the claimant and the team lead who reviews cases); admin and batch never read it.
     health_roles: tuple[str, ...] = ("case_manager", "team_lead")
+    # Server processes of `passgenau serve` (api.workers): one per core. A lookup holds the GIL for
+    # most of its time, so one process uses one core; each worker holds its own model and catalogs
+    # (the index files are shared through mmap).
+    workers: int = Field(2, ge=1, le=64)
+    # Name the answering worker's process id in an X-Passgenau-Worker header (tests, load bench).
+    worker_header: bool = False
 
 
 class NightlySettings(BaseModel):

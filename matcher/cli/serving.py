@@ -17,24 +17,25 @@ audit_app = typer.Typer(help="The audit log of lookups.")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on (default api.host).")] = None,
     port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default api.port).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Server processes, one per core (default api.workers).")
+    ] = None,
 ) -> None:
     """Serve the JSON API and the case managers' web page."""
-    import uvicorn
-
     from api.app import create_app
     from api.runtime import single_thread_blas
+    from api.workers import serve as serve_workers
 
     single_thread_blas()
     settings = state.settings
-    uvicorn.run(
-        create_app(settings),
+    code = serve_workers(
+        lambda: create_app(settings),
         host=host or settings.api.host,
         port=port or settings.api.port,
-        log_level="info",
-        # Request lines hold claimant pseudonyms only, never names; still, the app's own audit log
-        # is the record of access, so uvicorn's access log stays off.
-        access_log=False,
+        workers=workers or settings.api.workers,
     )
+    if code:
+        raise typer.Exit(code=code)
 
 
 @users_app.command("add")

@@ -63,8 +63,10 @@ class FaissIndex:
         info: dict[str, Any],
         stamp: str,
         version: str | None = None,
+        mapped: bool = False,
     ) -> None:
         """Internal: use ``build`` or ``load``."""
+        self._mapped = mapped
         self._model_id = model_id
         self._kind = kind
         self._index = index
@@ -285,6 +287,11 @@ class FaissIndex:
 
     # -- updates ------------------------------------------------------------------------------
 
+    def _writable(self) -> None:
+        if self._mapped:
+            # faiss aborts the whole process on a write to a memory-mapped index: refuse it here.
+            raise RuntimeError(f"index {self.version} is memory-mapped (read-only): load a copy to change it")
+
     def _touched(self) -> None:
         self._version = None
         self._positions = None
@@ -297,6 +304,7 @@ class FaissIndex:
         id_arr = check_ids(ids, x.shape[0])
         if not len(id_arr):
             return
+        self._writable()
         present = id_arr[np.isin(id_arr, self._ids)]
         if len(present):
             raise ValueError(f"already indexed (use upsert): {present[:5].tolist()}")
@@ -319,6 +327,7 @@ class FaissIndex:
             wanted = [v for v in wanted if v in known]
         if not wanted:
             return 0
+        self._writable()
         pos = self.positions(wanted)
         labels = self._labels[pos]
         removed = int(self._index.remove_ids(labels))
@@ -382,10 +391,14 @@ class FaissIndex:
         return cls.load_version(Path(root) / target, model_id=model_id)
 
     @classmethod
-    def load_version(cls, path: Path, *, model_id: str | None = None) -> FaissIndex:
-        """Load one version directory (e.g. to roll back), verifying every checksum."""
+    def load_version(
+        cls, path: Path, *, model_id: str | None = None, mmap: bool = False, mmap_faiss: bool = False
+    ) -> FaissIndex:
+        """Load one version directory (e.g. to roll back), verifying every checksum. ``mmap``: the
+        vectors memory-mapped, read-only (a change makes new arrays); ``mmap_faiss``: the faiss
+        index too, which then cannot change (load a copy to write)."""
         path = Path(path)
-        stored = versions.read(path, model_id=model_id)
+        stored = versions.read(path, model_id=model_id, mmap=mmap, mmap_faiss=mmap_faiss)
         m = stored.manifest
         return cls(
             model_id=m["model_id"],
@@ -400,4 +413,5 @@ class FaissIndex:
             info=stored.info,
             stamp=path.name.split("-")[0],
             version=path.name,
+            mapped=mmap_faiss,
         )

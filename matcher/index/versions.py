@@ -124,8 +124,15 @@ def save(
     return final
 
 
-def read(path: Path, *, model_id: str | None = None) -> StoredIndex:
+def read(
+    path: Path, *, model_id: str | None = None, mmap: bool = False, mmap_faiss: bool = False
+) -> StoredIndex:
     """Read one version directory, verifying every checksum and that the files fit the manifest.
+
+    ``mmap``: the vectors as a read-only ``np.memmap``; ``mmap_faiss``: the faiss index read with
+    ``IO_FLAG_MMAP`` too. Several server processes then share the files' pages in the page cache (a
+    version directory is never changed once written). A mapped faiss index must not be written to:
+    faiss aborts the process (not an exception) when an add resizes a mapped array.
 
     Raises BundleMismatch when a file is missing or changed, the manifest disagrees with the files,
     or ``model_id`` is given and differs from the index's model.
@@ -147,10 +154,14 @@ def read(path: Path, *, model_id: str | None = None) -> StoredIndex:
             verify_file(path / name, files[name])
         if model_id is not None and manifest["model_id"] != model_id:
             raise BundleMismatch(f"index built with {manifest['model_id']!r}, the embedder is {model_id!r}")
-        vectors = np.load(path / "vectors.npy", allow_pickle=False)
+        vectors = np.load(path / "vectors.npy", allow_pickle=False, mmap_mode="r" if mmap else None)
         ids = np.load(path / "ids.npy", allow_pickle=False)
         labels = np.load(path / "labels.npy", allow_pickle=False)
-        index = faiss.deserialize_index(np.fromfile(path / "index.faiss", dtype=np.uint8))
+        if mmap_faiss:
+            # serialize_index writes the same bytes as write_index: the file maps directly.
+            index = faiss.read_index(str(path / "index.faiss"), faiss.IO_FLAG_MMAP)
+        else:
+            index = faiss.deserialize_index(np.fromfile(path / "index.faiss", dtype=np.uint8))
         count, dim, kind = int(manifest["count"]), int(manifest["dim"]), manifest["kind"]
     except BundleMismatch:
         raise

@@ -25,6 +25,7 @@ from matcher.records import (
 )
 from matcher.store.audit import AuditMixin
 from matcher.store.base import CHUNK_ROWS, IN_CHUNK, StoreBase
+from matcher.store.changes import ChangesMixin
 from matcher.store.claimants import ClaimantsMixin
 from matcher.store.employers import EmployersMixin
 from matcher.store.engine import (
@@ -59,6 +60,7 @@ class Store(
     ReadingsMixin,
     SearchMixin,
     MaintenanceMixin,
+    ChangesMixin,
     StoreBase,
 ):
     """Repository over one database. Thread-safe: each thread gets its own connection / transaction."""

@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any, Self
 
 import sqlalchemy as sa
@@ -68,6 +69,14 @@ class StoreBase:
     @property
     def dialect(self) -> str:
         return str(self._engine.dialect.name)
+
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The database file of a SQLite store (None: PostgreSQL or in memory)."""
+        db = self._engine.url.database
+        if self.dialect != "sqlite" or db in (None, "", ":memory:"):
+            return None
+        return Path(db)
 
     def close(self) -> None:
         self._engine.dispose()

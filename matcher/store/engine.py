@@ -29,7 +29,7 @@ logging.getLogger("sqlalchemy.engine.Engine").addFilter(_no_result_rows)
 
 # The migrations stay beside the package (matcher/migrations), where the package data points.
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 PG_CONNECT_TIMEOUT = 5  # seconds to establish a PostgreSQL connection (libpq's minimum is 2)
 # SQLite: how long a writer waits for another connection's (or process's) write lock before it
 # gives up with "database is locked". An import or the nightly run holds the lock for seconds; the

@@ -239,6 +239,20 @@ nightly_lists = sa.Table(
     sa.Index("ix_nightly_lists_run_id_case_manager", "run_id", "case_manager"),
 )
 
+# The serving change log (migration 0006): what a server process changed in the catalogs every
+# process holds in memory, so that the others apply it too (api.runtime). Pruned to the newest rows.
+serving_changes = sa.Table(
+    "serving_changes",
+    metadata,
+    _col("seq", _BIGINT_PK, primary_key=True, autoincrement=True),
+    _col("at", sa.DateTime(timezone=True)),
+    _col("origin", sa.String(64)),
+    _col("kind", sa.String(16)),
+    _col("ref", sa.Text()),
+    _col("index_version", sa.String(128), null=True),
+    sqlite_autoincrement=True,
+)
+
 EMPLOYER_FIELDS = (
     "id",
     "name",
@@ -282,4 +296,5 @@ TABLES: tuple[sa.Table, ...] = (
     nightly_runs,
     nightly_lists,
     wish_corrections,
+    serving_changes,
 )

@@ -69,7 +69,7 @@ def test_serve_runs_the_app_on_the_given_address(api: ApiEnv, monkeypatch) -> No
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append((app, kw)))
     # Process-wide: not for the test process, which other tests share.
     monkeypatch.setattr(api_runtime, "single_thread_blas", lambda: blas.append(True))
-    code, out = _run(api, "serve", "--port", "8123")
+    code, out = _run(api, "serve", "--port", "8123", "--workers", "1")
     assert code == 0, out
     assert blas == [True]
     ((app, kw),) = calls
@@ -77,3 +77,20 @@ def test_serve_runs_the_app_on_the_given_address(api: ApiEnv, monkeypatch) -> No
     assert {"/claimants/{claimant_id}/suggestions", "/health"} <= set(app.openapi()["paths"])  # type: ignore[attr-defined]
     code, out = _run(api, "serve", "--port", "0")
     assert code == 2 and "port" in out.lower()
+
+
+def test_serve_starts_the_configured_number_of_workers(api: ApiEnv, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from api import runtime as api_runtime
+    from api import workers
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(workers, "serve", lambda make_app, **kw: calls.append(kw) or 0)
+    monkeypatch.setattr(api_runtime, "single_thread_blas", lambda: None)
+    code, out = _run(api, "serve", "--port", "8124")
+    assert code == 0, out
+    code, out = _run(api, "serve", "--port", "8124", "--workers", "3")
+    assert code == 0, out
+    # The default is api.workers: 2, one per core of the 2-core target machine.
+    assert [(c["port"], c["workers"]) for c in calls] == [(8124, 2), (8124, 3)]
+    code, out = _run(api, "serve", "--workers", "0")
+    assert code == 2 and "workers" in out.lower()

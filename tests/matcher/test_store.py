@@ -65,6 +65,7 @@ TABLES = {
     "nightly_runs",
     "nightly_lists",
     "wish_corrections",
+    "serving_changes",
 }
 
 
@@ -463,6 +464,7 @@ def test_upsert_updates_instead_of_duplicating(store: Store) -> None:
         "nightly_runs": 0,
         "nightly_lists": 0,
         "wish_corrections": 0,
+        "serving_changes": 0,
     }
 
 

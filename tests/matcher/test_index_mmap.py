@@ -1,0 +1,44 @@
+"""A saved index version read memory-mapped (the server processes share its pages): the same
+results as a private copy; a mapped faiss index refuses writes (faiss would abort the process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcher.index import FaissIndex
+from tests.matcher.test_index import MODEL, clustered, vids
+
+N = 4_000
+
+
+@pytest.mark.parametrize("exact_below", [10_000, 1_000])  # exact (IDMap2 + Flat) and IVF
+def test_a_mapped_version_searches_like_a_copy_and_refuses_writes(tmp_path: Path, exact_below: int) -> None:
+    x = clustered(N, 64, seed=3)  # clusters: IVF reaches its recall bar (no fallback to exact)
+    ids = vids(N)
+    built = FaissIndex.build(x, ids, MODEL, exact_below=exact_below, nprobe=4, recall_target=0.9, seed=1)
+    path = built.save(tmp_path / "index")
+    copy = FaissIndex.load_version(path, model_id=MODEL)
+    vectors_only = FaissIndex.load_version(path, model_id=MODEL, mmap=True)
+    mapped = FaissIndex.load_version(path, model_id=MODEL, mmap=True, mmap_faiss=True)
+    assert copy.kind == mapped.kind == ("exact" if exact_below > N else "ivf")
+    q = x[::97]
+    want = copy.search(q, 10)
+    for other in (vectors_only, mapped):
+        got = other.search(q, 10)
+        assert got[1] == want[1] and np.array_equal(got[0], want[0])
+        assert isinstance(other._vectors, np.memmap) and not other._vectors.flags.writeable
+        assert other.version == copy.version
+    with pytest.raises(RuntimeError, match="memory-mapped"):
+        mapped.upsert(x[:1], ["V-new"])
+    with pytest.raises(RuntimeError, match="memory-mapped"):
+        mapped.remove([ids[0]])
+    assert mapped.search(q, 10)[1] == want[1]  # nothing changed
+    # Only the vectors mapped: the faiss index is a private copy, so a change is allowed (new arrays).
+    vectors_only.upsert(x[5:6], ["V-new"])
+    assert vectors_only.count == N + 1 and vectors_only.search(x[5:6], 2)[1][0][:2] in (
+        [ids[5], "V-new"],
+        ["V-new", ids[5]],
+    )
