@@ -88,7 +88,7 @@ class LocalRayCluster:
             "--block",
         ]
         if head:
-            # No Ray Client server: the driver joins by the GCS address (ray[client] is not installed).
+            # No Ray Client server: the driver joins by the GCS address (ray[client], not installed).
             gcs = ports[6]
             self.address = f"{HOST}:{gcs}"
             args += ["--head", f"--port={gcs}", "--include-dashboard=false"]

@@ -10,7 +10,7 @@ import pytest
 
 from matcher.bootstrap import Services
 from matcher.cli.nightly import build_context
-from matcher.nightly.engines import OFFLINE_ENV, LocalEngine, RayEngine
+from matcher.nightly.engines import OFFLINE_ENV, Engine, LocalEngine, RayEngine
 from matcher.nightly.runner import NightlyRunner
 from tests.matcher.nightly.region import TermsScorer, build_region, fake_encoder, settings_for
 
@@ -37,7 +37,8 @@ def test_a_two_node_cluster_gives_the_local_lists(tmp_path: Path, monkeypatch: p
     with LocalRayCluster(cpus_per_node=1, object_store_bytes=200 << 20, env=env) as cluster:
         assert cluster.address.startswith("127.0.0.1:")
         ray_engine = RayEngine(address=cluster.address, workers=2)
-        for name, engine in [("local", LocalEngine()), ("ray", ray_engine)]:
+        engines: list[tuple[str, Engine]] = [("local", LocalEngine()), ("ray", ray_engine)]
+        for name, engine in engines:
             summary = NightlyRunner(
                 ctx,
                 store,
