@@ -72,6 +72,22 @@ def run_once(prepared: Any, engine: Any, run_id: str) -> tuple[dict[str, Any], l
     return figures, rows, checkpoints
 
 
+def earlier_run(prepared: Any, run_id: str) -> tuple[dict[str, Any], list[Any], dict[str, bytes]]:
+    from matcher.layout import DataLayout
+
+    run_dir = DataLayout(prepared.data_dir).nightly / run_id
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    if manifest["engine"] != "local":
+        raise SystemExit(f"--local-run {run_id}: a run of the {manifest['engine']} engine")
+    rows = [
+        (r.claimant_id, r.rank, r.vacancy_id, r.score, r.payload) for r in prepared.store.list_nightly(run_id)
+    ]
+    checkpoints = {p.name: p.read_bytes() for p in sorted((run_dir / "candidates").glob("*.npz"))}
+    t = manifest["timings_seconds"]
+    figures = {"run_s": round(t["total"] + t.get("db", 0.0), 1), "timings": t, "rows": len(rows)}
+    return figures, rows, checkpoints
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--claimants", type=int, default=20000)
@@ -83,6 +99,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, help="chunk workers on Ray (default: both nodes' CPUs)")
     ap.add_argument("--object-store-mib", type=int, default=2048, help="object store of each node")
     ap.add_argument("--skip-local", action="store_true", help="only the Ray run (no comparison)")
+    ap.add_argument(
+        "--local-run", help="compare with this earlier local run (in --keep) instead of running one"
+    )
     args = ap.parse_args()
 
     from nightly_bench import prepare
@@ -106,7 +125,11 @@ def main() -> None:
     }
     local_rows: list[Any] = []
     local_ckpt: dict[str, bytes] = {}
-    if not args.skip_local:
+    if args.local_run:
+        # A local run of the same context measured earlier (a long run need not be repeated).
+        report["local"], local_rows, local_ckpt = earlier_run(prepared, args.local_run)
+        print(f"local (earlier run {args.local_run}): {report['local']}", flush=True)
+    elif not args.skip_local:
         report["local"], local_rows, local_ckpt = run_once(prepared, LocalEngine(), f"local-{stamp}")
         print(f"local: {report['local']}", flush=True)
 
@@ -125,7 +148,7 @@ def main() -> None:
         t = time.perf_counter()
     report["cluster_stop_s"] = round(time.perf_counter() - t, 1)
     same = True
-    if not args.skip_local:
+    if "local" in report:
         same = ray_rows == local_rows and ray_ckpt == local_ckpt
         report["identical_rows"] = ray_rows == local_rows
         report["identical_checkpoints"] = ray_ckpt == local_ckpt

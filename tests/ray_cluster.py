@@ -61,6 +61,10 @@ class LocalRayCluster:
             **os.environ,
             **(env or {}),
             "RAY_USAGE_STATS_ENABLED": "0",
+            # Explicit: with RAY_AUTH_MODE unset, Ray turns token authentication on for a head when a
+            # token file exists (~/.ray/auth_token, written by any local ray.init of this user) but
+            # not for a joining worker, which is then refused. A short-lived cluster of this machine.
+            "RAY_AUTH_MODE": "disabled",
             # Stopped after the work is done: no drain period for in-flight requests.
             "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0",
         }
