@@ -10,6 +10,7 @@ usage reporting switched off.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections import deque
@@ -172,7 +173,7 @@ class RayEngine:
                     submit(w)
                 self.chunks_by_node[nodes[w]] = self.chunks_by_node.get(nodes[w], 0) + 1
                 yield i, Candidates.from_bytes(data)
-            log.info("ray: chunks per node %s", self.chunks_by_node)
+            log.info("ray: chunks per node %s", json.dumps(self.chunks_by_node, sort_keys=True))
         finally:
             for a in actors:
                 ray.kill(a)
