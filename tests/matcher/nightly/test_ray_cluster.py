@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,7 @@ NIGHTLY = {"top_n": 4, "chunk_size": 20, "capacity_factor": 2.0}
 CHUNKS = 8  # 160 claimants / 20
 
 
-def snapshot(store: Store, out: Path, run_id: str) -> tuple[list[tuple[object, ...]], dict[str, bytes]]:
+def snapshot(store: Store, out: Path, run_id: str) -> tuple[list[tuple[Any, ...]], dict[str, bytes]]:
     rows = [(r.claimant_id, r.rank, r.vacancy_id, r.score, r.payload) for r in store.list_nightly(run_id)]
     checkpoints = {p.name: p.read_bytes() for p in sorted((out / run_id / "candidates").glob("*.npz"))}
     return rows, checkpoints
