@@ -66,7 +66,7 @@ def build_context(
 @domain_errors
 def nightly(
     engine: Annotated[
-        str | None, typer.Option(help="local (this process) or ray (Ray Data; see --ray-address).")
+        str | None, typer.Option(help="local (this process) or ray (Ray actors; see --ray-address).")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: data_dir/nightly).")] = None,
     run_id: Annotated[
