@@ -21,7 +21,9 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -153,17 +155,30 @@ def bench_compare(claimants: int, vacancies: int, k: int, n: int, c: float, seed
         )
 
 
-def bench_run(
+@dataclass
+class Prepared:
+    """A region imported, embedded and (unless fit-only) a scorer trained: what a run starts from."""
+
+    root: Path
+    data_dir: Path
+    store: Any
+    settings: Any
+    ctx: Any
+    t_region: float
+    t_train: float
+    t_prepare: float
+
+
+def prepare(
     claimants: int, vacancies: int, fit_only: bool, engine: str, chunk: int, keep: Path | None
-) -> None:
+) -> Prepared:
+    """The synthetic region, its embeddings and scorer (reused from ``keep`` when there), and the context."""
     from matcher.bootstrap import Services
     from matcher.cli.base import locator
     from matcher.cli.demo import REGION_FILES
     from matcher.cli.nightly import build_context
     from matcher.importer import import_file
     from matcher.layout import DataLayout
-    from matcher.nightly.engines import make_engine
-    from matcher.nightly.runner import NightlyRunner, summary_text
     from matcher.settings import Settings
     from models.cache import EmbeddingCache
     from models.encoding import RecordEncoder
@@ -208,6 +223,19 @@ def bench_run(
     t = time.perf_counter()
     ctx = build_context(Services(settings, store=store, encoder=encoder, scorer=scorer), progress=True)
     t_prepare = time.perf_counter() - t
+    return Prepared(root, data_dir, store, settings, ctx, t_region, t_train, t_prepare)
+
+
+def bench_run(
+    claimants: int, vacancies: int, fit_only: bool, engine: str, chunk: int, keep: Path | None
+) -> None:
+    from matcher.layout import DataLayout
+    from matcher.nightly.engines import make_engine
+    from matcher.nightly.runner import NightlyRunner, summary_text
+
+    p = prepare(claimants, vacancies, fit_only, engine, chunk, keep)
+    root, data_dir, store, settings, ctx = p.root, p.data_dir, p.store, p.settings, p.ctx
+    t_region, t_train, t_prepare = p.t_region, p.t_train, p.t_prepare
     run_id = f"bench-{int(time.time())}"
     runner = NightlyRunner(
         ctx,

@@ -185,7 +185,7 @@ class NightlySettings(BaseModel):
     capacity_factor: float = Field(3.0, gt=0)  # c: a vacancy with m openings is in at most c × m lists
     chunk_size: int = Field(256, ge=1, le=100_000)  # claimants per checkpointed chunk
     engine: str = Field("local", pattern="^(local|ray)$")
-    ray_address: str | None = None  # e.g. ray://head:10001; None: $RAY_ADDRESS, else a local Ray
+    ray_address: str | None = None  # the head, HOST:PORT (GCS port); None: $RAY_ADDRESS, else a local Ray
     ray_workers: int = Field(2, ge=1)  # concurrent chunk workers on Ray
     out_dir: Path | None = None  # default: data_dir/nightly
 

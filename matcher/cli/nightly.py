@@ -66,14 +66,15 @@ def build_context(
 @domain_errors
 def nightly(
     engine: Annotated[
-        str | None, typer.Option(help="local (this process) or ray (Ray Data; see --ray-address).")
+        str | None, typer.Option(help="local (this process) or ray (Ray actors; see --ray-address).")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: data_dir/nightly).")] = None,
     run_id: Annotated[
         str | None, typer.Option(help="Run id; the same id resumes an interrupted run (default: today).")
     ] = None,
     ray_address: Annotated[
-        str | None, typer.Option(help="Ray cluster, e.g. ray://head:10001 (default: $RAY_ADDRESS or local).")
+        str | None,
+        typer.Option(help="Ray cluster head, HOST:PORT (its GCS port; default: $RAY_ADDRESS or local)."),
     ] = None,
     top_n: Annotated[int | None, typer.Option(min=1, max=200, help="Suggestions per claimant.")] = None,
     measures: Annotated[

@@ -1,20 +1,21 @@
-"""Where the candidate chunks are computed: in this process, or on Ray Data.
+"""Where the candidate chunks are computed: in this process, or on a Ray cluster.
 
 Both engines run the same ``ChunkWorker`` over the same chunks (fixed claimant ranges), so they
 produce the same candidates bit for bit; they differ only in where the work happens. On Ray, the
 context (vacancy vectors and catalog, claimants and their vectors, the scorer) goes into the
-object store once, and each worker actor fetches it once in ``__init__``; workers never load the
-embedding model or touch the database, and run with the hub and usage reporting switched off.
+object store once (``ray.put``), and each worker actor receives it once, as its constructor
+argument; workers never load the embedding model or touch the database, and run with the hub and
+usage reporting switched off.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
-
-import numpy as np
 
 from matcher.errors import PassgenauError
 from matcher.nightly.batch_search import Candidates, NightlyContext, generate
@@ -30,28 +31,41 @@ OFFLINE_ENV = {
     "RAY_USAGE_STATS_ENABLED": "0",
 }
 
+# Chunks queued on each Ray worker: one computing, one waiting, so that a worker never idles for
+# the round trip to the driver, and the last chunks still go to whichever worker is free.
+IN_FLIGHT = 2
+
 
 class ChunkWorker:
     """Computes chunks of candidates from one context (built once per worker)."""
 
-    def __init__(self, ctx: NightlyContext | None = None, ctx_ref: Sequence[Any] | None = None) -> None:
-        if ctx is None:
-            import ray
-
-            assert ctx_ref is not None
-            ctx = ray.get(ctx_ref[0])  # wrapped in a list so that Ray passes the reference itself
+    def __init__(self, ctx: NightlyContext) -> None:
         self.ctx = ctx
         self.service = ctx.service()
 
     def chunk(self, lo: int, hi: int) -> Candidates:
         return generate(self.ctx, self.service, lo, hi)
 
-    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Ray Data batch: columns chunk, lo, hi → chunk, data (the candidates as npz bytes)."""
-        data = [
-            self.chunk(int(lo), int(hi)).to_bytes() for lo, hi in zip(batch["lo"], batch["hi"], strict=True)
-        ]
-        return {"chunk": np.asarray(batch["chunk"]), "data": np.array(data, dtype=object)}
+
+class RayChunkWorker(ChunkWorker):
+    """A ChunkWorker as a Ray actor of ``cpus`` CPUs: BLAS limited to as many threads (Ray sets
+    ``OMP_NUM_THREADS`` only where the node's environment does not), the candidates sent as npz bytes."""
+
+    def __init__(self, ctx: NightlyContext, cpus: int) -> None:
+        from threadpoolctl import threadpool_limits
+
+        # Two actors of one CPU each with a BLAS of two threads each would oversubscribe the cores.
+        self._limits = threadpool_limits(limits=cpus)
+        super().__init__(ctx)
+
+    def node(self) -> str:
+        """This actor's Ray node; answered once the context has arrived and the service is built."""
+        import ray
+
+        return str(ray.get_runtime_context().get_node_id())
+
+    def chunk_bytes(self, lo: int, hi: int) -> bytes:
+        return self.chunk(lo, hi).to_bytes()
 
 
 class Engine(Protocol):
@@ -72,10 +86,20 @@ class LocalEngine:
 
 
 class RayEngine:
-    """Ray Data ``map_batches`` over the chunks with an actor pool of ``workers`` ChunkWorkers.
+    """``workers`` ChunkWorker actors of one CPU each, spread over the cluster's nodes; the chunks go
+    to whichever worker is free (``IN_FLIGHT`` queued on each), in any order (each is checkpointed).
 
-    ``address``: a cluster (``ray://head:10001``); None uses ``$RAY_ADDRESS`` when set, else starts
-    a local Ray with ``num_cpus``. A Ray this engine started is shut down when the run ends.
+    Plain actors rather than a Ray Data ``map_batches`` pool: a chunk list is a task queue, not a
+    dataset, and Ray Data's executor (its stats and autoscaling actors, the pool starting one actor
+    and handing it every chunk before the second was up) cost a small run 30 s and left a node idle.
+
+    ``address``: a running cluster, as ``HOST:PORT`` (the head's GCS port, ``ray start --head
+    --port``; this process must then run on a node of the cluster) or ``ray://HOST:10001`` (Ray
+    Client, from anywhere; needs ``ray[client]``); None uses ``$RAY_ADDRESS`` when set, else starts a
+    private local Ray with ``num_cpus``. The engine disconnects when the run ends (``ray.shutdown``
+    stops a Ray it started; a cluster it joined keeps running).
+
+    After a run, ``chunks_by_node`` counts the chunks each Ray node computed.
     """
 
     name = "ray"
@@ -84,6 +108,31 @@ class RayEngine:
         self.address = address
         self.workers = workers
         self.num_cpus = num_cpus
+        self.chunks_by_node: dict[str, int] = {}
+
+    def _init(self, ray: Any) -> bool:
+        """Connect (or start a local Ray); True if this call did, so the run must disconnect."""
+        if ray.is_initialized():
+            return False
+        address = self.address or os.environ.get("RAY_ADDRESS") or None
+        kwargs: dict[str, Any] = {"runtime_env": {"env_vars": dict(OFFLINE_ENV)}}
+        if address is None:
+            # A private local Ray: no dashboard, no worker logs mixed into the progress bar.
+            kwargs |= {
+                "num_cpus": self.num_cpus or os.cpu_count() or 1,
+                "include_dashboard": False,
+                "log_to_driver": False,
+            }
+        elif address.startswith("ray://"):
+            from ray._private.utils import get_ray_client_dependency_error
+
+            if get_ray_client_dependency_error() is not None:
+                raise PassgenauError(
+                    f"ray address {address}: Ray Client needs the package ray[client]; or run on a node "
+                    "of the cluster (ray start --address) and give the head's GCS address, HOST:PORT"
+                )
+        ray.init(address=address, **kwargs)
+        return True
 
     def run(self, ctx: NightlyContext, chunks: Sequence[Chunk]) -> Iterator[tuple[int, Candidates]]:
         if not chunks:
@@ -91,39 +140,43 @@ class RayEngine:
         try:
             import ray
         except ImportError as exc:  # pragma: no cover - ray is a dependency
-            raise PassgenauError("the ray engine needs the package ray[data]") from exc
+            raise PassgenauError("the ray engine needs the package ray") from exc
         for k, v in OFFLINE_ENV.items():
             os.environ.setdefault(k, v)
-        started_here = False
-        if not ray.is_initialized():
-            address = self.address or os.environ.get("RAY_ADDRESS") or None
-            kwargs: dict[str, Any] = {"runtime_env": {"env_vars": dict(OFFLINE_ENV)}}
-            if address is None:
-                # A private local Ray: no dashboard, no worker logs mixed into the progress bar.
-                kwargs |= {
-                    "num_cpus": self.num_cpus or os.cpu_count() or 1,
-                    "include_dashboard": False,
-                    "log_to_driver": False,
-                }
-            ray.init(address=address, **kwargs)
-            started_here = True
+        started_here = self._init(ray)
+        self.chunks_by_node = {}
+        actors: list[Any] = []
         try:
-            ray.data.DataContext.get_current().enable_progress_bars = False
             ref = ray.put(ctx)
-            items = [{"chunk": i, "lo": lo, "hi": hi} for i, lo, hi in chunks]
-            workers = max(1, min(self.workers, len(items)))
-            ds = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
-                ChunkWorker,
-                fn_constructor_kwargs={"ctx_ref": [ref]},
-                batch_size=1,
-                batch_format="numpy",
-                compute=ray.data.ActorPoolStrategy(size=workers),
-                num_cpus=1,
-            )
-            for batch in ds.iter_batches(batch_size=None, batch_format="numpy"):
-                for i, data in zip(batch["chunk"], batch["data"], strict=True):
-                    yield int(i), Candidates.from_bytes(bytes(data))
+            # SPREAD: one worker a node before a second on any, so that two workers use two machines.
+            remote = ray.remote(RayChunkWorker).options(num_cpus=1, scheduling_strategy="SPREAD")
+            actors = [remote.remote(ref, 1) for _ in range(max(1, min(self.workers, len(chunks))))]
+            nodes = ray.get([a.node.remote() for a in actors])
+            del ref  # the actors hold the context now; the object store may free it
+            log.info("ray: %d workers on %d nodes", len(actors), len(set(nodes)))
+            todo = deque(chunks)
+            pending: dict[Any, tuple[int, int]] = {}  # result → (chunk index, worker)
+
+            def submit(w: int) -> None:
+                i, lo, hi = todo.popleft()
+                pending[actors[w].chunk_bytes.remote(lo, hi)] = (i, w)
+
+            for _ in range(IN_FLIGHT):
+                for w in range(len(actors)):
+                    if todo:
+                        submit(w)
+            while pending:
+                [done], _ = ray.wait(list(pending), num_returns=1)
+                i, w = pending.pop(done)
+                data = ray.get(done)
+                if todo:
+                    submit(w)
+                self.chunks_by_node[nodes[w]] = self.chunks_by_node.get(nodes[w], 0) + 1
+                yield i, Candidates.from_bytes(data)
+            log.info("ray: chunks per node %s", json.dumps(self.chunks_by_node, sort_keys=True))
         finally:
+            for a in actors:
+                ray.kill(a)
             if started_here:
                 ray.shutdown()
 
