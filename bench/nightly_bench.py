@@ -154,7 +154,13 @@ def bench_compare(claimants: int, vacancies: int, k: int, n: int, c: float, seed
 
 
 def bench_run(
-    claimants: int, vacancies: int, fit_only: bool, engine: str, chunk: int, keep: Path | None
+    claimants: int,
+    vacancies: int,
+    fit_only: bool,
+    engine: str,
+    chunk: int,
+    keep: Path | None,
+    prepare_only: bool = False,
 ) -> None:
     from matcher.bootstrap import Services
     from matcher.cli.base import locator
@@ -208,6 +214,12 @@ def bench_run(
     t = time.perf_counter()
     ctx = build_context(Services(settings, store=store, encoder=encoder, scorer=scorer), progress=True)
     t_prepare = time.perf_counter() - t
+    if prepare_only:
+        print(
+            f"prepared {root}: region and import {t_region:.1f} s, train {t_train:.1f} s, "
+            f"context {t_prepare:.1f} s"
+        )
+        return
     run_id = f"bench-{int(time.time())}"
     runner = NightlyRunner(
         ctx,
@@ -257,6 +269,11 @@ def main() -> None:
     ap.add_argument("--engine", default="local", choices=["local", "ray"])
     ap.add_argument("--chunk", type=int, default=256)
     ap.add_argument("--keep", type=Path, help="keep (and reuse) the region, embeddings and model here")
+    ap.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="with --keep: generate, import, train and embed, but do not run (a later run reuses them)",
+    )
     args = ap.parse_args()
     if args.search:
         bench_search(args.search[0], args.search[1], args.k, args.filtered)
@@ -270,6 +287,7 @@ def main() -> None:
             args.engine,
             args.chunk,
             args.keep,
+            args.prepare_only,
         )
 
 

@@ -23,10 +23,11 @@ import numpy.typing as npt
 
 from matcher.pairs import LogitTerms, PairBatch, PairScores
 from matcher.probability import logistic
-from models.features import BINARY, FEATURES, PairInputs, build_features
+from models.features import BINARY, FEATURES, FeatureTables, PairInputs, build_features
 from models.scorer import row_sums
 
 if TYPE_CHECKING:
+    from matcher.domain import Claimant, Vacancy
     from matcher.settings import HouseholdSettings
     from models.bundle import Bundle
     from models.scorer import SustainabilityScorer
@@ -169,7 +170,37 @@ class ModelScorer:
         return p_match, p_sustain
 
     def score(self, pairs: PairBatch, *, explain: bool = True) -> PairScores:
-        X = pair_features(pairs, self.household)
+        return self.score_features(pair_features(pairs, self.household), explain=explain)
+
+    def feature_tables(self, claimants: Sequence[Claimant], vacancies: Sequence[Vacancy]) -> FeatureTables:
+        """What ``score_at`` reads of fixed claimant and vacancy sequences, read once (nightly run)."""
+        return FeatureTables(claimants, vacancies, self.household)
+
+    def score_at(
+        self,
+        tables: FeatureTables,
+        cpos: npt.NDArray[np.intp],
+        vpos: npt.NDArray[np.intp],
+        *,
+        similarity: npt.ArrayLike,
+        depth: npt.ArrayLike,
+        commute_minutes: npt.ArrayLike,
+        commute_limit: npt.ArrayLike,
+    ) -> PairScores:
+        """``score(explain=False)`` of the pairs (claimants[cpos[i]], vacancies[vpos[i]]) of ``tables``:
+        the same numbers, without a ``PairBatch`` of records."""
+        X = tables.matrix(
+            cpos,
+            vpos,
+            similarity=similarity,
+            depth=depth,
+            commute_minutes=commute_minutes,
+            commute_limit=commute_limit,
+        )
+        return self.score_features(X, explain=False)
+
+    def score_features(self, X: F64, *, explain: bool = True) -> PairScores:
+        """Probabilities of full feature rows (``FEATURES`` order); see ``score``."""
         Xs = select(X, self.sustain_features)
         Xm = select(X, self.match_features)
         # Probabilities through ``matcher.probability.logistic``, not ``np.exp``: the same bits on

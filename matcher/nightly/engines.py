@@ -17,7 +17,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from matcher.errors import PassgenauError
-from matcher.nightly.batch_search import Candidates, NightlyContext, generate
+from matcher.nightly.batch_search import Candidates, NightlyContext
+from matcher.nightly.fused import Tables, generate
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,10 @@ class ChunkWorker:
             ctx = ray.get(ctx_ref[0])  # wrapped in a list so that Ray passes the reference itself
         self.ctx = ctx
         self.service = ctx.service()
+        self.tables = Tables(ctx)  # once per worker: the vacancy types, feature arrays, vectors transposed
 
     def chunk(self, lo: int, hi: int) -> Candidates:
-        return generate(self.ctx, self.service, lo, hi)
+        return generate(self.ctx, self.service, lo, hi, self.tables)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Ray Data batch: columns chunk, lo, hi → chunk, data (the candidates as npz bytes)."""
