@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -216,6 +217,33 @@ class FeatureTables:
                 months[key] = months.get(key, 0) + m
         self._exp_keys = np.array(sorted(months), dtype=np.int64)
         self._exp_months = np.array([months[k] for k in self._exp_keys.tolist()], dtype=np.int64)
+        self._claimant_side = {
+            "no_car": self.no_car,
+            "young_children": self.young,
+            "short_spells": self.short_spells,
+            "months_unemployed": self.months_unemployed,
+        }
+        self._vacancy_side = {
+            "shift_work": self.shift,
+            "fixed_term": self.fixed_term,
+            "contract_months": self.contract_months,
+            "temp_agency": self.temp_agency,
+            "employer_size": self.employer_size,
+            "collective_agreement": self.collective,
+            "offers_training": self.training,
+            "hourly_wage": self.hourly_wage,
+        }
+        # A scorer's terms of the claimant's or vacancy's own features, evaluated once (``terms_at``).
+        self.cache: dict[Any, Any] = {}
+
+    def side(self, name: str) -> tuple[str, F64] | None:
+        """A feature of the claimant alone or of the vacancy alone: ("claimant" or "vacancy", its value
+        for each of them); None for a feature of the pair."""
+        if name in self._claimant_side:
+            return "claimant", self._claimant_side[name]
+        if name in self._vacancy_side:
+            return "vacancy", self._vacancy_side[name]
+        return None
 
     def experience_years(self, cpos: npt.NDArray[np.intp], vpos: npt.NDArray[np.intp]) -> F64:
         code = self.v_code[vpos]

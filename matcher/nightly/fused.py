@@ -195,24 +195,29 @@ def _candidates(
     """Per row of ``scores``: every eligible column scoring at least f_n − ``slack`` (f_n: the row's
     n-th highest eligible score), with those scores and f_n; an empty row when n is 0.
 
-    ``eligible(j)``: row j's eligible columns (any order). The scores of a row's eligible columns are
-    gathered once; a first threshold comes from the first 4n of them (their n-th highest is at most
-    f_n, so every score the row needs is at or above it minus ``slack``), and only the few above it
-    are partitioned: no ``np.partition`` over a whole row.
+    ``eligible(j)``: row j's eligible columns (any order), None for all. The scores of a row's eligible
+    columns are gathered once; a first threshold comes from the first w of them (their n-th highest
+    is at most f_n, so every score the row needs is at or above it minus ``slack``), and only the
+    few above it are partitioned: no ``np.partition`` over a whole row.
     """
     out: list[tuple[IP, F32, float]] = []
     for j in range(scores.shape[0]):
         nj = int(n[j])
         cols = eligible(j) if nj > 0 else np.zeros(0, np.intp)
-        if len(cols) == 0:
+        if cols is not None and len(cols) == 0:
             out.append((np.zeros(0, np.intp), np.zeros(0, np.float32), -np.inf))
             continue
-        vals = scores[j, cols]
-        w = 4 * nj
+        vals = scores[j] if cols is None else scores[j, cols]
+        # The n-th of w sampled scores sits near quantile n / w of the row: about len · n / w scores
+        # lie above it. w = √(n · len) balances the two partitions.
+        w = max(2 * nj, int(np.sqrt(nj * len(vals))))
         if len(vals) > 2 * w:
             floor = float(np.partition(vals[:w], w - nj)[w - nj])
-            above = _at_least(vals, floor - slack)
-            cols, vals = cols[above], vals[above]
+            above = np.flatnonzero(_at_least(vals, floor - slack))
+            cols = above if cols is None else cols[above]
+            vals = vals[above]
+        elif cols is None:
+            cols = np.arange(len(vals))
         fn = (
             float(np.partition(vals, len(vals) - nj)[len(vals) - nj]) if nj < len(vals) else float(vals.min())
         )
@@ -239,14 +244,14 @@ def fused_topk(
         kk = np.minimum(kk, allowed.sum(axis=1))
     block = max(1, _BLOCK_CELLS // max(1, nv))
     buf = np.empty((min(block, nq), nv), dtype=np.float32)
-    every = np.arange(nv)
     out: list[tuple[I64, F32]] = []
     for start in range(0, nq, block):
         stop = min(nq, start + block)
         s = buf[: stop - start]
         np.matmul(queries[start:stop], vt, out=s)
+
         def eligible(j: int, start: int = start) -> Any:
-            return every if allowed is None else np.flatnonzero(allowed[start + j])
+            return None if allowed is None else np.flatnonzero(allowed[start + j])
 
         found = _candidates(s, kk[start:stop], 0.0, eligible)
         for (cols, vals, _), kj in zip(found, kk[start:stop], strict=True):
