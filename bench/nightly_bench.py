@@ -42,6 +42,20 @@ def sgemm_peak() -> float:
     return best
 
 
+def peak_memory() -> str:
+    """This process's peak resident memory: VmHWM (Linux) and getrusage's ru_maxrss."""
+    import resource
+
+    hwm = ""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                hwm = f"VmHWM {int(line.split()[1]) / 2**20:.2f} GiB, "
+    except OSError:
+        pass
+    return f"{hwm}ru_maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB"
+
+
 def unit(rng: np.random.Generator, n: int) -> np.ndarray:
     x = rng.standard_normal((n, DIM)).astype(np.float32)
     return x / np.linalg.norm(x, axis=1, keepdims=True)
@@ -102,6 +116,7 @@ def bench_search(nq: int, nv: int, k: int, filtered: float, reference: bool) -> 
         f"  matrix products only: {gemm:.1f} s = {flop / gemm / 1e9:.0f} GFLOP/s = "
         f"{flop / gemm / 1e9 / peak:.0%} of peak"
     )
+    print(f"  peak memory: {peak_memory()}")
     if filtered > 0:
         m = min(nq, 5000)
         allowed = rng.random((m, nv)) < filtered
@@ -263,6 +278,7 @@ def bench_run(
                 "prepare_s (index, embeddings, grounder)": round(t_prepare, 1),
                 "nightly_run_s": round(t_run, 1),
                 "timings": summary.manifest["timings_seconds"],
+                "peak_memory": peak_memory(),
             },
             indent=2,
         )
