@@ -193,6 +193,7 @@ def bench_run(
     chunk: int,
     keep: Path | None,
     prepare_only: bool = False,
+    processes: int = 1,
 ) -> None:
     from matcher.bootstrap import Services
     from matcher.cli.base import locator
@@ -200,7 +201,7 @@ def bench_run(
     from matcher.cli.nightly import build_context
     from matcher.importer import import_file
     from matcher.layout import DataLayout
-    from matcher.nightly.engines import make_engine
+    from matcher.nightly.engines import LocalEngine, make_engine
     from matcher.nightly.runner import NightlyRunner, summary_text
     from matcher.settings import Settings
     from models.cache import EmbeddingCache
@@ -259,7 +260,7 @@ def bench_run(
         settings.nightly,
         out_dir=DataLayout(data_dir).nightly,
         run_id=run_id,
-        engine=make_engine(engine),
+        engine=LocalEngine(processes) if engine == "local" else make_engine(engine),
         progress=True,
     )
     t = time.perf_counter()
@@ -273,6 +274,7 @@ def bench_run(
                 "vacancies": len(ctx.vacancies),
                 "scorer": ctx.scorer.model_version,
                 "engine": engine,
+                "processes": processes,
                 "region_and_import_s": round(t_region, 1),
                 "train_s": round(t_train, 1),
                 "prepare_s (index, embeddings, grounder)": round(t_prepare, 1),
@@ -302,6 +304,7 @@ def main() -> None:
     ap.add_argument("--fit-only", action="store_true", help="no trained scorer (rank by similarity)")
     ap.add_argument("--engine", default="local", choices=["local", "ray"])
     ap.add_argument("--chunk", type=int, default=256)
+    ap.add_argument("--processes", type=int, default=1, help="local engine: chunk processes (forked)")
     ap.add_argument("--keep", type=Path, help="keep (and reuse) the region, embeddings and model here")
     ap.add_argument(
         "--prepare-only",
@@ -322,6 +325,7 @@ def main() -> None:
             args.chunk,
             args.keep,
             args.prepare_only,
+            args.processes,
         )
 
 

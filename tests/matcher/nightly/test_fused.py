@@ -146,3 +146,17 @@ def test_5000_by_5000_row_for_row(tmp_path: Path, trained: ModelScorer) -> None:
         assert_same(a, generate(ctx, service, lo, hi, tables))
         compared += len(a)
     assert compared > 100_000
+
+
+def test_forked_processes_give_the_same_chunks(region: tuple[Path, Store], trained: ModelScorer) -> None:
+    from matcher.nightly.engines import LocalEngine
+    from matcher.nightly.runner import plan_chunks
+
+    data_dir, store = region
+    ctx = context(data_dir, store, trained)
+    chunks = plan_chunks(len(ctx.claimants), 64)
+    one = dict(LocalEngine().run(ctx, chunks))
+    two = dict(LocalEngine(processes=2).run(ctx, chunks))
+    assert sorted(two) == sorted(one) == [i for i, _, _ in chunks]
+    for i in one:
+        assert_same(one[i], two[i])
