@@ -53,7 +53,10 @@ def peak_memory() -> str:
                 hwm = f"VmHWM {int(line.split()[1]) / 2**20:.2f} GiB, "
     except OSError:
         pass
-    return f"{hwm}ru_maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB"
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+    # Forked chunk processes (--processes) share the parent's pages until they write them.
+    return f"{hwm}ru_maxrss {own:.2f} GiB; largest child process {child:.2f} GiB"
 
 
 def unit(rng: np.random.Generator, n: int) -> np.ndarray:
