@@ -44,25 +44,54 @@ def sgemm_peak() -> float:
     return best
 
 
+def peak_memory() -> str:
+    """This process's peak resident memory: VmHWM (Linux) and getrusage's ru_maxrss."""
+    import resource
+
+    hwm = ""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                hwm = f"VmHWM {int(line.split()[1]) / 2**20:.2f} GiB, "
+    except OSError:
+        pass
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+    # Forked chunk processes (--processes) share the parent's pages until they write them.
+    return f"{hwm}ru_maxrss {own:.2f} GiB; largest child process {child:.2f} GiB"
+
+
 def unit(rng: np.random.Generator, n: int) -> np.ndarray:
     x = rng.standard_normal((n, DIM)).astype(np.float32)
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-def bench_search(nq: int, nv: int, k: int, filtered: float) -> None:
+def bench_search(nq: int, nv: int, k: int, filtered: float, reference: bool) -> None:
+    """The nightly run's search (``fused_topk``: products in blocks, a threshold per row) against the
+    matrix products alone, as a share of the GEMM peak; ``reference``: also the old per-row
+    ``np.partition`` path (``blocked_topk``), which must give the same lists."""
     from matcher.nightly.batch_search import blocked_topk
+    from matcher.nightly.fused import fused_topk
 
     peak_before = sgemm_peak()
     rng = np.random.default_rng(0)
     v, q = unit(rng, nv), unit(rng, nq)
     ids = np.array([f"V{i:07d}" for i in range(nv)])
+    rank = np.empty(nv, dtype=np.int64)
+    rank[np.argsort(ids, kind="stable")] = np.arange(nv)
     flop = 2.0 * nq * nv * DIM
-    t = time.perf_counter()
-    blocked_topk(q, v, ids, np.full(nq, k))
-    full = time.perf_counter() - t
-    # The matrix products alone, in the same blocks as blocked_topk.
-    block = max(1, (1 << 24) // nv)
     vt = np.ascontiguousarray(v.T)
+    t = time.perf_counter()
+    fused = fused_topk(q, vt, rank, np.full(nq, k))
+    full = time.perf_counter() - t
+    old = None
+    if reference:
+        t = time.perf_counter()
+        expect = blocked_topk(q, v, ids, np.full(nq, k))
+        old = time.perf_counter() - t
+        same = all(np.array_equal(a[0], b[0]) for a, b in zip(fused, expect, strict=True))
+    # The matrix products alone, in the same blocks as fused_topk.
+    block = max(1, (1 << 24) // nv)
     buf = np.empty((block, nv), dtype=np.float32)
     t = time.perf_counter()
     for s in range(0, nq, block):
@@ -80,18 +109,24 @@ def bench_search(nq: int, nv: int, k: int, filtered: float) -> None:
     )
     print(f"{nq:,} × {nv:,} × {DIM} random unit vectors, top {k} per query, blocks of {block} queries")
     print(
-        f"  exact top-{k} (products + selection, ties by id): {full:.1f} s = {nq / full:,.0f} queries/s = "
-        f"{flop / full / 1e9:.0f} GFLOP/s = {flop / full / 1e9 / peak:.0%} of peak"
+        f"  fused top-{k} (products + threshold selection, ties by id): {full:.1f} s = {nq / full:,.0f} "
+        f"queries/s = {flop / full / 1e9:.0f} GFLOP/s = {flop / full / 1e9 / peak:.0%} of peak"
     )
+    if old is not None:
+        print(
+            f"  reference blocked_topk (np.partition per row): {old:.1f} s = {flop / old / 1e9 / peak:.0%} "
+            f"of peak; same lists: {same}"
+        )
     print(
         f"  matrix products only: {gemm:.1f} s = {flop / gemm / 1e9:.0f} GFLOP/s = "
         f"{flop / gemm / 1e9 / peak:.0%} of peak"
     )
+    print(f"  peak memory: {peak_memory()}")
     if filtered > 0:
         m = min(nq, 5000)
         allowed = rng.random((m, nv)) < filtered
         t = time.perf_counter()
-        blocked_topk(q[:m], v, ids, np.full(m, k), allowed)
+        fused_topk(q[:m], vt, rank, np.full(m, k), allowed)
         dt = time.perf_counter() - t
         f = 2.0 * m * nv * DIM
         print(
@@ -227,15 +262,28 @@ def prepare(
 
 
 def bench_run(
-    claimants: int, vacancies: int, fit_only: bool, engine: str, chunk: int, keep: Path | None
+    claimants: int,
+    vacancies: int,
+    fit_only: bool,
+    engine: str,
+    chunk: int,
+    keep: Path | None,
+    prepare_only: bool = False,
+    processes: int = 1,
 ) -> None:
     from matcher.layout import DataLayout
-    from matcher.nightly.engines import make_engine
+    from matcher.nightly.engines import LocalEngine, make_engine
     from matcher.nightly.runner import NightlyRunner, summary_text
 
     p = prepare(claimants, vacancies, fit_only, engine, chunk, keep)
     root, data_dir, store, settings, ctx = p.root, p.data_dir, p.store, p.settings, p.ctx
     t_region, t_train, t_prepare = p.t_region, p.t_train, p.t_prepare
+    if prepare_only:
+        print(
+            f"prepared {root}: region and import {t_region:.1f} s, train {t_train:.1f} s, "
+            f"context {t_prepare:.1f} s"
+        )
+        return
     run_id = f"bench-{int(time.time())}"
     runner = NightlyRunner(
         ctx,
@@ -243,7 +291,7 @@ def bench_run(
         settings.nightly,
         out_dir=DataLayout(data_dir).nightly,
         run_id=run_id,
-        engine=make_engine(engine),
+        engine=LocalEngine(processes) if engine == "local" else make_engine(engine),
         progress=True,
     )
     t = time.perf_counter()
@@ -257,11 +305,13 @@ def bench_run(
                 "vacancies": len(ctx.vacancies),
                 "scorer": ctx.scorer.model_version,
                 "engine": engine,
+                "processes": processes,
                 "region_and_import_s": round(t_region, 1),
                 "train_s": round(t_train, 1),
                 "prepare_s (index, embeddings, grounder)": round(t_prepare, 1),
                 "nightly_run_s": round(t_run, 1),
                 "timings": summary.manifest["timings_seconds"],
+                "peak_memory": peak_memory(),
             },
             indent=2,
         )
@@ -275,6 +325,7 @@ def main() -> None:
     ap.add_argument("--search", nargs=2, type=int, metavar=("QUERIES", "VECTORS"))
     ap.add_argument("--k", type=int, default=30, help="top k per query in the search bench")
     ap.add_argument("--filtered", type=float, default=0.3, help="eligible share for the masked search")
+    ap.add_argument("--reference", action="store_true", help="also time the old per-row partition search")
     ap.add_argument(
         "--compare", type=int, metavar="CLAIMANTS", help="allocation solvers on a synthetic instance"
     )
@@ -284,10 +335,16 @@ def main() -> None:
     ap.add_argument("--fit-only", action="store_true", help="no trained scorer (rank by similarity)")
     ap.add_argument("--engine", default="local", choices=["local", "ray"])
     ap.add_argument("--chunk", type=int, default=256)
+    ap.add_argument("--processes", type=int, default=1, help="local engine: chunk processes (forked)")
     ap.add_argument("--keep", type=Path, help="keep (and reuse) the region, embeddings and model here")
+    ap.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="with --keep: generate, import, train and embed, but do not run (a later run reuses them)",
+    )
     args = ap.parse_args()
     if args.search:
-        bench_search(args.search[0], args.search[1], args.k, args.filtered)
+        bench_search(args.search[0], args.search[1], args.k, args.filtered, args.reference)
     if args.compare:
         bench_compare(args.compare, args.compare, 30, 10, args.c, seed=1)
     if args.claimants:
@@ -298,6 +355,8 @@ def main() -> None:
             args.engine,
             args.chunk,
             args.keep,
+            args.prepare_only,
+            args.processes,
         )
 
 

@@ -82,6 +82,12 @@ def assess_pairs(
     return _assess(homes, which, g, s)
 
 
+def assess_grouped(homes: list[Household], which: IP, g: F64, s: HouseholdSettings) -> dict[str, F64]:
+    """``assess_pairs`` once the pairs' distinct households are known: pair i is ``homes[which[i]]``
+    earning ``g[i]`` (the nightly run knows them by claimant position, ``models.features``)."""
+    return _assess(homes, which, np.atleast_1d(np.asarray(g, dtype=np.float64)), s)
+
+
 def _assess(homes: list[Household], which: IP, g: F64, s: HouseholdSettings) -> dict[str, F64]:
     """``assess_pairs`` once the pairs' distinct households are known (``_homes``)."""
     if len(homes) == 1:  # a lookup: one claimant's candidates, no grouping to do

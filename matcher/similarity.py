@@ -108,6 +108,19 @@ def exact_similarity(query: npt.ArrayLike, vectors: npt.ArrayLike) -> F64:
     return to_grid(_tree_sum(p))
 
 
+def exact_pairs(queries: npt.ArrayLike, vectors: npt.ArrayLike, qi: npt.ArrayLike, vi: npt.ArrayLike) -> F64:
+    """``exact_similarity`` of many (query, vector) pairs at once: pair j is ``queries[qi[j]]`` with
+    ``vectors[vi[j]]``. The same products and the same tree per pair, so the same bits as
+    ``exact_similarity(queries[qi[j]], vectors[vi[j]][None])`` (the nightly run re-scores the pairs
+    of a whole block of claimants in one tree)."""
+    q = np.asarray(queries, dtype=np.float32)
+    v = np.asarray(vectors, dtype=np.float32)
+    qi, vi = np.asarray(qi, dtype=np.intp), np.asarray(vi, dtype=np.intp)
+    p = v[vi].T.astype(np.float64, order="C")  # (dim, n)
+    np.multiply(p, q[qi].T, out=p)  # exact, as in exact_similarity
+    return to_grid(_tree_sum(p))
+
+
 def fast_error_bound(dim: int) -> float:
     """How far a float32 inner product of two stored vectors can be from the exact one, plus a grid
     step: γ_dim · 1.001² for any summation order, blocking or FMA use (see module doc)."""

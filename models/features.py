@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from matcher.domain import Claimant, Contract, Shifts, SizeBand, Vacancy
-from matcher.household_pairs import assess_pairs
+from matcher.household_pairs import assess_grouped, assess_pairs
 from matcher.pairs import childcare_clash, experience_years
 from matcher.settings import HouseholdSettings
 
@@ -158,3 +159,158 @@ def build_features(p: PairInputs, household: HouseholdSettings) -> F64:
         "hourly_wage": _col([v.hourly_wage for v in vs]),
     }
     return np.column_stack([cols[name] for name in FEATURES])
+
+
+class FeatureTables:
+    """``build_features`` for pairs given as positions into fixed claimant and vacancy sequences.
+
+    The nightly run scores ~300 vacancies for each of 100,000 claimants: reading each pair's
+    attributes off the two records costs more than the arithmetic. Here every attribute is read
+    once per claimant and once per vacancy, and a pair's row is gathered from those arrays. Each
+    column is the same elementwise IEEE operations on the same values as in ``build_features``, so
+    the matrix is the same bit for bit (``tests/models/test_feature_tables.py``).
+    """
+
+    def __init__(self, claimants: Sequence[Claimant], vacancies: Sequence[Vacancy], s: HouseholdSettings):
+        self.claimants = tuple(claimants)
+        self.household = s
+        cs, vs = self.claimants, tuple(vacancies)
+        self.households = [c.household for c in cs]
+        self.no_car = _col([0.0 if c.has_car else 1.0 for c in cs])
+        self.young = _col([float(c.household.children_0_5) for c in cs])
+        self.single = _col([1.0 if c.household.single_parent else 0.0 for c in cs])
+        self.available = _col([c.available_hours for c in cs])
+        self.health = np.array([-1 if c.health_max_load is None else int(c.health_max_load) for c in cs])
+        self.c_german = np.array([int(c.german_level) for c in cs], dtype=np.int64)
+        self.c_skill = np.array([int(c.skill_level) for c in cs], dtype=np.int64)
+        self.short_spells = _col([float(c.short_spells) for c in cs])
+        self.months_unemployed = _col([float(c.months_unemployed) for c in cs])
+        school = _col([float(c.household.children_6_13) for c in cs])
+        # childcare_clash's two factors, each elementwise on one side's values.
+        self.care = np.minimum(self.young + 0.5 * school, 2.0)
+        self.shift = _col([0.0 if v.shifts is Shifts.DAY else 1.0 for v in vs])
+        self.hours = _col([v.hours_per_week for v in vs])
+        self.clash = np.maximum(self.hours - 25.0, 0.0) / 15.0 + 0.8 * self.shift
+        self.load = np.array([int(v.physical_load) for v in vs], dtype=np.int64)
+        self.v_german = np.array([int(v.german_level) for v in vs], dtype=np.int64)
+        self.v_skill = np.array([int(v.skill_level) for v in vs], dtype=np.int64)
+        self.fixed_term = _col([1.0 if v.contract is Contract.FIXED_TERM else 0.0 for v in vs])
+        self.contract_months = _col([float(v.contract_months or 0) for v in vs])
+        self.temp_agency = _col([1.0 if v.employer.temp_agency else 0.0 for v in vs])
+        self.employer_size = _col([_SIZE[v.employer.size_band] for v in vs])
+        self.collective = _col([1.0 if v.employer.collective_agreement else 0.0 for v in vs])
+        self.training = _col([1.0 if v.employer.offers_training else 0.0 for v in vs])
+        self.hourly_wage = _col([v.hourly_wage for v in vs])
+        self.monthly_wage = np.array([v.monthly_wage for v in vs], dtype=np.float64)
+        # Experience by Berufsgattung (``experience_years``): the vacancy's 4-digit code as a number,
+        # each claimant's months per code as sorted (claimant, code) keys.
+        codes = sorted(
+            {v.kldb[:4] for v in vs if v.kldb is not None} | {k[:4] for c in cs for k, _ in c.experience}
+        )
+        number = {code: i for i, code in enumerate(codes)}
+        self._codes = len(codes) + 1
+        self.v_code = np.array([-1 if v.kldb is None else number[v.kldb[:4]] for v in vs], dtype=np.int64)
+        months: dict[int, int] = {}
+        for i, c in enumerate(cs):
+            for code, m in c.experience:
+                key = i * self._codes + number[code[:4]]
+                months[key] = months.get(key, 0) + m
+        self._exp_keys = np.array(sorted(months), dtype=np.int64)
+        self._exp_months = np.array([months[k] for k in self._exp_keys.tolist()], dtype=np.int64)
+        self._claimant_side = {
+            "no_car": self.no_car,
+            "young_children": self.young,
+            "short_spells": self.short_spells,
+            "months_unemployed": self.months_unemployed,
+        }
+        self._vacancy_side = {
+            "shift_work": self.shift,
+            "fixed_term": self.fixed_term,
+            "contract_months": self.contract_months,
+            "temp_agency": self.temp_agency,
+            "employer_size": self.employer_size,
+            "collective_agreement": self.collective,
+            "offers_training": self.training,
+            "hourly_wage": self.hourly_wage,
+        }
+        # A scorer's terms of the claimant's or vacancy's own features, evaluated once (``terms_at``).
+        self.cache: dict[Any, Any] = {}
+
+    def side(self, name: str) -> tuple[str, F64] | None:
+        """A feature of the claimant alone or of the vacancy alone: ("claimant" or "vacancy", its value
+        for each of them); None for a feature of the pair."""
+        if name in self._claimant_side:
+            return "claimant", self._claimant_side[name]
+        if name in self._vacancy_side:
+            return "vacancy", self._vacancy_side[name]
+        return None
+
+    def experience_years(self, cpos: npt.NDArray[np.intp], vpos: npt.NDArray[np.intp]) -> F64:
+        code = self.v_code[vpos]
+        key = cpos.astype(np.int64) * self._codes + code
+        at = np.minimum(np.searchsorted(self._exp_keys, key), max(len(self._exp_keys) - 1, 0))
+        found = (code >= 0) & (len(self._exp_keys) > 0)
+        if len(self._exp_keys):
+            found &= self._exp_keys[at] == key
+        months = np.where(found, self._exp_months[at] if len(self._exp_keys) else 0, 0)
+        return months.astype(np.float64) / 12.0
+
+    def matrix(
+        self,
+        cpos: npt.NDArray[np.intp],
+        vpos: npt.NDArray[np.intp],
+        *,
+        similarity: npt.ArrayLike,
+        depth: npt.ArrayLike,
+        commute_minutes: npt.ArrayLike,
+        commute_limit: npt.ArrayLike,
+    ) -> F64:
+        """The feature matrix of the pairs (claimants[cpos[i]], vacancies[vpos[i]]), as build_features."""
+        n = len(cpos)
+        if n == 0:
+            return np.zeros((0, len(FEATURES)))
+        minutes = np.asarray(commute_minutes, dtype=np.float64)
+        limit = np.asarray(commute_limit, dtype=np.float64)
+        no_car = self.no_car[cpos]
+        clash = self.care[cpos] * self.clash[vpos]
+        h = self.health[cpos]
+        excess = np.where(h >= 0, np.maximum(self.load[vpos] - h, 0), 0).astype(np.float64)
+        # The pairs' distinct households by claimant position, as ``assess_pairs`` groups them.
+        homes_at, which = np.unique(cpos, return_inverse=True)
+        effect = assess_grouped(
+            [self.households[i] for i in homes_at.tolist()],
+            which.astype(np.intp),
+            self.monthly_wage[vpos],
+            self.household,
+        )
+        need_total = effect["remaining_need"] + effect["countable"]
+        share = np.where(need_total > 0, effect["countable"] / np.maximum(need_total, 1.0), 2.0)
+        cols = {
+            "similarity": np.asarray(similarity, dtype=np.float64),
+            "kldb_depth": np.asarray(depth, dtype=np.float64),
+            "experience_years": self.experience_years(cpos, vpos),
+            "commute_minutes": minutes,
+            "commute_ratio": minutes / np.maximum(limit, 1.0),
+            "no_car": no_car,
+            "commute_no_car": minutes * no_car,
+            "hours_ratio": self.hours[vpos] / self.available[cpos],
+            "young_children": self.young[cpos],
+            "childcare_clash": clash,
+            "single_parent_clash": self.single[cpos] * clash,
+            "shift_work": self.shift[vpos],
+            "fixed_term": self.fixed_term[vpos],
+            "contract_months": self.contract_months[vpos],
+            "temp_agency": self.temp_agency[vpos],
+            "need_covered": np.clip(share, 0.0, 2.0),
+            "ends_need": effect["ends_need"].astype(np.float64),
+            "employer_size": self.employer_size[vpos],
+            "collective_agreement": self.collective[vpos],
+            "offers_training": self.training[vpos],
+            "german_gap": (self.c_german[cpos] - self.v_german[vpos]).astype(np.float64),
+            "health_strain": excess,
+            "short_spells": self.short_spells[cpos],
+            "months_unemployed": self.months_unemployed[cpos],
+            "skill_gap": (self.c_skill[cpos] - self.v_skill[vpos]).astype(np.float64),
+            "hourly_wage": self.hourly_wage[vpos],
+        }
+        return np.column_stack([cols[name] for name in FEATURES])

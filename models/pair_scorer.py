@@ -23,10 +23,11 @@ import numpy.typing as npt
 
 from matcher.pairs import LogitTerms, PairBatch, PairScores
 from matcher.probability import logistic
-from models.features import BINARY, FEATURES, PairInputs, build_features
+from models.features import BINARY, FEATURES, FeatureTables, PairInputs, build_features
 from models.scorer import row_sums
 
 if TYPE_CHECKING:
+    from matcher.domain import Claimant, Vacancy
     from matcher.settings import HouseholdSettings
     from models.bundle import Bundle
     from models.scorer import SustainabilityScorer
@@ -113,19 +114,57 @@ class AdditiveTerms:
             else:
                 self._parts.append((None, float(w[0]), 0.0, offset))
 
+    def term(self, j: int, x: F64) -> tuple[F64, npt.NDArray[np.bool_] | None]:
+        """Feature j's term of the values ``x``, and which are beyond the boundary knots (None: linear)."""
+        f, a, b, offset = self._parts[j]
+        if f is None:
+            return x * a + offset, None
+        return f(np.clip(x, a, b)) + offset, (x < a) | (x > b)
+
     def terms(self, X: F64) -> F64:
+        return self.terms_of(X, [None] * X.shape[1])
+
+    def terms_of(self, X: F64, known: Sequence[tuple[F64, npt.NDArray[np.bool_] | None] | None]) -> F64:
+        """``terms(X)`` where ``known[j]``, if given, is column j's (terms, beyond the knots) already
+        evaluated (the nightly run evaluates a claimant's or a vacancy's own features once)."""
         out = np.empty_like(X, dtype=np.float64)
         outside = np.zeros(X.shape[0], dtype=bool)
-        for j, (f, a, b, offset) in enumerate(self._parts):
-            x = X[:, j]
-            if f is None:
-                out[:, j] = x * a + offset
-            else:
-                outside |= (x < a) | (x > b)
-                out[:, j] = f(np.clip(x, a, b)) + offset
+        for j in range(X.shape[1]):
+            t, o = known[j] if known[j] is not None else self.term(j, X[:, j])
+            out[:, j] = t
+            if o is not None:
+                outside |= o
         if outside.any():
             out[outside] = self.model.contributions(X[outside])
         return out
+
+    def terms_at(self, X: F64, features: Sequence[str], tables: FeatureTables, cpos: Any, vpos: Any) -> F64:
+        """``terms(X)`` of the pairs (cpos, vpos) of ``tables``: a feature of the claimant or of the
+        vacancy alone is evaluated once per claimant or vacancy and gathered; a pair feature whose
+        values are a few integers (match depth, German gap) once per value. Elementwise: the same bits."""
+        known: list[tuple[F64, npt.NDArray[np.bool_] | None] | None] = []
+        for j, name in enumerate(features):
+            side = tables.side(name)
+            if side is not None:
+                kind, values = side
+                key = (id(self), j)
+                cached = tables.cache.get(key)
+                if cached is None:
+                    cached = tables.cache[key] = self.term(j, values)
+                at = cpos if kind == "claimant" else vpos
+                t, o = cached
+                known.append((t[at], None if o is None else o[at]))
+                continue
+            x = X[:, j]
+            lo, hi = (float(x.min()), float(x.max())) if len(x) else (0.0, 0.0)
+            if hi - lo <= 64 and np.array_equal(x, np.round(x)):
+                grid = np.arange(lo, hi + 1.0)
+                t, o = self.term(j, grid)
+                i = (x - lo).astype(np.intp)
+                known.append((t[i], None if o is None else o[i]))
+            else:
+                known.append(None)
+        return self.terms_of(X, known)
 
 
 # -- the scorer ------------------------------------------------------------------------------------
@@ -169,7 +208,47 @@ class ModelScorer:
         return p_match, p_sustain
 
     def score(self, pairs: PairBatch, *, explain: bool = True) -> PairScores:
-        X = pair_features(pairs, self.household)
+        return self.score_features(pair_features(pairs, self.household), explain=explain)
+
+    def feature_tables(self, claimants: Sequence[Claimant], vacancies: Sequence[Vacancy]) -> FeatureTables:
+        """What ``score_at`` reads of fixed claimant and vacancy sequences, read once (nightly run)."""
+        return FeatureTables(claimants, vacancies, self.household)
+
+    def score_at(
+        self,
+        tables: FeatureTables,
+        cpos: npt.NDArray[np.intp],
+        vpos: npt.NDArray[np.intp],
+        *,
+        similarity: npt.ArrayLike,
+        depth: npt.ArrayLike,
+        commute_minutes: npt.ArrayLike,
+        commute_limit: npt.ArrayLike,
+    ) -> PairScores:
+        """``score(explain=False)`` of the pairs (claimants[cpos[i]], vacancies[vpos[i]]) of ``tables``:
+        the same numbers, without a ``PairBatch`` of records."""
+        X = tables.matrix(
+            cpos,
+            vpos,
+            similarity=similarity,
+            depth=depth,
+            commute_minutes=commute_minutes,
+            commute_limit=commute_limit,
+        )
+        mt, st = self._match_terms, self._sustain_terms
+        if mt is None or st is None:
+            return self.score_features(X, explain=False)
+        Xm, Xs = select(X, self.match_features), select(X, self.sustain_features)
+        p_match = logistic(mt.base + row_sums(mt.terms_at(Xm, self.match_features, tables, cpos, vpos)))
+        p_sustain = logistic(st.base + row_sums(st.terms_at(Xs, self.sustain_features, tables, cpos, vpos)))
+        return PairScores(
+            p_match=np.asarray(p_match, dtype=np.float64),
+            p_sustain=np.asarray(p_sustain, dtype=np.float64),
+            model_version=self.model_version,
+        )
+
+    def score_features(self, X: F64, *, explain: bool = True) -> PairScores:
+        """Probabilities of full feature rows (``FEATURES`` order); see ``score``."""
         Xs = select(X, self.sustain_features)
         Xm = select(X, self.match_features)
         # Probabilities through ``matcher.probability.logistic``, not ``np.exp``: the same bits on

@@ -314,8 +314,9 @@ def _exact(
     return nearest(query, n, available, search, lambda at: ctx.vacancy_vectors[at], ctx.vacancies.ids)
 
 
-def generate(ctx: NightlyContext, service: MatchService, lo: int, hi: int) -> Candidates:
-    """The candidates of claimants ``lo:hi`` (positions in ``ctx.claimants``); see module doc."""
+def generate_lookup(ctx: NightlyContext, service: MatchService, lo: int, hi: int) -> Candidates:
+    """The candidates of claimants ``lo:hi`` (positions in ``ctx.claimants``) by the lookup's pipeline,
+    claimant by claimant (see module doc): the reference ``matcher.nightly.fused.generate`` must equal."""
     claimants = ctx.claimants[lo:hi]
     nv = len(ctx.vacancies)
     pairs: list[PairBatch] = []

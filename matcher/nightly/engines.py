@@ -18,7 +18,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from matcher.errors import PassgenauError
-from matcher.nightly.batch_search import Candidates, NightlyContext, generate
+from matcher.nightly.batch_search import Candidates, NightlyContext
+from matcher.nightly.fused import Tables, generate
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +43,10 @@ class ChunkWorker:
     def __init__(self, ctx: NightlyContext) -> None:
         self.ctx = ctx
         self.service = ctx.service()
+        self.tables = Tables(ctx)  # once per worker: the vacancy types, feature arrays, vectors transposed
 
     def chunk(self, lo: int, hi: int) -> Candidates:
-        return generate(self.ctx, self.service, lo, hi)
+        return generate(self.ctx, self.service, lo, hi, self.tables)
 
 
 class RayChunkWorker(ChunkWorker):
@@ -75,14 +77,53 @@ class Engine(Protocol):
 
 
 class LocalEngine:
+    """The chunks in this process, or with ``processes`` > 1 in as many forked processes on this
+    machine (each one BLAS thread; the context is inherited by the fork, not copied or pickled).
+    Most of a chunk is single-threaded numpy: on 2 cores, 2 processes use both."""
+
     name = "local"
+
+    def __init__(self, processes: int = 1) -> None:
+        self.processes = processes
 
     def run(self, ctx: NightlyContext, chunks: Sequence[Chunk]) -> Iterator[tuple[int, Candidates]]:
         if not chunks:
             return
-        worker = ChunkWorker(ctx)
-        for i, lo, hi in chunks:
-            yield i, worker.chunk(lo, hi)
+        if self.processes <= 1 or len(chunks) < 2:
+            worker = ChunkWorker(ctx)
+            for i, lo, hi in chunks:
+                yield i, worker.chunk(lo, hi)
+            return
+        import multiprocessing
+
+        global _FORKED
+        _FORKED = ctx
+        try:
+            with multiprocessing.get_context("fork").Pool(self.processes, initializer=_start_forked) as pool:
+                for i, data in pool.imap_unordered(_forked_chunk, chunks):
+                    yield i, Candidates.from_bytes(data)
+        finally:
+            _FORKED = None
+
+
+# The context a forked worker inherits (set by LocalEngine.run just before the fork).
+_FORKED: NightlyContext | None = None
+_WORKER: ChunkWorker | None = None
+
+
+def _start_forked() -> None:
+    import threadpoolctl
+
+    global _WORKER
+    threadpoolctl.threadpool_limits(1)
+    assert _FORKED is not None
+    _WORKER = ChunkWorker(_FORKED)
+
+
+def _forked_chunk(chunk: Chunk) -> tuple[int, bytes]:
+    i, lo, hi = chunk
+    assert _WORKER is not None
+    return i, _WORKER.chunk(lo, hi).to_bytes()
 
 
 class RayEngine:

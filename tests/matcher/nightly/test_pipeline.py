@@ -14,8 +14,9 @@ import pytest
 from matcher.bootstrap import Services
 from matcher.cli.nightly import build_context
 from matcher.errors import PassgenauError
-from matcher.nightly.batch_search import NightlyContext, blocked_topk, generate
+from matcher.nightly.batch_search import NightlyContext, blocked_topk
 from matcher.nightly.engines import LocalEngine
+from matcher.nightly.fused import generate
 from matcher.nightly.output import details_record
 from matcher.nightly.runner import NightlyRunner
 from matcher.settings import Settings
