@@ -184,7 +184,8 @@ def test_served_api_at_debug_logs_no_personal_field(tmp_path: Path) -> None:
     ]
     with open(log_file, "wb") as out:
         proc = subprocess.Popen(
-            [*cmd, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            # Two forked workers, as served by default: their logs are the ones to check.
+            [*cmd, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
             cwd=root,
             env=env,
             stdout=out,
@@ -228,5 +229,6 @@ def test_served_api_at_debug_logs_no_personal_field(tmp_path: Path) -> None:
                 proc.kill()
                 proc.wait()
     text = log_file.read_text(encoding="utf-8", errors="replace")
-    assert "DEBUG" in text and "Uvicorn running" in text  # the capture works
+    # the capture works, for the supervisor and both workers
+    assert "DEBUG" in text and "with 2 workers" in text and text.count("Started server process") == 2
     assert [line[:300] for line in text.splitlines() if leaks(line) or "2593X" in line] == []
