@@ -280,7 +280,7 @@ class VacancyFilters:
         return {"table": self.table}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(state["table"])  # type: ignore[misc, arg-type]
+        self.__init__(state["table"])  # type: ignore[misc]
 
     def _mask(
         self, name: str, key: object, make: Callable[[], npt.NDArray[np.bool_]]

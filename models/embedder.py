@@ -241,7 +241,7 @@ class SentenceTransformerEmbedder:
         self.query_prompt = prompts.get("query") or ""
         self.passage_prompt = prompts.get("passage") or prompts.get("document") or ""
         self._tokenizer: Any = self._model.tokenizer
-        self._max_length = int(self._model.max_seq_length)
+        self._max_length = int(self._model.max_seq_length or 512)
         self._onnx_dir = onnx_dir
         self._ort: Any = None
         self.agreement: float | None = None

@@ -130,7 +130,8 @@ class AdditiveTerms:
         out = np.empty_like(X, dtype=np.float64)
         outside = np.zeros(X.shape[0], dtype=bool)
         for j in range(X.shape[1]):
-            t, o = known[j] if known[j] is not None else self.term(j, X[:, j])
+            given = known[j]
+            t, o = given if given is not None else self.term(j, X[:, j])
             out[:, j] = t
             if o is not None:
                 outside |= o
