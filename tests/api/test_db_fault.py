@@ -180,7 +180,11 @@ def test_database_outage_is_503_with_a_reason_and_heals(
         for path in paths if outage == "down" else paths[:2]:
             response, elapsed = timed(client.get, path, headers=cm)
             assert response.status_code == 503, (path, response.status_code, response.text)
-            assert elapsed < (1.0 if outage == "down" else PG_CONNECT_TIMEOUT + 3.0), elapsed
+            # Refused means answered without waiting for the connect timeout. The bound is half of
+            # that timeout, not a speed target: late in the full suite one refused request took
+            # 1.19 s (10 ms alone), a pause of the process, not of the store.
+            bound = PG_CONNECT_TIMEOUT / 2 if outage == "down" else PG_CONNECT_TIMEOUT + 3.0
+            assert elapsed < bound, elapsed
             detail = response.json()["detail"]
             assert detail.startswith("store unavailable: database postgresql") and "unavailable:" in detail
             assert "K" + cid[1:] not in detail  # the reason names the database, not the request
