@@ -106,6 +106,28 @@ class CorrectedGrounder:
         return corrected_codes(self.inner, claimant.desired_occupations, corrected)
 
 
+class KnownCorrections:
+    """A ``CorrectionSource`` that answers from corrections already read: a lookup reads its
+    claimant's corrections once, logs them with the list and grounds with the same ones."""
+
+    def __init__(self, known: dict[str, dict[str, str]]) -> None:
+        self.known = known
+
+    def wish_corrections(self, claimant_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        return {cid: self.known[cid] for cid in claimant_ids if cid in self.known}
+
+
+def with_known_corrections(service: S, claimant_id: str, fixes: dict[str, str]) -> S:
+    """``service`` grounding ``claimant_id``'s wishes with ``fixes`` instead of reading the store
+    again; a service with the plain grounder is returned as it is."""
+    g = getattr(service, "grounder", None)
+    if not isinstance(g, CorrectedGrounder):
+        return service
+    other = copy.copy(service)
+    other.grounder = CorrectedGrounder(g.inner, KnownCorrections({claimant_id: fixes}))  # type: ignore[attr-defined]
+    return other
+
+
 def without_corrections(service: S) -> S:
     """``service`` with the plain grounder: an ad-hoc profile is nobody's record, and its id must not
     pick up the corrections of a stored claimant who has that id."""

@@ -18,7 +18,7 @@ from typing import Any
 from matcher.domain import Claimant, to_dict
 from matcher.errors import UnknownVacancy
 from matcher.list_filters import ListFilter
-from matcher.readings import CorrectionSource, wish_key, without_corrections
+from matcher.readings import CorrectionSource, wish_key, with_known_corrections, without_corrections
 from matcher.records import ShownSuggestion, SuggestionAction
 from matcher.service import MatchList, MatchService
 from matcher.usecases.access import visible_claimant
@@ -51,7 +51,11 @@ def corrected_by_index(c: Claimant, readings: CorrectionSource | None) -> dict[s
     """The claimant's corrected readings in force, by wish index ("0": "52122")."""
     if readings is None or not c.desired_occupations:
         return {}
-    fixes = readings.wish_corrections([c.id]).get(c.id, {})
+    return by_index(c, readings.wish_corrections([c.id]).get(c.id, {}))
+
+
+def by_index(c: Claimant, fixes: dict[str, str]) -> dict[str, str]:
+    """``fixes`` (wish key -> KldB code) by the index of the claimant's wish they correct."""
     return {str(i): fixes[wish_key(w)] for i, w in enumerate(c.desired_occupations) if wish_key(w) in fixes}
 
 
@@ -251,7 +255,10 @@ class Lookups:
         c = visible_claimant(self.claimants, caller, claimant_id, with_health=True, log=self.log)
         service = self.live.service
         actions = [] if self.history is None else self.history.list_actions(c.id)
-        corrected = corrected_by_index(c, self.readings)
+        # One read of the corrections: the list is grounded with the ones it is logged with.
+        fixes = {} if self.readings is None else self.readings.wish_corrections([c.id]).get(c.id, {})
+        corrected = by_index(c, fixes)
+        service = with_known_corrections(service, c.id, fixes)
         if service.ranking.handled == "hide" and actions:
             # What was handled leaves the list; the next ones move up, so the list stays k long.
             done = {a.vacancy_id for a in actions}

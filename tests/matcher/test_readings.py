@@ -203,3 +203,19 @@ def test_an_adhoc_profile_gets_no_stored_claimants_corrections() -> None:
     plain = without_corrections(Svc(cg))
     assert plain.grounder is grounder() and claimant_codes(own_words("K1"), plain.grounder) == ["51311"]
     assert without_corrections(Svc(grounder())).grounder is grounder()
+
+
+def test_a_lookup_grounds_with_the_corrections_it_read_once() -> None:
+    from matcher.readings import with_known_corrections
+
+    @dataclass
+    class Svc:
+        grounder: Any
+
+    store = Fixes({"K1": {UK: "52122"}})
+    known = with_known_corrections(Svc(CorrectedGrounder(grounder(), store)), "K1", {UK: "52122"})
+    assert claimant_codes(own_words("K1"), known.grounder) == ["51311", "52122"] and store.asked == []
+    # what was read is what counts: a correction stored since is the next lookup's
+    stale = with_known_corrections(Svc(CorrectedGrounder(grounder(), store)), "K1", {})
+    assert claimant_codes(own_words("K1"), stale.grounder) == ["51311"] and store.asked == []
+    assert with_known_corrections(Svc(grounder()), "K1", {UK: "52122"}).grounder is grounder()
