@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.browser_session import signed_in
 from tests.api.test_browser import _WIDEST, _save_screenshot, _Server, browser  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.slow  # Debian chromium
@@ -86,17 +87,8 @@ def test_after_the_nightly_run_the_caseload_page_shows_the_new_lists(
     from playwright.sync_api import expect
 
     app = caseload_app
-    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    try:
-        page.goto(app["url"] + "/")
-        page.get_by_test_id("signin-token").fill(app["token"])
-        page.get_by_test_id("signin-submit").click()
-        expect(page.get_by_test_id("whoami")).to_contain_text(CM)
+    with signed_in(browser, app["url"], app["token"], who=CM) as session:
+        page, problems = session.page, session.problems
         page.get_by_test_id("caseload-link").click()
         expect(page).to_have_url(app["url"] + "/meine-kunden")
         expect(page.get_by_test_id("caseload-heading")).to_have_text("Meine Kunden")
@@ -140,8 +132,6 @@ def test_after_the_nightly_run_the_caseload_page_shows_the_new_lists(
         expect(page).to_have_url(f"{app['url']}/stellen/{first.vacancy_id}?kunde={first.claimant_id}")
         expect(page.get_by_test_id("vacancy-heading")).to_have_text(first.payload["title"])
         assert problems == [], problems
-    finally:
-        context.close()
 
 
 def test_a_team_lead_sees_the_team_and_picks_one_case_manager(
@@ -153,14 +143,8 @@ def test_a_team_lead_sees_the_team_and_picks_one_case_manager(
 
     app = caseload_app
     passgenau_nightly(app["data_dir"], app["as_of"].isoformat(), "night-1")
-    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    try:
-        page.goto(app["url"] + "/")
-        page.get_by_test_id("signin-token").fill(app["lead"])
-        page.get_by_test_id("signin-submit").click()
-        expect(page.get_by_test_id("whoami")).to_contain_text("Teamleitung")
+    with signed_in(browser, app["url"], app["lead"], who="Teamleitung") as session:
+        page = session.page
         page.get_by_test_id("caseload-link").click()
         expect(page.get_by_test_id("caseload-heading")).to_have_text("Kundinnen und Kunden meines Teams")
         cards = page.get_by_test_id("caseload-claimant")
@@ -178,5 +162,3 @@ def test_a_team_lead_sees_the_team_and_picks_one_case_manager(
         # On a phone (390 px) no element of the page is wider than the screen.
         page.set_viewport_size({"width": 390, "height": 844})
         assert page.evaluate(_WIDEST) <= 390.5
-    finally:
-        context.close()

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from matcher.search_text import fold
+from tests.api.browser_session import signed_in
 from tests.api.test_browser import _WIDEST, _save_screenshot, browser, served  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow  # Debian chromium
@@ -39,17 +40,8 @@ def test_list_controls_why_not_by_title_and_the_excluded_vacancies(
     from playwright.sync_api import expect
 
     cid = served["claimant"]
-    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    try:
-        page.goto(served["url"] + "/")
-        page.get_by_test_id("signin-token").fill(served["tokens"]["cm"])
-        page.get_by_test_id("signin-submit").click()
-        expect(page.get_by_test_id("whoami")).to_contain_text("test-cm")
+    with signed_in(browser, served["url"], served["tokens"]["cm"], who="test-cm") as session:
+        page, problems = session.page, session.problems
         page.goto(f"{served['url']}/kunden/{cid}")
         items = page.get_by_test_id("suggestion")
         expect(items).to_have_count(10)
@@ -135,5 +127,3 @@ def test_list_controls_why_not_by_title_and_the_excluded_vacancies(
         assert problems == [
             "Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)"
         ]
-    finally:
-        context.close()

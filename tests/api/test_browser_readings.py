@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.api.browser_session import signed_in
 from tests.api.test_browser import _WIDEST, _save_screenshot, browser, served  # noqa: F401 (fixtures)
 from tests.api.test_readings import AR, OWN_WORDS, UK
 
@@ -38,17 +39,8 @@ def test_own_words_in_cyrillic_and_arabic_their_reading_and_a_correction(
 
     cid = _call(served, "POST", "/claimants", json=OWN_WORDS)["id"]
     before = [s["vacancy_id"] for s in _call(served, "GET", f"/claimants/{cid}/suggestions")["suggestions"]]
-    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    try:
-        page.goto(served["url"] + "/")
-        page.get_by_test_id("signin-token").fill(served["tokens"]["cm"])
-        page.get_by_test_id("signin-submit").click()
-        expect(page.get_by_test_id("whoami")).to_contain_text("test-cm")
+    with signed_in(browser, served["url"], served["tokens"]["cm"], who="test-cm") as session:
+        page, problems = session.page, session.problems
         page.goto(f"{served['url']}/kunden/{cid}")
         items = page.get_by_test_id("suggestion")
         expect(items).to_have_count(10)
@@ -123,5 +115,3 @@ def test_own_words_in_cyrillic_and_arabic_their_reading_and_a_correction(
         assert page.evaluate(_WIDEST) <= 390.5
         _save_screenshot(page, tmp_path, "passgenau-readings-390.png")
         assert problems == []
-    finally:
-        context.close()

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.browser_session import signed_in
 from tests.api.test_browser import _save_screenshot, browser, served  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.slow  # Debian chromium
@@ -29,17 +30,10 @@ def test_the_claimant_page_shows_the_foerderempfehlung(
     store = served["store"]
     own = store.list_claimants(active_only=False, jobcenter="JC-GOE")
     cid = sorted(c.id for c in own if "B" not in c.licences)[0]
-    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    try:
-        page.goto(served["url"] + "/")
-        page.get_by_test_id("signin-token").fill(served["tokens"]["cm"])
-        page.get_by_test_id("signin-submit").click()
-        expect(page.get_by_test_id("whoami")).to_contain_text("test-cm")
+    with signed_in(
+        browser, served["url"], served["tokens"]["cm"], who="test-cm", timeout_ms=15_000
+    ) as session:
+        page, problems = session.page, session.problems
         page.goto(f"{served['url']}/kunden/{cid}")
         section = page.get_by_test_id("measures")
         expect(section.locator("h2")).to_have_text("Förderempfehlung")
@@ -66,5 +60,3 @@ def test_the_claimant_page_shows_the_foerderempfehlung(
         _save_screenshot(page, tmp_path, "passgenau-foerderempfehlung.png")
         section.screenshot(path=str(tmp_path / "foerderempfehlung-section.png"))
         assert problems == [], problems
-    finally:
-        context.close()
