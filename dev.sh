@@ -60,7 +60,9 @@ case "$cmd" in
     test)
         setup_python
         setup_chromium
-        exec "$VENV/bin/python" -m pytest "$@"
+        # Two processes, one test file each at a time (module fixtures stay in one process): most
+        # tests are single-threaded Python, so the second core is otherwise idle. -n 0 runs serially.
+        exec "$VENV/bin/python" -m pytest -n "${PASSGENAU_TEST_WORKERS:-2}" --dist loadfile "$@"
         ;;
     setup)
         setup_python

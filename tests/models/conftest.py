@@ -49,6 +49,12 @@ def _model_cache_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
         root = Path(env).expanduser()
         root.mkdir(parents=True, exist_ok=True)
         return root
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # The workers of one run share a base folder: one builds, the others wait on the build's
+        # lock and use it (e5convert.build is safe for concurrent builders).
+        root = tmp_path_factory.getbasetemp().parent / "e5data"
+        root.mkdir(exist_ok=True)
+        return root
     return tmp_path_factory.mktemp("e5data")
 
 
