@@ -185,6 +185,9 @@ class NightlySettings(BaseModel):
     capacity_factor: float = Field(3.0, gt=0)  # c: a vacancy with m openings is in at most c × m lists
     chunk_size: int = Field(256, ge=1, le=100_000)  # claimants per checkpointed chunk
     engine: str = Field("local", pattern="^(local|ray)$")
+    # Forked processes of the local engine; a chunk is mostly single-threaded numpy, so on 2 cores 2
+    # processes use both (bench/nightly_bench.py --processes). 1: every chunk in this process.
+    processes: int = Field(1, ge=1, le=64)
     ray_address: str | None = None  # the head, HOST:PORT (GCS port); None: $RAY_ADDRESS, else a local Ray
     ray_workers: int = Field(2, ge=1)  # concurrent chunk workers on Ray
     out_dir: Path | None = None  # default: data_dir/nightly

@@ -77,6 +77,10 @@ def nightly(
         typer.Option(help="Ray cluster head, HOST:PORT (its GCS port; default: $RAY_ADDRESS or local)."),
     ] = None,
     top_n: Annotated[int | None, typer.Option(min=1, max=200, help="Suggestions per claimant.")] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Forked processes of the local engine (default nightly.processes)."),
+    ] = None,
     measures: Annotated[
         bool, typer.Option(help="Also the per-team table of the Förderempfehlung (foerderbedarf.*).")
     ] = True,
@@ -99,6 +103,8 @@ def nightly(
         updates["ray_address"] = ray_address
     if top_n is not None:
         updates["top_n"] = top_n
+    if processes is not None:
+        updates["processes"] = processes
     ns = services.settings.nightly.model_copy(update=updates)
     if ns.engine not in ("local", "ray"):
         raise PassgenauError(f"--engine: {ns.engine!r} is not one of local, ray")
@@ -116,7 +122,7 @@ def nightly(
         ns,
         out_dir=out or services.layout.nightly,
         run_id=rid,
-        engine=make_engine(ns.engine, address=ns.ray_address, workers=ns.ray_workers),
+        engine=make_engine(ns.engine, address=ns.ray_address, workers=ns.ray_workers, processes=ns.processes),
         progress=progress,
     )
     summary = runner.run()

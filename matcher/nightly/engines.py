@@ -222,9 +222,9 @@ class RayEngine:
                 ray.shutdown()
 
 
-def make_engine(name: str, *, address: str | None = None, workers: int = 2) -> Engine:
+def make_engine(name: str, *, address: str | None = None, workers: int = 2, processes: int = 1) -> Engine:
     if name == "local":
-        return LocalEngine()
+        return LocalEngine(processes=processes)
     if name == "ray":
         return RayEngine(address=address, workers=workers)
     raise PassgenauError(f"engine: {name!r} is not one of local, ray")

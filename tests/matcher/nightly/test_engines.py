@@ -18,6 +18,20 @@ def test_make_engine_carries_the_address_and_workers() -> None:
         make_engine("spark")
 
 
+def test_the_local_engine_takes_its_processes_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matcher.settings import Settings
+
+    assert make_engine("local").processes == 1
+    monkeypatch.setenv("PASSGENAU_NIGHTLY__PROCESSES", "2")
+    ns = Settings().nightly
+    assert ns.processes == 2
+    engine = make_engine(ns.engine, processes=ns.processes)
+    assert isinstance(engine, LocalEngine) and engine.processes == 2
+    monkeypatch.setenv("PASSGENAU_NIGHTLY__PROCESSES", "0")
+    with pytest.raises(ValueError, match="processes"):
+        Settings()
+
+
 def test_a_ray_client_address_without_ray_client_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
     from ray._private.utils import get_ray_client_dependency_error
 
