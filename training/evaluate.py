@@ -279,7 +279,9 @@ def evaluate_ranking(
     if generator == "alt":
         from training.evaluate_alt import alt_figures
 
-        out["alt"] = alt_figures(region, list(hold.ids), hold.y, np.asarray(result.holdout_p, np.float64))
+        older = result.sustain_set.take(np.setdiff1d(np.arange(len(result.sustain_set)), result.holdout))
+        p_hold = np.asarray(result.holdout_p, np.float64)
+        out["alt"] = alt_figures(region, list(hold.ids), hold.y, p_hold, list(older.ids), older.y)
     return out
 
 
@@ -330,6 +332,7 @@ def format_ranking_report(result: dict[str, Any]) -> str:
         summary |= {
             "generator": "alt",
             "auc_observed": round(a["observed"]["auc"], 4),
+            "auc_observed_history": round(a["observed_history"]["auc"], 4),
             "auc_gap_observed": round(a["gap_to_observed"]["gap"], 4),
             "auc_gap_observed_95": [
                 round(a["gap_to_observed"]["lo"], 4),

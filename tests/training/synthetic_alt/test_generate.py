@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from training.evaluate_alt import observed_p, paired_auc_gap
+from training.evaluate_alt import history_p, observed_p, paired_auc_gap
 from training.synthetic import REFERENCE_DATE
 from training.synthetic import truth as T
 from training.synthetic.claimants import make_claimants
@@ -74,3 +74,14 @@ def test_the_observed_fields_bound_on_held_out_rows(alt3) -> None:  # type: igno
     assert {k: round(v, 4) for k, v in gap.items()} == {"gap": 0.0045, "lo": -0.0741, "hi": 0.0724}
     gap = paired_auc_gap(y, p_true, p_obs, seed=3)
     assert {k: round(v, 4) for k, v in gap.items()} == {"gap": 0.0181, "lo": -0.0556, "hi": 0.1005}
+
+
+def test_the_employer_history_bound_moves_the_prior_by_bayes_rule(alt3) -> None:  # type: ignore[no-untyped-def]
+    r = alt3
+    by_start = [o for o in sorted(r.outcomes, key=lambda o: o.start)]
+    hold, older = [o.id for o in by_start[-30:]], by_start[:-30]
+    none, seen = history_p(r, hold, [], [])
+    assert none == pytest.approx(observed_p(r, hold), abs=1e-12) and seen == 0.0
+    p, seen = history_p(r, hold, [o.id for o in older], [o.employed_12m for o in older])
+    assert seen == pytest.approx(0.3, abs=1e-12)  # 9 of the 30 held-out rows
+    assert float(np.abs(p - none).max()) == pytest.approx(0.055783, abs=1e-6)
