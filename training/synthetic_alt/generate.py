@@ -3,7 +3,9 @@
 The records (claimants, vacancies, households, proposals, hires) come from the project's generator
 modules, but from streams seeded by ``(ALT_ENTROPY, seed)``, so seed S here is not the project's
 region of seed S. Whether a placement lasts is drawn from ``truth.p_sustain_true`` (with each
-employer's hidden type) instead of the project's P(sustain).
+employer's hidden type) instead of the project's P(sustain). The outcome's other fields (end date,
+back on benefits) are drawn as the project's history draws them, given the label; the benefits flag
+still reads the project's need ratio (no model is trained on it).
 """
 
 from __future__ import annotations
