@@ -42,3 +42,13 @@ def test_evaluate_ranking_on_the_second_generator(tmp_path: Path) -> None:
 def test_an_unknown_generator_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="generator must be one of project, alt"):
         evaluate_ranking(1, 5, 5, Settings(data_dir=tmp_path), embedder=TrigramEmbedder(dim=8), generator="x")
+
+
+def test_the_cli_refuses_an_unknown_generator() -> None:
+    from typer.testing import CliRunner
+
+    from matcher.cli import app
+
+    result = CliRunner().invoke(app, ["eval", "ranking", "--seed", "1", "--generator", "nope"])
+    assert result.exit_code == 2
+    assert "--generator must be one of project, alt" in result.output
