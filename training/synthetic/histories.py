@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -123,12 +124,19 @@ def _propose(
 
 
 def make_history(
-    rng: np.random.Generator, n_placements: int, ref: date
+    rng: np.random.Generator,
+    n_placements: int,
+    ref: date,
+    sustain_for: Callable[[Sequence[Vacancy]], T.SustainFn] | None = None,
 ) -> tuple[
     list[Claimant], list[ProtectedAttributes], list[Vacancy], list[Outcome], list[Proposal], np.ndarray
 ]:
     """Historic claimants, their protected attributes, historic vacancies, the placements (outcomes), the
-    proposals behind them and the true P(sustain) of each placement (module doc)."""
+    proposals behind them and the true P(sustain) of each placement (module doc).
+
+    ``sustain_for`` swaps the outcome truth (an evaluation-only generator): given the historic
+    vacancies it returns their P(sustain) function; default the project's ``truth.p_sustain_arrays``.
+    It draws nothing from ``rng``, so the records and proposals stay those of the same seed."""
     lo, hi = months_before(ref, HISTORY_MONTHS[0]), months_before(ref, HISTORY_MONTHS[1])
     posted_lo, posted_hi = lo - timedelta(days=30), hi - timedelta(days=85)
     n_hv = max(2000, n_placements)
@@ -141,6 +149,7 @@ def make_history(
         ]
     )
     va = T.vacancy_arrays(hv)
+    p_sustain = T.p_sustain_arrays if sustain_for is None else sustain_for(hv)
     hc: list[Claimant] = []
     hp: list[ProtectedAttributes] = []
     placements: list[tuple[int, int, date]] = []  # (claimant idx, vacancy idx, proposal date)
@@ -181,7 +190,7 @@ def make_history(
                 new_c.append(c)
                 new_v.append(v)
             proposals.append((len(hc) - 1, v, when, h))
-        ps_parts.append(T.p_sustain_arrays(ca, va, np.array(new_c, np.int64), np.array(new_v, np.int64)))
+        ps_parts.append(p_sustain(ca, va, np.array(new_c, np.int64), np.array(new_v, np.int64)))
         ratio_parts.append(
             T.pair_terms(ca, va, np.array(new_c, np.int64), np.array(new_v, np.int64)).need_ratio
         )

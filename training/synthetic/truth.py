@@ -39,7 +39,7 @@ p_sustain: logit = SUSTAIN_B0 (−0.45) − 0.55 temp − fixed·(0.25 + 1.1 (12
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +68,7 @@ __all__ = [
     "ClaimantArrays",
     "GroundTruth",
     "PairTerms",
+    "SustainFn",
     "VacancyArrays",
     "claimant_arrays",
     "household_need",
@@ -94,6 +95,11 @@ HIRE_B0 = 0.8
 SUSTAIN_B0 = -0.45
 SUSTAIN_SCALE = 1.4
 SIZE_EFFECT = np.array([0.0, 0.15, 0.30, 0.45])
+
+
+# P(sustain) of pairs (claimant arrays, vacancy arrays, claimant idx, vacancy idx): what a history
+# draws its outcomes from (``GroundTruth.sustain_for``).
+SustainFn = Callable[[ClaimantArrays, VacancyArrays, np.ndarray, np.ndarray], np.ndarray]
 
 
 def straight_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
@@ -330,3 +336,14 @@ class GroundTruth:
     true_p_sustain = staticmethod(true_p_sustain)
     claimant_arrays = staticmethod(claimant_arrays)
     vacancy_arrays = staticmethod(vacancy_arrays)
+
+    @staticmethod
+    def sustain_for(vacancies: Sequence[Vacancy]) -> SustainFn:
+        """P(sustain) of pairs over ``vacancies`` (``vacancy_arrays(vacancies)`` indexed by position);
+        this truth reads recorded fields only, so it needs nothing beyond the arrays."""
+        return p_sustain_arrays
+
+    @staticmethod
+    def observed_for(vacancies: Sequence[Vacancy]) -> SustainFn:
+        """E[P(sustain) | recorded fields]: nothing is hidden here, so the truth itself."""
+        return p_sustain_arrays
