@@ -276,8 +276,9 @@ def format_ranking_report(result: dict[str, Any]) -> str:
     cal = tm["sustain"].get("calibration")
     if cal is not None:
         lines.append(
-            f"    calibration check (one period ahead, n={cal['fold']}): "
-            f"ECE {cal.get('ece', float('nan')):.4f}, with Platt {cal.get('ece_platt', float('nan')):.4f}, "
+            "    calibration check (one period ahead, twice; ECE without -> with Platt): "
+            + ", ".join(f"{st['ece']:.4f} -> {st['ece_platt']:.4f}" for st in cal.get("steps", []))
+            + ", "
             f"used: {cal['platt']}; held-out ECE "
             f"{cal['holdout_ece_before']:.4f} -> {cal['holdout_ece_after']:.4f}"
         )

@@ -131,9 +131,10 @@ def choice_section(manifest: Mapping[str, Any], metrics: Mapping[str, Any]) -> l
             "",
             "**Kalibrierung:** geprüft, wie sie verwendet würde, einen Zeitabschnitt voraus und nur auf "
             "den älteren Daten: Platt-Skalierung aus einem Abschnitt, angewandt auf das mit ihm neu "
-            f"angepasste Modell, beurteilt am nächsten Abschnitt (n = {cal.get('fold')}): ECE "
-            f"{_fmt(cal.get('ece'))} ohne, {_fmt(cal.get('ece_platt'))} mit Platt. Verwendet nur, wenn "
-            f"der ECE um mindestens {PLATT_MARGIN:g} sinkt (verwendet: {_fmt(cal.get('platt'))}). "
+            "angepasste Modell, beurteilt am nächsten Abschnitt, zweimal hintereinander. Letzter Schritt "
+            f"(n = {cal.get('fold')}): ECE {_fmt(cal.get('ece'))} ohne, {_fmt(cal.get('ece_platt'))} mit "
+            f"Platt. Verwendet nur, wenn der ECE in beiden Schritten um mindestens {PLATT_MARGIN:g} sinkt "
+            f"(verwendet: {_fmt(cal.get('platt'))}). "
             "ECE auf den Prüfdaten vorher "
             f"{_fmt(cal.get('holdout_ece_before'))}, nachher {_fmt(cal.get('holdout_ece_after'))}. "
             "Platt ist linear im Logit: Terme und Basis skalieren mit, die Erklärung bleibt exakt; "
