@@ -8,8 +8,11 @@ only render an ``Explanation``; none of them writes a reason or a label of its o
   terms, childcare, experience), each with its kind and whether it speaks for a lasting placement.
 - ``drivers_up`` / ``drivers_down``: the largest positive and negative logit contributions of the
   additive sustainability model, labelled (``matcher.explain_text``); empty without such a model.
+- ``interactions``: the pair terms of a ga2m sustainability model (what two features do together
+  beyond the sum of their own terms), each with both values, largest effect first.
 - ``household``: what the job's wage does to the household's SGB II need (``matcher.household``).
-- ``contributions``, ``base_logit``, ``sustain_logit``: the exact terms, which add up to the logit.
+- ``contributions``, ``base_logit``, ``sustain_logit``: the exact terms (the features' and the pair
+  terms', "a×b"), which add up to the logit.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.domain import Claimant, Contract, Vacancy
-from matcher.explain_text import DEPTH_TEXT, FEATURE_LABELS, FEATURE_UNITS, de, de_hours
+from matcher.explain_text import DEPTH_TEXT, FEATURE_LABELS, FEATURE_UNITS, de, de_hours, pair_parts
 from matcher.filters import FILTERS
 from matcher.household import HouseholdEffect
 from matcher.household_pairs import effects_of_pairs
@@ -47,6 +50,17 @@ class Driver:
 
 
 @dataclass(frozen=True)
+class Interaction:
+    """A pair term: what two features do together beyond their own terms."""
+
+    features: tuple[str, str]  # ("commute_minutes", "no_car")
+    labels: tuple[str, str]  # ("Fahrzeit", "ohne Auto (ÖPNV)")
+    values: tuple[float, float]  # the pair's values of both, to 3 decimals
+    units: tuple[str, str]
+    contribution: float  # logit points, to 3 decimals; the sign is the direction
+
+
+@dataclass(frozen=True)
 class CommuteFacts:
     minutes: float  # one-way, by the claimant's mode
     limit: float  # the claimant's own limit or the legal default
@@ -66,6 +80,7 @@ class Explanation:
     base_logit: float | None = None
     contributions: tuple[tuple[str, float], ...] = ()  # exact: base_logit + sum = sustain_logit
     values: tuple[tuple[str, float], ...] = ()  # every feature's value for the pair, in model order
+    interactions: tuple[Interaction, ...] = ()  # pair terms (ga2m), largest |contribution| first
 
     @property
     def reason_texts(self) -> list[str]:
@@ -140,6 +155,28 @@ def drivers(
     return up, down
 
 
+def interactions(
+    terms: Sequence[float], values: dict[str, float], names: Sequence[str]
+) -> tuple[Interaction, ...]:
+    """The pair terms of one row (names "a×b"), largest absolute contribution first."""
+    out = []
+    for name, term in zip(names, terms, strict=True):
+        parts = pair_parts(name)
+        if parts is None:
+            continue
+        a, b = parts
+        out.append(
+            Interaction(
+                features=(a, b),
+                labels=(FEATURE_LABELS[a], FEATURE_LABELS[b]),
+                values=(round(values[a], 3), round(values[b], 3)),
+                units=(FEATURE_UNITS[a], FEATURE_UNITS[b]),
+                contribution=round(term, 3),
+            )
+        )
+    return tuple(sorted(out, key=lambda x: -abs(x.contribution)))
+
+
 def household_effects(pairs: PairBatch, s: HouseholdSettings) -> list[HouseholdEffect]:
     """Each pair's household effect of the vacancy's wage (``matcher.household_pairs``)."""
     gross = np.array([v.monthly_wage for v in pairs.vacancies], dtype=np.float64)
@@ -170,8 +207,12 @@ def explain_pairs(
     depth = pairs.depth.tolist()
     t = scores.terms
     if t is not None:
-        term_rows, value_rows, logits = t.terms.tolist(), t.values.tolist(), t.logit.tolist()
-        orders = np.argsort(-t.terms, axis=1, kind="stable").tolist()
+        # A ga2m model's pair terms follow the features' terms: drivers are the features' own.
+        n_main = sum(1 for f in t.features if pair_parts(f) is None)
+        main = t.features[:n_main]
+        term_rows, logits = t.terms.tolist(), t.logit.tolist()
+        value_rows = t.values[:, :n_main].tolist()
+        orders = np.argsort(-t.terms[:, :n_main], axis=1, kind="stable").tolist()
     out: list[Explanation] = []
     for i in range(n):
         c, v = pairs.claimants[i], pairs.vacancies[i]
@@ -189,7 +230,9 @@ def explain_pairs(
         if t is None:
             out.append(Explanation(why, (), (), effects[i], commute, filters, scores.model_version))
             continue
-        up, down = drivers(term_rows[i], value_rows[i], t.features, k=n_drivers, order=orders[i])
+        up, down = drivers(term_rows[i][:n_main], value_rows[i], main, k=n_drivers, order=orders[i])
+        values = tuple(zip(main, value_rows[i], strict=True))
+        inter = interactions(term_rows[i][n_main:], dict(values), t.features[n_main:])
         out.append(
             Explanation(
                 reasons=why,
@@ -202,7 +245,8 @@ def explain_pairs(
                 sustain_logit=logits[i],
                 base_logit=t.base,
                 contributions=tuple(zip(t.features, term_rows[i], strict=True)),
-                values=tuple(zip(t.features, value_rows[i], strict=True)),
+                values=values,
+                interactions=inter,
             )
         )
     return out

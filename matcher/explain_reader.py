@@ -19,7 +19,10 @@ The rules that keep a card from contradicting itself, stated here and tested
 4. **Reasons are sorted by their sign**: +1 under "spricht dafür", −1 under "spricht dagegen", 0 are
    facts; drivers by the sign of their joint effect. Effects under ``MIN_EFFECT`` logit points are not
    shown (they move the chance by well under a percentage point).
-5. **Every driver text carries the claimant's or the job's value with its unit, or a word value**
+5. **A pair term** (ga2m model: what two features do together beyond their own terms) is a driver
+   of its own, worded "Zusammen: <a> und <b> senken die Chance" (or "heben"); it is left out when
+   it contradicts a shown reason or badge about either of its two features' groups (rule 2).
+6. **Every driver text carries the claimant's or the job's value with its unit, or a word value**
    (``group_text``): no band codes, no bare numbers, German number formats.
 """
 
@@ -28,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matcher.explain import Explanation
-from matcher.explain_text import de
+from matcher.explain_text import de, pair_parts
 
 MIN_EFFECT = 0.05  # logit points
 N_SHOWN = 3  # drivers per side
@@ -194,6 +197,9 @@ _GROUP_TEXT = {"commute": _commute, "childcare": _childcare, "wage": _wage, "con
 
 def group_text(group: str, v: dict[str, float]) -> str:
     """The words of one driver group from the pair's feature values (``v``: feature → value)."""
+    parts = pair_parts(group)
+    if parts is not None:
+        return f"Zusammen: {_single(parts[0], v[parts[0]])} und {_single(parts[1], v[parts[1]])}"
     if group in _GROUP_TEXT:
         if all(f in v for f in GROUPS[group]):
             return _GROUP_TEXT[group](v)
@@ -269,8 +275,20 @@ def shown_signs(e: Explanation) -> dict[str, int]:
 
 
 def contradicts(sign: int, group: str, shown: dict[str, int]) -> bool:
-    """Rule 2: a driver's direction against a shown reason or badge about the same group."""
+    """Rule 2: a driver's direction against a shown reason or badge about the same group (for a pair
+    term: about either of its features' groups)."""
+    parts = pair_parts(group)
+    if parts is not None:
+        return any(shown.get(GROUP_OF.get(f, f), 0) * sign < 0 for f in parts)
     return shown.get(group, 0) * sign < 0
+
+
+def driver_text(group: str, sign: int, v: dict[str, float]) -> str:
+    """A driver's line: the group's words; a pair term's with the direction of the joint effect."""
+    text = group_text(group, v)
+    if pair_parts(group) is not None:
+        text += " heben die Chance" if sign > 0 else " senken die Chance"
+    return text
 
 
 def reader_view(e: Explanation | None, *, p_match: float, p_sustain: float, score: float) -> ReaderView:
@@ -290,10 +308,14 @@ def reader_view(e: Explanation | None, *, p_match: float, p_sustain: float, scor
     # Rules 2 and 3: a group a reason or the badge speaks about is not shown again as a driver.
     # The words only of the groups shown (a card shows a few of some twenty): ``group_effects``
     # worded every group, a tenth of a lookup's time through HTTP.
-    effects = [(g, t) for g, t in _group_sums(e).items() if abs(t) >= MIN_EFFECT and g not in shown]
+    effects = [
+        (g, t)
+        for g, t in _group_sums(e).items()
+        if abs(t) >= MIN_EFFECT and g not in shown and not contradicts(1 if t > 0 else -1, g, shown)
+    ]
     ups = sorted((gt for gt in effects if gt[1] > 0), key=lambda gt: -gt[1])[:N_SHOWN]
     downs = sorted((gt for gt in effects if gt[1] < 0), key=lambda gt: gt[1])[:N_SHOWN]
     values = dict(e.values)
-    pro += [Line(group_text(g, values), g, "driver", 1, t) for g, t in ups]
-    contra += [Line(group_text(g, values), g, "driver", -1, t) for g, t in downs]
+    pro += [Line(driver_text(g, 1, values), g, "driver", 1, t) for g, t in ups]
+    contra += [Line(driver_text(g, -1, values), g, "driver", -1, t) for g, t in downs]
     return ReaderView(head, meaning, p_match, p_sustain, facts, tuple(pro), tuple(contra), badge)

@@ -78,6 +78,20 @@ DEPTH_TEXT: dict[int, str] = {
 }
 
 
+# A pair term of the ga2m sustainability model is named after its two features: "no_car×commute_minutes".
+PAIR_SEP = "×"
+
+
+def pair_name(a: str, b: str) -> str:
+    return f"{a}{PAIR_SEP}{b}"
+
+
+def pair_parts(name: str) -> tuple[str, str] | None:
+    """The two features of a pair term's name; None for a feature's own term."""
+    a, sep, b = name.partition(PAIR_SEP)
+    return (a, b) if sep else None
+
+
 def de(x: float, digits: int = 0) -> str:
     """A number in German format: 1.234,5."""
     text = f"{x:,.{digits}f}"

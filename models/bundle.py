@@ -39,11 +39,13 @@ CURRENT = artifacts.CURRENT
 
 # Types outside skops' default-trusted set that our own dumps contain, reviewed one by one
 # (skops.io.get_untrusted_types on a dump of each model kind):
-# - our estimator class, which holds only parameters, numpy arrays and stock scikit-learn parts;
+# - our estimator class, which holds only parameters, numpy arrays and stock scikit-learn parts,
+#   and its ga2m pair bases (a dataclass of two arrays: knots or None, and means);
 # - scipy's BSpline, the spline basis inside SplineTransformer (arrays of knots and coefficients);
 # - scipy's array-API alias of numpy.asarray, a function reference BSpline keeps as its namespace;
 # - the tree predictor of HistGradientBoostingClassifier (node arrays), for the boosting kind.
 TRUSTED_TYPES: tuple[str, ...] = (
+    "models.interactions.PairBasis",
     "models.scorer.SustainabilityScorer",
     "scipy._lib.array_api_compat.numpy._aliases.asarray",
     "scipy.interpolate._bsplines.BSpline",

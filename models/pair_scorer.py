@@ -4,7 +4,9 @@
 feature rows (``pair_features``, the one place where a pair becomes a row: training calls the same
 function on pairs measured by ``matcher.pairs.measure_pairs``), predicts ``p_match`` with the match
 model and ``p_sustain`` with the sustainability model, and, for explained rows, returns the exact
-logit terms of the additive sustainability model (``matcher.pairs.LogitTerms``). The words a case
+logit terms of the additive (or ga2m) sustainability model (``matcher.pairs.LogitTerms``; a ga2m
+model's pair terms follow the features' terms, named "a×b", their value columns NaN: a pair term
+has two values, which are the columns of a and b). The words a case
 manager reads (reasons, driver labels, household effect) are made from these numbers in the core,
 ``matcher.explain``.
 
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from matcher.explain_text import pair_name
 from matcher.pairs import LogitTerms, PairBatch, PairScores
 from matcher.probability import logistic
 from models.features import BINARY, FEATURES, FeatureTables, PairInputs, build_features
@@ -101,11 +104,13 @@ class AdditiveTerms:
         self.model = model
         coef = model.model_.coef_[0]
         mean, scale = model.scaler_.mean_, model.scaler_.scale_
+        slope = float(model.platt_slope)  # a Platt step scales every term (and the base)
         self.base = float(model.base_logit_)
+        self.n_features = len(model.block_columns_)
         self._parts: list[tuple[Any, float, float, float]] = []
         for j, block in enumerate(model.block_columns_):
-            w = coef[block] / scale[block]
-            offset = float(-(mean[block] * w).sum() - model.term_means_[j])
+            w = coef[block] / scale[block] * slope
+            offset = float(-(mean[block] * w).sum() - model.term_means_[j] * slope)
             if j in model.splines_:
                 basis = model.splines_[j].bsplines_[0]
                 k = basis.k
@@ -136,7 +141,7 @@ class AdditiveTerms:
             if o is not None:
                 outside |= o
         if outside.any():
-            out[outside] = self.model.contributions(X[outside])
+            out[outside] = self.model.contributions(X[outside])[:, : self.n_features]
         return out
 
     def terms_at(self, X: F64, features: Sequence[str], tables: FeatureTables, cpos: Any, vpos: Any) -> F64:
@@ -168,6 +173,31 @@ class AdditiveTerms:
         return self.terms_of(X, known)
 
 
+class InteractionTerms(AdditiveTerms):
+    """``AdditiveTerms`` of a ga2m model: the features' terms fast, then the pair terms
+    (``SustainabilityScorer.pair_contributions``), so ``terms(X)`` is ``model.contributions(X)``
+    to rounding, one column per feature and then one per pair."""
+
+    def terms_of(self, X: F64, known: Sequence[tuple[F64, npt.NDArray[np.bool_] | None] | None]) -> F64:
+        main = super().terms_of(X, known)
+        return np.hstack([main, self.model.pair_contributions(X)])
+
+
+def fast_terms(model: SustainabilityScorer) -> AdditiveTerms | None:
+    """The fast exact terms of a model with them (additive, ga2m); None for boosting."""
+    if model.kind == "additive":
+        return AdditiveTerms(model)
+    if model.kind == "ga2m":
+        return InteractionTerms(model)
+    return None
+
+
+def term_names(model: SustainabilityScorer, features: Sequence[str]) -> tuple[str, ...]:
+    """The names of the columns of ``model.contributions``: the features, then the pairs "a×b"."""
+    pairs = getattr(model, "interactions_", ())
+    return (*features, *(pair_name(features[i], features[j]) for i, j in pairs))
+
+
 # -- the scorer ------------------------------------------------------------------------------------
 class ModelScorer:
     """``PairScorer`` over a fitted match model and sustainability model (see module doc)."""
@@ -188,8 +218,9 @@ class ModelScorer:
         self.model_version = model_version
         self.match_features = tuple(match_features)
         self.sustain_features = tuple(sustain_features)
-        self._match_terms = AdditiveTerms(match) if match.kind == "additive" else None
-        self._sustain_terms = AdditiveTerms(sustain) if sustain.kind == "additive" else None
+        self._match_terms = fast_terms(match)
+        self._sustain_terms = fast_terms(sustain)
+        self._sustain_names = term_names(sustain, self.sustain_features)
 
     @classmethod
     def from_bundle(cls, bundle: Bundle, household: HouseholdSettings) -> ModelScorer:
@@ -267,7 +298,11 @@ class ModelScorer:
             logit = base + row_sums(contrib)
             p_sustain = logistic(logit)
             if explain:
-                terms = LogitTerms(self.sustain_features, Xs, contrib, logit, base)
+                values = Xs
+                if contrib.shape[1] > Xs.shape[1]:  # pair terms: no single value of their own
+                    extra = np.full((Xs.shape[0], contrib.shape[1] - Xs.shape[1]), np.nan)
+                    values = np.hstack([Xs, extra])
+                terms = LogitTerms(self._sustain_names, values, contrib, logit, base)
         else:
             p_sustain = logistic(self.sustain.decision_function(Xs))
         return PairScores(

@@ -6,8 +6,21 @@ Two candidate models behind one scikit-learn estimator:
   as they are, into an L2-regularised logistic regression. The logit is a sum of one term per
   feature, so every explanation is exact: ``contributions(X)`` returns those terms (centred on
   the training mean) and they add up, with ``base_logit_``, to the model's logit.
+- ``kind="ga2m"``: the additive model plus a few pairwise terms (a GA2M), found on the data by the
+  method (``models.interactions``: FAST-style ranking of every pair by the gain of a binned 2-D
+  term on the additive model's residual, then forward selection by held-out log-loss on the newest
+  ``validation_fraction`` of the rows, which the caller passes in time order). Each pair term is a
+  tensor product of centred piecewise-linear bases of its two features, so the logit is still an
+  exact sum: ``contributions(X)`` has one column per feature and then one per pair term
+  (``interactions_``), and ``decision_function`` is computed as ``base_logit_`` plus their row sums.
+  No monotone constraints: the spline coefficients are unconstrained (``LogisticRegression`` has
+  no bounds on them), so a learned curve can bend where the data are thin.
 - ``kind="boosting"``: ``HistGradientBoostingClassifier``, for comparison; its explanations would
   need SHAP and are approximate.
+
+``platt_slope`` / ``platt_intercept`` (parameters, default the identity) recalibrate the logit
+linearly (Platt scaling decided by the caller on a calibration fold, ``training.train``): the terms
+and the base are scaled with it, so the explanation stays exact.
 
 The estimator keeps scikit-learn's contract (parameters stored untouched in ``__init__``, fitted
 state ending in ``_``, ``validate_data``), which ``parametrize_with_checks`` guards in the tests.
@@ -27,6 +40,8 @@ from sklearn.preprocessing import SplineTransformer, StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from models.interactions import PairBasis, find_interactions, fit_pair_basis
+
 F64 = npt.NDArray[np.float64]
 
 
@@ -45,17 +60,56 @@ def row_sums(M: F64) -> F64:
     return out
 
 
+def main_basis_fit(
+    X: F64, binary: set[int], n_knots: int, sample_weight: Any
+) -> tuple[dict[int, SplineTransformer], list[slice], F64]:
+    """Each feature's columns of the additive design: a cubic spline basis, or the column itself
+    (flags and two-valued columns); returns the splines, each feature's slice and the design."""
+    splines: dict[int, SplineTransformer] = {}
+    blocks: list[F64] = []
+    columns: list[slice] = []
+    start = 0
+    for j in range(X.shape[1]):
+        col = X[:, [j]]
+        if j in binary or np.unique(col).size <= 2:
+            block = col
+        else:
+            spline = SplineTransformer(n_knots=n_knots, degree=3, knots="quantile", extrapolation="linear")
+            # Quantile knots collapse on heavily tied features; uniform knots are the fallback.
+            try:
+                block = spline.fit_transform(col, sample_weight=sample_weight)
+            except ValueError:
+                spline = SplineTransformer(n_knots=n_knots, degree=3, extrapolation="linear")
+                block = spline.fit_transform(col, sample_weight=sample_weight)
+            splines[j] = spline
+        blocks.append(block)
+        columns.append(slice(start, start + block.shape[1]))
+        start += block.shape[1]
+    return splines, columns, np.hstack(blocks)
+
+
+def main_basis(X: F64, splines: dict[int, SplineTransformer]) -> F64:
+    blocks = []
+    for j in range(X.shape[1]):
+        col = X[:, [j]]
+        blocks.append(splines[j].transform(col) if j in splines else col)
+    return np.hstack(blocks)
+
+
 class SustainabilityScorer(ClassifierMixin, BaseEstimator):
     """Binary classifier for lasting placements; see the module docstring.
 
     Parameters
     ----------
-    kind : "additive" or "boosting".
+    kind : "additive", "ga2m" or "boosting".
     binary : indices of columns used as they are (flags); others get a spline basis.
     n_knots : knots of each feature's spline (additive model).
     C : inverse regularisation strength of the logistic regression.
     max_iter : iterations of the solver or boosting rounds.
     random_state : seed for the boosting model.
+    max_interactions : most pair terms the ga2m model keeps (0: none).
+    validation_fraction : share of the last rows the ga2m search judges pairs on.
+    platt_slope, platt_intercept : linear recalibration of the logit (identity by default).
     """
 
     def __init__(
@@ -66,6 +120,10 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         C: float = 1.0,
         max_iter: int = 1000,
         random_state: int = 0,
+        max_interactions: int = 5,
+        validation_fraction: float = 0.2,
+        platt_slope: float = 1.0,
+        platt_intercept: float = 0.0,
     ) -> None:
         self.kind = kind
         self.binary = binary
@@ -73,6 +131,10 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         self.C = C
         self.max_iter = max_iter
         self.random_state = random_state
+        self.max_interactions = max_interactions
+        self.validation_fraction = validation_fraction
+        self.platt_slope = platt_slope
+        self.platt_intercept = platt_intercept
 
     # -- fitting ---------------------------------------------------------------------------------
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SustainabilityScorer:
@@ -88,6 +150,8 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
             sample_weight = _check_sample_weight(sample_weight, X)
         if self.kind == "additive":
             self._fit_additive(X, target, sample_weight)
+        elif self.kind == "ga2m":
+            self._fit_ga2m(X, target, sample_weight)
         elif self.kind == "boosting":
             self.model_ = HistGradientBoostingClassifier(
                 max_iter=min(self.max_iter, 300),
@@ -99,36 +163,31 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
             ).fit(X, target, sample_weight=sample_weight)
             self.n_iter_ = np.array([self.model_.n_iter_])
         else:
-            raise ValueError(f"kind must be 'additive' or 'boosting', got {self.kind!r}")
+            raise ValueError(f"kind must be 'additive', 'ga2m' or 'boosting', got {self.kind!r}")
         return self
 
-    def _fit_additive(self, X: F64, y: npt.NDArray[np.int64], sample_weight: Any) -> None:
+    def _fit_additive(
+        self, X: F64, y: npt.NDArray[np.int64], sample_weight: Any, pairs: Sequence[tuple[int, int]] = ()
+    ) -> None:
         binary = set(int(i) for i in self.binary)
         bad = [i for i in binary if not 0 <= i < X.shape[1]]
         if bad:
             raise ValueError(f"binary column indices out of range: {bad}")
-        self.splines_: dict[int, SplineTransformer] = {}
-        blocks: list[F64] = []
-        self.block_columns_: list[slice] = []
-        start = 0
-        for j in range(X.shape[1]):
-            col = X[:, [j]]
-            if j in binary or np.unique(col).size <= 2:
-                block = col
-            else:
-                spline = SplineTransformer(
-                    n_knots=self.n_knots, degree=3, knots="quantile", extrapolation="linear"
-                )
-                # Quantile knots collapse on heavily tied features; uniform knots are the fallback.
-                try:
-                    block = spline.fit_transform(col, sample_weight=sample_weight)
-                except ValueError:
-                    spline = SplineTransformer(n_knots=self.n_knots, degree=3, extrapolation="linear")
-                    block = spline.fit_transform(col, sample_weight=sample_weight)
-                self.splines_[j] = spline
-            blocks.append(block)
-            self.block_columns_.append(slice(start, start + block.shape[1]))
+        self.splines_, self.block_columns_, Z = main_basis_fit(X, binary, self.n_knots, sample_weight)
+        # Pair terms (ga2m): their columns follow the features' columns, one block per pair.
+        self.interactions_ = tuple((int(i), int(j)) for i, j in pairs)
+        self.pair_bases_: list[tuple[PairBasis, PairBasis]] = []
+        self.pair_columns_: list[slice] = []
+        start = Z.shape[1]
+        blocks = [Z]
+        for i, j in self.interactions_:
+            bi = fit_pair_basis(X[:, i], i in binary, sample_weight)
+            bj = fit_pair_basis(X[:, j], j in binary, sample_weight)
+            block = bi.product(bj, X[:, i], X[:, j])
+            self.pair_bases_.append((bi, bj))
+            self.pair_columns_.append(slice(start, start + block.shape[1]))
             start += block.shape[1]
+            blocks.append(block)
         Z = np.hstack(blocks)
         self.scaler_ = StandardScaler().fit(Z, sample_weight=sample_weight)
         Zs = self.scaler_.transform(Z)
@@ -137,30 +196,70 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         self.n_iter_ = np.asarray(self.model_.n_iter_)
         terms = self._terms(Zs)
         self.term_means_ = np.average(terms, axis=0, weights=sample_weight)
-        self.base_logit_ = float(self.model_.intercept_[0] + self.term_means_.sum())
+        raw_base = float(self.model_.intercept_[0] + self.term_means_.sum())
+        self.base_logit_ = float(self.platt_slope * raw_base + self.platt_intercept)
+
+    def _fit_ga2m(self, X: F64, y: npt.NDArray[np.int64], sample_weight: Any) -> None:
+        binary = set(int(i) for i in self.binary)
+        n = X.shape[0]
+        n_val = round(n * self.validation_fraction)
+        self.interaction_search_: list[dict[str, Any]] = []
+        pairs: list[tuple[int, int]] = []
+        if self.max_interactions > 0 and X.shape[1] >= 2 and n_val >= 20 and n - n_val >= 20:
+            inner = SustainabilityScorer(
+                kind="additive", binary=self.binary, n_knots=self.n_knots, C=self.C, max_iter=self.max_iter
+            )
+            w = None if sample_weight is None else sample_weight[: n - n_val]
+            y_in = y[: n - n_val]
+            if np.unique(y_in).size == 2:
+                inner._fit_additive(X[: n - n_val], y_in, w)
+                offset = inner._raw_logit(X)
+                pairs, self.interaction_search_ = find_interactions(
+                    X,
+                    y,
+                    offset,
+                    n_val=n_val,
+                    binary=binary,
+                    max_pairs=self.max_interactions,
+                    C=self.C,
+                    sample_weight=sample_weight,
+                )
+        self._fit_additive(X, y, sample_weight, pairs)
 
     # -- prediction ------------------------------------------------------------------------------
     def _design(self, X: F64) -> F64:
-        blocks = []
-        for j in range(X.shape[1]):
-            col = X[:, [j]]
-            blocks.append(self.splines_[j].transform(col) if j in self.splines_ else col)
+        blocks = [main_basis(X, self.splines_)]
+        for (i, j), (bi, bj) in zip(self.interactions_, self.pair_bases_, strict=True):
+            blocks.append(bi.product(bj, X[:, i], X[:, j]))
         out: F64 = self.scaler_.transform(np.hstack(blocks))
         return out
 
     def _terms(self, Zs: F64) -> F64:
         coef = self.model_.coef_[0]
-        return np.column_stack([row_sums(Zs[:, s] * coef[s]) for s in self.block_columns_])
+        blocks = [*self.block_columns_, *self.pair_columns_]
+        return np.column_stack([row_sums(Zs[:, s] * coef[s]) for s in blocks])
+
+    def _raw_logit(self, X: F64) -> F64:
+        """The fitted logistic regression's logit, before the Platt step (validated ``X``)."""
+        out: F64 = self.model_.decision_function(self._design(X))
+        return out
 
     def decision_function(self, X: Any) -> F64:
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         if self.kind == "additive":
-            out: F64 = self.model_.decision_function(self._design(X))
+            z = self._raw_logit(X)
+            if self.platt_slope == 1.0 and self.platt_intercept == 0.0:
+                return z
+            return np.asarray(self.platt_slope * z + self.platt_intercept, dtype=np.float64)
+        if self.kind == "ga2m":
+            # By definition the base plus the terms' row sums: the explanation adds up bit for bit.
+            out: F64 = self.base_logit_ + row_sums(self._contributions(X))
             return out
         p = self.model_.predict_proba(X)[:, 1]
         p = np.clip(p, 1e-12, 1 - 1e-12)
-        return np.asarray(np.log(p / (1 - p)), dtype=np.float64)
+        z = np.asarray(np.log(p / (1 - p)), dtype=np.float64)
+        return np.asarray(self.platt_slope * z + self.platt_intercept, dtype=np.float64)
 
     def predict_proba(self, X: Any) -> F64:
         z = self.decision_function(X)
@@ -172,16 +271,39 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         return np.asarray(self.classes_[positive.astype(int)])
 
     def contributions(self, X: Any) -> F64:
-        """Per-feature logit contributions (additive model), centred on the training mean.
+        """Logit contributions, centred on the training mean: one column per feature, then (ga2m) one
+        per pair term in ``interactions_`` order.
 
-        ``base_logit_ + contributions(X).sum(axis=1)`` equals ``decision_function(X)`` exactly.
+        ``base_logit_ + contributions(X).sum(axis=1)`` equals ``decision_function(X)``: to rounding
+        for the additive model, bit for bit (as ``row_sums``) for ga2m.
         """
         check_is_fitted(self)
-        if self.kind != "additive":
-            raise ValueError("exact contributions exist for the additive model only")
+        if self.kind not in ("additive", "ga2m"):
+            raise ValueError("exact contributions exist for the additive and ga2m models only")
         X = validate_data(self, X, dtype=np.float64, reset=False)
+        return self._contributions(X)
+
+    def _contributions(self, X: F64) -> F64:
         out: F64 = self._terms(self._design(X)) - self.term_means_
+        if self.platt_slope != 1.0:
+            out = out * self.platt_slope
         return out
+
+    def pair_contributions(self, X: F64) -> F64:
+        """Only the pair terms' columns of ``contributions`` (validated ``X``; serving path)."""
+        p = len(self.block_columns_)
+        if not self.interactions_:
+            return np.zeros((X.shape[0], 0), dtype=np.float64)
+        coef = self.model_.coef_[0]
+        mean, scale = self.scaler_.mean_, self.scaler_.scale_
+        cols = []
+        for k, ((i, j), (bi, bj), s) in enumerate(
+            zip(self.interactions_, self.pair_bases_, self.pair_columns_, strict=True)
+        ):
+            Zs = (bi.product(bj, X[:, i], X[:, j]) - mean[s]) / scale[s]
+            t = row_sums(Zs * coef[s]) - self.term_means_[p + k]
+            cols.append(t * self.platt_slope if self.platt_slope != 1.0 else t)
+        return np.column_stack(cols)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -303,9 +303,25 @@ def format_ranking_report(result: dict[str, Any]) -> str:
 
         lines[0] = f"second generator (alt), {lines[0]}"
         lines.extend(format_alt_lines(result))
-    if "boosting" in tm["sustain"]:
-        b = tm["sustain"]["boosting"]
-        lines.append(f"    boosting AUC {b['auc']:.4f}  Brier {b['brier']:.4f}  ECE {b['ece']:.4f}")
+    for kind in ("additive", "ga2m", "boosting"):
+        b = tm["sustain"].get(kind)
+        if b is None:
+            continue
+        vs = b.get("vs_additive")
+        diff = f"  vs additive {vs['diff']:+.4f} [{vs['low']:+.4f}, {vs['high']:+.4f}]" if vs else ""
+        lines.append(f"    {kind:<8} AUC {b['auc']:.4f}  Brier {b['brier']:.4f}  ECE {b['ece']:.4f}{diff}")
+    if "ga2m" in tm["sustain"]:
+        terms = ", ".join(tm["sustain"]["ga2m"]["interaction_terms"]) or "none"
+        lines.append(f"    ga2m pair terms: {terms}")
+    cal = tm["sustain"].get("calibration")
+    if cal is not None:
+        lines.append(
+            "    calibration check (one period ahead, twice; ECE without -> with Platt): "
+            + ", ".join(f"{st['ece']:.4f} -> {st['ece_platt']:.4f}" for st in cal.get("steps", []))
+            + ", "
+            f"used: {cal['platt']}; held-out ECE "
+            f"{cal['holdout_ece_before']:.4f} -> {cal['holdout_ece_after']:.4f}"
+        )
     mm = tm["match"]
     lines.append(
         f"match model (hired | proposal), held-out n={mm['n']}: AUC {mm['auc']:.4f}  ECE {mm['ece']:.4f}"

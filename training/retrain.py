@@ -2,7 +2,10 @@
 
 1. The training sets are built from the store (``training.dataset``; grounding through the cached
    grounder, no profile embeddings) and fitted as ``passgenau train`` does (``fit_models``: time
-   split, additive vs boosting, refit on all rows).
+   split, additive vs additive + pair terms (ga2m) vs boosting on the same held-out rows, with
+   paired bootstrap intervals of the AUC differences; the interpretable model is kept unless
+   boosting wins clearly (``training.train.choose``); refit on all rows). The report lists the
+   candidates (``candidates``), the pair terms and the calibration check.
 2. **Comparison with the current model** on the *same* held-out placements (the newest 20 %). Like
    is compared with like: when the current model's training data ends before the held-out period,
    neither model has seen those rows and the new model fitted on the older part is compared; when
@@ -143,6 +146,16 @@ def compare_with_current(
     return info, reasons
 
 
+def candidates(sustain: dict[str, Any]) -> dict[str, Any]:
+    """Each candidate's held-out figures and its paired-bootstrap AUC differences (``training.train``)."""
+    keep = ("auc", "brier", "ece", "n", "interactions", "interaction_terms")
+    return {
+        kind: {k: v for k, v in m.items() if k in keep or k.startswith("vs_")}
+        for kind, m in sustain.items()
+        if kind in ("additive", "ga2m", "boosting")
+    }
+
+
 def retrain(settings: Settings, store: Store, encoder: RecordEncoder, *, promote: bool) -> RetrainReport:
     """Fit, evaluate, gate and write a new bundle; make it current only if ``promote`` and it passes."""
     # The card draws its plots with matplotlib: loaded only when a card is written.
@@ -246,7 +259,14 @@ def retrain(settings: Settings, store: Store, encoder: RecordEncoder, *, promote
         current=comparison,
         fairness_gaps=gaps,
         proxy_flags=proxy.flags(),
-        extra={"choice": result.choice, "choice_reason": result.reason, "match": result.metrics["match"]},
+        extra={
+            "choice": result.choice,
+            "choice_reason": result.reason,
+            "candidates": candidates(result.metrics["sustain"]),
+            "interaction_terms": manifest["interaction_terms"],
+            "calibration": result.metrics["sustain"].get("calibration"),
+            "match": result.metrics["match"],
+        },
     )
     _json(path / REPORT, {**report.to_dict(), "promote_requested": promote})
     fault_point("artifacts-written")

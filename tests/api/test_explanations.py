@@ -90,3 +90,22 @@ def test_every_card_reads_without_contradiction_codes_or_bare_numbers(api_ro: Ap
         )
         assert (r["hire"], r["lasting"]) == (card["p_match"], card["p_sustain"])
     assert drivers >= len(cards)  # the rules were applied to real drivers, not to empty cards
+
+
+def test_a_pair_term_is_one_plain_german_line_on_the_page() -> None:
+    """A ga2m pair term as the page receives it (``ReaderOut``, rendered verbatim under "Spricht
+    dagegen"): one sentence with both values and units, no feature names, by the page's rules."""
+    from dataclasses import replace
+
+    from api.case_schemas import ReaderOut
+    from matcher.explain_reader import reader_view
+    from tests.matcher.test_explain_reader import VALUES, _explanation
+
+    e = _explanation({}, values=dict(VALUES, commute_minutes=55.0, commute_no_car=55.0))
+    e = replace(e, contributions=(*e.contributions, ("commute_minutes×no_car", -0.42)))
+    body = ReaderOut.of(reader_view(e, p_match=0.3, p_sustain=0.4, score=0.12)).model_dump()
+    line = body["contra"][0]
+    assert line["text"] == "Zusammen: Arbeitsweg 55 Min. und ohne Auto (ÖPNV) senken die Chance"
+    assert line["source"] == "driver" and line["effect"] == -0.42
+    assert bare_number(line["text"]) is None and not SNAKE.search(line["text"])
+    assert not ENGLISH.search(line["text"]) and not BAND.search(line["text"])

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from matcher.domain import Contract, Household, WageUnit
-from matcher.explain import Driver, Reason, drivers, explain_pairs, reasons
+from matcher.explain import Driver, Interaction, Reason, drivers, explain_pairs, reasons
 from matcher.explain_text import FEATURE_LABELS, FEATURE_UNITS
 from matcher.filters import FILTERS
 from matcher.household import assess
@@ -179,3 +179,24 @@ def test_explain_pairs_without_a_model_has_no_drivers() -> None:
         assert e.reasons and e.household.text_de
     with pytest.raises(ValueError, match="2 scores for 3 pairs"):
         explain_pairs(pairs, PairScores(np.zeros(2), np.zeros(2), "x"), household=S)
+
+
+def test_explain_pairs_with_a_pair_term() -> None:
+    """A ga2m model's pair term ("a×b", its value column NaN) becomes a typed ``Interaction``; the
+    drivers stay the features' own and the contributions still add up to the logit."""
+    pairs = _batch()
+    features = ("commute_minutes", "no_car", "commute_minutes×no_car")
+    terms = np.array([[-0.2, -0.3, -0.45], [0.1, 0.0, 0.02], [0.0, 0.1, 0.0]])
+    values = np.array([[55.0, 1.0, np.nan], [40.0, 0.0, np.nan], [8.0, 0.0, np.nan]])
+    logit = -0.5 + terms.sum(axis=1)
+    scores = PairScores(
+        np.full(3, 0.5), 1 / (1 + np.exp(-logit)), "m1", LogitTerms(features, values, terms, logit, -0.5)
+    )
+    first = explain_pairs(pairs, scores, household=S)[0]
+    assert first.interactions == (
+        Interaction(("commute_minutes", "no_car"), ("Fahrzeit", "ohne Auto (ÖPNV)"), (55.0, 1.0), ("Min.", "ja/nein"), -0.45),
+    )  # fmt: skip
+    assert [d.feature for d in first.drivers_down] == ["no_car", "commute_minutes"]  # most negative first
+    assert first.values == (("commute_minutes", 55.0), ("no_car", 1.0))
+    assert first.contributions[-1] == ("commute_minutes×no_car", -0.45)
+    assert first.base_logit + sum(x for _, x in first.contributions) == pytest.approx(logit[0], abs=1e-12)

@@ -4,6 +4,7 @@ card from contradicting itself (``matcher.explain_reader``)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -141,3 +142,23 @@ def test_a_model_with_only_some_of_a_groups_features_is_still_read() -> None:
     assert group_text("commute", values) == "Arbeitsweg 40 % der zumutbaren Fahrzeit"
     assert group_text("kldb_depth", values) == "verwandter Beruf (gleiche Berufsgruppe)"
     assert group_text("wage", {"hourly_wage": 14.1}) == "Lohn 14,10 € pro Stunde"
+
+
+def test_a_pair_term_reads_as_one_german_sentence() -> None:
+    """The ga2m model's commute × car term: "Zusammen: ... senken die Chance", with both values."""
+    values = dict(VALUES, commute_minutes=55.0, commute_no_car=55.0, commute_ratio=0.733)
+    e = _explanation({"temp_agency": 0.3}, values=values)
+    pair = ("commute_minutes×no_car", -0.42)
+    e = replace(e, contributions=(*e.contributions, pair), sustain_logit=e.sustain_logit - 0.42)
+    view = reader_view(e, p_match=0.3, p_sustain=0.4, score=0.12)
+    assert [line.text for line in view.contra] == [
+        "Zusammen: Arbeitsweg 55 Min. und ohne Auto (ÖPNV) senken die Chance"
+    ]
+    assert view.contra[0].group == "commute_minutes×no_car" and view.contra[0].effect == -0.42
+    # Rule 2 for pairs: a shown commute reason that says the opposite keeps the pair term off the card.
+    raised = replace(e, contributions=(*e.contributions[:-1], ("commute_minutes×no_car", 0.42)))
+    assert contradicts(1, "commute_minutes×no_car", {"commute": -1})
+    assert [x.group for x in reader_view(raised, p_match=0.3, p_sustain=0.4, score=0.12).pro] == [
+        "commute_minutes×no_car",
+        "temp_agency",
+    ]

@@ -26,6 +26,10 @@ def _models(kind: str = "additive") -> dict[str, SustainabilityScorer]:
     X = rng.normal(size=(400, 3))
     X[:, 2] = X[:, 2] > 0
     y = (X[:, 0] + 0.5 * X[:, 2] + rng.normal(size=400)) > 0
+    if kind == "ga2m":  # an interaction for its search to find, so that the dump holds pair bases
+        X = rng.normal(size=(2000, 3))
+        X[:, 2] = X[:, 2] > 0
+        y = (X[:, 0] + 1.5 * X[:, 1] * X[:, 2] + rng.normal(size=2000)) > 0
     return {
         "match": SustainabilityScorer(binary=[2]).fit(X, y),
         "sustain": SustainabilityScorer(kind=kind, binary=[2], max_iter=30).fit(X[:, ::-1], y),
@@ -129,6 +133,16 @@ def test_trusted_types_cover_our_own_dumps() -> None:
     import skops.io as sio
 
     needed: set[str] = set()
-    for kind in ("additive", "boosting"):
+    for kind in ("additive", "boosting", "ga2m"):
         needed |= set(sio.get_untrusted_types(data=sio.dumps(_models(kind)["sustain"])))
     assert needed == set(B.TRUSTED_TYPES)
+
+
+def test_ga2m_bundle_round_trips(tmp_path: Path) -> None:
+    models = _models("ga2m")
+    assert models["sustain"].interactions_  # the search found the pair: the dump holds a PairBasis
+    path = B.write_bundle(tmp_path, models, MANIFEST)
+    loaded = B.load_bundle(path)
+    X = np.random.default_rng(1).normal(size=(50, 3))
+    np.testing.assert_array_equal(loaded.sustain.contributions(X), models["sustain"].contributions(X))
+    np.testing.assert_array_equal(loaded.sustain.decision_function(X), models["sustain"].decision_function(X))

@@ -18,9 +18,11 @@ from models.pair_scorer import (
     SUSTAIN_FEATURES,
     AdditiveTerms,
     ModelScorer,
+    binary_columns,
     pair_features,
     select,
 )
+from models.scorer import SustainabilityScorer, row_sums
 from training.dataset import FeatureContext
 from training.synthetic import generate_region
 from training.train import train_from_records
@@ -120,3 +122,71 @@ def test_fast_terms_equal_the_models_contributions(setup: Any) -> None:
             assert np.allclose(fast.terms(Xs), model.contributions(Xs), rtol=0, atol=1e-9)
             logit = fast.base + fast.terms(Xs).sum(axis=1)
             assert np.allclose(logit, model.decision_function(Xs), rtol=0, atol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def ga2m(setup: Any) -> Any:
+    """A ga2m sustainability model on the region's pair features, with an outcome in which temp
+    agency work hurts more the longer the claimant was out of work (a pair for the search to find;
+    not commute × car, which the feature ``commute_no_car`` already is)."""
+    scorer, _, _, _ = setup
+    r = generate_region(52, 120, 200, placements=10)
+    geo = load_directory()
+    vs = [v for v in r.vacancies if not v.filled][:50]
+    cs = r.claimants[:120]
+    pairs = measure_pairs(
+        [c for c in cs for _ in vs], vs * len(cs), geo=geo, grounder=None, commute=SETTINGS.commute
+    )
+    X = select(pair_features(pairs, SETTINGS.household), SUSTAIN_FEATURES)
+    j = {f: i for i, f in enumerate(SUSTAIN_FEATURES)}
+    rng = np.random.default_rng(7)
+    months, temp = X[:, j["months_unemployed"]], X[:, j["temp_agency"]]
+    logit = 0.2 - 0.3 * temp - 2.0 * temp * (months > np.median(months))
+    y = (rng.random(len(X)) < 1 / (1 + np.exp(-logit))).astype(int)
+    model = SustainabilityScorer(kind="ga2m", binary=binary_columns(SUSTAIN_FEATURES)).fit(X, y)
+    return ModelScorer(scorer.match, model, household=SETTINGS.household, model_version="ga2m-v1"), X
+
+
+@pytest.mark.slow  # fits a ga2m model on 6,000 pairs: seconds
+def test_ga2m_terms_are_exact_and_explained_in_the_scorer(setup: Any, ga2m: Any) -> None:
+    _, pairs, _, _ = setup
+    scorer, _ = ga2m
+    model = scorer.sustain
+    assert ("temp_agency", "months_unemployed") in [
+        (SUSTAIN_FEATURES[i], SUSTAIN_FEATURES[k]) for i, k in model.interactions_
+    ]
+    out = scorer.score(pairs)
+    t = out.terms
+    assert t is not None and t.features[: len(SUSTAIN_FEATURES)] == SUSTAIN_FEATURES
+    assert "temp_agency×months_unemployed" in t.features and t.terms.shape == (
+        len(pairs.vacancies),
+        len(t.features),
+    )
+    np.testing.assert_array_equal(t.logit, t.base + row_sums(t.terms))  # the explanation adds up exactly
+    Xs = select(pair_features(pairs, SETTINGS.household), SUSTAIN_FEATURES)
+    np.testing.assert_allclose(t.terms, model.contributions(Xs), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(t.logit, model.decision_function(Xs), rtol=0, atol=1e-9)
+    explained = explain_pairs(pairs, out, household=SETTINGS.household)
+    for e, row in zip(explained, t.terms[:, len(SUSTAIN_FEATURES) :].tolist(), strict=True):
+        assert sorted(x.contribution for x in e.interactions) == sorted(round(v, 3) for v in row)
+        assert ("temp_agency", "months_unemployed") in [x.features for x in e.interactions]
+
+
+@pytest.mark.slow
+def test_ga2m_bulk_scores_equal_the_lookup_scores(setup: Any, ga2m: Any) -> None:
+    """The nightly path (``score_at``) gives the lookup's probabilities bit for bit with pair terms too."""
+    _, pairs, _, _ = setup
+    scorer, _ = ga2m
+    tables = scorer.feature_tables(pairs.claimants[:1], pairs.vacancies)
+    n = len(pairs.vacancies)
+    bulk = scorer.score_at(
+        tables,
+        np.zeros(n, dtype=np.intp),
+        np.arange(n, dtype=np.intp),
+        similarity=pairs.similarity,
+        depth=pairs.depth,
+        commute_minutes=pairs.commute_minutes,
+        commute_limit=pairs.commute_limit,
+    )
+    single = scorer.score(pairs, explain=False)
+    np.testing.assert_array_equal(bulk.p_sustain, single.p_sustain)

@@ -128,6 +128,11 @@ def test_first_retrain_promotes_and_writes_card_and_reports(ws: Workspace, first
     report = json.loads((first.bundle / REPORT).read_text(encoding="utf-8"))
     assert report["version"] == first.version and report["reasons"] == [] and report["promote_requested"]
     assert report["proxy_flags"] == first.proxy_flags
+    # The three candidates on the same held-out rows, with the paired bootstrap of the AUC difference.
+    assert set(report["candidates"]) == {"additive", "ga2m", "boosting"}
+    assert {"vs_additive", "vs_ga2m"} <= set(report["candidates"]["boosting"])
+    assert report["choice"] in report["candidates"] and "Modellwahl" in text and "Paarterme" in text
+    assert report["interaction_terms"] == load_bundle(first.bundle).manifest["interaction_terms"]
     assert len(json.loads((first.bundle / EVALUATION).read_text())["y"]) == 500
     ref = load_bundle(first.bundle).manifest["drift_reference"]
     data = (first.bundle / REFERENCE_FILE).read_bytes()

@@ -12,7 +12,7 @@ import numpy.typing as npt
 import sklearn
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from matcher.explain_text import FEATURE_LABELS
+from matcher.explain_text import FEATURE_LABELS, pair_parts
 from training.card.labels import (
     DATA_DE,
     METRIC_DE,
@@ -22,7 +22,7 @@ from training.card.labels import (
 )
 from training.fairness import FairnessLimits, FairnessReport, check_gaps
 from training.proxy import ProxyReport
-from training.train import ece
+from training.train import BOOSTING_MARGIN, ECE_SLACK, PLATT_MARGIN, ece
 
 CARD = "model-card.md"
 PLOTS = {
@@ -31,7 +31,16 @@ PLOTS = {
     "groups": "gruppen.png",
     "group_calibration": "kalibrierung-gruppen.png",
 }
-SECTIONS = ("Verwendungszweck", "Daten", "Kennzahlen", "Fairness", "Proxy-Prüfung", "Grenzen", "Versionen")
+SECTIONS = (
+    "Verwendungszweck",
+    "Daten",
+    "Kennzahlen",
+    "Modellwahl",
+    "Fairness",
+    "Proxy-Prüfung",
+    "Grenzen",
+    "Versionen",
+)
 
 
 def _fmt(v: Any) -> str:
@@ -61,6 +70,78 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(_fmt(c) for c in row) + " |" for row in rows]
     return out
+
+
+# Long records of the training metrics that have their own place in the card (Modellwahl) or none.
+_NOT_TABULATED = ("search", "reliability", "interaction_terms")
+
+
+def term_de(name: str) -> str:
+    """A term's German label: a feature's, or "a × b" for a pair term."""
+    parts = pair_parts(name)
+    if parts is None:
+        return FEATURE_LABELS.get(name, name)
+    return " × ".join(FEATURE_LABELS.get(f, f) for f in parts)
+
+
+def choice_section(manifest: Mapping[str, Any], metrics: Mapping[str, Any]) -> list[str]:
+    """The candidates compared on the same held-out rows, the rule, the choice, the pair terms and
+    the calibration step (``training.train``)."""
+    sustain = metrics.get("sustain", {}) if isinstance(metrics.get("sustain"), Mapping) else {}
+    L = ["## Modellwahl", ""]
+    L += [
+        "Drei Kandidaten, auf denselben älteren Vermittlungen angepasst und auf denselben zeitlich "
+        "letzten geprüft: additiv (ein Term je Merkmal), additiv mit Paartermen (GA2M: wenige "
+        "Wechselwirkungen zweier Merkmale, vom Verfahren auf den Daten gefunden) und Gradient Boosting. "
+        "AUC-Differenzen mit 95-%-Intervall aus einem gepaarten Bootstrap (gleiche Stichproben für "
+        "beide Modelle, fester Seed).",
+        "",
+        "**Regel:** Ein erklärbares Modell wird bevorzugt. GA2M ersetzt das additive Modell, wenn es "
+        "mindestens einen Paarterm behält, seine AUC nicht niedriger ist und sein ECE höchstens "
+        f"{ECE_SLACK:g} schlechter. Boosting ersetzt das erklärbare Modell nur bei klarem Gewinn: "
+        f"AUC mindestens {BOOSTING_MARGIN:g} höher, Bootstrap-Intervall der Differenz über 0 und ECE "
+        "nicht schlechter.",
+        "",
+    ]
+    rows = []
+    for kind in ("additive", "ga2m", "boosting"):
+        m = sustain.get(kind)
+        if not isinstance(m, Mapping):
+            continue
+        vs = m.get("vs_additive")
+        interval = f"{vs['diff']:+.4f} [{vs['low']:+.4f}; {vs['high']:+.4f}]" if vs else "–"
+        rows.append([kind, m.get("auc"), m.get("ece"), m.get("brier"), interval])
+    if rows:
+        L += _table(["Kandidat", "AUC", "ECE", "Brier", "AUC − additiv [95 %]"], rows)
+        L += [""]
+    L += [f"Gewählt: **{sustain.get('chosen', manifest.get('kinds', {}).get('sustain', '–'))}**. "
+          f"Begründung: {manifest.get('choice_reason', '–')}", ""]  # fmt: skip
+    terms = manifest.get("interaction_terms") or []
+    L += ["Paarterme des gewählten Modells (gehen mit ihrem exakten Beitrag in die Erklärung ein):", ""]
+    L += [f"- {term_de(t)} (`{t}`)" for t in terms] if terms else ["- keine"]
+    found = sustain.get("ga2m", {}).get("search") if isinstance(sustain.get("ga2m"), Mapping) else None
+    if found:
+        L += ["", "Suche der Paarterme (GA2M-Kandidat, ältere Daten): Rang nach Gewinn auf dem Residuum, "
+              "Ersparnis an Log-Loss auf den zeitlich letzten 20 % je Schritt.", ""]  # fmt: skip
+        rows = [[term_de(r["pair"]), r["rank_gain"], r.get("heldout_saving", []), r["kept"]] for r in found]
+        L += _table(["Paar", "Gewinn", "Ersparnis je Schritt", "behalten"], rows[:10])
+    cal = sustain.get("calibration")
+    if isinstance(cal, Mapping):
+        L += [
+            "",
+            "**Kalibrierung:** geprüft, wie sie verwendet würde, einen Zeitabschnitt voraus und nur auf "
+            "den älteren Daten: Platt-Skalierung aus einem Abschnitt, angewandt auf das mit ihm neu "
+            "angepasste Modell, beurteilt am nächsten Abschnitt, zweimal hintereinander. Letzter Schritt "
+            f"(n = {cal.get('fold')}): ECE {_fmt(cal.get('ece'))} ohne, {_fmt(cal.get('ece_platt'))} mit "
+            f"Platt. Verwendet nur, wenn der ECE in beiden Schritten um mindestens {PLATT_MARGIN:g} sinkt "
+            f"(verwendet: {_fmt(cal.get('platt'))}). "
+            "ECE auf den Prüfdaten vorher "
+            f"{_fmt(cal.get('holdout_ece_before'))}, nachher {_fmt(cal.get('holdout_ece_after'))}. "
+            "Platt ist linear im Logit: Terme und Basis skalieren mit, die Erklärung bleibt exakt; "
+            "isotone Regression würde das nicht und wird nicht verwendet.",
+        ]
+    L += ["", f"![Kalibrierung]({PLOTS['calibration']})", ""]
+    return L
 
 
 def render_card(
@@ -121,7 +202,7 @@ def render_card(
             ["beobachteter Anteil dauerhaft", float(y.mean())],
         ],
     )
-    metric_rows = [[k, v] for k, v in _flatten(metrics)]
+    metric_rows = [[k, v] for k, v in _flatten(metrics) if k.rsplit(".", 1)[-1] not in _NOT_TABULATED]
     if metric_rows:
         L += ["", "Kennzahlen aus dem Training (zeitlich letzte Daten, vor der Neuanpassung):", ""]
         L += _table(["Kennzahl", "Wert"], metric_rows)
@@ -130,6 +211,8 @@ def render_card(
         f"![Kalibrierung]({PLOTS['calibration']}) ![ROC-Kurve]({PLOTS['roc']})",
         "",
     ]
+
+    L += choice_section(manifest, metrics)
 
     L += ["## Fairness", ""]
     L += [

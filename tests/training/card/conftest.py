@@ -30,7 +30,9 @@ def inputs() -> dict:  # type: ignore[type-arg]
         "created": "20250101T000000Z",
         "format": 1,
         "embedder": "test-embedder",
-        "kinds": {"match": "additive", "sustain": "additive"},
+        "kinds": {"match": "additive", "sustain": "ga2m"},
+        "choice_reason": "ga2m with 1 pair term(s)",
+        "interaction_terms": ["commute_minutes×no_car"],
         "libraries": {"numpy": "2.x", "scikit-learn": "1.x"},
         "training": {
             "placements": 4000,
@@ -41,7 +43,33 @@ def inputs() -> dict:  # type: ignore[type-arg]
     return {
         "version": "20250101T000000Z-abcdef12",
         "manifest": manifest,
-        "metrics": {"sustain": {"additive": {"auc": 0.71, "ece": 0.012}, "chosen": "additive"}},
+        "metrics": {
+            "sustain": {
+                "additive": {"auc": 0.71, "ece": 0.012},
+                "ga2m": {
+                    "auc": 0.72,
+                    "ece": 0.013,
+                    "vs_additive": {"diff": 0.01, "low": 0.004, "high": 0.016},
+                    "search": [
+                        {
+                            "pair": "commute_minutes×no_car",
+                            "rank_gain": 12.5,
+                            "heldout_saving": [0.004],
+                            "kept": True,
+                        },
+                    ],
+                },
+                "chosen": "ga2m",
+                "calibration": {
+                    "fold": 640,
+                    "ece": 0.015,
+                    "ece_platt": 0.016,
+                    "platt": False,
+                    "holdout_ece_before": 0.013,
+                    "holdout_ece_after": 0.013,
+                },
+            }
+        },
         "fairness": fairness_report(y, p, groups),
         "proxy": proxy_check(X, ["similarity", "young_children"], groups, seed=0),
         "y_true": y,

@@ -35,6 +35,13 @@ def test_card_content(card: Path, inputs: dict) -> None:  # type: ignore[type-ar
                  "Synthetische Daten", "Stellvertreter", "2021-01-04 – 2024-06-28", "test-embedder",
                  "sustain.additive.auc | 0.710"):  # fmt: skip
         assert must in text, must
+    # The model choice: candidates with the bootstrap interval, the rule, the pair terms in words.
+    assert "| ga2m | 0.720 | 0.013 | – | +0.0100 [+0.0040; +0.0160] |" in text
+    assert "- Fahrzeit × ohne Auto (ÖPNV) (`commute_minutes×no_car`)" in text
+    assert (
+        "Gewählt: **ga2m**" in text and "Boosting ersetzt das erklärbare Modell nur bei klarem Gewinn" in text
+    )
+    assert "ECE 0.015 ohne, 0.016 mit Platt" in text and "(verwendet: nein)" in text
     # Fairness tables: every attribute and group, the tiny "divers" group named as not gated.
     for heading in (
         "### Geschlecht",
