@@ -39,17 +39,23 @@ F64 = npt.NDArray[np.float64]
 # The sustainability model sees every pair feature except the profile similarity (see module doc).
 SUSTAIN_FEATURES: tuple[str, ...] = tuple(f for f in FEATURES if f != "similarity")
 # The match model: what bears on whether a proposal leads to a hire — occupation match and
-# experience, commute, hours, language and skill level against the job's, time out of work, wage.
-# Employment terms that decide whether a job lasts (temp agency, fixed term, size) are left out.
+# experience, commute, what the job asks beyond the claimant's hours, shifts, German, qualification
+# and health, qualification above the job's, time out of work, wage. Employment terms that decide
+# whether a job lasts (temp agency, fixed term, size) are left out. The filters keep shortfalls out of
+# lookups, but recorded proposals have them: without their columns their effect would be read into
+# the others.
 MATCH_FEATURES: tuple[str, ...] = (
     "kldb_depth",
     "experience_years",
     "commute_minutes",
     "commute_ratio",
     "no_car",
-    "hours_ratio",
-    "german_gap",
-    "skill_gap",
+    "hours_over_available",
+    "shift_not_possible",
+    "german_shortfall",
+    "skill_under",
+    "skill_over",
+    "health_strain",
     "months_unemployed",
     "hourly_wage",
 )
