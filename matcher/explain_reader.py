@@ -6,7 +6,7 @@ The rules that keep a card from contradicting itself, stated here and tested
 (``tests/matcher/test_explain_reader.py``):
 
 1. **Collinear features are one driver.** The sustainability model has several terms for one thing
-   (the commute: minutes, share of the limit, no car, minutes without a car; the children: under 6,
+   (the commute: minutes, minutes beyond the limit, no car, minutes without a car; the children: under 6,
    of school age, single parent; the hours: the job's and those beyond the claimant's; shift work and
    shift work the claimant cannot do; qualification below and above the job's; the wage: hourly wage,
    share of the need covered, whether it ends the need; the contract: fixed-term and its months).
@@ -36,7 +36,7 @@ N_SHOWN = 3  # drivers per side
 
 # Driver groups of collinear features; every other feature is a group of its own (named after it).
 GROUPS: dict[str, tuple[str, ...]] = {
-    "commute": ("commute_minutes", "commute_ratio", "no_car", "commute_no_car"),
+    "commute": ("commute_minutes", "commute_over_limit", "no_car", "commute_no_car"),
     "childcare": ("young_children", "school_children", "single_parent"),
     "hours": ("hours_per_week", "hours_over_available"),
     "shifts": ("shift_work", "shift_not_possible"),
@@ -103,8 +103,11 @@ _FLAG_WORDS = {
 
 def _commute(v: dict[str, float]) -> str:
     mode = "ohne Auto (ÖPNV)" if v["no_car"] > 0 else "mit dem Auto"
-    share = de(100 * v["commute_ratio"])
-    return f"Arbeitsweg {de(v['commute_minutes'])} Min. {mode}, {share} % der zumutbaren Fahrzeit"
+    over = v["commute_over_limit"]
+    limit = (
+        f"{de(over)} Min. über der zumutbaren Fahrzeit" if over > 0 else "innerhalb der zumutbaren Fahrzeit"
+    )
+    return f"Arbeitsweg {de(v['commute_minutes'])} Min. {mode}, {limit}"
 
 
 def _children(n: float, band: str) -> str:
@@ -159,7 +162,11 @@ def _contract(v: dict[str, float]) -> str:
 # A group member's own words, for a model that has only some of a group's features.
 _MEMBER_WORDS = {
     "commute_minutes": lambda x: f"Arbeitsweg {de(x)} Min.",
-    "commute_ratio": lambda x: f"Arbeitsweg {de(100 * x)} % der zumutbaren Fahrzeit",
+    "commute_over_limit": lambda x: (
+        f"Arbeitsweg {de(x)} Min. über der zumutbaren Fahrzeit"
+        if x > 0
+        else "Arbeitsweg innerhalb der zumutbaren Fahrzeit"
+    ),
     "no_car": lambda x: "ohne Auto (ÖPNV)" if x > 0 else "mit dem Auto",
     "commute_no_car": lambda x: f"Arbeitsweg ohne Auto {de(x)} Min." if x > 0 else "mit dem Auto",
     "young_children": lambda x: _children(x, "unter 6 Jahren"),

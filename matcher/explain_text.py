@@ -12,7 +12,7 @@ FEATURE_LABELS: dict[str, str] = {
     "kldb_depth": "Übereinstimmung der Berufskennziffer (KldB)",
     "experience_years": "Berufserfahrung im Beruf der Stelle",
     "commute_minutes": "Fahrzeit",
-    "commute_ratio": "Fahrzeit im Verhältnis zur zumutbaren",
+    "commute_over_limit": "Fahrzeit über der zumutbaren",
     "no_car": "ohne Auto (ÖPNV)",
     "commute_no_car": "lange Fahrzeit ohne Auto",
     "hours_per_week": "Wochenstunden der Stelle",
@@ -45,7 +45,7 @@ FEATURE_UNITS: dict[str, str] = {
     "kldb_depth": "Stellen",  # matching leading digits of the KldB code, 0-5
     "experience_years": "Jahre",
     "commute_minutes": "Min.",
-    "commute_ratio": "Anteil",
+    "commute_over_limit": "Min.",
     "no_car": "ja/nein",
     "commute_no_car": "Min.",
     "hours_per_week": "Std./Woche",

@@ -8,18 +8,20 @@ placements; firm size, collective agreements and training offers lengthen them).
 
 Every column is a plain measurement a case manager could name: children by age band, the job's
 weekly hours, shift work, minutes of commute, whether there is a car, levels of German or
-qualification below (or above) the requirement. No column is a graded formula such as the former
-childcare clash ("children under 6 count fully, school children half, capped at 2, times hours over
-25 / 15 plus 0.8 for shifts"): such a formula is one generator's shape, written by the hands that
-wrote the synthetic region, and a model fitted on it is judged on its own assumptions. The model
-learns each input's curve (splines) and, where the data show one, their interplay.
+qualification below (or above) the requirement, minutes beyond the reasonable commute. No column is
+a graded formula such as the former childcare clash ("children under 6 count fully, school children
+half, capped at 2, times hours over 25 / 15 plus 0.8 for shifts"): such a formula is one
+generator's shape, written by the hands that wrote the synthetic region, and a model fitted on it
+is judged on its own assumptions. The model learns each input's curve (splines) and, where the data
+show one, their interplay.
 
-Shortfalls are one-sided: German levels below the job's requirement, hours beyond what the
-claimant can work, shift work the claimant cannot do. German above the requirement or hours to
-spare are no shortfall; as signed gaps or ratios they moved every pair's score when a measure
-(``matcher.measures``) raised the claimant's German level or freed hours, also for the jobs it
-changed nothing for. Over- and under-qualification are two columns, since they bear on a placement
-differently.
+Shortfalls are one-sided: German levels below the job's requirement, hours beyond what the claimant
+can work, shift work the claimant cannot do, commute minutes beyond the reasonable limit. German
+above the requirement, hours or minutes to spare are no shortfall; as signed gaps or ratios (to the
+available hours, to the commute limit) they moved every pair's score when a measure
+(``matcher.measures``) raised the claimant's German level, freed hours or lifted the commute limit,
+also for the jobs it changed nothing for. Over- and under-qualification are two columns, since they
+bear on a placement differently.
 
 Protected attributes (sex, nationality group, age, disability) are never features: the builder
 takes ``Claimant`` records, which do not hold them (they live in ``ProtectedAttributes``), and a
@@ -49,7 +51,7 @@ FEATURES: tuple[str, ...] = (
     "kldb_depth",
     "experience_years",
     "commute_minutes",
-    "commute_ratio",
+    "commute_over_limit",
     "no_car",
     "commute_no_car",
     "hours_per_week",
@@ -155,7 +157,7 @@ def build_features(p: PairInputs, household: HouseholdSettings) -> F64:
         "kldb_depth": np.asarray(p.depth, dtype=np.float64),
         "experience_years": experience_years(cs, vs),
         "commute_minutes": minutes,
-        "commute_ratio": minutes / np.maximum(limit, 1.0),
+        "commute_over_limit": np.maximum(minutes - limit, 0.0),
         "no_car": no_car,
         "commute_no_car": minutes * no_car,
         "hours_per_week": hours,
@@ -317,7 +319,7 @@ class FeatureTables:
             "kldb_depth": np.asarray(depth, dtype=np.float64),
             "experience_years": self.experience_years(cpos, vpos),
             "commute_minutes": minutes,
-            "commute_ratio": minutes / np.maximum(limit, 1.0),
+            "commute_over_limit": np.maximum(minutes - limit, 0.0),
             "no_car": no_car,
             "commute_no_car": minutes * no_car,
             "hours_per_week": hours,

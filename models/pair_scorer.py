@@ -39,16 +39,16 @@ F64 = npt.NDArray[np.float64]
 # The sustainability model sees every pair feature except the profile similarity (see module doc).
 SUSTAIN_FEATURES: tuple[str, ...] = tuple(f for f in FEATURES if f != "similarity")
 # The match model: what bears on whether a proposal leads to a hire — occupation match and
-# experience, commute, what the job asks beyond the claimant's hours, shifts, German, qualification
-# and health, qualification above the job's, time out of work, wage. Employment terms that decide
-# whether a job lasts (temp agency, fixed term, size) are left out. The filters keep shortfalls out of
-# lookups, but recorded proposals have them: without their columns their effect would be read into
-# the others.
+# experience, commute, what the job asks beyond the reasonable commute and beyond the claimant's
+# hours, shifts, German, qualification and health, qualification above the job's, time out of work,
+# wage. Employment terms that decide whether a job lasts (temp agency, fixed term, size) are left
+# out. The filters keep shortfalls out of lookups, but recorded proposals have them: without their
+# columns their effect would be read into the others.
 MATCH_FEATURES: tuple[str, ...] = (
     "kldb_depth",
     "experience_years",
     "commute_minutes",
-    "commute_ratio",
+    "commute_over_limit",
     "no_car",
     "hours_over_available",
     "shift_not_possible",

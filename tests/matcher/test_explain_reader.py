@@ -26,7 +26,7 @@ NEED_STAYS = HouseholdEffect(900, 1200, 0, 700, 500, 700, False, 500, "verringer
 # A pair of an unemployed single parent without a car: every feature's value.
 VALUES = {
     "similarity": 0.873, "kldb_depth": 5.0, "experience_years": 2.4, "commute_minutes": 22.35,
-    "commute_ratio": 0.298, "no_car": 1.0, "commute_no_car": 22.35, "hours_per_week": 37.5,
+    "commute_over_limit": 0.0, "no_car": 1.0, "commute_no_car": 22.35, "hours_per_week": 37.5,
     "hours_over_available": 0.0, "young_children": 0.0, "school_children": 1.0, "single_parent": 1.0,
     "shift_work": 0.0, "shift_not_possible": 0.0, "fixed_term": 1.0,
     "contract_months": 12.0, "temp_agency": 0.0, "need_covered": 1.13, "ends_need": 1.0, "employer_size": 3.0,
@@ -55,7 +55,7 @@ def test_every_feature_has_words_with_its_value_and_unit() -> None:
     groups = {GROUP_OF.get(f, f) for f in FEATURES}
     texts = {g: group_text(g, VALUES) for g in groups}
     assert texts == {
-        "commute": "Arbeitsweg 22 Min. ohne Auto (ÖPNV), 30 % der zumutbaren Fahrzeit",
+        "commute": "Arbeitsweg 22 Min. ohne Auto (ÖPNV), innerhalb der zumutbaren Fahrzeit",
         "childcare": "Kinder im Haushalt: keine Kinder unter 6 Jahren, 1 Kind von 6 bis 13 Jahren, alleinerziehend",
         "hours": "Stelle mit 37,5 Std. pro Woche, im Rahmen der Verfügbarkeit",
         "shifts": "keine Schicht-, Nacht- oder Wochenendarbeit",
@@ -83,6 +83,9 @@ def test_every_feature_has_words_with_its_value_and_unit() -> None:
     )
     assert group_text("contract", single) == "unbefristeter Vertrag"
     over = dict(VALUES, hours_over_available=7.5, shift_work=1.0, shift_not_possible=1.0, skill_over=2.0)
+    assert group_text("commute", dict(VALUES, commute_over_limit=12.0)) == (
+        "Arbeitsweg 22 Min. ohne Auto (ÖPNV), 12 Min. über der zumutbaren Fahrzeit"
+    )
     assert group_text("hours", over) == "Stelle mit 37,5 Std. pro Woche, 7,5 Std. mehr als verfügbar"
     assert group_text("shifts", over) == "Schicht-, Nacht- oder Wochenendarbeit, obwohl nur Tagarbeit möglich"
     assert group_text("qualification", over) == "Qualifikation 2 Stufen über der Anforderung"
@@ -148,7 +151,7 @@ def test_without_a_model_the_card_says_so() -> None:
 
 def test_a_model_with_only_some_of_a_groups_features_is_still_read() -> None:
     # A scorer with two of the features (the nightly tests' small one): words from what it has.
-    values = {"kldb_depth": 3.0, "commute_ratio": 0.4}
-    assert group_text("commute", values) == "Arbeitsweg 40 % der zumutbaren Fahrzeit"
+    values = {"kldb_depth": 3.0, "commute_minutes": 22.4}
+    assert group_text("commute", values) == "Arbeitsweg 22 Min."
     assert group_text("kldb_depth", values) == "verwandter Beruf (gleiche Berufsgruppe)"
     assert group_text("wage", {"hourly_wage": 14.1}) == "Lohn 14,10 € pro Stunde"

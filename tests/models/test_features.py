@@ -62,7 +62,7 @@ def test_feature_values_for_a_hand_built_pair() -> None:
         contract_months=6, wage=15.0,
     )  # fmt: skip
     f = row(c, v, minutes=45.0, limit=60.0)
-    assert f["no_car"] == 1.0 and f["commute_no_car"] == 45.0 and f["commute_ratio"] == 0.75
+    assert f["no_car"] == 1.0 and f["commute_no_car"] == 45.0 and f["commute_over_limit"] == 0.0
     # Plain inputs, no graded clash: one child under 6, none of school age, a single parent, 30 hours.
     assert (f["young_children"], f["school_children"], f["single_parent"]) == (1.0, 0.0, 1.0)
     assert (f["hours_per_week"], f["hours_over_available"]) == (30.0, 0.0)
@@ -72,7 +72,11 @@ def test_feature_values_for_a_hand_built_pair() -> None:
     # The factory's claimant has German B1 against the job's A2: above the requirement is no shortfall.
     assert (f["german_shortfall"], f["skill_under"], f["skill_over"]) == (0.0, 0.0, 0.0)
     assert f["hourly_wage"] == 15.0 and f["ends_need"] == 0.0 and 0.0 < f["need_covered"] < 1.0
-    assert not {"childcare_clash", "single_parent_clash", "hours_ratio", "german_gap"} & set(FEATURES)
+    assert not {"childcare_clash", "single_parent_clash", "hours_ratio", "german_gap", "commute_ratio"} & set(
+        FEATURES
+    )
+    # 70 minutes against a 60-minute limit: 10 beyond it.
+    assert row(c, v, minutes=70.0, limit=60.0)["commute_over_limit"] == 10.0
 
 
 def test_shortfalls_are_one_sided() -> None:
