@@ -110,6 +110,16 @@ def _commute(v: dict[str, float]) -> str:
     return f"Arbeitsweg {de(v['commute_minutes'])} Min. {mode}, {limit}"
 
 
+def _clash_words(x: float) -> str:
+    if x <= 0:
+        return "kein Konflikt"
+    if x < 0.5:
+        return "geringer Konflikt"
+    if x < 1.2:
+        return "deutlicher Konflikt"
+    return "starker Konflikt"
+
+
 def _children(n: float, band: str) -> str:
     return f"{_count(n, 'Kind', 'Kinder')} {band}" if n > 0 else f"keine Kinder {band}"
 
@@ -118,7 +128,7 @@ def _childcare(v: dict[str, float]) -> str:
     young, school = v["young_children"], v["school_children"]
     if young <= 0 and school <= 0:
         return "keine Kinder unter 14 Jahren" + (", alleinerziehend" if v["single_parent"] > 0 else "")
-    kids = f"{_children(young, 'unter 6 Jahren')}, {_children(school, 'von 6 bis 13 Jahren')}"
+    kids = f"{_children(young, 'unter 6 Jahren')}, {_children(school, 'von 6–13 Jahren')}"
     return f"Kinder im Haushalt: {kids}" + (", alleinerziehend" if v["single_parent"] > 0 else "")
 
 
@@ -170,7 +180,7 @@ _MEMBER_WORDS = {
     "no_car": lambda x: "ohne Auto (ÖPNV)" if x > 0 else "mit dem Auto",
     "commute_no_car": lambda x: f"Arbeitsweg ohne Auto {de(x)} Min." if x > 0 else "mit dem Auto",
     "young_children": lambda x: _children(x, "unter 6 Jahren"),
-    "school_children": lambda x: _children(x, "von 6 bis 13 Jahren"),
+    "school_children": lambda x: _children(x, "von 6–13 Jahren"),
     "single_parent": lambda x: "alleinerziehend" if x > 0 else "nicht alleinerziehend",
     "hours_per_week": lambda x: f"Stelle mit {de_hours(x)} Std. pro Woche",
     "hours_over_available": lambda x: (
@@ -182,6 +192,13 @@ _MEMBER_WORDS = {
     "skill_under": lambda x: _levels(-x, "Qualifikation"),
     "skill_over": lambda x: _levels(x, "Qualifikation"),
     "german_shortfall": _german,
+    # Retired features (bundles trained before the plain ones; audit replay).
+    "commute_ratio": lambda x: f"Arbeitsweg {de(100 * x)} % der zumutbaren Fahrzeit",
+    "hours_ratio": lambda x: f"Stunden der Stelle: {de(100 * x)} % der verfügbaren Stunden",
+    "childcare_clash": lambda x: f"Arbeitszeit und Kinderbetreuung: {_clash_words(x)}",
+    "single_parent_clash": lambda x: f"Arbeitszeit und Kinderbetreuung (alleinerziehend): {_clash_words(x)}",
+    "german_gap": lambda x: _levels(x, "Deutschkenntnisse"),
+    "skill_gap": lambda x: _levels(x, "Qualifikation"),
     "hourly_wage": lambda x: f"Lohn {de(x, 2)} € pro Stunde",
     "need_covered": lambda x: f"Lohn deckt {de(100 * min(x, 2.0))} % des Bedarfs",
     "ends_need": lambda x: "Lohn beendet die Hilfebedürftigkeit" + ("" if x > 0 else " nicht"),

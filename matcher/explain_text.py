@@ -18,7 +18,7 @@ FEATURE_LABELS: dict[str, str] = {
     "hours_per_week": "Wochenstunden der Stelle",
     "hours_over_available": "Wochenstunden über der Verfügbarkeit",
     "young_children": "Kinder unter 6 Jahren",
-    "school_children": "Kinder von 6 bis 13 Jahren",
+    "school_children": "Kinder von 6–13 Jahren",
     "single_parent": "alleinerziehend",
     "shift_work": "Schicht-, Nacht- oder Wochenendarbeit",
     "shift_not_possible": "Schichtarbeit, obwohl nur Tagarbeit möglich",
@@ -37,6 +37,17 @@ FEATURE_LABELS: dict[str, str] = {
     "skill_under": "Qualifikation unter der Anforderung",
     "skill_over": "Qualifikation über der Anforderung",
     "hourly_wage": "Stundenlohn",
+}
+
+# Features of bundles trained before the plain features (``models.features.RETIRED``): their words,
+# so that a lookup logged with such a bundle still replays and reads.
+FEATURE_LABELS |= {
+    "commute_ratio": "Fahrzeit im Verhältnis zur zumutbaren",
+    "hours_ratio": "Stunden der Stelle im Verhältnis zur Verfügbarkeit",
+    "childcare_clash": "Arbeitszeit und Kinderbetreuung",
+    "single_parent_clash": "Arbeitszeit und Kinderbetreuung (alleinerziehend)",
+    "german_gap": "Deutschkenntnisse über der Anforderung",
+    "skill_gap": "Qualifikation gegenüber der Anforderung",
 }
 
 # The unit of a feature's value; "ja/nein" is a flag (1 = ja), "" a dimensionless score.
@@ -70,6 +81,15 @@ FEATURE_UNITS: dict[str, str] = {
     "skill_under": "Stufen",  # skill levels of the KldB
     "skill_over": "Stufen",
     "hourly_wage": "€/Std.",
+}
+
+FEATURE_UNITS |= {
+    "commute_ratio": "Anteil",
+    "hours_ratio": "Anteil",
+    "childcare_clash": "",
+    "single_parent_clash": "",
+    "german_gap": "Stufen",
+    "skill_gap": "Stufen",
 }
 
 # The occupation line of a KldB match depth 1-5, in words: a case manager does not read KldB codes

@@ -39,7 +39,7 @@ import numpy.typing as npt
 
 from matcher.domain import Claimant, Contract, Shifts, SizeBand, Vacancy
 from matcher.household_pairs import assess_grouped, assess_pairs
-from matcher.pairs import experience_years
+from matcher.pairs import childcare_clash, experience_years
 from matcher.settings import HouseholdSettings
 
 F64 = npt.NDArray[np.float64]
@@ -91,6 +91,18 @@ BINARY: frozenset[str] = frozenset(
         "collective_agreement",
         "offers_training",
     }
+)
+
+# The columns of the feature sets before the plain ones (2026-12-03), as they were computed then. Built
+# only for a bundle trained on them, so that a lookup logged with it replays identical (audit replay);
+# training never builds them, and a new bundle cannot be trained on them.
+RETIRED: tuple[str, ...] = (
+    "commute_ratio",
+    "hours_ratio",
+    "childcare_clash",
+    "single_parent_clash",
+    "german_gap",
+    "skill_gap",
 )
 
 _SIZE = {SizeBand.MICRO: 0.0, SizeBand.SMALL: 1.0, SizeBand.MEDIUM: 2.0, SizeBand.LARGE: 3.0}
@@ -186,6 +198,26 @@ def build_features(p: PairInputs, household: HouseholdSettings) -> F64:
     return np.column_stack([cols[name] for name in FEATURES])
 
 
+def retired_features(p: PairInputs) -> F64:
+    """The ``RETIRED`` columns of the pairs (n × len(RETIRED)), in that order."""
+    cs, vs = p.claimants, p.vacancies
+    if len(cs) == 0:
+        return np.zeros((0, len(RETIRED)))
+    minutes = np.asarray(p.commute_minutes, dtype=np.float64)
+    limit = np.asarray(p.commute_limit, dtype=np.float64)
+    clash = childcare_clash(cs, vs)
+    single = _col([1.0 if c.household.single_parent else 0.0 for c in cs])
+    cols = {
+        "commute_ratio": minutes / np.maximum(limit, 1.0),
+        "hours_ratio": _col([v.hours_per_week for v in vs]) / _col([c.available_hours for c in cs]),
+        "childcare_clash": clash,
+        "single_parent_clash": single * clash,
+        "german_gap": _col([float(c.german_level - v.german_level) for c, v in zip(cs, vs, strict=True)]),
+        "skill_gap": _col([float(c.skill_level - v.skill_level) for c, v in zip(cs, vs, strict=True)]),
+    }
+    return np.column_stack([cols[name] for name in RETIRED])
+
+
 class FeatureTables:
     """``build_features`` for pairs given as positions into fixed claimant and vacancy sequences.
 
@@ -198,6 +230,7 @@ class FeatureTables:
 
     def __init__(self, claimants: Sequence[Claimant], vacancies: Sequence[Vacancy], s: HouseholdSettings):
         self.claimants = tuple(claimants)
+        self.vacancies = tuple(vacancies)
         self.household = s
         cs, vs = self.claimants, tuple(vacancies)
         self.households = [c.household for c in cs]

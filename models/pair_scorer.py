@@ -21,9 +21,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from matcher.errors import BundleMismatch
 from matcher.pairs import LogitTerms, PairBatch, PairScores
 from matcher.probability import logistic
-from models.features import BINARY, FEATURES, FeatureTables, PairInputs, build_features
+from models.features import (
+    BINARY,
+    FEATURES,
+    RETIRED,
+    FeatureTables,
+    PairInputs,
+    build_features,
+    retired_features,
+)
 from models.scorer import row_sums
 
 if TYPE_CHECKING:
@@ -59,7 +68,9 @@ MATCH_FEATURES: tuple[str, ...] = (
     "months_unemployed",
     "hourly_wage",
 )
-_COL = {name: i for i, name in enumerate(FEATURES)}
+# A retired feature's column follows the ``FEATURES`` ones: only a bundle trained on one reads it,
+# from a matrix with the retired columns appended (``ModelScorer``).
+_COL = {name: i for i, name in enumerate((*FEATURES, *RETIRED))}
 
 
 def binary_columns(features: Sequence[str]) -> list[int]:
@@ -73,19 +84,20 @@ def select(X: F64, features: Sequence[str]) -> F64:
 
 
 # -- pair → feature row (shared by training and serving) ---------------------------------------------
+def _inputs(pairs: PairBatch) -> PairInputs:
+    return PairInputs(
+        claimants=pairs.claimants,
+        vacancies=pairs.vacancies,
+        similarity=pairs.similarity,
+        depth=pairs.depth,
+        commute_minutes=pairs.commute_minutes,
+        commute_limit=pairs.commute_limit,
+    )
+
+
 def pair_features(pairs: PairBatch, household: HouseholdSettings) -> F64:
     """The full feature matrix (``FEATURES`` order) of a batch of pairs."""
-    return build_features(
-        PairInputs(
-            claimants=pairs.claimants,
-            vacancies=pairs.vacancies,
-            similarity=pairs.similarity,
-            depth=pairs.depth,
-            commute_minutes=pairs.commute_minutes,
-            commute_limit=pairs.commute_limit,
-        ),
-        household,
-    )
+    return build_features(_inputs(pairs), household)
 
 
 # -- fast additive evaluation ------------------------------------------------------------------------
@@ -194,11 +206,23 @@ class ModelScorer:
         self.model_version = model_version
         self.match_features = tuple(match_features)
         self.sustain_features = tuple(sustain_features)
+        # A bundle trained before the plain features reads retired columns too (audit replay).
+        self.retired = bool(set(RETIRED) & {*self.match_features, *self.sustain_features})
         self._match_terms = AdditiveTerms(match) if match.kind == "additive" else None
         self._sustain_terms = AdditiveTerms(sustain) if sustain.kind == "additive" else None
 
     @classmethod
     def from_bundle(cls, bundle: Bundle, household: HouseholdSettings) -> ModelScorer:
+        """The scorer of a loaded bundle; BundleMismatch if it was trained on a feature this code
+        does not build (neither in ``FEATURES`` nor ``RETIRED``): refused at load, not failing at
+        its first lookup."""
+        features = bundle.manifest["features"]
+        unknown = sorted((set(features["match"]) | set(features["sustain"])) - set(FEATURES) - set(RETIRED))
+        if unknown:
+            raise BundleMismatch(
+                f"scorer bundle {bundle.version} was trained on features this version does not build "
+                f"({', '.join(unknown)}): retrain it (passgenau train)"
+            )
         return cls(
             bundle.match,
             bundle.sustain,
@@ -215,7 +239,10 @@ class ModelScorer:
         return p_match, p_sustain
 
     def score(self, pairs: PairBatch, *, explain: bool = True) -> PairScores:
-        return self.score_features(pair_features(pairs, self.household), explain=explain)
+        X = pair_features(pairs, self.household)
+        if self.retired:
+            X = np.hstack([X, retired_features(_inputs(pairs))])
+        return self.score_features(X, explain=explain)
 
     def feature_tables(self, claimants: Sequence[Claimant], vacancies: Sequence[Vacancy]) -> FeatureTables:
         """What ``score_at`` reads of fixed claimant and vacancy sequences, read once (nightly run)."""
@@ -242,6 +269,16 @@ class ModelScorer:
             commute_minutes=commute_minutes,
             commute_limit=commute_limit,
         )
+        if self.retired:
+            pairs = PairInputs(
+                [tables.claimants[i] for i in cpos.tolist()],
+                [tables.vacancies[j] for j in vpos.tolist()],
+                similarity,
+                depth,
+                commute_minutes,
+                commute_limit,
+            )
+            return self.score_features(np.hstack([X, retired_features(pairs)]), explain=False)
         mt, st = self._match_terms, self._sustain_terms
         if mt is None or st is None:
             return self.score_features(X, explain=False)
