@@ -39,7 +39,7 @@ RECORD_LABELS: dict[str, str] = {
 HOUSEHOLD_LABELS: dict[str, str] = {
     "adults": "Erwachsene",
     "children_0_5": "Kinder von 0 bis 5 Jahren",
-    "children_6_13": "Kinder von 6–13 Jahren",
+    "children_6_13": "Kinder von 6 bis 13 Jahren",
     "children_14_17": "Kinder von 14 bis 17 Jahren",
     "rent": "Kosten der Unterkunft (Euro im Monat)",
 }
