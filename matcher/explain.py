@@ -42,7 +42,7 @@ class Reason:
 
 @dataclass(frozen=True)
 class Driver:
-    feature: str  # "commute_ratio"
+    feature: str  # "commute_minutes"
     label: str  # "Fahrzeit im Verhältnis zur zumutbaren"
     value: float  # the pair's value of the feature, to 3 decimals
     unit: str  # "Anteil", "Min.", "ja/nein", ""

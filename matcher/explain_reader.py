@@ -6,11 +6,12 @@ The rules that keep a card from contradicting itself, stated here and tested
 (``tests/matcher/test_explain_reader.py``):
 
 1. **Collinear features are one driver.** The sustainability model has several terms for one thing
-   (the commute: minutes, share of the limit, no car, minutes without a car; childcare: children
-   under 6, the clash, the single parent's clash; the wage: hourly wage, share of the need covered,
-   whether it ends the need; the contract: fixed-term and its months). Their terms are added up and
-   shown once, with the joint effect's direction (``GROUPS``), so two childcare drivers or "lange
-   Fahrzeit ohne Auto" raising the chance cannot appear.
+   (the commute: minutes, minutes beyond the limit, no car, minutes without a car; the children: under 6,
+   of school age, single parent; the hours: the job's and those beyond the claimant's; shift work and
+   shift work the claimant cannot do; qualification below and above the job's; the wage: hourly wage,
+   share of the need covered, whether it ends the need; the contract: fixed-term and its months).
+   Their terms are added up and shown once, with the joint effect's direction (``GROUPS``), so two
+   childcare drivers or "lange Fahrzeit ohne Auto" raising the chance cannot appear.
 2. **A driver never contradicts a shown reason or badge.** Each reason with a direction (``Reason.sign``
    ≠ 0) and the household badge ("Bedarfsgemeinschaft verlässt den Leistungsbezug") speak about one
    driver group (``REASON_GROUP``); a driver of that group whose joint effect has the opposite sign is
@@ -31,15 +32,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matcher.explain import Explanation
-from matcher.explain_text import de, pair_parts
+from matcher.explain_text import de, de_hours, pair_parts
 
 MIN_EFFECT = 0.05  # logit points
 N_SHOWN = 3  # drivers per side
 
 # Driver groups of collinear features; every other feature is a group of its own (named after it).
 GROUPS: dict[str, tuple[str, ...]] = {
-    "commute": ("commute_minutes", "commute_ratio", "no_car", "commute_no_car"),
-    "childcare": ("young_children", "childcare_clash", "single_parent_clash"),
+    "commute": ("commute_minutes", "commute_over_limit", "no_car", "commute_no_car"),
+    "childcare": ("young_children", "school_children", "single_parent"),
+    "hours": ("hours_per_week", "hours_over_available"),
+    "shifts": ("shift_work", "shift_not_possible"),
+    "qualification": ("skill_under", "skill_over"),
     "wage": ("hourly_wage", "need_covered", "ends_need"),
     "contract": ("fixed_term", "contract_months"),
 }
@@ -49,7 +53,7 @@ GROUP_OF: dict[str, str] = {f: g for g, fs in GROUPS.items() for f in fs}
 REASON_GROUP: dict[str, str] = {
     "commute": "commute",
     "occupation": "kldb_depth",
-    "hours": "hours_ratio",
+    "hours": "hours",
     "wage": "wage",
     "temp_agency": "temp_agency",
     "fixed_term": "contract",
@@ -100,6 +104,15 @@ _FLAG_WORDS = {
 }
 
 
+def _commute(v: dict[str, float]) -> str:
+    mode = "ohne Auto (ÖPNV)" if v["no_car"] > 0 else "mit dem Auto"
+    over = v["commute_over_limit"]
+    limit = (
+        f"{de(over)} Min. über der zumutbaren Fahrzeit" if over > 0 else "innerhalb der zumutbaren Fahrzeit"
+    )
+    return f"Arbeitsweg {de(v['commute_minutes'])} Min. {mode}, {limit}"
+
+
 def _clash_words(x: float) -> str:
     if x <= 0:
         return "kein Konflikt"
@@ -110,18 +123,40 @@ def _clash_words(x: float) -> str:
     return "starker Konflikt"
 
 
-def _commute(v: dict[str, float]) -> str:
-    mode = "ohne Auto (ÖPNV)" if v["no_car"] > 0 else "mit dem Auto"
-    share = de(100 * v["commute_ratio"])
-    return f"Arbeitsweg {de(v['commute_minutes'])} Min. {mode}, {share} % der zumutbaren Fahrzeit"
+def _children(n: float, band: str) -> str:
+    return f"{_count(n, 'Kind', 'Kinder')} {band}" if n > 0 else f"keine Kinder {band}"
 
 
 def _childcare(v: dict[str, float]) -> str:
-    young = v["young_children"]
-    kids = _count(young, "Kind", "Kinder") if young > 0 else "keine Kinder"
-    single = ", alleinerziehend" if v["single_parent_clash"] > 0 else ""
-    clash = _clash_words(v["childcare_clash"])
-    return f"Arbeitszeit und Kinderbetreuung: {clash} ({kids} unter 6 Jahren{single})"
+    young, school = v["young_children"], v["school_children"]
+    if young <= 0 and school <= 0:
+        return "keine Kinder unter 14 Jahren" + (", alleinerziehend" if v["single_parent"] > 0 else "")
+    kids = f"{_children(young, 'unter 6 Jahren')}, {_children(school, 'von 6–13 Jahren')}"
+    return f"Kinder im Haushalt: {kids}" + (", alleinerziehend" if v["single_parent"] > 0 else "")
+
+
+def _hours(v: dict[str, float]) -> str:
+    text = f"Stelle mit {de_hours(v['hours_per_week'])} Std. pro Woche"
+    over = v["hours_over_available"]
+    if over > 0:
+        return f"{text}, {de_hours(over)} Std. mehr als verfügbar"
+    return f"{text}, im Rahmen der Verfügbarkeit"
+
+
+def _shifts(v: dict[str, float]) -> str:
+    if v["shift_not_possible"] > 0:
+        return "Schicht-, Nacht- oder Wochenendarbeit, obwohl nur Tagarbeit möglich"
+    return _FLAG_WORDS["shift_work"][0 if v["shift_work"] > 0 else 1]
+
+
+def _qualification(v: dict[str, float]) -> str:
+    return _levels(v["skill_over"] - v["skill_under"], "Qualifikation")
+
+
+def _german(x: float) -> str:
+    if round(x) <= 0:
+        return "Deutschkenntnisse erfüllen die Anforderung"
+    return f"Deutschkenntnisse {_count(x, 'Stufe', 'Stufen')} unter der Anforderung"
 
 
 def _wage(v: dict[str, float]) -> str:
@@ -140,14 +175,33 @@ def _contract(v: dict[str, float]) -> str:
 # A group member's own words, for a model that has only some of a group's features.
 _MEMBER_WORDS = {
     "commute_minutes": lambda x: f"Arbeitsweg {de(x)} Min.",
-    "commute_ratio": lambda x: f"Arbeitsweg {de(100 * x)} % der zumutbaren Fahrzeit",
+    "commute_over_limit": lambda x: (
+        f"Arbeitsweg {de(x)} Min. über der zumutbaren Fahrzeit"
+        if x > 0
+        else "Arbeitsweg innerhalb der zumutbaren Fahrzeit"
+    ),
     "no_car": lambda x: "ohne Auto (ÖPNV)" if x > 0 else "mit dem Auto",
     "commute_no_car": lambda x: f"Arbeitsweg ohne Auto {de(x)} Min." if x > 0 else "mit dem Auto",
-    "young_children": lambda x: (
-        f"{_count(x, 'Kind', 'Kinder')} unter 6 Jahren" if x > 0 else "keine Kinder unter 6 Jahren"
+    "young_children": lambda x: _children(x, "unter 6 Jahren"),
+    "school_children": lambda x: _children(x, "von 6–13 Jahren"),
+    "single_parent": lambda x: "alleinerziehend" if x > 0 else "nicht alleinerziehend",
+    "hours_per_week": lambda x: f"Stelle mit {de_hours(x)} Std. pro Woche",
+    "hours_over_available": lambda x: (
+        f"{de_hours(x)} Std. pro Woche mehr als verfügbar" if x > 0 else "Stunden im Rahmen der Verfügbarkeit"
     ),
+    "shift_not_possible": lambda x: (
+        "Schichtarbeit, obwohl nur Tagarbeit möglich" if x > 0 else "Schichtarbeit kein Hindernis"
+    ),
+    "skill_under": lambda x: _levels(-x, "Qualifikation"),
+    "skill_over": lambda x: _levels(x, "Qualifikation"),
+    "german_shortfall": _german,
+    # Retired features (bundles trained before the plain ones; audit replay).
+    "commute_ratio": lambda x: f"Arbeitsweg {de(100 * x)} % der zumutbaren Fahrzeit",
+    "hours_ratio": lambda x: f"Stunden der Stelle: {de(100 * x)} % der verfügbaren Stunden",
     "childcare_clash": lambda x: f"Arbeitszeit und Kinderbetreuung: {_clash_words(x)}",
     "single_parent_clash": lambda x: f"Arbeitszeit und Kinderbetreuung (alleinerziehend): {_clash_words(x)}",
+    "german_gap": lambda x: _levels(x, "Deutschkenntnisse"),
+    "skill_gap": lambda x: _levels(x, "Qualifikation"),
     "hourly_wage": lambda x: f"Lohn {de(x, 2)} € pro Stunde",
     "need_covered": lambda x: f"Lohn deckt {de(100 * min(x, 2.0))} % des Bedarfs",
     "ends_need": lambda x: "Lohn beendet die Hilfebedürftigkeit" + ("" if x > 0 else " nicht"),
@@ -171,14 +225,8 @@ def _single(feature: str, x: float) -> str:
         if x < 0.5:
             return "keine Erfahrung im Beruf der Stelle"
         return f"{_count(x, 'Jahr', 'Jahre')} Erfahrung im Beruf der Stelle"
-    if feature == "hours_ratio":
-        return f"Stunden der Stelle: {de(100 * x)} % der verfügbaren Stunden"
     if feature == "employer_size":
         return f"Betriebsgröße {_SIZE_WORDS.get(round(x), _SIZE_WORDS[1])}"
-    if feature == "german_gap":
-        return _levels(x, "Deutschkenntnisse")
-    if feature == "skill_gap":
-        return _levels(x, "Qualifikation")
     if feature == "health_strain":
         if x <= 0:
             return "körperliche Belastung innerhalb der gesundheitlichen Grenze"
@@ -192,7 +240,15 @@ def _single(feature: str, x: float) -> str:
     raise KeyError(f"no words for feature {feature!r}")
 
 
-_GROUP_TEXT = {"commute": _commute, "childcare": _childcare, "wage": _wage, "contract": _contract}
+_GROUP_TEXT = {
+    "commute": _commute,
+    "childcare": _childcare,
+    "hours": _hours,
+    "shifts": _shifts,
+    "qualification": _qualification,
+    "wage": _wage,
+    "contract": _contract,
+}
 
 
 def group_text(group: str, v: dict[str, float]) -> str:

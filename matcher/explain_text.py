@@ -12,14 +12,16 @@ FEATURE_LABELS: dict[str, str] = {
     "kldb_depth": "Übereinstimmung der Berufskennziffer (KldB)",
     "experience_years": "Berufserfahrung im Beruf der Stelle",
     "commute_minutes": "Fahrzeit",
-    "commute_ratio": "Fahrzeit im Verhältnis zur zumutbaren",
+    "commute_over_limit": "Fahrzeit über der zumutbaren",
     "no_car": "ohne Auto (ÖPNV)",
     "commute_no_car": "lange Fahrzeit ohne Auto",
-    "hours_ratio": "Stunden der Stelle im Verhältnis zur Verfügbarkeit",
+    "hours_per_week": "Wochenstunden der Stelle",
+    "hours_over_available": "Wochenstunden über der Verfügbarkeit",
     "young_children": "Kinder unter 6 Jahren",
-    "childcare_clash": "Arbeitszeit und Kinderbetreuung",
-    "single_parent_clash": "Arbeitszeit und Kinderbetreuung (alleinerziehend)",
+    "school_children": "Kinder von 6–13 Jahren",
+    "single_parent": "alleinerziehend",
     "shift_work": "Schicht-, Nacht- oder Wochenendarbeit",
+    "shift_not_possible": "Schichtarbeit, obwohl nur Tagarbeit möglich",
     "fixed_term": "befristeter Vertrag",
     "contract_months": "Befristungsdauer",
     "temp_agency": "Zeitarbeit",
@@ -28,12 +30,24 @@ FEATURE_LABELS: dict[str, str] = {
     "employer_size": "Betriebsgröße",
     "collective_agreement": "Tarifbindung",
     "offers_training": "Weiterbildung / Einarbeitung",
-    "german_gap": "Deutschkenntnisse über der Anforderung",
+    "german_shortfall": "Deutschkenntnisse unter der Anforderung",
     "health_strain": "Belastung über der gesundheitlichen Grenze",
     "short_spells": "frühere kurze Beschäftigungen",
     "months_unemployed": "Dauer ohne Arbeit",
-    "skill_gap": "Qualifikation gegenüber der Anforderung",
+    "skill_under": "Qualifikation unter der Anforderung",
+    "skill_over": "Qualifikation über der Anforderung",
     "hourly_wage": "Stundenlohn",
+}
+
+# Features of bundles trained before the plain features (``models.features.RETIRED``): their words,
+# so that a lookup logged with such a bundle still replays and reads.
+FEATURE_LABELS |= {
+    "commute_ratio": "Fahrzeit im Verhältnis zur zumutbaren",
+    "hours_ratio": "Stunden der Stelle im Verhältnis zur Verfügbarkeit",
+    "childcare_clash": "Arbeitszeit und Kinderbetreuung",
+    "single_parent_clash": "Arbeitszeit und Kinderbetreuung (alleinerziehend)",
+    "german_gap": "Deutschkenntnisse über der Anforderung",
+    "skill_gap": "Qualifikation gegenüber der Anforderung",
 }
 
 # The unit of a feature's value; "ja/nein" is a flag (1 = ja), "" a dimensionless score.
@@ -42,14 +56,16 @@ FEATURE_UNITS: dict[str, str] = {
     "kldb_depth": "Stellen",  # matching leading digits of the KldB code, 0-5
     "experience_years": "Jahre",
     "commute_minutes": "Min.",
-    "commute_ratio": "Anteil",
+    "commute_over_limit": "Min.",
     "no_car": "ja/nein",
     "commute_no_car": "Min.",
-    "hours_ratio": "Anteil",
+    "hours_per_week": "Std./Woche",
+    "hours_over_available": "Std./Woche",
     "young_children": "Kinder",
-    "childcare_clash": "",
-    "single_parent_clash": "",
+    "school_children": "Kinder",
+    "single_parent": "ja/nein",
     "shift_work": "ja/nein",
+    "shift_not_possible": "ja/nein",
     "fixed_term": "ja/nein",
     "contract_months": "Monate",
     "temp_agency": "ja/nein",
@@ -58,12 +74,22 @@ FEATURE_UNITS: dict[str, str] = {
     "employer_size": "Größenklasse",  # 0 micro - 3 large
     "collective_agreement": "ja/nein",
     "offers_training": "ja/nein",
-    "german_gap": "Stufen",  # CEFR levels
+    "german_shortfall": "Stufen",  # CEFR levels
     "health_strain": "Stufen",  # physical load levels
     "short_spells": "Anzahl",
     "months_unemployed": "Monate",
-    "skill_gap": "Stufen",  # skill levels of the KldB
+    "skill_under": "Stufen",  # skill levels of the KldB
+    "skill_over": "Stufen",
     "hourly_wage": "€/Std.",
+}
+
+FEATURE_UNITS |= {
+    "commute_ratio": "Anteil",
+    "hours_ratio": "Anteil",
+    "childcare_clash": "",
+    "single_parent_clash": "",
+    "german_gap": "Stufen",
+    "skill_gap": "Stufen",
 }
 
 # The occupation line of a KldB match depth 1-5, in words: a case manager does not read KldB codes

@@ -227,9 +227,10 @@ def childcare_clash(claimants: Sequence[Claimant], vacancies: Sequence[Vacancy])
     """How hard the job's hours are to combine with the household's childcare (0: no clash).
 
     Childcare load (children under 6 count fully, school children half; capped at 2) times how far
-    the job reaches beyond a half-day Kita or school place (~25 h a week) plus shift work. Graded:
-    the flat flag this replaces scored women 0.013 below the truth on the demo region's held-out
-    placements (now 0.005) and left a TPR gap by sex of 0.092 (now 0.060).
+    the job reaches beyond a half-day Kita or school place (~25 h a week) plus shift work. Only the
+    reason line "Arbeitszeit schwer mit der Kinderbetreuung vereinbar" reads it (> 0: shown); the
+    models take the plain inputs instead (children by age band, single parent, the job's hours and
+    shifts: ``models.features``), since a graded formula is one generator's shape.
     """
     young = np.array([float(c.household.children_0_5) for c in claimants], np.float64)
     school = np.array([float(c.household.children_6_13) for c in claimants], np.float64)

@@ -6,6 +6,23 @@ it may bear on whether a placement lasts (IAB research on SGB II integrations: t
 fixed-term contracts, long commutes without a car and hours that clash with childcare shorten
 placements; firm size, collective agreements and training offers lengthen them).
 
+Every column is a plain measurement a case manager could name: children by age band, the job's
+weekly hours, shift work, minutes of commute, whether there is a car, levels of German or
+qualification below (or above) the requirement, minutes beyond the reasonable commute. No column is
+a graded formula such as the former childcare clash ("children under 6 count fully, school children
+half, capped at 2, times hours over 25 / 15 plus 0.8 for shifts"): such a formula is one
+generator's shape, written by the hands that wrote the synthetic region, and a model fitted on it
+is judged on its own assumptions. The model learns each input's curve (splines) and, where the data
+show one, their interplay.
+
+Shortfalls are one-sided: German levels below the job's requirement, hours beyond what the claimant
+can work, shift work the claimant cannot do, commute minutes beyond the reasonable limit. German
+above the requirement, hours or minutes to spare are no shortfall; as signed gaps or ratios (to the
+available hours, to the commute limit) they moved every pair's score when a measure
+(``matcher.measures``) raised the claimant's German level, freed hours or lifted the commute limit,
+also for the jobs it changed nothing for. Over- and under-qualification are two columns, since they
+bear on a placement differently.
+
 Protected attributes (sex, nationality group, age, disability) are never features: the builder
 takes ``Claimant`` records, which do not hold them (they live in ``ProtectedAttributes``), and a
 test fails if a feature name or value can be traced to one.
@@ -34,14 +51,16 @@ FEATURES: tuple[str, ...] = (
     "kldb_depth",
     "experience_years",
     "commute_minutes",
-    "commute_ratio",
+    "commute_over_limit",
     "no_car",
     "commute_no_car",
-    "hours_ratio",
+    "hours_per_week",
+    "hours_over_available",
     "young_children",
-    "childcare_clash",
-    "single_parent_clash",
+    "school_children",
+    "single_parent",
     "shift_work",
+    "shift_not_possible",
     "fixed_term",
     "contract_months",
     "temp_agency",
@@ -50,11 +69,12 @@ FEATURES: tuple[str, ...] = (
     "employer_size",
     "collective_agreement",
     "offers_training",
-    "german_gap",
+    "german_shortfall",
     "health_strain",
     "short_spells",
     "months_unemployed",
-    "skill_gap",
+    "skill_under",
+    "skill_over",
     "hourly_wage",
 )
 
@@ -62,13 +82,27 @@ FEATURES: tuple[str, ...] = (
 BINARY: frozenset[str] = frozenset(
     {
         "no_car",
+        "single_parent",
         "shift_work",
+        "shift_not_possible",
         "fixed_term",
         "temp_agency",
         "ends_need",
         "collective_agreement",
         "offers_training",
     }
+)
+
+# The columns of the feature sets before the plain ones (2026-12-03), as they were computed then. Built
+# only for a bundle trained on them, so that a lookup logged with it replays identical (audit replay);
+# training never builds them, and a new bundle cannot be trained on them.
+RETIRED: tuple[str, ...] = (
+    "commute_ratio",
+    "hours_ratio",
+    "childcare_clash",
+    "single_parent_clash",
+    "german_gap",
+    "skill_gap",
 )
 
 _SIZE = {SizeBand.MICRO: 0.0, SizeBand.SMALL: 1.0, SizeBand.MEDIUM: 2.0, SizeBand.LARGE: 3.0}
@@ -115,12 +149,10 @@ def build_features(p: PairInputs, household: HouseholdSettings) -> F64:
     minutes = np.asarray(p.commute_minutes, dtype=np.float64)
     limit = np.asarray(p.commute_limit, dtype=np.float64)
     no_car = _col([0.0 if c.has_car else 1.0 for c in cs])
-    young = _col([float(c.household.children_0_5) for c in cs])
     shift = _col([0.0 if v.shifts is Shifts.DAY else 1.0 for v in vs])
     hours = _col([v.hours_per_week for v in vs])
-    # Graded, and separately for single parents who have no one to cover (``childcare_clash``).
-    clash = childcare_clash(cs, vs)
-    single = _col([1.0 if c.household.single_parent else 0.0 for c in cs])
+    available = _col([c.available_hours for c in cs])
+    shifts_ok = _col([1.0 if c.shifts_ok else 0.0 for c in cs])
     # Physical load of the job beyond the claimant's health limit (0 at or below it): the filter
     # keeps such jobs out of lookups, but recorded placements have them. A flag "at the limit" instead
     # scored people with a restriction too low in jobs they can do (calibration gap by severe
@@ -129,20 +161,24 @@ def build_features(p: PairInputs, household: HouseholdSettings) -> F64:
         float(max(int(v.physical_load) - int(c.health_max_load), 0)) if c.health_max_load is not None else 0.0
         for c, v in zip(cs, vs, strict=True)
     ])  # fmt: skip
+    german = _col([float(int(v.german_level) - int(c.german_level)) for c, v in zip(cs, vs, strict=True)])
+    skill = _col([float(int(v.skill_level) - int(c.skill_level)) for c, v in zip(cs, vs, strict=True)])
     covered, ends = household_cover(cs, vs, household)
     cols = {
         "similarity": np.asarray(p.similarity, dtype=np.float64),
         "kldb_depth": np.asarray(p.depth, dtype=np.float64),
         "experience_years": experience_years(cs, vs),
         "commute_minutes": minutes,
-        "commute_ratio": minutes / np.maximum(limit, 1.0),
+        "commute_over_limit": np.maximum(minutes - limit, 0.0),
         "no_car": no_car,
         "commute_no_car": minutes * no_car,
-        "hours_ratio": hours / _col([c.available_hours for c in cs]),
-        "young_children": young,
-        "childcare_clash": clash,
-        "single_parent_clash": single * clash,
+        "hours_per_week": hours,
+        "hours_over_available": np.maximum(hours - available, 0.0),
+        "young_children": _col([float(c.household.children_0_5) for c in cs]),
+        "school_children": _col([float(c.household.children_6_13) for c in cs]),
+        "single_parent": _col([1.0 if c.household.single_parent else 0.0 for c in cs]),
         "shift_work": shift,
+        "shift_not_possible": shift * (1.0 - shifts_ok),
         "fixed_term": _col([1.0 if v.contract is Contract.FIXED_TERM else 0.0 for v in vs]),
         "contract_months": _col([float(v.contract_months or 0) for v in vs]),
         "temp_agency": _col([1.0 if v.employer.temp_agency else 0.0 for v in vs]),
@@ -151,14 +187,35 @@ def build_features(p: PairInputs, household: HouseholdSettings) -> F64:
         "employer_size": _col([_SIZE[v.employer.size_band] for v in vs]),
         "collective_agreement": _col([1.0 if v.employer.collective_agreement else 0.0 for v in vs]),
         "offers_training": _col([1.0 if v.employer.offers_training else 0.0 for v in vs]),
-        "german_gap": _col([float(c.german_level - v.german_level) for c, v in zip(cs, vs, strict=True)]),
+        "german_shortfall": np.maximum(german, 0.0),
         "health_strain": excess,
         "short_spells": _col([float(c.short_spells) for c in cs]),
         "months_unemployed": _col([float(c.months_unemployed) for c in cs]),
-        "skill_gap": _col([float(c.skill_level - v.skill_level) for c, v in zip(cs, vs, strict=True)]),
+        "skill_under": np.maximum(skill, 0.0),
+        "skill_over": np.maximum(-skill, 0.0),
         "hourly_wage": _col([v.hourly_wage for v in vs]),
     }
     return np.column_stack([cols[name] for name in FEATURES])
+
+
+def retired_features(p: PairInputs) -> F64:
+    """The ``RETIRED`` columns of the pairs (n × len(RETIRED)), in that order."""
+    cs, vs = p.claimants, p.vacancies
+    if len(cs) == 0:
+        return np.zeros((0, len(RETIRED)))
+    minutes = np.asarray(p.commute_minutes, dtype=np.float64)
+    limit = np.asarray(p.commute_limit, dtype=np.float64)
+    clash = childcare_clash(cs, vs)
+    single = _col([1.0 if c.household.single_parent else 0.0 for c in cs])
+    cols = {
+        "commute_ratio": minutes / np.maximum(limit, 1.0),
+        "hours_ratio": _col([v.hours_per_week for v in vs]) / _col([c.available_hours for c in cs]),
+        "childcare_clash": clash,
+        "single_parent_clash": single * clash,
+        "german_gap": _col([float(c.german_level - v.german_level) for c, v in zip(cs, vs, strict=True)]),
+        "skill_gap": _col([float(c.skill_level - v.skill_level) for c, v in zip(cs, vs, strict=True)]),
+    }
+    return np.column_stack([cols[name] for name in RETIRED])
 
 
 class FeatureTables:
@@ -173,24 +230,23 @@ class FeatureTables:
 
     def __init__(self, claimants: Sequence[Claimant], vacancies: Sequence[Vacancy], s: HouseholdSettings):
         self.claimants = tuple(claimants)
+        self.vacancies = tuple(vacancies)
         self.household = s
         cs, vs = self.claimants, tuple(vacancies)
         self.households = [c.household for c in cs]
         self.no_car = _col([0.0 if c.has_car else 1.0 for c in cs])
         self.young = _col([float(c.household.children_0_5) for c in cs])
+        self.school = _col([float(c.household.children_6_13) for c in cs])
         self.single = _col([1.0 if c.household.single_parent else 0.0 for c in cs])
         self.available = _col([c.available_hours for c in cs])
+        self.shifts_ok = _col([1.0 if c.shifts_ok else 0.0 for c in cs])
         self.health = np.array([-1 if c.health_max_load is None else int(c.health_max_load) for c in cs])
         self.c_german = np.array([int(c.german_level) for c in cs], dtype=np.int64)
         self.c_skill = np.array([int(c.skill_level) for c in cs], dtype=np.int64)
         self.short_spells = _col([float(c.short_spells) for c in cs])
         self.months_unemployed = _col([float(c.months_unemployed) for c in cs])
-        school = _col([float(c.household.children_6_13) for c in cs])
-        # childcare_clash's two factors, each elementwise on one side's values.
-        self.care = np.minimum(self.young + 0.5 * school, 2.0)
         self.shift = _col([0.0 if v.shifts is Shifts.DAY else 1.0 for v in vs])
         self.hours = _col([v.hours_per_week for v in vs])
-        self.clash = np.maximum(self.hours - 25.0, 0.0) / 15.0 + 0.8 * self.shift
         self.load = np.array([int(v.physical_load) for v in vs], dtype=np.int64)
         self.v_german = np.array([int(v.german_level) for v in vs], dtype=np.int64)
         self.v_skill = np.array([int(v.skill_level) for v in vs], dtype=np.int64)
@@ -220,10 +276,13 @@ class FeatureTables:
         self._claimant_side = {
             "no_car": self.no_car,
             "young_children": self.young,
+            "school_children": self.school,
+            "single_parent": self.single,
             "short_spells": self.short_spells,
             "months_unemployed": self.months_unemployed,
         }
         self._vacancy_side = {
+            "hours_per_week": self.hours,
             "shift_work": self.shift,
             "fixed_term": self.fixed_term,
             "contract_months": self.contract_months,
@@ -272,9 +331,12 @@ class FeatureTables:
         minutes = np.asarray(commute_minutes, dtype=np.float64)
         limit = np.asarray(commute_limit, dtype=np.float64)
         no_car = self.no_car[cpos]
-        clash = self.care[cpos] * self.clash[vpos]
+        hours = self.hours[vpos]
+        shift = self.shift[vpos]
         h = self.health[cpos]
         excess = np.where(h >= 0, np.maximum(self.load[vpos] - h, 0), 0).astype(np.float64)
+        german = (self.v_german[vpos] - self.c_german[cpos]).astype(np.float64)
+        skill = (self.v_skill[vpos] - self.c_skill[cpos]).astype(np.float64)
         # The pairs' distinct households by claimant position, as ``assess_pairs`` groups them.
         homes_at, which = np.unique(cpos, return_inverse=True)
         effect = assess_grouped(
@@ -290,14 +352,16 @@ class FeatureTables:
             "kldb_depth": np.asarray(depth, dtype=np.float64),
             "experience_years": self.experience_years(cpos, vpos),
             "commute_minutes": minutes,
-            "commute_ratio": minutes / np.maximum(limit, 1.0),
+            "commute_over_limit": np.maximum(minutes - limit, 0.0),
             "no_car": no_car,
             "commute_no_car": minutes * no_car,
-            "hours_ratio": self.hours[vpos] / self.available[cpos],
+            "hours_per_week": hours,
+            "hours_over_available": np.maximum(hours - self.available[cpos], 0.0),
             "young_children": self.young[cpos],
-            "childcare_clash": clash,
-            "single_parent_clash": self.single[cpos] * clash,
-            "shift_work": self.shift[vpos],
+            "school_children": self.school[cpos],
+            "single_parent": self.single[cpos],
+            "shift_work": shift,
+            "shift_not_possible": shift * (1.0 - self.shifts_ok[cpos]),
             "fixed_term": self.fixed_term[vpos],
             "contract_months": self.contract_months[vpos],
             "temp_agency": self.temp_agency[vpos],
@@ -306,11 +370,12 @@ class FeatureTables:
             "employer_size": self.employer_size[vpos],
             "collective_agreement": self.collective[vpos],
             "offers_training": self.training[vpos],
-            "german_gap": (self.c_german[cpos] - self.v_german[vpos]).astype(np.float64),
+            "german_shortfall": np.maximum(german, 0.0),
             "health_strain": excess,
             "short_spells": self.short_spells[cpos],
             "months_unemployed": self.months_unemployed[cpos],
-            "skill_gap": (self.c_skill[cpos] - self.v_skill[vpos]).astype(np.float64),
+            "skill_under": np.maximum(skill, 0.0),
+            "skill_over": np.maximum(-skill, 0.0),
             "hourly_wage": self.hourly_wage[vpos],
         }
         return np.column_stack([cols[name] for name in FEATURES])

@@ -23,10 +23,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from matcher.errors import BundleMismatch
 from matcher.explain_text import pair_name
 from matcher.pairs import LogitTerms, PairBatch, PairScores
 from matcher.probability import logistic
-from models.features import BINARY, FEATURES, FeatureTables, PairInputs, build_features
+from models.features import (
+    BINARY,
+    FEATURES,
+    RETIRED,
+    FeatureTables,
+    PairInputs,
+    build_features,
+    retired_features,
+)
 from models.scorer import row_sums
 
 if TYPE_CHECKING:
@@ -42,21 +51,29 @@ F64 = npt.NDArray[np.float64]
 # The sustainability model sees every pair feature except the profile similarity (see module doc).
 SUSTAIN_FEATURES: tuple[str, ...] = tuple(f for f in FEATURES if f != "similarity")
 # The match model: what bears on whether a proposal leads to a hire — occupation match and
-# experience, commute, hours, language and skill level against the job's, time out of work, wage.
-# Employment terms that decide whether a job lasts (temp agency, fixed term, size) are left out.
+# experience, commute, what the job asks beyond the reasonable commute and beyond the claimant's
+# hours, shifts, German, qualification and health, qualification above the job's, time out of work,
+# wage. Employment terms that decide whether a job lasts (temp agency, fixed term, size) are left
+# out. The filters keep shortfalls out of lookups, but recorded proposals have them: without their
+# columns their effect would be read into the others.
 MATCH_FEATURES: tuple[str, ...] = (
     "kldb_depth",
     "experience_years",
     "commute_minutes",
-    "commute_ratio",
+    "commute_over_limit",
     "no_car",
-    "hours_ratio",
-    "german_gap",
-    "skill_gap",
+    "hours_over_available",
+    "shift_not_possible",
+    "german_shortfall",
+    "skill_under",
+    "skill_over",
+    "health_strain",
     "months_unemployed",
     "hourly_wage",
 )
-_COL = {name: i for i, name in enumerate(FEATURES)}
+# A retired feature's column follows the ``FEATURES`` ones: only a bundle trained on one reads it,
+# from a matrix with the retired columns appended (``ModelScorer``).
+_COL = {name: i for i, name in enumerate((*FEATURES, *RETIRED))}
 
 
 def binary_columns(features: Sequence[str]) -> list[int]:
@@ -70,19 +87,20 @@ def select(X: F64, features: Sequence[str]) -> F64:
 
 
 # -- pair → feature row (shared by training and serving) ---------------------------------------------
+def _inputs(pairs: PairBatch) -> PairInputs:
+    return PairInputs(
+        claimants=pairs.claimants,
+        vacancies=pairs.vacancies,
+        similarity=pairs.similarity,
+        depth=pairs.depth,
+        commute_minutes=pairs.commute_minutes,
+        commute_limit=pairs.commute_limit,
+    )
+
+
 def pair_features(pairs: PairBatch, household: HouseholdSettings) -> F64:
     """The full feature matrix (``FEATURES`` order) of a batch of pairs."""
-    return build_features(
-        PairInputs(
-            claimants=pairs.claimants,
-            vacancies=pairs.vacancies,
-            similarity=pairs.similarity,
-            depth=pairs.depth,
-            commute_minutes=pairs.commute_minutes,
-            commute_limit=pairs.commute_limit,
-        ),
-        household,
-    )
+    return build_features(_inputs(pairs), household)
 
 
 # -- fast additive evaluation ------------------------------------------------------------------------
@@ -218,12 +236,24 @@ class ModelScorer:
         self.model_version = model_version
         self.match_features = tuple(match_features)
         self.sustain_features = tuple(sustain_features)
+        # A bundle trained before the plain features reads retired columns too (audit replay).
+        self.retired = bool(set(RETIRED) & {*self.match_features, *self.sustain_features})
         self._match_terms = fast_terms(match)
         self._sustain_terms = fast_terms(sustain)
         self._sustain_names = term_names(sustain, self.sustain_features)
 
     @classmethod
     def from_bundle(cls, bundle: Bundle, household: HouseholdSettings) -> ModelScorer:
+        """The scorer of a loaded bundle; BundleMismatch if it was trained on a feature this code
+        does not build (neither in ``FEATURES`` nor ``RETIRED``): refused at load, not failing at
+        its first lookup."""
+        features = bundle.manifest["features"]
+        unknown = sorted((set(features["match"]) | set(features["sustain"])) - set(FEATURES) - set(RETIRED))
+        if unknown:
+            raise BundleMismatch(
+                f"scorer bundle {bundle.version} was trained on features this version does not build "
+                f"({', '.join(unknown)}): retrain it (passgenau train)"
+            )
         return cls(
             bundle.match,
             bundle.sustain,
@@ -240,7 +270,10 @@ class ModelScorer:
         return p_match, p_sustain
 
     def score(self, pairs: PairBatch, *, explain: bool = True) -> PairScores:
-        return self.score_features(pair_features(pairs, self.household), explain=explain)
+        X = pair_features(pairs, self.household)
+        if self.retired:
+            X = np.hstack([X, retired_features(_inputs(pairs))])
+        return self.score_features(X, explain=explain)
 
     def feature_tables(self, claimants: Sequence[Claimant], vacancies: Sequence[Vacancy]) -> FeatureTables:
         """What ``score_at`` reads of fixed claimant and vacancy sequences, read once (nightly run)."""
@@ -267,6 +300,16 @@ class ModelScorer:
             commute_minutes=commute_minutes,
             commute_limit=commute_limit,
         )
+        if self.retired:
+            pairs = PairInputs(
+                [tables.claimants[i] for i in cpos.tolist()],
+                [tables.vacancies[j] for j in vpos.tolist()],
+                similarity,
+                depth,
+                commute_minutes,
+                commute_limit,
+            )
+            return self.score_features(np.hstack([X, retired_features(pairs)]), explain=False)
         mt, st = self._match_terms, self._sustain_terms
         if mt is None or st is None:
             return self.score_features(X, explain=False)

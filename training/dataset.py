@@ -27,6 +27,7 @@ import numpy.typing as npt
 from matcher.codec import claimant_from_snapshot, vacancy_from_snapshot
 from matcher.domain import Claimant, Outcome, Proposal, Vacancy
 from matcher.pairs import measure_pairs
+from models.features import PairInputs, retired_features
 from models.pair_scorer import pair_features
 
 if TYPE_CHECKING:
@@ -43,7 +44,8 @@ F64 = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class PairSet:
-    """Feature rows (full ``FEATURES`` order), labels and dates, aligned with the records."""
+    """Feature rows (full ``FEATURES`` order, then the ``RETIRED`` columns), labels and dates, aligned
+    with the records."""
 
     X: F64
     y: npt.NDArray[np.int64]
@@ -99,6 +101,17 @@ def _finish(
     X = pair_features(batch, ctx.household)
     # A pair whose place is unknown has no commute: it cannot be a row (the service would exclude it).
     ok = np.isfinite(X).all(axis=1)
+    # The retired columns after the ``FEATURES`` ones: a current bundle trained on them is compared
+    # with a new model on the same rows (``training.retrain``); no new model is fitted on them.
+    inputs = PairInputs(
+        batch.claimants,
+        batch.vacancies,
+        batch.similarity,
+        batch.depth,
+        batch.commute_minutes,
+        batch.commute_limit,
+    )
+    X = np.hstack([X, retired_features(inputs)])
     if not ok.all():
         dropped = {**dropped, "unknown_place": int((~ok).sum())}
     keep = np.flatnonzero(ok)

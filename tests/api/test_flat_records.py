@@ -11,7 +11,7 @@ from matcher.household import HouseholdEffect
 
 
 def test_flat_records_convert_as_asdict_does() -> None:
-    d = Driver("commute_ratio", "Fahrzeit", 0.5, "Anteil", -0.25)
+    d = Driver("commute_minutes", "Fahrzeit", 0.5, "Min.", -0.25)
     h = HouseholdEffect(2000.0, 1500.0, 250.0, 1450.0, 1100.0, 150.0, False, 1100.0, "text")
     assert _flat(d) == dataclasses.asdict(d)
     assert _flat(h) == dataclasses.asdict(h)

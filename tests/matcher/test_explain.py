@@ -14,7 +14,7 @@ from matcher.filters import FILTERS
 from matcher.household import assess
 from matcher.pairs import LogitTerms, PairBatch, PairScores
 from matcher.settings import HouseholdSettings
-from models.features import FEATURES
+from models.features import FEATURES, RETIRED
 from tests.factories import EMPLOYER, make_claimant, make_vacancy
 
 S = HouseholdSettings()
@@ -93,7 +93,7 @@ def test_a_vacancy_without_occupation_code() -> None:
 
 def test_drivers_are_the_top_three_each_way_labelled() -> None:
     features = (
-        "commute_ratio",
+        "commute_over_limit",
         "temp_agency",
         "hourly_wage",
         "kldb_depth",
@@ -106,7 +106,7 @@ def test_drivers_are_the_top_three_each_way_labelled() -> None:
     up, down = drivers(terms, values, features)
     assert up == (
         Driver("kldb_depth", FEATURE_LABELS["kldb_depth"], 5.0, "Stellen", 0.9),
-        Driver("commute_ratio", "Fahrzeit im Verhältnis zur zumutbaren", 0.612, "Anteil", 0.5),
+        Driver("commute_over_limit", "Fahrzeit über der zumutbaren", 0.612, "Min.", 0.5),
         Driver("similarity", FEATURE_LABELS["similarity"], 0.8, "", 0.123),
     )
     assert [d.feature for d in down] == ["no_car", "temp_agency", "fixed_term"]
@@ -115,7 +115,8 @@ def test_drivers_are_the_top_three_each_way_labelled() -> None:
 
 
 def test_every_feature_has_a_label_and_a_unit() -> None:
-    assert set(FEATURE_LABELS) == set(FEATURE_UNITS) == set(FEATURES)
+    # Retired features too: a lookup logged with a bundle trained on them is still read (audit replay).
+    assert set(FEATURE_LABELS) == set(FEATURE_UNITS) == set(FEATURES) | set(RETIRED)
 
 
 def _batch() -> PairBatch:
@@ -140,13 +141,13 @@ def _batch() -> PairBatch:
 def test_explain_pairs_with_logit_terms() -> None:
     pairs = _batch()
     terms = np.array([[0.4, -0.1], [-0.3, 0.2], [0.0, 0.0]])
-    values = np.array([[0.16, 5.0], [0.53, 0.0], [0.27, 5.0]])
+    values = np.array([[12.34, 5.0], [39.75, 0.0], [20.25, 5.0]])
     logit = -0.5 + terms.sum(axis=1)
     scores = PairScores(
         np.full(3, 0.5),
         1 / (1 + np.exp(-logit)),
         "m1",
-        LogitTerms(("commute_ratio", "kldb_depth"), values, terms, logit, -0.5),
+        LogitTerms(("commute_minutes", "kldb_depth"), values, terms, logit, -0.5),
     )
     out = explain_pairs(pairs, scores, household=S)
     assert len(out) == 3
@@ -158,8 +159,8 @@ def test_explain_pairs_with_logit_terms() -> None:
     first = out[0]
     assert first.commute.minutes == 12.34 and first.commute.limit == 75.0 and first.commute.mode == "public"
     assert out[2].commute.mode == "car"
-    assert first.contributions == (("commute_ratio", 0.4), ("kldb_depth", -0.1))
-    assert [d.feature for d in first.drivers_up] == ["commute_ratio"]
+    assert first.contributions == (("commute_minutes", 0.4), ("kldb_depth", -0.1))
+    assert [d.feature for d in first.drivers_up] == ["commute_minutes"]
     assert [d.feature for d in first.drivers_down] == ["kldb_depth"]
     assert out[2].drivers_up == () and out[2].drivers_down == ()
     assert first.reasons[0] == Reason("commute", 0, "Fahrzeit 12 von 75 Min. (ÖPNV)")

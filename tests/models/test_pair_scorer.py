@@ -7,12 +7,14 @@ from typing import Any
 import numpy as np
 import pytest
 
+from matcher.errors import BundleMismatch
 from matcher.explain import explain_pairs
 from matcher.explain_text import FEATURE_LABELS
 from matcher.geo import load_directory
 from matcher.household import assess
-from matcher.pairs import measure_pairs
+from matcher.pairs import childcare_clash, measure_pairs
 from matcher.settings import Settings
+from models.bundle import Bundle
 from models.pair_scorer import (
     MATCH_FEATURES,
     SUSTAIN_FEATURES,
@@ -190,3 +192,45 @@ def test_ga2m_bulk_scores_equal_the_lookup_scores(setup: Any, ga2m: Any) -> None
     )
     single = scorer.score(pairs, explain=False)
     np.testing.assert_array_equal(bulk.p_sustain, single.p_sustain)
+
+
+def test_a_bundle_trained_on_features_no_longer_built_is_refused(setup: Any, tmp_path: Any) -> None:
+    scorer = setup[0]
+    odd = {"match": ["kldb_depth", "lunar_phase"], "sustain": ["kldb_depth", "star_sign"]}
+    bundle = Bundle(tmp_path, "20261201T000000Z-abc", {"features": odd}, scorer.match, scorer.sustain)
+    with pytest.raises(BundleMismatch, match=r"\(lunar_phase, star_sign\)"):
+        ModelScorer.from_bundle(bundle, SETTINGS.household)
+    current = {"match": list(MATCH_FEATURES), "sustain": list(SUSTAIN_FEATURES)}
+    loaded = ModelScorer.from_bundle(
+        Bundle(tmp_path, "v", {"features": current}, scorer.match, scorer.sustain), SETTINGS.household
+    )
+    assert loaded.sustain_features == SUSTAIN_FEATURES and not loaded.retired
+
+
+def test_a_bundle_trained_on_retired_features_still_scores_as_then(setup: Any) -> None:
+    # A bundle from before the plain features (audit replay): its columns are built as they were.
+    _, pairs, _, _ = setup
+    old = ("kldb_depth", "commute_ratio", "childcare_clash", "german_gap", "skill_gap", "hours_ratio")
+    n = len(pairs.vacancies)
+    cs, vs = pairs.claimants, pairs.vacancies
+    ratio = np.asarray(pairs.commute_minutes) / np.maximum(np.asarray(pairs.commute_limit), 1.0)
+    by_hand = np.column_stack([
+        np.asarray(pairs.depth, dtype=np.float64), ratio, childcare_clash(cs, vs),
+        [float(c.german_level - v.german_level) for c, v in zip(cs, vs, strict=True)],
+        [float(c.skill_level - v.skill_level) for c, v in zip(cs, vs, strict=True)],
+        [v.hours_per_week / c.available_hours for c, v in zip(cs, vs, strict=True)],
+    ])  # fmt: skip
+    y = np.arange(n) % 2
+    model = SustainabilityScorer(binary=[]).fit(by_hand, y)
+    scorer = ModelScorer(model, model, household=SETTINGS.household, model_version="old",
+                         match_features=old, sustain_features=old)  # fmt: skip
+    assert scorer.retired
+    out = scorer.score(pairs)
+    assert np.allclose(out.p_sustain, model.predict_proba(by_hand)[:, 1], rtol=0, atol=1e-9)
+    assert out.terms is not None and out.terms.features == old
+    tables = scorer.feature_tables(list(cs[:1]), list(vs))
+    at = scorer.score_at(
+        tables, np.zeros(n, dtype=np.intp), np.arange(n, dtype=np.intp), similarity=pairs.similarity,
+        depth=pairs.depth, commute_minutes=pairs.commute_minutes, commute_limit=pairs.commute_limit,
+    )  # fmt: skip
+    assert np.array_equal(at.p_sustain, out.p_sustain) and np.array_equal(at.p_match, out.p_match)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,12 +17,16 @@ from matcher.pairs import measure_pairs
 from matcher.service import MatchService, PairBatch, PairScores
 from matcher.settings import Settings
 from matcher.text import render_claimant, render_vacancy
-from models.features import FEATURES
-from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, pair_features
+from models.bundle import Bundle
+from models.features import FEATURES, RETIRED
+from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, pair_features, select
+from models.scorer import SustainabilityScorer
 from tests.training.retrieval.test_evaluation import TrigramEmbedder
 from training.dataset import FeatureContext, informative_proposals, match_set, sustain_set, time_split
+from training.retrain import compare_with_current
 from training.synthetic import generate_region
 from training.synthetic.truth_inputs import PROTECTED_NAMES
+from training.train import fit_models
 
 SETTINGS = Settings()
 
@@ -39,7 +44,7 @@ def ctx() -> FeatureContext:
 def test_sustain_set_rows_follow_the_outcomes(region: Any, ctx: FeatureContext) -> None:
     s = sustain_set(region.outcomes, ctx)
     assert len(s) == len(region.outcomes) == 400
-    assert s.X.shape == (400, len(FEATURES)) and np.isfinite(s.X).all()
+    assert s.X.shape == (400, len(FEATURES) + len(RETIRED)) and np.isfinite(s.X).all()
     assert s.ids == [o.id for o in region.outcomes]
     assert s.y.tolist() == [int(o.employed_12m) for o in region.outcomes]
     assert s.when.tolist() == [o.start.toordinal() for o in region.outcomes]
@@ -154,3 +159,21 @@ def test_train_time_features_equal_serve_time_features(region: Any) -> None:
         assert np.allclose(a[:, cols], b[:, cols], rtol=0, atol=1e-9)
         compared += len(served.vacancies)
     assert compared > 100
+
+
+def test_a_current_bundle_on_retired_features_is_compared_on_the_same_rows(
+    region: Any, ctx: FeatureContext
+) -> None:
+    # After the plain features, the bundle still current was trained on the old columns: a retrain
+    # compares it with the new model on the same held-out rows, so the rows carry its columns too.
+    s = sustain_set(region.outcomes, ctx)
+    old = ["kldb_depth", "childcare_clash", "german_gap", "skill_gap", "hours_ratio", "commute_ratio"]
+    assert select(s.X, RETIRED).tolist() == s.X[:, len(FEATURES) :].tolist()
+    clash = s.X[:, len(FEATURES) + RETIRED.index("childcare_clash")]
+    assert clash.max() > 0 and (clash >= 0).all()
+    model = SustainabilityScorer().fit(select(s.X, old), s.y)
+    current = Bundle(Path("."), "old-v", {"features": {"match": old, "sustain": old}}, model, model)
+    result = fit_models(s, match_set(region.proposals, region.history_claimants, region.history_vacancies, ctx),
+                        compare=False, refit=False)  # fmt: skip
+    info, _ = compare_with_current(current, result, s.take(result.holdout), 0.01)
+    assert info["version"] == "old-v" and 0.5 < info["current"]["auc"] <= 1.0

@@ -51,10 +51,12 @@ class TermsScorer:
         p_match = np.clip(pairs.similarity, 0.0, 1.0)
         ratio = np.asarray(pairs.commute_minutes) / np.asarray(pairs.commute_limit)
         depth = np.asarray(pairs.depth, dtype=np.float64)
-        # An additive score with two terms, so that the explanations carry drivers.
+        # An additive score with two terms, so that the explanations carry drivers (the commute's
+        # term by its share of the limit, shown as its minutes: a feature the card has words for).
         terms = np.column_stack([0.1 * depth, -0.2 * np.clip(ratio, 0, 1)])
         p_sustain = 0.3 + terms.sum(axis=1)
+        minutes = np.asarray(pairs.commute_minutes, dtype=np.float64)
         explained = LogitTerms(
-            ("kldb_depth", "commute_ratio"), np.column_stack([depth, ratio]), terms, p_sustain, 0.3
+            ("kldb_depth", "commute_minutes"), np.column_stack([depth, minutes]), terms, p_sustain, 0.3
         )
         return PairScores(p_match, p_sustain, self.model_version, explained if explain else None)

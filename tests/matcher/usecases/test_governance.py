@@ -19,7 +19,7 @@ MANIFEST: dict[str, Any] = {
     "created": "20261101T000000Z",
     "kinds": {"match": "additive", "sustain": "additive"},
     "labels": {"match": "proposal led to a hire", "sustain": "employed 12 months after start"},
-    "features": {"match": ["similarity", "kldb_depth"], "sustain": ["commute_ratio", "temp_agency"]},
+    "features": {"match": ["similarity", "kldb_depth"], "sustain": ["commute_minutes", "temp_agency"]},
     "training": {"placements": 1234, "placement_starts": ["2022-01-03", "2025-12-29"], "proposals": 987,
                  "holdout_share": 0.2},
     "metrics": {"sustain": {"chosen": "additive", "additive": {"auc": 0.7123, "brier": 0.2011, "ece": 0.0134, "n": 247}},
