@@ -11,19 +11,16 @@ still reads the project's need ratio (no model is trained on it).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
 from matcher.domain import Vacancy
-from training.synthetic.claimants import make_claimants
-from training.synthetic.generate import default_placements
-from training.synthetic.histories import HISTORY_MONTHS, make_history, months_before
+from training.synthetic.generate import current_records, default_placements
+from training.synthetic.histories import HISTORY_MONTHS, make_history
 from training.synthetic.places import JOBCENTERS
 from training.synthetic.region import GENERATOR_VERSION, REFERENCE_DATE, Region
 from training.synthetic.truth import SustainFn
-from training.synthetic.vacancies import make_vacancies
 from training.synthetic_alt import truth as A
 from training.synthetic_alt.hidden import TYPES
 
@@ -47,20 +44,8 @@ def generate_alt_region(
     if n_pl < 1:
         raise ValueError("placements must be at least 1")
     truth = A.AltGroundTruth(seed)
-    ss = np.random.SeedSequence([ALT_ENTROPY, seed]).spawn(3)
-    rc, rv, rh = (np.random.Generator(np.random.PCG64(s)) for s in ss)
-    cs, ps, _ = make_claimants(rc, claimants, "K-")
-    cs = [replace(c, activated=months_before(reference_date, c.months_unemployed)) for c in cs]
-    vs = make_vacancies(
-        rv,
-        vacancies,
-        "V-",
-        "E-",
-        reference_date - timedelta(days=120),
-        reference_date,
-        recent=1.6,
-        open_on=reference_date,
-    )
+    seeds = np.random.SeedSequence([ALT_ENTROPY, seed])
+    cs, ps, vs, rh = current_records(seeds, claimants, vacancies, reference_date)
 
     def sustain_for(hv: Sequence[Vacancy]) -> SustainFn:
         return truth.sustain_for(hv)
