@@ -96,6 +96,15 @@ def main_basis(X: F64, splines: dict[int, SplineTransformer]) -> F64:
     return np.hstack(blocks)
 
 
+# Parameters added after bundles were first written, with the values those bundles were fitted with.
+_ADDED_LATER: dict[str, Any] = {
+    "max_interactions": 5,
+    "validation_fraction": 0.2,
+    "platt_slope": 1.0,
+    "platt_intercept": 0.0,
+}
+
+
 class SustainabilityScorer(ClassifierMixin, BaseEstimator):
     """Binary classifier for lasting placements; see the module docstring.
 
@@ -135,6 +144,17 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.platt_slope = platt_slope
         self.platt_intercept = platt_intercept
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A model pickled before the ga2m candidate and the Platt step (a bundle whose logged lookups
+        # are replayed) has neither: it is the additive model it was, on the identity calibration.
+        for name, default in _ADDED_LATER.items():
+            state.setdefault(name, default)
+        if "model_" in state and state.get("kind") == "additive":
+            state.setdefault("interactions_", ())
+            state.setdefault("pair_bases_", [])
+            state.setdefault("pair_columns_", [])
+        super().__setstate__(state)
 
     # -- fitting ---------------------------------------------------------------------------------
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SustainabilityScorer:
