@@ -259,10 +259,12 @@ class SentenceTransformerEmbedder:
         elif self._ort is not None:
             self._ort = None
         if self.backend == "bf16":
-            # The fp32 weights are not used once bf16 is chosen: only the bf16 copy is kept.
-            self._model, self._bf16 = self._bf16_model(), None
-        else:
-            self._bf16 = None
+            # Only bf16 weights are used from here on: the copy "auto" measured, else these cast in
+            # place (no copy of the fp32 weights for an explicit "bf16").
+            import torch
+
+            self._model = self._bf16 if self._bf16 is not None else self._model.to(torch.bfloat16)
+        self._bf16 = None
         logger.info(
             "embedder %s loaded from %s in %.1f s (dim %d, backend %s, %d threads)",
             self.model_id,

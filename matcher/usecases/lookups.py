@@ -256,9 +256,11 @@ class Lookups:
         service = self.live.service
         actions = [] if self.history is None else self.history.list_actions(c.id)
         # One read of the corrections: the list is grounded with the ones it is logged with.
-        fixes = {} if self.readings is None else self.readings.wish_corrections([c.id]).get(c.id, {})
-        corrected = by_index(c, fixes)
-        service = with_known_corrections(service, c.id, fixes)
+        corrected: dict[str, str] = {}
+        if self.readings is not None:
+            fixes = self.readings.wish_corrections([c.id]).get(c.id, {})
+            corrected = by_index(c, fixes)
+            service = with_known_corrections(service, c.id, fixes)
         if service.ranking.handled == "hide" and actions:
             # What was handled leaves the list; the next ones move up, so the list stays k long.
             done = {a.vacancy_id for a in actions}
