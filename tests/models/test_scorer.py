@@ -5,6 +5,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from models.interactions import rank_pairs
 from models.scorer import SustainabilityScorer, row_sums
 
 
@@ -108,6 +109,22 @@ def test_ga2m_finds_the_pairs_and_its_terms_add_up_exactly() -> None:
     t = model.contributions(grid)[:, 5 + k]
     assert model.contributions(grid).shape == (4, n_terms)
     assert (t[0] - t[1]) - (t[2] - t[3]) < -0.6
+
+
+def test_pair_ranking_weighs_the_gain_against_its_degrees_of_freedom() -> None:
+    """A flag × flag interaction (4 cells) outranks pairs of pure-noise continuous columns (64 cells),
+    whose raw gain is larger by chance alone (module doc of ``models.interactions``, step 1)."""
+    rng = np.random.default_rng(3)
+    n = 4000
+    young, shift = (rng.random(n) < 0.1).astype(float), (rng.random(n) < 0.3).astype(float)
+    u, v, w = rng.normal(size=(3, n))
+    y = (rng.random(n) < 1 / (1 + np.exp(0.3 + 1.3 * young * shift))).astype(float)
+    p0 = np.full(n, y.mean())
+    ranked = rank_pairs(np.column_stack([young, shift, u, v, w]), y - p0, p0 * (1 - p0))
+    assert [(i, j) for _, i, j in ranked[:3]] == [(0, 1), (0, 3), (0, 4)]
+    assert round(ranked[0][0], 3) == 11.037
+    # The noise pairs' raw gains (44.4 for u × v) are below their 49 degrees of freedom.
+    assert dict(((i, j), g) for g, i, j in ranked)[(2, 3)] == pytest.approx(-0.466, abs=1e-3)
 
 
 def test_ga2m_is_deterministic_and_plain_additive_without_pairs() -> None:
