@@ -127,6 +127,19 @@ def test_pair_ranking_weighs_the_gain_against_its_degrees_of_freedom() -> None:
     assert dict(((i, j), g) for g, i, j in ranked)[(2, 3)] == pytest.approx(-0.466, abs=1e-3)
 
 
+def test_a_plainly_ranked_pair_needs_only_a_positive_heldout_saving(monkeypatch) -> None:
+    import models.interactions as MI
+
+    X, y, _ = interaction_data()
+    monkeypatch.setattr(MI, "MIN_Z", 1e9)  # no saving passes the standard-error test
+    model = SustainabilityScorer(kind="ga2m", binary=[1]).fit(X[:5000], y[:5000])
+    by_pair = {tuple(r["pair"]): r for r in model.interaction_search_}
+    assert set(model.interactions_) == {(0, 1), (2, 3)}
+    assert all(by_pair[p]["rank_gain"] >= MI.RANK_Z for p in model.interactions_)
+    monkeypatch.setattr(MI, "RANK_Z", float("inf"))
+    assert SustainabilityScorer(kind="ga2m", binary=[1]).fit(X[:5000], y[:5000]).interactions_ == ()
+
+
 def test_ga2m_is_deterministic_and_plain_additive_without_pairs() -> None:
     X, y, _ = interaction_data(3000)
     a = SustainabilityScorer(kind="ga2m", binary=[1]).fit(X, y)

@@ -121,10 +121,11 @@ def choice_section(manifest: Mapping[str, Any], metrics: Mapping[str, Any]) -> l
     L += [f"- {term_de(t)} (`{t}`)" for t in terms] if terms else ["- keine"]
     found = sustain.get("ga2m", {}).get("search") if isinstance(sustain.get("ga2m"), Mapping) else None
     if found:
-        L += ["", "Suche der Paarterme (GA2M-Kandidat, ältere Daten): Rang nach Gewinn auf dem Residuum, "
-              "Ersparnis an Log-Loss auf den zeitlich letzten 20 % je Schritt.", ""]  # fmt: skip
+        L += ["", "Suche der Paarterme (GA2M-Kandidat, ältere Daten): Rang nach dem Gewinn auf dem "
+              "Residuum über seine Freiheitsgrade hinaus, in Streuungen des Zufalls (z), Ersparnis an "
+              "Log-Loss auf den zeitlich letzten 20 % je Schritt.", ""]  # fmt: skip
         rows = [[term_de(r["pair"]), r["rank_gain"], r.get("heldout_saving", []), r["kept"]] for r in found]
-        L += _table(["Paar", "Gewinn", "Ersparnis je Schritt", "behalten"], rows[:10])
+        L += _table(["Paar", "Gewinn (z)", "Ersparnis je Schritt", "behalten"], rows[:10])
     cal = sustain.get("calibration")
     if isinstance(cal, Mapping):
         L += [
