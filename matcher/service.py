@@ -232,6 +232,9 @@ class MatchService:
         self.ranking = ranking or RankingSettings()
         self.household = household or HouseholdSettings()
         self._today = today
+        # A lookup scores the nearest ``fetch_size`` eligible vacancies; True: every eligible one
+        # (the Förderempfehlung's market sample, ``with_every_eligible_scored``).
+        self.score_every_eligible = False
 
     @property
     def today(self) -> date:
@@ -251,6 +254,13 @@ class MatchService:
             raise ValueError("the vacancy catalog must be aligned with the index order")
         other = copy.copy(self)
         other.vacancies = catalog
+        return other
+
+    def with_every_eligible_scored(self) -> MatchService:
+        """This service with lookups that score every eligible vacancy, not only the nearest
+        ``fetch_size`` by profile similarity (the same path, no truncation)."""
+        other = copy.copy(self)
+        other.score_every_eligible = True
         return other
 
     def with_claimants(self, catalog: ClaimantCatalog | None) -> MatchService:
@@ -390,7 +400,7 @@ class MatchService:
                 eligible = eligible & mask
         n_search = int(np.count_nonzero(eligible))
         query = self.encoder.encode_claimant(c).reshape(1, -1)
-        fetch = fetch_size(n_search, k)
+        fetch = n_search if self.score_every_eligible else fetch_size(n_search, k)
         items: tuple[Match, ...] = ()
         model_version = self.scorer.model_version
         if fetch > 0:

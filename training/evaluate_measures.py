@@ -15,7 +15,9 @@ Reported: ``top1_agreement``, the share of claimants whose best measure by the o
 those where that gain is material, ≥ ``MATERIAL_GAIN``) is also passgenau's best; ``spearman``, the
 mean rank correlation (average ranks for ties) of the two gains over a claimant's applicable
 measures (claimants with at least two and gains that differ on both sides); ``claimants``, how many
-were evaluated; and per measure how often it applied and its mean gains.
+were evaluated; per measure how often it applied, its mean gains, how often it was the oracle's
+material best and how often passgenau's best agreed then; and the disagreements as "oracle's best →
+passgenau's best" with their counts.
 """
 
 from __future__ import annotations
@@ -106,6 +108,9 @@ def evaluate_measures(
     times["embed_changed"] = time.perf_counter() - t1
     per_key: dict[str, dict[str, list[float]]] = {key: {"model": [], "oracle": []} for key in keys}
     top1_hits, top1_n, rhos = 0, 0, []
+    best_n: dict[str, int] = dict.fromkeys(keys, 0)
+    best_hits: dict[str, int] = dict.fromkeys(keys, 0)
+    confused: dict[str, int] = {}
     latencies = []
     for c in w.chosen:
         t1 = time.perf_counter()
@@ -129,7 +134,14 @@ def evaluate_measures(
         # Best by gain, ties by the table's order (as the page orders equal gains of equal length).
         if o.max() >= MATERIAL_GAIN:
             top1_n += 1
-            top1_hits += int(np.argmax(m) == np.argmax(o))
+            truth_best, model_best = applicable[int(np.argmax(o))], applicable[int(np.argmax(m))]
+            best_n[truth_best] += 1
+            if truth_best == model_best:
+                top1_hits += 1
+                best_hits[truth_best] += 1
+            else:
+                pair = f"{truth_best} -> {model_best}"
+                confused[pair] = confused.get(pair, 0) + 1
         if len(applicable) >= 2:
             rho = spearman(m, o)
             if not np.isnan(rho):
@@ -151,9 +163,12 @@ def evaluate_measures(
                 "applies": len(v["model"]),
                 "gain_model": round(float(np.mean(v["model"])), 4) if v["model"] else None,
                 "gain_oracle": round(float(np.mean(v["oracle"])), 4) if v["oracle"] else None,
+                "oracle_best": best_n[key],
+                "agree": best_hits[key],
             }
             for key, v in per_key.items()
         },
+        "disagreements": dict(sorted(confused.items(), key=lambda kv: (-kv[1], kv[0]))),
         "measures_ms": {
             "p50": float(np.percentile(lat, 50)) if lat.size else float("nan"),
             "p99": float(np.percentile(lat, 99)) if lat.size else float("nan"),
@@ -171,12 +186,19 @@ def format_measures_report(result: dict[str, Any]) -> str:
         f"{result['top1_claimants']} claimants whose best true gain is >= {result['material_gain']}",
         f"mean Spearman of the gains per claimant: {result['spearman']:.3f} "
         f"({result['spearman_claimants']} claimants with two or more measures)",
-        "measure                applies  mean gain model  oracle",
+        "measure                applies  mean gain model  oracle  best by oracle  agreed",
     ]
     for key, v in result["per_measure"].items():
         gm = "-" if v["gain_model"] is None else f"{v['gain_model']:+.4f}"
         go = "-" if v["gain_oracle"] is None else f"{v['gain_oracle']:+.4f}"
-        lines.append(f"  {key:<22} {v['applies']:>6}  {gm:>15}  {go:>6}")
+        lines.append(
+            f"  {key:<22} {v['applies']:>6}  {gm:>15}  {go:>6}  {v['oracle_best']:>14}  {v['agree']:>6}"
+        )
+    if result["disagreements"]:
+        lines.append(
+            "best measures that differ (oracle's -> passgenau's): "
+            + ", ".join(f"{pair} {n}" for pair, n in result["disagreements"].items())
+        )
     ms = result["measures_ms"]
     lines.append(f"estimate per claimant (in process): p50 {ms['p50']:.1f} ms, p99 {ms['p99']:.1f} ms")
     lines.append("seconds: " + ", ".join(f"{k} {v}" for k, v in result["seconds"].items()))

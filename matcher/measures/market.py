@@ -5,6 +5,14 @@ vacancies the region posts, so the sample is the last ``market_months`` of posti
 if it were open (its expiry lifted). Older postings stay in the catalog, marked filled, so that the
 catalog keeps the index's order and the lookup's own ``open`` filter leaves them out: the sample
 runs through the unchanged lookup, not a copy of it.
+
+Every eligible vacancy of the sample is scored (``MatchService.with_every_eligible_scored``), not
+only the nearest ``fetch_size`` by profile similarity as in a live list: twelve months of postings
+leave far more eligible vacancies than today's (on seed 41 four in ten claimants had more than the
+200 a lookup scores), and the profile's text carries the qualification level, so a measure that
+raises it moved which 200 were scored, and the gain was partly the embedding's shift, not the
+models' (eval measures seed 41: best measure agreeing with the truth's 0.861 with the truncation,
+0.898 without; per claimant p50 11 → 14 ms in process).
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ def market_sample(vacancies: Sequence[Vacancy], today: date, months: int) -> lis
 def market_service(service: MatchService, months: int) -> MatchService:
     """The lookup service over the market sample of its own vacancies (same index, same order)."""
     sample = market_sample(service.vacancies.vacancies, service.today, months)
-    return service.with_vacancies(VacancyCatalog.build(sample, service.geo))
+    return service.with_vacancies(VacancyCatalog.build(sample, service.geo)).with_every_eligible_scored()
 
 
 def market_size(service: MatchService) -> int:

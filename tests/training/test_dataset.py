@@ -69,10 +69,11 @@ def test_informative_proposals_by_hand() -> None:
         Proposal("P5", "K2", "V4", date.fromordinal(d + 7), False),  # informative
         Proposal("P6", "K3", "V5", date.fromordinal(d + 8), True),  # V5 has two openings
         Proposal("P7", "K4", "V5", date.fromordinal(d + 9), False),  # still one left: informative
+        Proposal("P8", "K5", "V2", date.fromordinal(d + 2), False),  # before, but V2 went to K1
     ]
     kept, dropped = informative_proposals(props, {"V2": 1, "V5": 2})
     assert [p.id for p in kept] == ["P1", "P2", "P5", "P6", "P7"]
-    assert dropped == {"after_claimant_hired": 1, "after_vacancy_filled": 1}
+    assert dropped == {"after_claimant_hired": 1, "after_vacancy_filled": 1, "lost_to_competitor": 1}
 
 
 def test_time_split_holds_out_the_newest() -> None:

@@ -166,3 +166,16 @@ def test_the_counterfactual_runs_the_lookup_and_a_filter_change_changes_both(
     stricter_report = estimate_measures(svc, c, S)
     assert stricter_report.expected_before == 0.0 and stricter_report.offered == ()
     assert report.offered != ()
+
+
+def test_the_market_sample_scores_every_eligible_vacancy_not_only_the_nearest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A live lookup scores the nearest ``fetch_size`` eligible vacancies; here one.
+    monkeypatch.setattr(service_module, "fetch_size", lambda n, k: min(n, 1))
+    live, market = _service(), market_service(_service(), S.market_months)
+    c = make_claimant(id="K0", licences=frozenset({"B"}), german_level=CEFR.B1)
+    assert len(live.suggest_for(c, S.k).items) == 1
+    eligible = int(np.count_nonzero(market.filter_vacancies(c)[0].eligible))
+    # All four scored; the employer cap lists three of one employer's vacancies.
+    assert eligible == 4 and len(market.suggest_for(c, S.k).items) == 3
