@@ -124,6 +124,50 @@ def eval_fusion_grid(
         typer.echo(json.dumps(row, sort_keys=True))
 
 
+@eval_app.command("probe")
+@domain_errors
+def eval_probe(
+    model: Annotated[str | None, typer.Option(help="Embedding model (default: the configured one).")] = None,
+    taxonomy: Annotated[
+        str,
+        typer.Option(
+            help="official: the KldB 2010 Berufsgattungen and the BA's Berufsbenennungen, as "
+            "`passgenau import taxonomy --kldb … --crosswalk …` builds them; curated: the list that "
+            "ships with passgenau."
+        ),
+    ] = "official",
+    data: Annotated[
+        Path, typer.Option(help="Folder with kldb/ and crosswalk/ (for --taxonomy official).")
+    ] = Path("../shared/data"),
+    probe: Annotated[Path | None, typer.Option(help="Probe set (default: the one shipped).")] = None,
+    languages: Annotated[
+        str, typer.Option(help="Comma-separated; de is always in.")
+    ] = "de,en,ar,uk,tr,ru,fa",
+) -> None:
+    """The multilingual probe set grounded by the product's grounder: per language Acc@1/@5 of the
+    KldB code and of its Berufsgruppe (3 digits), the share grounded as a wish is, and the ratio to
+    German; the last line is one JSON object."""
+    from matcher.taxonomy import TitleGrounder, curated_titles, read_crosswalk_csv, read_kldb_csv
+    from training.retrieval.multilingual import PROBE_FILE, evaluate_probe, format_probe, read_probe
+
+    if taxonomy == "official":
+        entries = read_kldb_csv(data / "kldb" / "kldb2010_v2020_gliederung.csv")
+        entries += read_crosswalk_csv(data / "crosswalk" / "esco_kldb_occupations_DE_mapping_18.05.22.csv")
+    elif taxonomy == "curated":
+        entries = curated_titles()
+    else:
+        typer.echo("passgenau: --taxonomy must be official or curated", err=True)
+        raise typer.Exit(2)
+    rows = read_probe(probe or PROBE_FILE)
+    embedder = _embedder(model)
+    vectors = embedder.encode_passages([e.title for e in entries])
+    grounder = TitleGrounder(entries, vectors, embedder.encode_queries, model_id=embedder.model_id)
+    langs = [x.strip() for x in languages.split(",") if x.strip()]
+    result = evaluate_probe(rows, grounder, langs)
+    result |= {"model": embedder.model_id, "taxonomy": taxonomy, "titles": len(entries)}
+    typer.echo(format_probe(result))
+
+
 @eval_app.command("ranking")
 @domain_errors
 def eval_ranking(
