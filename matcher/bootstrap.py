@@ -304,7 +304,11 @@ class Services:
                 desc="occupation titles",
             )
             self._grounder = TitleGrounder(
-                entries, vectors, encoder.embedder.encode_queries, model_id=encoder.model_id
+                entries,
+                vectors,
+                encoder.embedder.encode_queries,
+                min_similarity=getattr(encoder.embedder, "grounding_floor", 0.85),
+                model_id=encoder.model_id,
             )
         return self._grounder
 

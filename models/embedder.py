@@ -49,6 +49,10 @@ _ALIASES = {
     "sentence-transformers/all-MiniLM-L6-v2": MINILM,
 }
 BACKENDS = ("auto", "fp32", "bf16", "onnx")
+# The similarity from which a wish is read as an occupation (``matcher.taxonomy.TitleGrounder``), set
+# for e5-small. A tuned model carries its own in its manifest (``training.tuning.floor``): tuning
+# spreads the similarities, and the base floor would leave most wishes unread.
+GROUNDING_FLOOR = 0.85
 # bf16 and onnx are accepted only when every probe vector keeps this cosine to its fp32 twin. The model
 # id (the embedding cache's key) is the same for every backend, which is honest only under this bound.
 AGREEMENT_MIN = 0.999
@@ -220,6 +224,18 @@ def _model_id(name: str, folder: Path) -> str:
     return f"{base}@{sha[:12]}" if isinstance(sha, str) and sha else base
 
 
+def grounding_floor(folder: Path) -> float:
+    """The grounding floor a model folder's manifest names, else ``GROUNDING_FLOOR``."""
+    try:
+        manifest = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+        floor = manifest.get("grounding_floor")
+    except (OSError, ValueError, AttributeError):
+        return GROUNDING_FLOOR
+    if isinstance(floor, int | float) and not isinstance(floor, bool) and 0 < floor <= 1:
+        return float(floor)
+    return GROUNDING_FLOOR
+
+
 def _normalise(x: npt.ArrayLike) -> F32:
     v = np.ascontiguousarray(np.asarray(x, dtype=np.float32))
     norms = np.linalg.norm(v, axis=1, keepdims=True)
@@ -275,6 +291,7 @@ class SentenceTransformerEmbedder:
             raise EmbedderUnavailable(f"cannot load embedding model from {self.path}: {exc}") from exc
         self._model.eval()
         self.model_id = model_id or self.path.name
+        self.grounding_floor = grounding_floor(self.path)
         # renamed in sentence-transformers 6; the old name still exists in 3.x-5.x
         get_dim = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension

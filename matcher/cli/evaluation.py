@@ -161,7 +161,13 @@ def eval_probe(
     rows = read_probe(probe or PROBE_FILE)
     embedder = _embedder(model)
     vectors = embedder.encode_passages([e.title for e in entries])
-    grounder = TitleGrounder(entries, vectors, embedder.encode_queries, model_id=embedder.model_id)
+    grounder = TitleGrounder(
+        entries,
+        vectors,
+        embedder.encode_queries,
+        min_similarity=embedder.grounding_floor,
+        model_id=embedder.model_id,
+    )
     langs = [x.strip() for x in languages.split(",") if x.strip()]
     result = evaluate_probe(rows, grounder, langs)
     result |= {"model": embedder.model_id, "taxonomy": taxonomy, "titles": len(entries)}

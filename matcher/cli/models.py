@@ -128,8 +128,9 @@ def tune_embedder(
     hash); use it with PASSGENAU_EMBEDDER__MODEL=<that folder>. The model id changes with the
     weights, so every embedding cache is rebuilt."""
     from models import e5convert
-    from models.embedder import TUNED
+    from models.embedder import TUNED, SentenceTransformerEmbedder
     from training.retrieval.heldout import read_esco_labels
+    from training.tuning.floor import dev_floor
     from training.tuning.pairs import (
         build_pairs,
         crosswalk_leaks,
@@ -151,6 +152,15 @@ def tune_embedder(
     if crosswalk_leaks(pairs, links):  # the filter's own check, before any weight moves
         raise PassgenauError("crosswalk pairs remain among the training pairs")
     params = TuneParams(seed=seed, epochs=epochs, max_steps=max_steps, train_layers=train_layers)
+    threads = state.settings.embedder.threads
+
+    def calibrate(folder: Path) -> dict[str, float]:
+        # fp32 on both sides: the floor must not depend on which fast backend this CPU has
+        def load(path: Path) -> SentenceTransformerEmbedder:
+            return SentenceTransformerEmbedder(path, threads=threads, backend="fp32")
+
+        return dev_floor(german, load(base), load(folder)).as_manifest()
+
     manifest = tune(
         base,
         pairs,
@@ -158,6 +168,7 @@ def tune_embedder(
         params,
         base_id="multilingual-e5-small",
         extra_manifest={"languages": ["de", *langs], "crosswalk_pairs_dropped": len(raw) - len(pairs)},
+        calibrate=calibrate,
     )
     typer.echo(json.dumps(manifest, indent=2, sort_keys=True))
 

@@ -44,3 +44,13 @@ def test_an_explicit_setting_stands_for_itself(tmp_path: Path) -> None:
     _tuned(tmp_path, {"weights_sha256": "ab" * 32})
     assert choose_model(E5_SMALL, tmp_path) == E5_SMALL
     assert choose_model("/some/folder", tmp_path) == "/some/folder"
+
+
+def test_a_model_folder_names_its_grounding_floor(tmp_path: Path) -> None:
+    from models.embedder import GROUNDING_FLOOR, grounding_floor
+
+    folder = _tuned(tmp_path, {"weights_sha256": "ab" * 32, "grounding_floor": 0.71})
+    assert grounding_floor(folder) == 0.71
+    (folder / "manifest.json").write_text(json.dumps({"grounding_floor": "low"}), encoding="utf-8")
+    assert grounding_floor(folder) == GROUNDING_FLOOR == 0.85
+    assert grounding_floor(tmp_path / "absent") == 0.85

@@ -22,7 +22,7 @@ import logging
 import random
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -65,9 +65,12 @@ def tune(
     *,
     base_id: str,
     extra_manifest: dict[str, Any] | None = None,
+    calibrate: Callable[[Path], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Train from the sentence-transformers folder ``base`` on ``pairs``; write the tuned folder to
-    ``out`` (replaced atomically) with a ``manifest.json``. Returns the manifest."""
+    ``out`` (replaced atomically) with a ``manifest.json``. ``calibrate`` is given the saved folder
+    before it is moved into place; what it returns joins the manifest (the grounding floor), so a
+    folder in place always has it. Returns the manifest."""
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -148,6 +151,8 @@ def tune(
         "weights_sha256": _weights_sha256(tmp),
         **(extra_manifest or {}),
     }
+    if calibrate is not None:
+        manifest |= calibrate(tmp)
     (tmp / "manifest.json").write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )

@@ -39,13 +39,22 @@ def test_cached_lower_layers_give_the_models_own_vectors(e5_dir: Path) -> None:
 
 def test_the_same_seed_gives_the_same_weights_and_a_new_model_id(e5_dir: Path, tmp_path: Path) -> None:
     params = TuneParams(seed=5, batch_size=2, max_steps=2, train_layers=1)
-    a = tune(e5_dir, PAIRS, tmp_path / "a", params, base_id="multilingual-e5-small")
+    seen: list[bool] = []
+
+    def calibrate(folder: Path) -> dict[str, float]:
+        # the saved weights are there, the manifest not yet: a folder in place always has the floor
+        seen.append((folder / "modules.json").is_file() and not (folder / "manifest.json").exists())
+        return {"grounding_floor": 0.7}
+
+    a = tune(e5_dir, PAIRS, tmp_path / "a", params, base_id="multilingual-e5-small", calibrate=calibrate)
     b = tune(e5_dir, PAIRS, tmp_path / "b", params, base_id="multilingual-e5-small")
     assert a["weights_sha256"] == b["weights_sha256"] and a["steps"] == 2
+    assert seen == [True] and a["grounding_floor"] == 0.7 and "grounding_floor" not in b
     assert a["pairs_sha256"] == b["pairs_sha256"]
     base = json.loads((e5_dir / "manifest.json").read_text())["weights_sha256"]
     assert a["weights_sha256"] != base
     emb = build_embedder(str(tmp_path / "a"), tmp_path, threads=1, batch_size=4, backend="fp32")
     assert emb.model_id == f"a@{a['weights_sha256'][:12]}"
+    assert emb.grounding_floor == 0.7
     v = emb.encode_queries(["Koch"])
     assert v.shape == (1, 384) and abs(float(np.linalg.norm(v)) - 1.0) < 1e-5
