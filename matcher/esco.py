@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from matcher.domain import Claimant
 from matcher.errors import ImportRejected, PassgenauError, RowError
 from matcher.files import write_atomic
 from matcher.text import content_hash
@@ -295,3 +296,24 @@ class EscoGrounder:
                 )
             )
         return out
+
+
+def naming(matches: Sequence[EscoMatch], kldb: str | None, depth: int) -> EscoMatch | None:
+    """The first of a claimant's wish occupations whose KldB codes (crosswalk) share the vacancy's
+    code to the pair's match depth (at least the Berufsgruppe, three digits): the ESCO occupation the
+    explanation names for the occupation reason; None where none does (or ESCO was not imported)."""
+    if kldb is None or depth < 3:
+        return None
+    for m in matches:
+        if any(code[:depth] == kldb[:depth] for code in m.kldb):
+            return m
+    return None
+
+
+def wish_occupations(grounder: object, claimants: Sequence[Claimant]) -> list[tuple[EscoMatch, ...]] | None:
+    """Each claimant's wish occupations in ESCO, from a grounder that has them (``TitleGrounder``
+    with an ESCO import, perhaps inside ``CorrectedGrounder``); None from any other or none."""
+    of = getattr(grounder, "occupations", None)
+    if of is None or getattr(getattr(grounder, "inner", grounder), "esco", None) is None:
+        return None
+    return [tuple(m for w in c.desired_occupations for m in of(w)) for c in claimants]

@@ -254,4 +254,4 @@ def cached_grounder(settings: Settings, encoder: RecordEncoder, wishes: Iterable
     texts = sorted({w.strip() for w in wishes if w.strip()})
     if texts:
         encode(texts)
-    return TitleGrounder(base.entries, base.vectors, encode)
+    return TitleGrounder(base.entries, base.vectors, encode, esco=base.esco, esco_kldb=base.esco_kldb)

@@ -19,6 +19,7 @@ from matcher.esco import (
     EscoOccupation,
     kldb_of,
     label_texts,
+    naming,
     read_crosswalk_links,
     read_esco,
     read_esco_csv,
@@ -174,3 +175,14 @@ def test_import_taxonomy_with_esco_writes_it_and_a_bad_file_changes_nothing(tmp_
     # Without --esco the import replaces the taxonomy as a whole: no ESCO from an earlier one stays.
     assert runner.invoke(app, base).exit_code == 0
     assert sorted(p.name for p in tax.iterdir()) == ["titles.tsv"]
+
+
+def test_the_explanation_names_the_occupation_whose_codes_the_vacancy_shares_to_the_depth() -> None:
+    lkw = EscoMatch(U + "lkw", "Lastkraftwagenfahrer/Lastkraftwagenfahrerin", 1.0, "", ("52122",))
+    bus = EscoMatch(U + "bus", "Busfahrer/Busfahrerin", 0.9, "", ("52112",))
+    assert naming([lkw, bus], "52112", 5) == bus
+    assert naming([lkw, bus], "52183", 3) == lkw  # the first with the same Berufsgruppe
+    assert naming([lkw, bus], "52183", 4) is None
+    assert naming([lkw, bus], "52122", 2) is None  # a Berufshauptgruppe is too far to name one
+    assert naming([lkw], None, 5) is None
+    assert naming([EscoMatch(U + "x", "X", 1.0)], "52122", 5) is None  # no crosswalk: no codes
