@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas import Kldb
+from matcher.esco import EscoMatch
 from matcher.readings import ReadCode, WishReading
 
 
@@ -22,6 +23,20 @@ class ReadCodeOut(BaseModel):
     @classmethod
     def of(cls, r: ReadCode) -> ReadCodeOut:
         return cls(kldb=r.kldb, title=r.title, similarity=r.similarity, via=r.via)
+
+
+class EscoOccupationOut(BaseModel):
+    uri: str = Field(description="The ESCO occupation's concept URI.")
+    label: str = Field(description="Its German preferred label (ESCO v1.2).")
+    similarity: float = Field(description="Cosine similarity of the wish to the occupation's nearest label.")
+    via: str = Field(description="That nearest label, where it is an alternative label (else empty).")
+    kldb: list[str] = Field(
+        description="Its KldB 2010 codes through the BA's ESCO–KldB crosswalk (empty: not imported or none)."
+    )
+
+    @classmethod
+    def of(cls, m: EscoMatch) -> EscoOccupationOut:
+        return cls(uri=m.uri, label=m.label, similarity=m.similarity, via=m.via, kldb=list(m.kldb))
 
 
 class WishReadingOut(BaseModel):
@@ -43,6 +58,10 @@ class WishReadingOut(BaseModel):
     alternatives: list[ReadCodeOut] = Field(
         description="The grounder's nearest codes for the wish, best first, offered for a quick correction."
     )
+    esco: list[EscoOccupationOut] = Field(
+        description="The wish's nearest ESCO occupations where ESCO was imported (`passgenau import "
+        "taxonomy --esco`), best first; empty: none near enough, or no ESCO import."
+    )
 
     @classmethod
     def of(cls, w: WishReading) -> WishReadingOut:
@@ -55,6 +74,7 @@ class WishReadingOut(BaseModel):
             corrected_at=w.corrected_at,
             used=list(w.used),
             alternatives=[ReadCodeOut.of(r) for r in w.alternatives],
+            esco=[EscoOccupationOut.of(m) for m in w.esco],
         )
 
 

@@ -29,6 +29,7 @@ from matcher.service import ClaimantSource, Grounder, MatchService, PairScorer, 
 from matcher.settings import CommuteSettings, HouseholdSettings, MeasureSettings, RankingSettings, Settings
 
 if TYPE_CHECKING:
+    from matcher.esco import EscoGrounder
     from matcher.grounding import GroundedCodes
     from matcher.index import FaissIndex
     from matcher.readings import CorrectedGrounder
@@ -309,8 +310,37 @@ class Services:
                 encoder.embedder.encode_queries,
                 min_similarity=getattr(encoder.embedder, "grounding_floor", 0.85),
                 model_id=encoder.model_id,
+                esco=self.esco_grounder(progress=progress),
+                esco_kldb=self.settings.grounding.esco_kldb,
             )
         return self._grounder
+
+    def esco_grounder(self, *, progress: bool = False) -> EscoGrounder | None:
+        """The imported ESCO occupations by their German labels (embedded once, cached like the
+        titles), with their KldB codes where the crosswalk was imported; None without an import."""
+        path = self.layout.taxonomy_esco
+        if not path.exists():
+            return None
+        from matcher.esco import EscoGrounder, kldb_of, label_texts, read_esco, read_links
+        from matcher.text import content_hash
+
+        encoder = self.encoder()
+        occupations = read_esco(path)
+        links = self.layout.taxonomy_esco_kldb
+        labels = [label for _, label in label_texts(occupations)]
+        vectors = encoder.cache.embed(
+            [content_hash("title\n" + t) for t in labels],
+            labels,
+            encoder.embedder.encode_passages,
+            progress=progress,
+            desc="ESCO occupation labels",
+        )
+        return EscoGrounder(
+            occupations,
+            vectors,
+            kldb_of(read_links(links)) if links.exists() else None,
+            min_similarity=getattr(encoder.embedder, "grounding_floor", 0.85),
+        )
 
     def corrected_grounder(self, *, progress: bool = False) -> CorrectedGrounder:
         """The grounder with the case managers' corrections of readings (``matcher.readings``): the

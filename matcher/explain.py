@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.domain import Claimant, Contract, Vacancy
+from matcher.esco import EscoMatch, naming
 from matcher.explain_text import DEPTH_TEXT, FEATURE_LABELS, FEATURE_UNITS, de, de_hours, pair_parts
 from matcher.filters import FILTERS
 from matcher.household import HouseholdEffect
@@ -81,6 +82,9 @@ class Explanation:
     contributions: tuple[tuple[str, float], ...] = ()  # exact: base_logit + sum = sustain_logit
     values: tuple[tuple[str, float], ...] = ()  # every feature's value for the pair, in model order
     interactions: tuple[Interaction, ...] = ()  # pair terms (ga2m), largest |contribution| first
+    # The claimant's wish occupation in ESCO that the vacancy's code matches (``matcher.esco``),
+    # named in the occupation reason; None without an ESCO import or where none matches.
+    occupation: EscoMatch | None = None
 
     @property
     def reason_texts(self) -> list[str]:
@@ -97,6 +101,7 @@ def reasons(
     ends_need: bool,
     childcare_clash: float,
     experience_years: float,
+    occupation: EscoMatch | None = None,
 ) -> tuple[Reason, ...]:
     """Short German lines for the case manager: commute, occupation, hours, wage, job terms."""
     mode = "Auto" if c.has_car else "ÖPNV"
@@ -104,7 +109,8 @@ def reasons(
     if v.kldb is None:
         out.append(Reason("occupation", 0, "Stelle ohne Berufskennziffer"))
     elif depth >= 1:
-        out.append(Reason("occupation", 1 if depth >= 4 else 0, DEPTH_TEXT[depth]))
+        named = f" (ESCO: {occupation.label})" if occupation is not None else ""
+        out.append(Reason("occupation", 1 if depth >= 4 else 0, DEPTH_TEXT[depth] + named))
     else:
         out.append(Reason("occupation", -1, "Beruf weicht von den Wünschen ab"))
     hours = f"{de_hours(v.hours_per_week)} von {de_hours(c.available_hours)} verfügbaren Std. pro Woche"
@@ -190,8 +196,12 @@ def explain_pairs(
     household: HouseholdSettings,
     filters: tuple[str, ...] = FILTERS,
     n_drivers: int = N_DRIVERS,
+    occupations: Sequence[Sequence[EscoMatch]] | None = None,
 ) -> list[Explanation]:
     """The explanation of every pair of a scored batch (``scores`` aligned with ``pairs``).
+
+    ``occupations``: each pair's claimant's wish occupations in ESCO (aligned with ``pairs``), of
+    which the one the vacancy's code matches is named (``matcher.esco.naming``).
 
     Drivers and logit terms come from ``scores.terms`` (a scorer's explained rows); without them
     the explanation has reasons, household effect and commute but no drivers.
@@ -216,6 +226,7 @@ def explain_pairs(
     out: list[Explanation] = []
     for i in range(n):
         c, v = pairs.claimants[i], pairs.vacancies[i]
+        named = naming(occupations[i], v.kldb, depth[i]) if occupations is not None else None
         why = reasons(
             c,
             v,
@@ -225,10 +236,13 @@ def explain_pairs(
             ends_need=effects[i].ends_need,
             childcare_clash=clash[i],
             experience_years=years[i],
+            occupation=named,
         )
         commute = CommuteFacts(minutes[i], limits[i], c.commute_mode.value)
         if t is None:
-            out.append(Explanation(why, (), (), effects[i], commute, filters, scores.model_version))
+            out.append(
+                Explanation(why, (), (), effects[i], commute, filters, scores.model_version, occupation=named)
+            )
             continue
         up, down = drivers(term_rows[i][:n_main], value_rows[i], main, k=n_drivers, order=orders[i])
         values = tuple(zip(main, value_rows[i], strict=True))
@@ -247,6 +261,7 @@ def explain_pairs(
                 contributions=tuple(zip(t.features, term_rows[i], strict=True)),
                 values=values,
                 interactions=inter,
+                occupation=named,
             )
         )
     return out

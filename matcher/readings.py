@@ -28,6 +28,7 @@ from matcher.pairs import Grounder
 from matcher.search_text import fold
 
 if TYPE_CHECKING:
+    from matcher.esco import EscoMatch
     from matcher.taxonomy import TitleEntry
 
 S = TypeVar("S")
@@ -61,6 +62,8 @@ class ReadingGrounder(Grounder, Protocol):
 
     def ranked(self, text: str, n: int, floor: float = -1.0) -> list[tuple[str, str, float]]: ...
 
+    def occupations(self, text: str) -> list[EscoMatch]: ...
+
     @property
     def entries(self) -> list[TitleEntry]: ...
 
@@ -87,6 +90,9 @@ class CorrectedGrounder:
 
     def ranked(self, text: str, n: int, floor: float = -1.0) -> list[tuple[str, str, float]]:
         return self.inner.ranked(text, n, floor)
+
+    def occupations(self, text: str) -> list[EscoMatch]:
+        return self.inner.occupations(text)
 
     @property
     def entries(self) -> list[TitleEntry]:
@@ -163,6 +169,10 @@ class WishReading:
     corrected_by: str | None
     corrected_at: datetime | None
     alternatives: tuple[ReadCode, ...]  # the nearest codes, for a correction in one click
+    # The wish's nearest ESCO occupations (URI, German preferred label, KldB codes through the
+    # crosswalk) where ESCO was imported (``matcher.esco``); their codes are among ``read_as`` only
+    # with ``grounding.esco_kldb``.
+    esco: tuple[EscoMatch, ...] = ()
 
     @property
     def used(self) -> tuple[str, ...]:
@@ -254,6 +264,7 @@ def wish_readings(
                 corrected_by=None if fix is None else fix.corrected_by,
                 corrected_at=None if fix is None else fix.corrected_at,
                 alternatives=tuple(_read_code(titles, c, t, s) for c, t, s in ranked),
+                esco=tuple(grounder.occupations(wish)),
             )
         )
     return out

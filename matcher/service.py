@@ -23,6 +23,7 @@ import numpy.typing as npt
 from matcher.catalog import ClaimantCatalog, VacancyCatalog
 from matcher.domain import Claimant, CommuteMode, Vacancy
 from matcher.errors import UnknownClaimant, UnknownVacancy, ValidationError
+from matcher.esco import wish_occupations
 from matcher.explain import Explanation, explain_pairs
 from matcher.filters import FILTERS, ClaimantTable, FilterResult, evaluate
 from matcher.geo import PostcodeDirectory, haversine_km
@@ -578,7 +579,11 @@ class MatchService:
             ids = np.array([c.id for c in pairs.claimants], dtype=str)
             top = rank(scores.p_match, scores.p_sustain, ids, k=k)
         at = [t.position for t in top]
-        shown = explain_pairs(pairs.take(at), scores.take(at), household=self.household)
+        shown_pairs = pairs.take(at)
+        # The claimant's ESCO occupations are named in a forward lookup (one claimant, whose wishes
+        # the lookup grounded already); a vacancy's candidates would each need their wishes encoded.
+        named = wish_occupations(self.grounder, shown_pairs.claimants) if positions is not None else None
+        shown = explain_pairs(shown_pairs, scores.take(at), household=self.household, occupations=named)
         items = []
         for r, t in enumerate(top, start=1):
             i = t.position

@@ -41,6 +41,16 @@ class RetrievalSettings(BaseModel):
     rrf_k: float = Field(5.0, gt=0, le=1000)
 
 
+class GroundingSettings(BaseModel):
+    """Grounding wishes to occupations (``matcher.taxonomy``, ``matcher.esco``)."""
+
+    # With an ESCO import (``passgenau import taxonomy --esco``) a wish also grounds to its nearest
+    # ESCO occupation, named on the claimant page. ``esco_kldb``: that occupation's KldB codes
+    # (through the imported crosswalk) join the wish's codes for the match depth. Off: not measured
+    # better (README, "ESCO grounding").
+    esco_kldb: bool = False
+
+
 class IndexSettings(BaseModel):
     exact_below: int = Field(50_000, ge=1)  # IndexFlatIP under this many vacancies
     nprobe: int = Field(16, ge=1)
@@ -320,6 +330,7 @@ class Settings(BaseSettings):
 
     embedder: EmbedderSettings = EmbedderSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    grounding: GroundingSettings = GroundingSettings()
     index: IndexSettings = IndexSettings()
     commute: CommuteSettings = CommuteSettings()
     household: HouseholdSettings = HouseholdSettings()

@@ -21,12 +21,16 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from matcher.errors import ImportRejected, PassgenauError, RowError
 from matcher.text import content_hash
+
+if TYPE_CHECKING:
+    from matcher.esco import EscoGrounder, EscoMatch
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +167,8 @@ class TitleGrounder:
         min_similarity: float = 0.85,
         per_text: int = 2,
         model_id: str = "",
+        esco: EscoGrounder | None = None,
+        esco_kldb: bool = False,
     ) -> None:
         if title_vectors.shape[0] != len(entries):
             raise ValueError("one vector per title entry is needed")
@@ -172,16 +178,45 @@ class TitleGrounder:
         self.encode_queries = encode_queries
         self.min_similarity = min_similarity
         self.per_text = per_text
-        # What the answers depend on: the titles, the floor, the count and the embedding model.
-        # Stored groundings (``matcher.grounding``) are kept per key, so another model or title
-        # list never reads this one's answers.
+        # The wish's ESCO occupations (``matcher.esco``), named beside its codes; with ``esco_kldb``
+        # their KldB codes (crosswalk) join the codes the wish grounds to.
+        self.esco = esco
+        self.esco_kldb = esco_kldb and esco is not None
+        # What the answers depend on: the titles, the floor, the count and the embedding model (and
+        # the ESCO occupations where their codes count). Stored groundings (``matcher.grounding``)
+        # are kept per key, so another model or title list never reads this one's answers.
         self.key = content_hash(
             "\n".join(
                 [f"grounder {model_id}", f"{min_similarity!r} {per_text}"]
+                + ([f"esco-kldb {esco.key}"] if self.esco_kldb and esco is not None else [])
                 + [f"{e.code}\t{e.title}" for e in self.entries]
             )
         )
         self._memo: dict[str, list[tuple[str, str, float]]] = {}
+        self._esco_memo: dict[str, list[EscoMatch]] = {}
+        self._vectors: dict[str, F32] = {}
+
+    def _query(self, text: str) -> F32:
+        """The wish's query vector, encoded once for the titles and the ESCO labels."""
+        key = text.strip()
+        q = self._vectors.get(key)
+        if q is None:
+            q = self.encode_queries([key])[0]
+            if len(self._vectors) < 10_000:
+                self._vectors[key] = q
+        return q
+
+    def occupations(self, text: str) -> list[EscoMatch]:
+        """The wish's nearest ESCO occupations above the floor (none without an ESCO import)."""
+        if self.esco is None or not text.strip():
+            return []
+        key = text.strip().casefold()
+        if key not in self._esco_memo:
+            found = self.esco.nearest(self._query(text))
+            if len(self._esco_memo) >= 100_000:
+                return found
+            self._esco_memo[key] = found
+        return self._esco_memo[key]
 
     def nearest(self, text: str) -> list[tuple[str, str, float]]:
         """Up to ``per_text`` distinct codes (code, title, similarity) above the similarity floor."""
@@ -189,6 +224,14 @@ class TitleGrounder:
         if key in self._memo:
             return self._memo[key]
         out = self.ranked(text, self.per_text, self.min_similarity)
+        if self.esco_kldb:
+            # The ESCO occupation's codes after the titles' own, each with the ESCO label it came by.
+            have = {code for code, _, _ in out}
+            for m in self.occupations(text):
+                for code in m.kldb:
+                    if code not in have:
+                        have.add(code)
+                        out.append((code, m.via or m.label, m.similarity))
         if len(self._memo) < 100_000:
             self._memo[key] = out
         return out
@@ -197,8 +240,7 @@ class TitleGrounder:
         """The ``n`` nearest distinct codes (code, nearest title, similarity) at or above ``floor``,
         best first, ties by code: what ``nearest`` grounds with, and the alternatives the claimant
         page offers for a correction (``matcher.readings``) below the floor."""
-        q = self.encode_queries([text.strip()])[0]
-        sims = self.vectors @ q
+        sims = self.vectors @ self._query(text)
         order = np.lexsort((self.codes, -sims))
         out: list[tuple[str, str, float]] = []
         seen: set[str] = set()

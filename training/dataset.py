@@ -266,4 +266,11 @@ def cached_grounder(settings: Settings, encoder: RecordEncoder, wishes: Iterable
     texts = sorted({w.strip() for w in wishes if w.strip()})
     if texts:
         encode(texts)
-    return TitleGrounder(base.entries, base.vectors, encode, min_similarity=base.min_similarity)
+    return TitleGrounder(
+        base.entries,
+        base.vectors,
+        encode,
+        min_similarity=base.min_similarity,
+        esco=base.esco,
+        esco_kldb=base.esco_kldb,
+    )

@@ -1057,6 +1057,12 @@
     return w.read_as.map((r) => `${codeText(r)}${r.via ? ` über „${r.via}“` : ""}`).join(" oder ");
   }
 
+  // The wish's ESCO occupation beside the KldB reading, where ESCO was imported.
+  function escoText(w) {
+    if (w.correction || !w.esco || !w.esco.length) return "";
+    return w.esco.map((m) => `ESCO: ${m.label}${m.kldb.length ? ` (KldB ${m.kldb.join(", ")})` : ""}`).join("; ");
+  }
+
   function codeOptions(select, codes) {
     select.replaceChildren(
       el("option", { value: "", text: "Richtigen Beruf wählen …" }),
@@ -1112,6 +1118,7 @@
       el("bdi", { class: "wish", testid: "reading-wish", ...own, text: w.wish }),
       " → ",
       el("span", { class: w.correction ? "read-as corrected" : "read-as", testid: "reading-as", text: readingText(w) }),
+      escoText(w) ? el("span", { class: "read-esco hint", testid: "reading-esco", text: ` · ${escoText(w)}` }) : null,
       el(
         "span",
         { class: "reading-fix no-print" },

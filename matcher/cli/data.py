@@ -129,18 +129,42 @@ def import_taxonomy(
     crosswalk: Annotated[
         Path | None, typer.Option(help="The BA's ESCO–KldB occupations crosswalk CSV (Berufsbenennungen).")
     ] = None,
+    esco: Annotated[
+        Path | None,
+        typer.Option(help="ESCO v1.2 German occupations CSV (occupations_de.csv)."),
+    ] = None,
 ) -> None:
-    """Use the official occupation titles for grounding claimants' wishes to KldB codes."""
+    """Use the official occupation titles for grounding claimants' wishes to KldB codes (and, with
+    ``--esco``, to ESCO occupations, which carry KldB codes through the crosswalk). The import
+    replaces the imported taxonomy as a whole; every file is read and checked before any is written."""
+    from matcher.esco import read_crosswalk_links, read_esco_csv, write_esco, write_links
     from matcher.taxonomy import read_crosswalk_csv, read_kldb_csv, write_titles
 
+    for f in (kldb, crosswalk, esco):
+        if f is not None and not f.is_file():
+            raise PassgenauError(f"{f}: no such file")
     entries = read_kldb_csv(kldb)
+    links = []
     if crosswalk is not None:
         entries += read_crosswalk_csv(crosswalk)
-    target = state.settings.layout.taxonomy_titles
-    write_titles(entries, target)
-    typer.echo(
-        f"{len(entries):,} titles of {len({e.code for e in entries}):,} KldB codes written to {target}"
-    )
+        links = read_crosswalk_links(crosswalk)
+    occupations = read_esco_csv(esco) if esco is not None else []
+    layout = state.settings.layout
+    write_titles(entries, layout.taxonomy_titles)
+    codes = len({e.code for e in entries})
+    typer.echo(f"{len(entries):,} titles of {codes:,} KldB codes written to {layout.taxonomy_titles}")
+    if occupations:
+        write_esco(occupations, layout.taxonomy_esco)
+        labels = sum(len(o.labels) for o in occupations)
+        typer.echo(f"{len(occupations):,} ESCO occupations ({labels:,} labels) to {layout.taxonomy_esco}")
+    else:
+        layout.taxonomy_esco.unlink(missing_ok=True)
+    if occupations and links:
+        write_links(links, layout.taxonomy_esco_kldb)
+        mapped = len({k.uri for k in links} & {o.uri for o in occupations})
+        typer.echo(f"{mapped:,} ESCO occupations mapped to KldB codes ({len(links):,} crosswalk rows)")
+    else:
+        layout.taxonomy_esco_kldb.unlink(missing_ok=True)
 
 
 @domain_errors

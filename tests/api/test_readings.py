@@ -3,12 +3,18 @@ read as; a case manager's correction is checked, stored, audited, used by matchi
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from matcher.esco import EscoLink, EscoOccupation, write_esco, write_links
+from matcher.settings import Settings
 from matcher.store import audit_log
-from tests.api.conftest import ApiEnv
+from tests.api.conftest import ApiEnv, _env
 from tests.api.test_claimants import NEW, create
 
 UK, AR = "водій вантажівки", "سائق شاحنة"
@@ -147,3 +153,50 @@ def test_a_lookup_logs_the_corrections_and_replay_notes_a_later_change(api: ApiE
     later = replay(services, body["audit_id"])
     assert later.notes == ["the readings of the claimant's wishes were corrected since the lookup"]
     assert not later.identical
+
+
+@pytest.fixture
+def api_esco(api_region_dir: Path, tmp_path: Path) -> Iterator[ApiEnv]:
+    """The app over a data directory with an imported ESCO taxonomy (issue 14, item 4): one ESCO
+    occupation, whose alternative label is the German wish, mapped to KldB 51311 by the crosswalk."""
+    src = Path(shutil.copytree(api_region_dir, tmp_path / "seed", symlinks=True))
+    layout = Settings(data_dir=src).layout
+    write_esco(
+        [EscoOccupation(LAGER_URI, "Lagerarbeiter/Lagerarbeiterin", "9333", ("Lagerhelfer",))],
+        layout.taxonomy_esco,
+    )
+    write_links([EscoLink(LAGER_URI, "51311", "skos:exactMatch")], layout.taxonomy_esco_kldb)
+    yield from _env(src, tmp_path / "esco-data")
+
+
+LAGER_URI = "http://data.europa.eu/esco/occupation/lager"
+
+
+def test_a_reading_names_the_esco_occupation_where_esco_was_imported(api: ApiEnv, api_esco: ApiEnv) -> None:
+    cid = create(api_esco, "cm", OWN_WORDS)
+    got = api_esco.client.get(f"/claimants/{cid}/readings", headers=api_esco.headers("cm")).json()["readings"]
+    assert got[2]["esco"] == [
+        {"uri": LAGER_URI, "label": "Lagerarbeiter/Lagerarbeiterin", "similarity": 1.0, "via": "Lagerhelfer",
+         "kldb": ["51311"]}
+    ]  # fmt: skip
+    assert got[0]["esco"] == got[1]["esco"] == []  # the own words are not near the German label
+    # The ESCO occupation is named beside the codes; it changes them only with grounding.esco_kldb.
+    plain_cid = create(api, "cm", OWN_WORDS)
+    plain = api.client.get(f"/claimants/{plain_cid}/readings", headers=api.headers("cm")).json()["readings"]
+    assert [w["esco"] for w in plain] == [[], [], []]
+    assert [w["used"] for w in got] == [w["used"] for w in plain]
+
+
+def test_the_explanation_names_the_esco_occupation_the_vacancy_matches(api_esco: ApiEnv) -> None:
+    cid = create(api_esco, "cm", OWN_WORDS)
+    r = api_esco.client.get(f"/claimants/{cid}/suggestions?k=20", headers=api_esco.headers("cm"))
+    assert r.status_code == 200, r.text
+    got = r.json()["suggestions"]
+    by_id = {v.id: v for v in api_esco.vacancies}
+    for s in got:
+        texts = s["reasons"]
+        code = by_id[s["vacancy_id"]].kldb
+        # Named exactly where the vacancy's code shares the Berufsgruppe (3 digits) with 51311.
+        named = any(t.endswith("(ESCO: Lagerarbeiter/Lagerarbeiterin)") for t in texts)
+        assert named == (code is not None and code[:3] == "513"), (code, texts)
+    assert any(str(by_id[s["vacancy_id"]].kldb).startswith("513") for s in got)
