@@ -165,7 +165,7 @@ def eval_probe(
         entries,
         vectors,
         embedder.encode_queries,
-        min_similarity=embedder.grounding_floor,
+        min_similarity=getattr(embedder, "grounding_floor", 0.85),
         model_id=embedder.model_id,
     )
     langs = [x.strip() for x in languages.split(",") if x.strip()]
