@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -43,3 +45,20 @@ def test_no_floor_as_precise_gives_the_highest_of_the_grid() -> None:
     base = _top([0.9], [True])
     tuned = _top([0.99, 0.7], [False, True])
     assert matching_floor(base, tuned).floor == GRID[-1] == 0.95
+
+
+SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+
+
+@pytest.mark.skipif(not (SHARED / "esco_de").is_dir(), reason="needs ../shared/data")
+def test_the_dev_floor_of_two_fake_models_on_the_german_dev_concepts() -> None:
+    from tests.fakes import TrigramEmbedder
+    from training.retrieval.heldout import read_esco_labels
+    from training.tuning.floor import dev_floor
+
+    german = read_esco_labels(SHARED, "de")
+    choice = dev_floor(german, TrigramEmbedder(), TrigramEmbedder(128))
+    # 1,476 queries: 738 of dev occupations, as many train labels whose answer is not in the corpus
+    assert choice.target_precision == pytest.approx(0.63077, abs=1e-5)
+    assert choice.base_coverage == pytest.approx(0.13211, abs=1e-5)
+    assert (choice.floor, round(choice.precision, 5), round(choice.coverage, 5)) == (0.79, 0.63846, 0.17615)
