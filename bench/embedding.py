@@ -140,7 +140,7 @@ def _has_native_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
-def cold_embedding(n: int, data_dir: Path, threads: int, batch_size: int) -> None:
+def cold_embedding(n: int, data_dir: Path, threads: int, batch_size: int, model: str) -> None:
     """Embed ``n`` synthetic vacancies cold (empty cache) with the backend "auto" picks; print the time."""
     import tempfile
 
@@ -153,7 +153,7 @@ def cold_embedding(n: int, data_dir: Path, threads: int, batch_size: int) -> Non
     vacancies = generate_region(2026, 1, n).vacancies
     t_gen = time.perf_counter() - t0
     t0 = time.perf_counter()
-    emb = build_embedder("multilingual-e5-small", data_dir, threads, batch_size, "auto")
+    emb = build_embedder(model, data_dir, threads, batch_size, "auto")
     t_load = time.perf_counter() - t0
     with tempfile.TemporaryDirectory(prefix="cold-embed-") as tmp:
         enc = RecordEncoder(emb, EmbeddingCache(Path(tmp), emb.model_id, emb.dim))
@@ -176,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--data-dir", type=Path, default=Path("./passgenau-data"))
+    ap.add_argument(
+        "--model",
+        default="multilingual-e5-small",
+        help="a built-in name or a folder, e.g. DATA_DIR/models/e5-small-jobtitles (tuned)",
+    )
     ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the best rate is kept")
     ap.add_argument("--skip", default="", help="comma-separated backends to skip, e.g. bf16-weights")
     ap.add_argument("--cold", type=int, default=0, help="then embed this many vacancies cold (0: no)")
@@ -189,10 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     from models.embedder import build_embedder
 
     t0 = time.perf_counter()
-    emb = build_embedder("multilingual-e5-small", args.data_dir, args.threads, args.batch_size, "fp32")
+    emb = build_embedder(args.model, args.data_dir, args.threads, args.batch_size, "fp32")
     print(f"model {emb.model_id} ready in {time.perf_counter() - t0:.1f} s (build on first use + load)")
     t0 = time.perf_counter()
-    onnx = build_embedder("multilingual-e5-small", args.data_dir, args.threads, args.batch_size, "onnx")
+    onnx = build_embedder(args.model, args.data_dir, args.threads, args.batch_size, "onnx")
     print(f"ONNX graph ready in {time.perf_counter() - t0:.1f} s (export + fusion on first use + load)")
     texts = german_texts(args.n)
     lens = [len(emb._model.tokenizer("passage: " + t)["input_ids"]) for t in texts]
@@ -294,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cold:
         prepared.clear()
         print()
-        cold_embedding(args.cold, args.data_dir, args.threads, args.batch_size)
+        cold_embedding(args.cold, args.data_dir, args.threads, args.batch_size, args.model)
     return 0
 
 

@@ -17,9 +17,11 @@ from matcher.layout import DataLayout
 
 
 class EmbedderSettings(BaseModel):
-    # A local sentence-transformers folder, a built-in name ("multilingual-e5-small",
-    # "all-MiniLM-L6-v2"), or a hub name where a hub is reachable.
-    model: str = "multilingual-e5-small"
+    # "auto" (e5-small tuned on job titles once `passgenau models tune-embedder` built it into the
+    # data directory, plain e5-small before), a local sentence-transformers folder, a built-in name
+    # ("multilingual-e5-small", "e5-small-jobtitles", "all-MiniLM-L6-v2"), or a hub name where a
+    # hub is reachable.
+    model: str = "auto"
     threads: int = Field(2, ge=1, le=256)
     batch_size: int = Field(32, ge=1, le=4096)
     # "fp32", "bf16", "onnx" or "auto": the fastest of them whose vectors agree with fp32 (cosine >= 0.999).
