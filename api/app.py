@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import docs, errors, web
 from api.body import BodyGuard
 from api.caching import NoStore
 from api.headers import SecurityHeaders
-from api.metrics import Metrics
+from api.metrics import Metrics, MetricsMiddleware
 from api.routes import (
     caseload,
     claimants,
@@ -66,12 +68,24 @@ def build_runtime(
     return rt
 
 
-async def worker_header(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+class WorkerHeader:
     """Name the server process that answered (``api.worker_header``: tests and the load bench check
-    that every worker serves the same state)."""
-    response = await call_next(request)
-    response.headers[WORKER_HEADER] = str(os.getpid())
-    return response
+    that every worker serves the same state). Plain ASGI, as ``MetricsMiddleware`` (why there)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_named(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[WORKER_HEADER] = str(os.getpid())
+            await send(message)
+
+        await self.app(scope, receive, send_named)
 
 
 def create_app(
@@ -107,9 +121,9 @@ def create_app(
         redoc_url=None,
     )
     if settings.api.worker_header:
-        app.middleware("http")(worker_header)
+        app.add_middleware(WorkerHeader)
     app.state.metrics = Metrics()
-    app.middleware("http")(app.state.metrics.middleware)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(BodyGuard)  # nothing reads a body before it
     app.add_middleware(NoStore)  # its 401 and 413 answers get the header too
     app.add_middleware(SecurityHeaders)  # outermost: every answer gets the policy

@@ -13,12 +13,16 @@ from api.runtime import Runtime
 from matcher.bootstrap import UseCases
 
 
-def runtime(request: Request) -> Runtime:
+# The dependencies that only read the app's state or check a role are ``async def``: FastAPI runs a
+# plain ``def`` dependency in its thread pool, one hand-over to a worker thread and back per
+# dependency and request (wake-ups that cost more than the work, the more so on busy cores:
+# bench/README.md, issue 15). ``principal`` reads the store and stays a ``def``.
+async def runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
 
 
-def use_cases(request: Request) -> UseCases:
+async def use_cases(request: Request) -> UseCases:
     uc: UseCases = request.app.state.use_cases
     return uc
 
@@ -32,7 +36,7 @@ def principal(
     known: Principal | None = getattr(request.state, PRINCIPAL_KEY, None)
     if known is not None:  # a request with a body: the body guard authenticated it already
         return known
-    rt = runtime(request)
+    rt: Runtime = request.app.state.runtime
     header = f"Bearer {creds.credentials}" if creds is not None else None
     p = authenticate(rt.store, header, rt.settings.api.health_roles)
     setattr(request.state, PRINCIPAL_KEY, p)
@@ -47,7 +51,7 @@ PrincipalDep = Annotated[Principal, Depends(principal)]
 def allowed(right: Right) -> Any:
     """A dependency: the principal, if their role has ``right`` (checked before the body is read)."""
 
-    def check(p: PrincipalDep) -> Principal:
+    async def check(p: PrincipalDep) -> Principal:
         p.require(right)
         return p
 

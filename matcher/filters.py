@@ -251,6 +251,9 @@ def evaluate(
 _MASKS_PER_FILTER = 64
 
 
+_Places = npt.NDArray[np.intp]
+
+
 def _frozen(a: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
     a.flags.writeable = False
     return a
@@ -274,6 +277,7 @@ class VacancyFilters:
         self._cache: dict[tuple[str, object], npt.NDArray[np.bool_]] = {}
         self._limits: dict[tuple[int, int], tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]] = {}
         self._lock = threading.Lock()
+        self._day_index: tuple[_Places, npt.NDArray[np.bool_], _Places] | None = None
 
     # Picklable (a nightly run may ship a catalog to its workers): the masks are rebuilt there.
     def __getstate__(self) -> dict[str, object]:
@@ -305,6 +309,17 @@ class VacancyFilters:
             hit = self._limits[key] = (limit, long_day)
         return hit
 
+    def _place_day(self, places: _Places, long_day: npt.NDArray[np.bool_]) -> _Places:
+        """2 × each vacancy's place + whether its day is long: where ``judge`` reads its verdict.
+        Kept for the last ``places`` array seen (a catalog's, the same on every lookup)."""
+        hit = self._day_index
+        if hit is not None and hit[0] is places and hit[1] is long_day:
+            return hit[2]
+        index = places.astype(np.intp) * 2 + long_day
+        index.flags.writeable = False
+        self._day_index = (places, long_day, index)
+        return index
+
     def judge(
         self,
         c: ClaimantTable,
@@ -323,10 +338,13 @@ class VacancyFilters:
         reach = np.nan_to_num(place_minutes, nan=np.inf)  # per place: NaN (unknown place) fails
         if np.isnan(own):
             limit, long_day = self._default_limit(commute)
-            # The two limits exactly as ``default_commute_limit`` computes them, judged per place.
+            # The two limits exactly as ``default_commute_limit`` computes them, judged per place,
+            # side by side (place p's short day at 2p, its long day at 2p + 1), and each vacancy's
+            # verdict read by one gather: ``np.where`` over two gathers took 0.49 ms at 100,000
+            # vacancies, this 0.06 ms.
             short_ok = reach <= commute.round_trip_minutes_short_day / 2.0
             long_ok = reach <= commute.round_trip_minutes_long_day / 2.0
-            commute_ok = np.where(long_day, long_ok[places], short_ok[places])
+            commute_ok = np.stack([short_ok, long_ok], axis=1).ravel()[self._place_day(places, long_day)]
         else:
             limit = np.broadcast_to(np.float64(own), (n,))
             commute_ok = (reach <= own)[places]

@@ -556,6 +556,22 @@ class MatchService:
 
         return nearest(query[0], fetch, n_eligible, search, self.index.vectors_at, self.vacancies.ids)
 
+    def _score(self, pairs: PairBatch, positions: npt.NDArray[np.integer] | None) -> PairScores:
+        """The candidates' scores with the terms the explanation reads. One claimant's candidates by
+        catalog position go to a scorer that reads them off the catalog's columns
+        (``ModelScorer.score_lookup``: the same numbers, ~1 ms less of a lookup at 100,000 vacancies).
+        Not for the Förderempfehlung's market sample, whose catalog is built per request (its
+        columns would be too)."""
+        lookup = getattr(self.scorer, "score_lookup", None)
+        if positions is None or lookup is None or self.score_every_eligible:
+            return self.scorer.score(pairs, explain=True)
+        scores: PairScores = lookup(
+            pairs.claimants[0], self.vacancies, np.asarray(positions, dtype=np.intp),
+            similarity=pairs.similarity, depth=pairs.depth, commute_minutes=pairs.commute_minutes,
+            commute_limit=pairs.commute_limit, explain=True,
+        )  # fmt: skip
+        return scores
+
     def _place(self, c: Claimant) -> tuple[float, float, float]:
         place = self.geo.lookup(c.postcode)
         lat = c.lat if c.lat is not None else place.lat
@@ -572,7 +588,7 @@ class MatchService:
         # numbers for them (an additive model's logit terms) come with the probabilities at no extra
         # cost, so the candidates are scored once and the k shown take their rows (a second
         # ``score`` of the k re-built their feature rows: ~0.5 ms of a ~4 ms lookup).
-        scores = self.scorer.score(pairs, explain=True)
+        scores = self._score(pairs, positions)
         if positions is not None:
             top = self.rank_suggestions(pairs, scores, k, positions)
         else:

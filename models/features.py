@@ -218,21 +218,79 @@ def retired_features(p: PairInputs) -> F64:
     return np.column_stack([cols[name] for name in RETIRED])
 
 
+class VacancyColumns:
+    """What ``FeatureTables`` reads of each vacancy of a fixed sequence, as arrays, read once.
+
+    Shared by the tables of any claimants against the same vacancies: the nightly run builds one per
+    run, a lookup one per vacancy catalog (``ModelScorer.score_lookup``), so that a lookup's ~200
+    candidates are gathered from these arrays instead of read off 200 records. ``cache`` holds a
+    scorer's terms of the vacancies' own features (``AdditiveTerms.terms_at``), keyed by the terms
+    object itself (its identity: a scorer replaced meanwhile cannot be confused with a new one).
+    """
+
+    def __init__(self, vacancies: Sequence[Vacancy]) -> None:
+        vs = tuple(vacancies)
+        self.vacancies = vs
+        self.shift = _col([0.0 if v.shifts is Shifts.DAY else 1.0 for v in vs])
+        self.hours = _col([v.hours_per_week for v in vs])
+        self.load = np.array([int(v.physical_load) for v in vs], dtype=np.int64)
+        self.german = np.array([int(v.german_level) for v in vs], dtype=np.int64)
+        self.skill = np.array([int(v.skill_level) for v in vs], dtype=np.int64)
+        self.fixed_term = _col([1.0 if v.contract is Contract.FIXED_TERM else 0.0 for v in vs])
+        self.contract_months = _col([float(v.contract_months or 0) for v in vs])
+        self.temp_agency = _col([1.0 if v.employer.temp_agency else 0.0 for v in vs])
+        self.employer_size = _col([_SIZE[v.employer.size_band] for v in vs])
+        self.collective = _col([1.0 if v.employer.collective_agreement else 0.0 for v in vs])
+        self.training = _col([1.0 if v.employer.offers_training else 0.0 for v in vs])
+        self.hourly_wage = _col([v.hourly_wage for v in vs])
+        self.monthly_wage = np.array([v.monthly_wage for v in vs], dtype=np.float64)
+        # The vacancies' 4-digit codes (Berufsgattung, ``experience_years``) numbered; a claimant's
+        # experience in a code no vacancy has is never read.
+        codes = sorted({v.kldb[:4] for v in vs if v.kldb is not None})
+        self.code_number = {code: i for i, code in enumerate(codes)}
+        self.code = np.array(
+            [-1 if v.kldb is None else self.code_number[v.kldb[:4]] for v in vs], dtype=np.int64
+        )
+        self.side = {
+            "hours_per_week": self.hours,
+            "shift_work": self.shift,
+            "fixed_term": self.fixed_term,
+            "contract_months": self.contract_months,
+            "temp_agency": self.temp_agency,
+            "employer_size": self.employer_size,
+            "collective_agreement": self.collective,
+            "offers_training": self.training,
+            "hourly_wage": self.hourly_wage,
+        }
+        self.cache: dict[Any, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.vacancies)
+
+
 class FeatureTables:
     """``build_features`` for pairs given as positions into fixed claimant and vacancy sequences.
 
     The nightly run scores ~300 vacancies for each of 100,000 claimants: reading each pair's
     attributes off the two records costs more than the arithmetic. Here every attribute is read
-    once per claimant and once per vacancy, and a pair's row is gathered from those arrays. Each
-    column is the same elementwise IEEE operations on the same values as in ``build_features``, so
-    the matrix is the same bit for bit (``tests/models/test_feature_tables.py``).
+    once per claimant and once per vacancy (``VacancyColumns``, which may be shared), and a pair's
+    row is gathered from those arrays. Each column is the same elementwise IEEE operations on the
+    same values as in ``build_features``, so the matrix is the same bit for bit
+    (``tests/models/test_pair_scorer.py``, ``tests/matcher/nightly/test_fused.py``).
     """
 
-    def __init__(self, claimants: Sequence[Claimant], vacancies: Sequence[Vacancy], s: HouseholdSettings):
+    def __init__(
+        self,
+        claimants: Sequence[Claimant],
+        vacancies: Sequence[Vacancy] | VacancyColumns,
+        s: HouseholdSettings,
+    ) -> None:
+        vc = vacancies if isinstance(vacancies, VacancyColumns) else VacancyColumns(vacancies)
+        self.columns = vc
         self.claimants = tuple(claimants)
-        self.vacancies = tuple(vacancies)
+        self.vacancies = vc.vacancies
         self.household = s
-        cs, vs = self.claimants, tuple(vacancies)
+        cs = self.claimants
         self.households = [c.household for c in cs]
         self.no_car = _col([0.0 if c.has_car else 1.0 for c in cs])
         self.young = _col([float(c.household.children_0_5) for c in cs])
@@ -245,31 +303,24 @@ class FeatureTables:
         self.c_skill = np.array([int(c.skill_level) for c in cs], dtype=np.int64)
         self.short_spells = _col([float(c.short_spells) for c in cs])
         self.months_unemployed = _col([float(c.months_unemployed) for c in cs])
-        self.shift = _col([0.0 if v.shifts is Shifts.DAY else 1.0 for v in vs])
-        self.hours = _col([v.hours_per_week for v in vs])
-        self.load = np.array([int(v.physical_load) for v in vs], dtype=np.int64)
-        self.v_german = np.array([int(v.german_level) for v in vs], dtype=np.int64)
-        self.v_skill = np.array([int(v.skill_level) for v in vs], dtype=np.int64)
-        self.fixed_term = _col([1.0 if v.contract is Contract.FIXED_TERM else 0.0 for v in vs])
-        self.contract_months = _col([float(v.contract_months or 0) for v in vs])
-        self.temp_agency = _col([1.0 if v.employer.temp_agency else 0.0 for v in vs])
-        self.employer_size = _col([_SIZE[v.employer.size_band] for v in vs])
-        self.collective = _col([1.0 if v.employer.collective_agreement else 0.0 for v in vs])
-        self.training = _col([1.0 if v.employer.offers_training else 0.0 for v in vs])
-        self.hourly_wage = _col([v.hourly_wage for v in vs])
-        self.monthly_wage = np.array([v.monthly_wage for v in vs], dtype=np.float64)
-        # Experience by Berufsgattung (``experience_years``): the vacancy's 4-digit code as a number,
-        # each claimant's months per code as sorted (claimant, code) keys.
-        codes = sorted(
-            {v.kldb[:4] for v in vs if v.kldb is not None} | {k[:4] for c in cs for k, _ in c.experience}
-        )
-        number = {code: i for i, code in enumerate(codes)}
-        self._codes = len(codes) + 1
-        self.v_code = np.array([-1 if v.kldb is None else number[v.kldb[:4]] for v in vs], dtype=np.int64)
+        self.shift, self.hours, self.load = vc.shift, vc.hours, vc.load
+        self.v_german, self.v_skill = vc.german, vc.skill
+        self.fixed_term, self.contract_months = vc.fixed_term, vc.contract_months
+        self.temp_agency = vc.temp_agency
+        self.employer_size, self.collective, self.training = vc.employer_size, vc.collective, vc.training
+        self.hourly_wage, self.monthly_wage = vc.hourly_wage, vc.monthly_wage
+        # Experience by Berufsgattung (``experience_years``): each claimant's months per vacancy code
+        # as sorted (claimant, code) keys.
+        number = vc.code_number
+        self._codes = len(number) + 1
+        self.v_code = vc.code
         months: dict[int, int] = {}
         for i, c in enumerate(cs):
             for code, m in c.experience:
-                key = i * self._codes + number[code[:4]]
+                at = number.get(code[:4])
+                if at is None:
+                    continue  # no vacancy of the sequence is in this occupation
+                key = i * self._codes + at
                 months[key] = months.get(key, 0) + m
         self._exp_keys = np.array(sorted(months), dtype=np.int64)
         self._exp_months = np.array([months[k] for k in self._exp_keys.tolist()], dtype=np.int64)
@@ -281,18 +332,8 @@ class FeatureTables:
             "short_spells": self.short_spells,
             "months_unemployed": self.months_unemployed,
         }
-        self._vacancy_side = {
-            "hours_per_week": self.hours,
-            "shift_work": self.shift,
-            "fixed_term": self.fixed_term,
-            "contract_months": self.contract_months,
-            "temp_agency": self.temp_agency,
-            "employer_size": self.employer_size,
-            "collective_agreement": self.collective,
-            "offers_training": self.training,
-            "hourly_wage": self.hourly_wage,
-        }
-        # A scorer's terms of the claimant's or vacancy's own features, evaluated once (``terms_at``).
+        # A scorer's terms of the claimant's own features, evaluated once (``terms_at``; the
+        # vacancies' are in ``columns.cache``).
         self.cache: dict[Any, Any] = {}
 
     def side(self, name: str) -> tuple[str, F64] | None:
@@ -300,8 +341,8 @@ class FeatureTables:
         for each of them); None for a feature of the pair."""
         if name in self._claimant_side:
             return "claimant", self._claimant_side[name]
-        if name in self._vacancy_side:
-            return "vacancy", self._vacancy_side[name]
+        if name in self.columns.side:
+            return "vacancy", self.columns.side[name]
         return None
 
     def experience_years(self, cpos: npt.NDArray[np.intp], vpos: npt.NDArray[np.intp]) -> F64:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 
 from api.convert import claimant_draft, claimant_out, recorded_suggestions_out, suggestions_out
 from api.deps import ErasesClaimants, Matches, ReadsClaimants, RuntimeDep, UseCasesDep, WritesClaimants
 from api.measure_schemas import MeasuresOut
+from api.prepared import prepared
 from api.routes.common import AUTH_ERRORS, ClaimantId, K, documented
 from api.runtime import single_thread_faiss
 from api.schemas import (
@@ -142,14 +143,14 @@ def suggestions(
     hours_min: HoursQ = None,
     hours_max: HoursQ = None,
     max_commute: MaxCommuteQ = None,
-) -> Suggestions:
+) -> Response:
     """Ranked, explained vacancies for a claimant; the list is written to the audit log. The list
     controls leave vacancies out (``narrowed`` counts them per control); the order stays expected
     lasting placements."""
     narrow = list_filter(contract, temp_agency, hours_min, hours_max, max_commute)
     single_thread_faiss()
     out = uc.lookups.suggestions(p, claimant_id, k or rt.settings.api.default_k, narrow)
-    return recorded_suggestions_out(out)
+    return prepared(recorded_suggestions_out(out))
 
 
 @router.get("/claimants/{claimant_id}/measures", response_model=MeasuresOut, responses=documented(404))

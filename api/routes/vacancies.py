@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from api.convert import candidates_out, vacancy_out, vacancy_record
 from api.deps import Matches, ReadsVacancies, RuntimeDep, UseCasesDep, WritesVacancies
+from api.prepared import prepared
 from api.routes.common import AUTH_ERRORS, K, VacancyId, documented
 from api.runtime import single_thread_faiss
 from api.schemas import Candidates, Deleted, VacancyBody, VacancyCreate, VacancyOut
@@ -44,8 +45,8 @@ def delete_vacancy(uc: UseCasesDep, p: WritesVacancies, vacancy_id: VacancyId) -
 
 
 @router.get("/vacancies/{vacancy_id}/candidates", response_model=Candidates, responses=documented(404))
-def candidates(rt: RuntimeDep, uc: UseCasesDep, p: Matches, vacancy_id: VacancyId, k: K = None) -> Candidates:
+def candidates(rt: RuntimeDep, uc: UseCasesDep, p: Matches, vacancy_id: VacancyId, k: K = None) -> Response:
     """Ranked claimants of the caller's Jobcenter for a vacancy; the list goes to the audit log."""
     single_thread_faiss()
     out = uc.lookups.candidates(p, p.jobcenter, vacancy_id, k or rt.settings.api.default_k)
-    return candidates_out(out)
+    return prepared(candidates_out(out))

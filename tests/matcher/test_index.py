@@ -118,6 +118,22 @@ def test_allowed_mask_on_exact_index(exact_data, eligible: int) -> None:
     assert idx.search(q, 50, allowed=allowed_ids)[1] == got
 
 
+@pytest.mark.parametrize("queries", [1, 3])
+@pytest.mark.parametrize("eligible", [1, 40, 1000, 4000])
+def test_few_queries_over_a_subset_score_it_in_place(exact_data, queries: int, eligible: int) -> None:
+    """A lookup's query over a small eligible subset is scored without copying the subset out
+    (``topk._scores_at``): the same lists and scores as numpy on the subset, ties by id."""
+    idx, _, _ = exact_data
+    rng = np.random.default_rng(100 + eligible)
+    allowed = np.zeros(idx.count, dtype=bool)
+    allowed[rng.choice(idx.count, eligible, replace=False)] = True
+    q = exact_vectors(queries, seed=7)
+    scores, got = idx.search(q, 50, allowed=allowed)
+    want_s, want = brute(idx.vectors(), idx.ids, q, 50, allowed)
+    assert got == want
+    np.testing.assert_array_equal(scores, want_s)
+
+
 def test_search_edge_cases(exact_data) -> None:
     idx, _, _ = exact_data
     q = exact_vectors(2, seed=6)

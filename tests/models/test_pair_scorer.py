@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 import pytest
 
+from matcher.catalog import VacancyCatalog
 from matcher.errors import BundleMismatch
 from matcher.explain import explain_pairs
 from matcher.explain_text import FEATURE_LABELS
@@ -126,6 +128,47 @@ def test_fast_terms_equal_the_models_contributions(setup: Any) -> None:
             assert np.allclose(logit, model.decision_function(Xs), rtol=0, atol=1e-9)
 
 
+def assert_same_scores(a: Any, b: Any) -> None:
+    """Two ``PairScores`` equal bit for bit, with their logit terms."""
+    np.testing.assert_array_equal(a.p_match, b.p_match)
+    np.testing.assert_array_equal(a.p_sustain, b.p_sustain)
+    assert a.model_version == b.model_version
+    assert (a.terms is None) == (b.terms is None)
+    if a.terms is not None:
+        assert a.terms.features == b.terms.features and a.terms.base == b.terms.base
+        for name in ("values", "terms", "logit"):
+            np.testing.assert_array_equal(getattr(a.terms, name), getattr(b.terms, name))
+
+
+def lookup_scores(scorer: ModelScorer, catalog: VacancyCatalog, pairs: Any, at: np.ndarray, **kw: Any) -> Any:
+    return scorer.score_lookup(
+        pairs.claimants[0], catalog, at, similarity=pairs.similarity, depth=pairs.depth,
+        commute_minutes=pairs.commute_minutes, commute_limit=pairs.commute_limit, **kw,
+    )  # fmt: skip
+
+
+def test_a_lookup_scored_by_catalog_positions_equals_scoring_its_records(setup: Any) -> None:
+    """``score_lookup`` (the catalog's columns, the vacancies' own terms once per catalog) gives
+    ``score``'s numbers bit for bit, terms included, for candidates in any order; the columns are
+    built once per catalog."""
+    scorer = setup[0]
+    r = generate_region(53, 40, 300, placements=10)
+    geo = load_directory()
+    catalog = VacancyCatalog.build([v for v in r.vacancies if not v.filled], geo)
+    at = np.random.default_rng(3).permutation(len(catalog))[:120]
+    for c in r.claimants[:5]:
+        vs = [catalog.vacancies[i] for i in at.tolist()]
+        pairs = measure_pairs([c] * len(vs), vs, geo=geo, grounder=None, commute=SETTINGS.commute)
+        pairs = dataclasses.replace(pairs, similarity=np.linspace(0.9, 0.3, len(vs)))
+        assert_same_scores(lookup_scores(scorer, catalog, pairs, at), scorer.score(pairs))
+        assert_same_scores(
+            lookup_scores(scorer, catalog, pairs, at, explain=False), scorer.score(pairs, explain=False)
+        )
+    assert scorer.columns_of(catalog) is scorer.columns_of(catalog)
+    other = VacancyCatalog.build(catalog.vacancies, geo)
+    assert scorer.columns_of(other) is not scorer.columns_of(catalog)
+
+
 @pytest.fixture(scope="module")
 def ga2m(setup: Any) -> Any:
     """A ga2m sustainability model on the region's pair features, with an outcome in which temp
@@ -192,6 +235,9 @@ def test_ga2m_bulk_scores_equal_the_lookup_scores(setup: Any, ga2m: Any) -> None
     )
     single = scorer.score(pairs, explain=False)
     np.testing.assert_array_equal(bulk.p_sustain, single.p_sustain)
+    # A lookup by catalog positions too, with the pair terms the explanation reads.
+    catalog = VacancyCatalog.build(pairs.vacancies, load_directory())
+    assert_same_scores(lookup_scores(scorer, catalog, pairs, np.arange(n)), scorer.score(pairs))
 
 
 def test_a_bundle_trained_on_features_no_longer_built_is_refused(setup: Any, tmp_path: Any) -> None:
@@ -234,3 +280,5 @@ def test_a_bundle_trained_on_retired_features_still_scores_as_then(setup: Any) -
         depth=pairs.depth, commute_minutes=pairs.commute_minutes, commute_limit=pairs.commute_limit,
     )  # fmt: skip
     assert np.array_equal(at.p_sustain, out.p_sustain) and np.array_equal(at.p_match, out.p_match)
+    catalog = VacancyCatalog.build(vs, load_directory())
+    assert_same_scores(lookup_scores(scorer, catalog, pairs, np.arange(n)), out)
