@@ -25,9 +25,7 @@ from matcher.similarity import exact_pairs, exact_similarity
 from matcher.store import Store
 from models.pair_scorer import ModelScorer, pair_features
 from tests.matcher.nightly.region import TermsScorer, build_region, fake_encoder, settings_for
-from training.dataset import FeatureContext
 from training.synthetic import generate_region
-from training.train import train_from_records
 
 SETTINGS = Settings()
 
@@ -38,16 +36,6 @@ def assert_same(a: Candidates, b: Candidates) -> None:
         assert x.dtype == y.dtype, name
         assert x.shape == y.shape, name
         np.testing.assert_array_equal(x, y, err_msg=name)
-
-
-@pytest.fixture(scope="module")
-def trained() -> ModelScorer:
-    r = generate_region(52, 120, 200, placements=1500)
-    ctx = FeatureContext(load_directory(), None, SETTINGS.commute, SETTINGS.household)
-    res = train_from_records(
-        r.outcomes, r.proposals, r.history_claimants, r.history_vacancies, ctx, compare=False
-    )
-    return ModelScorer(res.match, res.sustain, household=SETTINGS.household, model_version="fused")
 
 
 def context(data_dir: Path, store: Store, scorer: Any, **nightly: object) -> NightlyContext:
