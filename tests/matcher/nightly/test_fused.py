@@ -148,3 +148,30 @@ def test_forked_processes_give_the_same_chunks(region: tuple[Path, Store], train
     assert sorted(two) == sorted(one) == [i for i, _, _ in chunks]
     for i in one:
         assert_same(one[i], two[i])
+
+
+def test_the_staircase_scores_every_eligible_cell(region: tuple[Path, Store], trained: ModelScorer) -> None:
+    """``_products`` leaves out only cells no claimant is eligible for, and its scores are a whole-row
+    product's within the float32 error bound (the exact cut's premise)."""
+    from matcher.nightly.fused import _filter, _products, _ranges
+
+    data_dir, store = region
+    ctx = context(data_dir, store, trained)
+    tables = Tables(ctx)
+    ty = tables.types
+    assert ty.hours is not None  # the hours are ordered: the prefixes are used
+    n = len(ctx.claimants)
+    q = ctx.claimant_vectors[:n]
+    f = _filter(ctx, tables, 0, n)
+    out = np.full((n, len(ctx.vacancies)), np.nan, dtype=np.float32)
+    _products(q, tables, f, out)
+    full = q @ tables.vt
+    eligible = 0
+    for j in range(n):
+        combo = np.flatnonzero(f.passes[j])
+        at = _ranges(ty.combo_start[combo], ty.combo_start[combo + 1])
+        eligible += len(at)
+        assert np.all(np.abs(out[j, at].astype(np.float64) - full[j, at]) <= tables.bound), j
+    computed = int(np.isfinite(out).sum())
+    assert eligible == int(f.eligible.sum()) == 21_595
+    assert computed == 34_979 and computed < out.size // 3  # of 120,000 cells
