@@ -15,8 +15,8 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Sequence
-from dataclasses import fields
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -216,6 +216,27 @@ def write_lists(
     return write_records(run_dir, run_id, groups, html_pages=html_pages, on_file=on_file)
 
 
+@dataclass(frozen=True)
+class ListGroup:
+    """One case manager's rows as file records (``COLUMNS`` order), sorted by claimant and rank."""
+
+    run_id: str
+    jobcenter: str
+    case_manager: str
+    records: list[tuple[Any, ...]]
+    html_pages: bool = True
+
+
+def list_files(group: ListGroup) -> list[tuple[str, bytes]]:
+    """A case manager's files (suffix, bytes): CSV, Parquet and, unless switched off, the HTML page.
+    Their bytes depend on the records alone (any process may make them)."""
+    records = [dict(zip(COLUMNS, r, strict=True)) for r in group.records]
+    outputs = [(".csv", _csv(records)), (".parquet", _parquet(records))]
+    if group.html_pages:
+        outputs.append((".html", _html(group.jobcenter, group.case_manager, group.run_id, records)))
+    return outputs
+
+
 def write_records(
     run_dir: Path,
     run_id: str,
@@ -223,9 +244,11 @@ def write_records(
     *,
     html_pages: bool = True,
     on_file: Callable[[int], None] | None = None,
+    make: Callable[[list[ListGroup]], Iterable[list[tuple[str, bytes]]]] | None = None,
 ) -> list[str]:
     """``write_lists`` of the rows' file records (``COLUMNS`` order), grouped by (jobcenter, case
-    manager), each group sorted by claimant and rank."""
+    manager), each group sorted by claimant and rank. ``make``: ``list_files`` of every group, in
+    order (the runner's engine makes them in its processes); this process writes them."""
     staging = run_dir / "lists.staging"
     final = run_dir / "lists"
     old = run_dir / "lists.old"
@@ -234,12 +257,10 @@ def write_records(
             shutil.rmtree(stale)
     staging.mkdir(parents=True)
     written: list[str] = []
-    for (jobcenter, case_manager), group in sorted(groups.items()):
-        records = [dict(zip(COLUMNS, r, strict=True)) for r in group]
-        base = staging / _name(jobcenter) / _name(case_manager)
-        outputs = [(".csv", _csv(records)), (".parquet", _parquet(records))]
-        if html_pages:
-            outputs.append((".html", _html(jobcenter, case_manager, run_id, records)))
+    todo = [ListGroup(run_id, jc, cm, records, html_pages) for (jc, cm), records in sorted(groups.items())]
+    made = make(todo) if make is not None else map(list_files, todo)
+    for group, outputs in zip(todo, made, strict=True):
+        base = staging / _name(group.jobcenter) / _name(group.case_manager)
         for suffix, data in outputs:
             path = base.parent / f"{base.name}{suffix}"
             write_atomic(path, data)

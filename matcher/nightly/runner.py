@@ -45,7 +45,7 @@ from matcher.nightly.allocation import allocate_greedy, capacities, top_n
 from matcher.nightly.batch_search import Candidates, NightlyContext
 from matcher.nightly.congestion import Congestion, congestion, format_report
 from matcher.nightly.engines import Chunk, Engine
-from matcher.nightly.output import atomic_write_json, write_records
+from matcher.nightly.output import ListGroup, atomic_write_json, list_files, write_records
 from matcher.nightly.rows import ListRow, encode_part, list_order, parts
 from matcher.nightly.unit_effect import by_unit
 from matcher.settings import NightlySettings
@@ -213,7 +213,13 @@ class NightlyRunner:
         groups: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
         for r in rows:
             groups.setdefault((r.stored.jobcenter, r.stored.case_manager), []).append(r.record)
-        files = write_records(self.run_dir, self.run_id, groups, on_file=lambda j: fault_point(f"file:{j}"))
+        files = write_records(
+            self.run_dir,
+            self.run_id,
+            groups,
+            on_file=lambda j: fault_point(f"file:{j}"),
+            make=lambda todo: self.engine.map(self.ctx, _list_files, todo),
+        )
         fault_point("lists")
         timings["outputs"] = time.perf_counter() - t
 
@@ -285,6 +291,10 @@ class NightlyRunner:
         idx = idx[list_order(cand.claimant[idx], cand.rank[idx])]
         todo = list(parts(self.run_id, cand.take(idx)))
         return [row for done in self.engine.map(self.ctx, encode_part, todo) for row in done]
+
+
+def _list_files(ctx: NightlyContext, group: ListGroup) -> list[tuple[str, bytes]]:
+    return list_files(group)
 
 
 def summary_text(s: RunSummary) -> str:
