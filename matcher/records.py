@@ -7,6 +7,7 @@ without importing the store.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -63,6 +64,34 @@ class NightlyRow:
     case_manager: str
     score: float
     payload: dict[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedNightlyRow:
+    """A ``NightlyRow`` whose payload is already JSON text, exactly ``json.dumps(payload)`` as the
+    store's JSON column writes it: the nightly run encodes its rows in its worker processes, and the
+    store writes the text as it is (no second encoding in the one process that writes)."""
+
+    run_id: str
+    claimant_id: str
+    rank: int
+    vacancy_id: str
+    jobcenter: str
+    case_manager: str
+    score: float
+    payload_json: str
+
+    def decoded(self) -> NightlyRow:
+        return NightlyRow(
+            self.run_id,
+            self.claimant_id,
+            self.rank,
+            self.vacancy_id,
+            self.jobcenter,
+            self.case_manager,
+            self.score,
+            json.loads(self.payload_json),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ import json
 import logging
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar
 
 from matcher.errors import PassgenauError
 from matcher.nightly.batch_search import Candidates, NightlyContext
@@ -24,6 +24,8 @@ from matcher.nightly.fused import Tables, generate
 log = logging.getLogger(__name__)
 
 Chunk = tuple[int, int, int]  # (chunk index, first claimant position, end position)
+T = TypeVar("T")
+R = TypeVar("R")
 
 # No worker may reach the internet: no model hub, no Ray usage statistics.
 OFFLINE_ENV = {
@@ -75,6 +77,12 @@ class Engine(Protocol):
 
     def run(self, ctx: NightlyContext, chunks: Sequence[Chunk]) -> Iterator[tuple[int, Candidates]]: ...
 
+    def map(
+        self, ctx: NightlyContext, fn: Callable[[NightlyContext, T], R], items: Sequence[T]
+    ) -> Iterator[R]:
+        """``fn(ctx, item)`` of every item, in the items' order (the explanations of the chosen pairs)."""
+        ...
+
 
 class LocalEngine:
     """The chunks in this process, or with ``processes`` > 1 in as many forked processes on this
@@ -105,8 +113,28 @@ class LocalEngine:
         finally:
             _FORKED = None
 
+    def map(
+        self, ctx: NightlyContext, fn: Callable[[NightlyContext, T], R], items: Sequence[T]
+    ) -> Iterator[R]:
+        """``fn(ctx, item)`` of every item, in order; with ``processes`` > 1 in as many forked processes
+        (one BLAS thread each, the context inherited). ``fn`` must be a module-level function, and
+        items and results small: they are pickled across the processes."""
+        if self.processes <= 1 or len(items) < 2:
+            for item in items:
+                yield fn(ctx, item)
+            return
+        import multiprocessing
 
-# The context a forked worker inherits (set by LocalEngine.run just before the fork).
+        global _FORKED
+        _FORKED = ctx
+        try:
+            with multiprocessing.get_context("fork").Pool(self.processes, initializer=_start_mapper) as pool:
+                yield from pool.imap(_forked_call, [(fn, item) for item in items])
+        finally:
+            _FORKED = None
+
+
+# The context a forked worker inherits (set by LocalEngine.run and .map just before the fork).
 _FORKED: NightlyContext | None = None
 _WORKER: ChunkWorker | None = None
 
@@ -118,6 +146,18 @@ def _start_forked() -> None:
     threadpoolctl.threadpool_limits(1)
     assert _FORKED is not None
     _WORKER = ChunkWorker(_FORKED)
+
+
+def _start_mapper() -> None:
+    import threadpoolctl
+
+    threadpoolctl.threadpool_limits(1)
+
+
+def _forked_call(task: tuple[Callable[[NightlyContext, Any], Any], Any]) -> Any:
+    fn, item = task
+    assert _FORKED is not None
+    return fn(_FORKED, item)
 
 
 def _forked_chunk(chunk: Chunk) -> tuple[int, bytes]:
@@ -220,6 +260,14 @@ class RayEngine:
                 ray.kill(a)
             if started_here:
                 ray.shutdown()
+
+    def map(
+        self, ctx: NightlyContext, fn: Callable[[NightlyContext, T], R], items: Sequence[T]
+    ) -> Iterator[R]:
+        """In this process (the driver): the explanations are a small part of a run next to the
+        candidates, and the workers are gone by then."""
+        for item in items:
+            yield fn(ctx, item)
 
 
 def make_engine(name: str, *, address: str | None = None, workers: int = 2, processes: int = 1) -> Engine:

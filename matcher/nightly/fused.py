@@ -76,7 +76,12 @@ class Types:
     pair_place: IP  # the (place, kind) combinations that occur, and how many vacancies each has
     pair_kind: IP
     pair_count: I64
-    by_combo: IP  # the vacancies ordered by combination (pair_place, pair_kind order)
+    by_combo: IP  # the vacancies ordered by combination (pair_place, pair_kind order): the *layout*
+    combo_start: IP  # where each combination's vacancies start in the layout (and the end)
+    place_start: IP  # where each place's vacancies start in the layout (and the end)
+    open_end: IP  # each place's open vacancies: place_start[p]:open_end[p] of the layout
+    hours: F64 | None  # the hours of the layout's vacancies, ascending within each place's open ones
+    # (None if they are not: NaN or negative hours; then every open vacancy of a place is scored)
 
     @classmethod
     def build(cls, ctx: NightlyContext, commute: Any) -> Types:
@@ -88,15 +93,18 @@ class Types:
             )
         )
         is_open = ~t.filled & (t.expires >= ctx.today.toordinal())
+        # Kinds sorted open before closed, then by hours (the bits of a non-negative float64 sort as
+        # its value): within a place, the vacancies a claimant's hours admit are a prefix of the open
+        # ones (``_products``).
         kind_first, kind_of = _groups(
             np.column_stack(
                 [
+                    (~is_open).astype(np.int64),
                     t.hours.view(np.int64),
                     t.shift_work.astype(np.int64),
                     t.licence_req,
                     t.german.astype(np.int64),
                     t.load.astype(np.int64),
-                    is_open.astype(np.int64),
                 ]
             )
         )
@@ -104,6 +112,13 @@ class Types:
         both, count = np.unique(combo, return_counts=True)
         nk = max(1, len(kind_first))
         by_combo = np.argsort(combo, kind="stable").astype(np.intp)
+        place_start = np.concatenate([[0], np.cumsum(np.bincount(place_of, minlength=len(place_first)))])
+        open_count = np.bincount(place_of[is_open], minlength=len(place_first))
+        hours = t.hours[by_combo]
+        ordered = all(
+            bool(np.all(np.diff(hours[a : a + m]) >= 0))
+            for a, m in zip(place_start[:-1].tolist(), open_count.tolist(), strict=True)
+        )
         return cls(
             t.take(place_first),
             rur[place_first],
@@ -114,6 +129,10 @@ class Types:
             (both % nk).astype(np.intp),
             count.astype(np.int64),
             by_combo,
+            np.concatenate([[0], np.cumsum(count)]).astype(np.intp),
+            place_start.astype(np.intp),
+            (place_start[:-1] + open_count).astype(np.intp),
+            hours if ordered else None,
         )
 
 
@@ -127,7 +146,8 @@ class Tables:
         service = ctx.service()
         where = np.array([service._place(c) for c in ctx.claimants], dtype=np.float64).reshape(-1, 3)
         self.places = (where[:, 0].copy(), where[:, 1].copy(), where[:, 2].copy())
-        self.vt = np.ascontiguousarray(ctx.vacancy_vectors.T)
+        # The vacancy vectors transposed, in the layout: a place's open vacancies are one column range.
+        self.vt = np.ascontiguousarray(ctx.vacancy_vectors[self.types.by_combo].T)
         ids = ctx.vacancies.ids
         # Vacancy ids as ranks: integer sorts order pairs as string sorts of the ids would.
         self.id_rank = np.empty(len(ids), dtype=np.int64)
@@ -155,7 +175,9 @@ class _Filtered:
     limit: F64
     dist: F64
     kind_ok: npt.NDArray[np.bool_]  # (claimants, kinds): every filter but the commute passes
+    passes: npt.NDArray[np.bool_]  # (claimants, combinations): eligible
     eligible: I64  # per claimant
+    lo: int  # the first claimant's position
 
 
 def _filter(ctx: NightlyContext, tables: Tables, lo: int, hi: int) -> _Filtered:
@@ -177,7 +199,8 @@ def _filter(ctx: NightlyContext, tables: Tables, lo: int, hi: int) -> _Filtered:
         if name != "commute":
             kind_ok &= mask
     both = commute_ok[:, ty.pair_place] & kind_ok[:, ty.pair_kind]
-    return _Filtered(commute_ok, minutes, limit, d, kind_ok, both.astype(np.int64) @ ty.pair_count)
+    eligible = both.astype(np.int64) @ ty.pair_count
+    return _Filtered(commute_ok, minutes, limit, d, kind_ok, both, eligible, lo)
 
 
 def _at_least(vals: F32, t: float) -> npt.NDArray[np.bool_]:
@@ -190,10 +213,11 @@ def _at_least(vals: F32, t: float) -> npt.NDArray[np.bool_]:
 
 
 def _candidates(
-    scores: F32, n: npt.NDArray[np.int64], slack: float, eligible: Any
+    scores: F32, n: npt.NDArray[np.int64], slack: float, eligible: Any, columns: IP | None = None
 ) -> list[tuple[IP, F32, float]]:
     """Per row of ``scores``: every eligible column scoring at least f_n − ``slack`` (f_n: the row's
-    n-th highest eligible score), with those scores and f_n; an empty row when n is 0.
+    n-th highest eligible score), with those scores and f_n; an empty row when n is 0. ``columns``:
+    what each column of ``scores`` stands for (the vacancy of a layout position), given back instead.
 
     ``eligible(j)``: row j's eligible columns (any order), None for all. The scores of a row's eligible
     columns are gathered once; a first threshold comes from the first w of them (their n-th highest
@@ -222,7 +246,8 @@ def _candidates(
             float(np.partition(vals, len(vals) - nj)[len(vals) - nj]) if nj < len(vals) else float(vals.min())
         )
         near = vals.astype(np.float64) >= fn - slack
-        out.append((cols[near].astype(np.intp), vals[near], fn))
+        kept = cols[near].astype(np.intp)
+        out.append((kept if columns is None else columns[kept], vals[near], fn))
     return out
 
 
@@ -260,6 +285,50 @@ def fused_topk(
     return out
 
 
+def _ranges(start: IP, stop: IP) -> IP:
+    """The positions of the ranges start[i]:stop[i], in order (no mask over every position)."""
+    lens = stop - start
+    total = int(lens.sum())
+    if total == 0:
+        return np.zeros(0, np.intp)
+    # Within range i, position = start[i] + (running index − where range i begins in the output).
+    offset = np.repeat(start - (np.cumsum(lens) - lens), lens)
+    return (offset + np.arange(total, dtype=np.intp)).astype(np.intp)
+
+
+def _products(queries: F32, tables: Tables, f: _Filtered, out: F32) -> None:
+    """The float32 scores ``out[j, i]`` = ``queries[j]`` · vector at layout position i, for at least every
+    eligible (j, i); the others are left as they were (never read).
+
+    Per place, only the claimants whose commute reaches it, and of its open vacancies (a column range)
+    only the prefix their hours admit: the claimants sorted by that prefix's end, each step of the
+    staircase one product of the claimants reaching that far. At 100,000 vacancies ~0.5 of the
+    (claimant, vacancy) cells pass the commute, ~0.8 are open and ~0.6 within the hours: ~4× fewer
+    products than the whole row, in one product per (place, distinct hours end). The float32 scores
+    differ from a whole-row product's only in their summation order, within ``fast_error_bound``,
+    which the exact cut allows for: the candidates do not change.
+    """
+    ty = tables.types
+    hours = tables.claimant_table.hours
+    for p in range(len(ty.place_start) - 1):
+        a, b = int(ty.place_start[p]), int(ty.open_end[p])
+        rows = np.flatnonzero(f.commute_ok[:, p])
+        if a == b or len(rows) == 0:
+            continue
+        if ty.hours is None:
+            ends = np.full(len(rows), b, dtype=np.intp)
+        else:
+            ends = a + np.searchsorted(ty.hours[a:b], hours[f.lo + rows], side="right")
+        order = np.argsort(ends, kind="stable")
+        rows, ends = rows[order], ends[order]
+        lo = a
+        for e in np.unique(ends).tolist():
+            if e > lo:
+                reach = rows[np.searchsorted(ends, e) :]  # every claimant whose prefix goes to e or beyond
+                out[reach, lo:e] = queries[reach] @ tables.vt[:, lo:e]
+                lo = e
+
+
 def _cut(
     ctx: NightlyContext, query: F32, found: tuple[IP, F32, float], n: int, bound: float, id_rank: I64
 ) -> IP:
@@ -295,14 +364,14 @@ def generate(
         counts.append(f.eligible)
         fetch = np.array([fetch_size(int(e), ctx.k) for e in f.eligible], dtype=np.int64)
         s = buf[: stop - start]
-        np.matmul(ctx.claimant_vectors[start:stop], tables.vt, out=s)
+        _products(ctx.claimant_vectors[start:stop], tables, f, s)
 
         def passing(j: int, f: _Filtered = f) -> Any:
-            # The vacancies of the (place, kind) combinations that pass: ranges of ``by_combo``.
-            combo = f.commute_ok[j, ty.pair_place] & f.kind_ok[j, ty.pair_kind]
-            return ty.by_combo[np.repeat(combo, ty.pair_count)]
+            # The layout positions of the (place, kind) combinations that pass: ranges of the layout.
+            combo = np.flatnonzero(f.passes[j])
+            return _ranges(ty.combo_start[combo], ty.combo_start[combo + 1])
 
-        found = _candidates(s, fetch, slack, passing)
+        found = _candidates(s, fetch, slack, passing, ty.by_combo)
         cpos_l, vpos_l = [], []
         for j, row in enumerate(found):
             kept = _cut(

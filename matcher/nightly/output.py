@@ -15,8 +15,8 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable, Sequence
-from dataclasses import fields
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -81,23 +81,33 @@ def details_record(e: Explanation) -> dict[str, Any]:
     return d
 
 
+def record_of(
+    claimant_id: str, rank: int, vacancy_id: str, score: float, p: dict[str, Any]
+) -> tuple[Any, ...]:
+    """A list row's file columns (``COLUMNS`` order) from its payload."""
+    return (
+        claimant_id,
+        rank,
+        vacancy_id,
+        p.get("title", ""),
+        p.get("employer", ""),
+        p.get("municipality", ""),
+        round(score, 4),
+        p.get("p_match"),
+        p.get("p_sustain"),
+        p.get("similarity"),
+        p.get("commute_minutes"),
+        p.get("hours_per_week"),
+        "; ".join(p.get("details", {}).get("reasons", [])),
+    )
+
+
 def record(row: NightlyRow) -> dict[str, Any]:
-    p = row.payload
-    return {
-        "claimant_id": row.claimant_id,
-        "rank": row.rank,
-        "vacancy_id": row.vacancy_id,
-        "title": p.get("title", ""),
-        "employer": p.get("employer", ""),
-        "municipality": p.get("municipality", ""),
-        "score": round(row.score, 4),
-        "p_match": p.get("p_match"),
-        "p_sustain": p.get("p_sustain"),
-        "similarity": p.get("similarity"),
-        "commute_minutes": p.get("commute_minutes"),
-        "hours_per_week": p.get("hours_per_week"),
-        "reasons": "; ".join(p.get("details", {}).get("reasons", [])),
-    }
+    return dict(
+        zip(
+            COLUMNS, record_of(row.claimant_id, row.rank, row.vacancy_id, row.score, row.payload), strict=True
+        )
+    )
 
 
 def _csv(records: Sequence[dict[str, Any]]) -> bytes:
@@ -200,6 +210,45 @@ def write_lists(
     ``rows`` must be sorted by claimant and rank. ``on_file(i)`` is called after the i-th file
     (the kill points of the resume test).
     """
+    groups = {
+        key: [tuple(record(r).values()) for r in group] for key, group in group_by_case_manager(rows).items()
+    }
+    return write_records(run_dir, run_id, groups, html_pages=html_pages, on_file=on_file)
+
+
+@dataclass(frozen=True)
+class ListGroup:
+    """One case manager's rows as file records (``COLUMNS`` order), sorted by claimant and rank."""
+
+    run_id: str
+    jobcenter: str
+    case_manager: str
+    records: list[tuple[Any, ...]]
+    html_pages: bool = True
+
+
+def list_files(group: ListGroup) -> list[tuple[str, bytes]]:
+    """A case manager's files (suffix, bytes): CSV, Parquet and, unless switched off, the HTML page.
+    Their bytes depend on the records alone (any process may make them)."""
+    records = [dict(zip(COLUMNS, r, strict=True)) for r in group.records]
+    outputs = [(".csv", _csv(records)), (".parquet", _parquet(records))]
+    if group.html_pages:
+        outputs.append((".html", _html(group.jobcenter, group.case_manager, group.run_id, records)))
+    return outputs
+
+
+def write_records(
+    run_dir: Path,
+    run_id: str,
+    groups: dict[tuple[str, str], list[tuple[Any, ...]]],
+    *,
+    html_pages: bool = True,
+    on_file: Callable[[int], None] | None = None,
+    make: Callable[[list[ListGroup]], Iterable[list[tuple[str, bytes]]]] | None = None,
+) -> list[str]:
+    """``write_lists`` of the rows' file records (``COLUMNS`` order), grouped by (jobcenter, case
+    manager), each group sorted by claimant and rank. ``make``: ``list_files`` of every group, in
+    order (the runner's engine makes them in its processes); this process writes them."""
     staging = run_dir / "lists.staging"
     final = run_dir / "lists"
     old = run_dir / "lists.old"
@@ -208,12 +257,10 @@ def write_lists(
             shutil.rmtree(stale)
     staging.mkdir(parents=True)
     written: list[str] = []
-    for (jobcenter, case_manager), group in sorted(group_by_case_manager(rows).items()):
-        records = [record(r) for r in group]
-        base = staging / _name(jobcenter) / _name(case_manager)
-        outputs = [(".csv", _csv(records)), (".parquet", _parquet(records))]
-        if html_pages:
-            outputs.append((".html", _html(jobcenter, case_manager, run_id, records)))
+    todo = [ListGroup(run_id, jc, cm, records, html_pages) for (jc, cm), records in sorted(groups.items())]
+    made = make(todo) if make is not None else map(list_files, todo)
+    for group, outputs in zip(todo, made, strict=True):
+        base = staging / _name(group.jobcenter) / _name(group.case_manager)
         for suffix, data in outputs:
             path = base.parent / f"{base.name}{suffix}"
             write_atomic(path, data)

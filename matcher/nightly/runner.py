@@ -28,8 +28,10 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +42,11 @@ from matcher.domain import to_dict
 from matcher.errors import PassgenauError
 from matcher.files import write_atomic
 from matcher.nightly.allocation import allocate_greedy, capacities, top_n
-from matcher.nightly.batch_search import Candidates, NightlyContext, explain
+from matcher.nightly.batch_search import Candidates, NightlyContext
 from matcher.nightly.congestion import Congestion, congestion, format_report
 from matcher.nightly.engines import Chunk, Engine
-from matcher.nightly.output import atomic_write_json, details_record, write_lists
+from matcher.nightly.output import ListGroup, atomic_write_json, list_files, write_records
+from matcher.nightly.rows import ListRow, encode_part, list_order, parts
 from matcher.nightly.unit_effect import by_unit
 from matcher.settings import NightlySettings
 from matcher.store import NightlyRow, NightlyRun, Store
@@ -76,7 +79,12 @@ class RunSummary:
     before: Congestion
     after: Congestion
     report: str
-    rows: list[NightlyRow] = field(repr=False, default_factory=list)
+    list_rows: Sequence[ListRow] = field(repr=False, default_factory=list)
+
+    @cached_property
+    def rows(self) -> list[NightlyRow]:
+        """The lists as the database holds them (decoded when first asked: the run itself never is)."""
+        return [r.row() for r in self.list_rows]
 
 
 class NightlyRunner:
@@ -202,7 +210,16 @@ class NightlyRunner:
         timings["explain"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        files = write_lists(self.run_dir, self.run_id, rows, on_file=lambda j: fault_point(f"file:{j}"))
+        groups: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+        for r in rows:
+            groups.setdefault((r.stored.jobcenter, r.stored.case_manager), []).append(r.record)
+        files = write_records(
+            self.run_dir,
+            self.run_id,
+            groups,
+            on_file=lambda j: fault_point(f"file:{j}"),
+            make=lambda todo: self.engine.map(self.ctx, _list_files, todo),
+        )
         fault_point("lists")
         timings["outputs"] = time.perf_counter() - t
 
@@ -224,7 +241,7 @@ class NightlyRunner:
                 "chunks_resumed": resumed,
                 "candidates": len(cand),
                 "suggestions": len(rows),
-                "case_managers": len({(r.jobcenter, r.case_manager) for r in rows}),
+                "case_managers": len(groups),
                 "claimants_without_eligible": int((cand.eligible == 0).sum()),
                 "files": len(files),
             },
@@ -234,7 +251,9 @@ class NightlyRunner:
             "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
         }
         t = time.perf_counter()
-        self.store.save_nightly_run(NightlyRun(self.run_id, started_at, finished, "complete", manifest), rows)
+        self.store.save_nightly_run(
+            NightlyRun(self.run_id, started_at, finished, "complete", manifest), [r.stored for r in rows]
+        )
         # One audit entry for the run: the lists read every active claimant (pseudonymous ids only).
         self.store.add_audit(
             who="passgenau nightly",
@@ -266,49 +285,16 @@ class NightlyRunner:
                 bar.update(sizes[i])
                 fault_point(f"chunk:{i}")
 
-    def _rows(self, cand: Candidates, idx: np.ndarray) -> list[NightlyRow]:
-        ctx = self.ctx
-        # By claimant (id order), then the pipeline's rank: the list order a lookup would show.
-        idx = idx[np.lexsort((cand.rank[idx], cand.claimant[idx]))]
-        chosen = cand.take(idx)
-        explanations = explain(ctx, chosen)
-        rows: list[NightlyRow] = []
-        rank_in_list = 0
-        last = -1
-        for j in range(len(idx)):
-            ci, vi = int(chosen["claimant"][j]), int(chosen["vacancy"][j])
-            rank_in_list = rank_in_list + 1 if ci == last else 1
-            last = ci
-            c, v = ctx.claimants[ci], ctx.vacancies.vacancies[vi]
-            payload = {
-                "title": v.title,
-                "employer": v.employer.name,
-                "municipality": v.municipality,
-                "p_match": round(float(chosen["p_match"][j]), 4),
-                "p_sustain": round(float(chosen["p_sustain"][j]), 4),
-                "similarity": round(float(chosen["similarity"][j]), 4),
-                "match_depth": int(chosen["depth"][j]),
-                "commute_minutes": round(float(chosen["commute_minutes"][j]), 1),
-                "commute_limit": float(chosen["commute_limit"][j]),
-                "distance_km": round(float(chosen["distance_km"][j]), 1),
-                "hours_per_week": v.hours_per_week,
-                "candidate_rank": int(chosen["rank"][j]),
-                "model_version": ctx.scorer.model_version,
-                "details": json.loads(json.dumps(details_record(explanations[j]), default=float)),
-            }
-            rows.append(
-                NightlyRow(
-                    self.run_id,
-                    c.id,
-                    rank_in_list,
-                    v.id,
-                    c.jobcenter,
-                    c.case_manager,
-                    float(chosen["score"][j]),
-                    payload,
-                )
-            )
-        return rows
+    def _rows(self, cand: Candidates, idx: np.ndarray) -> list[ListRow]:
+        """The chosen pairs explained and encoded, in list order, in fixed parts over the engine's
+        processes (``matcher.nightly.rows``)."""
+        idx = idx[list_order(cand.claimant[idx], cand.rank[idx])]
+        todo = list(parts(self.run_id, cand.take(idx)))
+        return [row for done in self.engine.map(self.ctx, encode_part, todo) for row in done]
+
+
+def _list_files(ctx: NightlyContext, group: ListGroup) -> list[tuple[str, bytes]]:
+    return list_files(group)
 
 
 def summary_text(s: RunSummary) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from matcher.records import (
     ApiToken,
     AuditEntry,
+    EncodedNightlyRow,
     NightlyRow,
     NightlyRun,
     ShownSuggestion,
@@ -77,6 +78,7 @@ __all__ = [
     "TABLES",
     "ApiToken",
     "AuditEntry",
+    "EncodedNightlyRow",
     "NightlyRow",
     "NightlyRun",
     "ShownSuggestion",

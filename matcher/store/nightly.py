@@ -7,16 +7,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
-from matcher.records import NightlyRow, NightlyRun
+from matcher.records import EncodedNightlyRow, NightlyRow, NightlyRun
 from matcher.store.base import CHUNK_ROWS, StoreBase, chunks
 from matcher.store.mappers import run_from, utc
 from matcher.store.tables import nightly_lists, nightly_runs
 
 
 class NightlyMixin(StoreBase):
-    def save_nightly_run(self, run: NightlyRun, rows: Sequence[NightlyRow] | None = None) -> None:
-        """Insert or update a run; with ``rows``, its lists are replaced by them in the same transaction."""
+    def save_nightly_run(
+        self, run: NightlyRun, rows: Sequence[NightlyRow | EncodedNightlyRow] | None = None
+    ) -> None:
+        """Insert or update a run; with ``rows``, its lists are replaced by them in the same transaction.
+
+        An ``EncodedNightlyRow``'s payload is written as the JSON text it carries, the same text the
+        JSON column makes of a ``NightlyRow``'s payload dict (``json.dumps``).
+        """
         run_row = {
             "id": run.id,
             "started": utc(run.started),
@@ -29,21 +36,17 @@ class NightlyMixin(StoreBase):
             if rows is None:
                 return
             conn.execute(sa.delete(nightly_lists).where(nightly_lists.c.run_id == run.id))
-            dicts = [
-                {
-                    "run_id": r.run_id,
-                    "claimant_id": r.claimant_id,
-                    "rank": r.rank,
-                    "vacancy_id": r.vacancy_id,
-                    "jobcenter": r.jobcenter,
-                    "case_manager": r.case_manager,
-                    "score": float(r.score),
-                    "payload": r.payload,
-                }
-                for r in rows
-            ]
-            for part in chunks(dicts, CHUNK_ROWS):
+            plain = [r for r in rows if isinstance(r, NightlyRow)]
+            encoded = [r for r in rows if isinstance(r, EncodedNightlyRow)]
+            for part in chunks([_columns(r) | {"payload": r.payload} for r in plain], CHUNK_ROWS):
                 conn.execute(sa.insert(nightly_lists), list(part))
+            if encoded:
+                # The text as it is: a JSON column's bind would encode the string once more.
+                text = sa.bindparam("payload_json", type_=sa.Text())
+                payload = sa.cast(text, postgresql.JSONB) if self.dialect == "postgresql" else text
+                stmt = sa.insert(nightly_lists).values(payload=payload)
+                for part in chunks(encoded, CHUNK_ROWS):
+                    conn.execute(stmt, [_columns(r) | {"payload_json": r.payload_json} for r in part])
 
     def get_nightly_run(self, run_id: str) -> NightlyRun | None:
         with self._connect() as conn:
@@ -80,3 +83,15 @@ class NightlyMixin(StoreBase):
                 )
                 for r in conn.execute(stmt)
             ]
+
+
+def _columns(r: NightlyRow | EncodedNightlyRow) -> dict[str, object]:
+    return {
+        "run_id": r.run_id,
+        "claimant_id": r.claimant_id,
+        "rank": r.rank,
+        "vacancy_id": r.vacancy_id,
+        "jobcenter": r.jobcenter,
+        "case_manager": r.case_manager,
+        "score": float(r.score),
+    }

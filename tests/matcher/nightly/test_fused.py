@@ -25,9 +25,7 @@ from matcher.similarity import exact_pairs, exact_similarity
 from matcher.store import Store
 from models.pair_scorer import ModelScorer, pair_features
 from tests.matcher.nightly.region import TermsScorer, build_region, fake_encoder, settings_for
-from training.dataset import FeatureContext
 from training.synthetic import generate_region
-from training.train import train_from_records
 
 SETTINGS = Settings()
 
@@ -38,16 +36,6 @@ def assert_same(a: Candidates, b: Candidates) -> None:
         assert x.dtype == y.dtype, name
         assert x.shape == y.shape, name
         np.testing.assert_array_equal(x, y, err_msg=name)
-
-
-@pytest.fixture(scope="module")
-def trained() -> ModelScorer:
-    r = generate_region(52, 120, 200, placements=1500)
-    ctx = FeatureContext(load_directory(), None, SETTINGS.commute, SETTINGS.household)
-    res = train_from_records(
-        r.outcomes, r.proposals, r.history_claimants, r.history_vacancies, ctx, compare=False
-    )
-    return ModelScorer(res.match, res.sustain, household=SETTINGS.household, model_version="fused")
 
 
 def context(data_dir: Path, store: Store, scorer: Any, **nightly: object) -> NightlyContext:
@@ -160,3 +148,30 @@ def test_forked_processes_give_the_same_chunks(region: tuple[Path, Store], train
     assert sorted(two) == sorted(one) == [i for i, _, _ in chunks]
     for i in one:
         assert_same(one[i], two[i])
+
+
+def test_the_staircase_scores_every_eligible_cell(region: tuple[Path, Store], trained: ModelScorer) -> None:
+    """``_products`` leaves out only cells no claimant is eligible for, and its scores are a whole-row
+    product's within the float32 error bound (the exact cut's premise)."""
+    from matcher.nightly.fused import _filter, _products, _ranges
+
+    data_dir, store = region
+    ctx = context(data_dir, store, trained)
+    tables = Tables(ctx)
+    ty = tables.types
+    assert ty.hours is not None  # the hours are ordered: the prefixes are used
+    n = len(ctx.claimants)
+    q = ctx.claimant_vectors[:n]
+    f = _filter(ctx, tables, 0, n)
+    out = np.full((n, len(ctx.vacancies)), np.nan, dtype=np.float32)
+    _products(q, tables, f, out)
+    full = q @ tables.vt
+    eligible = 0
+    for j in range(n):
+        combo = np.flatnonzero(f.passes[j])
+        at = _ranges(ty.combo_start[combo], ty.combo_start[combo + 1])
+        eligible += len(at)
+        assert np.all(np.abs(out[j, at].astype(np.float64) - full[j, at]) <= tables.bound), j
+    computed = int(np.isfinite(out).sum())
+    assert eligible == int(f.eligible.sum()) == 21_595
+    assert computed == 34_979 and computed < out.size // 3  # of 120,000 cells
