@@ -14,16 +14,9 @@ Two candidate models behind one scikit-learn estimator:
   exact sum: ``contributions(X)`` has one column per feature and then one per pair term
   (``interactions_``), and ``decision_function`` is computed as ``base_logit_`` plus their row sums.
   No monotone constraints: the spline coefficients are unconstrained (``LogisticRegression`` has
-  no bounds on them); what keeps a learned curve from bending where the data are thin is
-  ``smoothing`` (below).
+  no bounds on them), so a learned curve can bend where the data are thin.
 - ``kind="boosting"``: ``HistGradientBoostingClassifier``, for comparison; its explanations would
   need SHAP and are approximate.
-
-``smoothing`` (default 0: the plain ridge fit) adds a P-spline penalty on the spline terms of both
-interpretable kinds: the weight times the squared second differences of each spline's adjacent
-coefficients, so a curve pays for bending but not for its level or slope, and a step the data show
-clearly is still learnt (``fit_penalised`` solves it by Newton's method). The caller chooses the
-weight by held-out log-loss on time folds of the training rows (``training.train.choose_smoothing``).
 
 ``platt_slope`` / ``platt_intercept`` (parameters, default the identity) recalibrate the logit
 linearly (Platt scaling decided by the caller on a calibration fold, ``training.train``): the terms
@@ -103,56 +96,8 @@ def main_basis(X: F64, splines: dict[int, SplineTransformer]) -> F64:
     return np.hstack(blocks)
 
 
-NEWTON_STEPS = 50
-NEWTON_TOL = 1e-9  # largest coefficient change of a Newton step at which the fit has converged
-
-
-def fit_penalised(
-    Zs: F64, y: npt.NDArray[np.int64], sample_weight: Any, *, C: float, max_iter: int, penalty: F64 | None
-) -> LogisticRegression:
-    """L2 logistic regression on ``Zs`` whose coefficients w pay ½ w'(I + penalty)w instead of ½ w'w.
-
-    ``LogisticRegression`` knows only the ridge ½ |w|², and its solver fitted on a reparametrised
-    design (Zs L⁻ᵀ with I + penalty = L Lᵀ) stops at its tolerance far from the optimum along the
-    penalised directions (gradient 1.3 where the ridge fit leaves 0.09). So the penalised problem
-    C·Σ log-loss + ½ w'(I + penalty)w is solved by Newton's method (a few hundred columns: each step
-    one weighted cross-product), to a coefficient change below ``NEWTON_TOL``, and the result is
-    kept as a ``LogisticRegression`` with those coefficients: the scoring path and the bundle's
-    stock parts stay the same. Without a penalty it is the plain fit, bit for bit.
-    """
-    if penalty is None:
-        return LogisticRegression(C=C, max_iter=max_iter).fit(Zs, y, sample_weight=sample_weight)
-    n, p = Zs.shape
-    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    if np.unique(y[w > 0]).size < 2:
-        raise ValueError("need samples of two classes with positive weight")
-    A = np.column_stack([np.ones(n), Zs])
-    P = np.zeros((p + 1, p + 1))
-    P[1:, 1:] = np.eye(p) + penalty  # the intercept is not penalised
-    beta = np.zeros(p + 1)
-    yf = y.astype(np.float64)
-    steps = 0
-    while steps < NEWTON_STEPS:
-        steps += 1
-        q = 1.0 / (1.0 + np.exp(-(A @ beta)))
-        grad = C * (A.T @ (w * (q - yf))) + P @ beta
-        hess = C * ((A * (w * q * (1.0 - q))[:, None]).T @ A) + P
-        step = np.linalg.solve(hess, grad)
-        beta = beta - step
-        if np.max(np.abs(step)) < NEWTON_TOL:
-            break
-    model = LogisticRegression(C=C, max_iter=max_iter)
-    model.classes_ = np.array([0, 1])
-    model.coef_ = beta[None, 1:].copy()
-    model.intercept_ = beta[:1].copy()
-    model.n_features_in_ = p
-    model.n_iter_ = np.array([steps], dtype=np.int32)
-    return model
-
-
 # Parameters added after bundles were first written, with the values those bundles were fitted with.
 _ADDED_LATER: dict[str, Any] = {
-    "smoothing": 0.0,
     "max_interactions": 5,
     "validation_fraction": 0.2,
     "platt_slope": 1.0,
@@ -174,8 +119,6 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
     max_interactions : most pair terms the ga2m model keeps (0: none).
     validation_fraction : share of the last rows the ga2m search judges pairs on.
     platt_slope, platt_intercept : linear recalibration of the logit (identity by default).
-    smoothing : weight of the second-difference penalty on each spline's adjacent coefficients
-        (P-spline style; 0: ridge only, the model as before the penalty).
     """
 
     def __init__(
@@ -190,7 +133,6 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         validation_fraction: float = 0.2,
         platt_slope: float = 1.0,
         platt_intercept: float = 0.0,
-        smoothing: float = 0.0,
     ) -> None:
         self.kind = kind
         self.binary = binary
@@ -202,7 +144,6 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.platt_slope = platt_slope
         self.platt_intercept = platt_intercept
-        self.smoothing = smoothing
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # A model pickled before the ga2m candidate and the Platt step (a bundle whose logged lookups
@@ -270,37 +211,13 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         Z = np.hstack(blocks)
         self.scaler_ = StandardScaler().fit(Z, sample_weight=sample_weight)
         Zs = self.scaler_.transform(Z)
-        self.model_ = fit_penalised(
-            Zs, y, sample_weight, C=self.C, max_iter=self.max_iter, penalty=self._penalty(Zs.shape[1])
-        )
+        self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter)
+        self.model_.fit(Zs, y, sample_weight=sample_weight)
         self.n_iter_ = np.asarray(self.model_.n_iter_)
         terms = self._terms(Zs)
         self.term_means_ = np.average(terms, axis=0, weights=sample_weight)
         raw_base = float(self.model_.intercept_[0] + self.term_means_.sum())
         self.base_logit_ = float(self.platt_slope * raw_base + self.platt_intercept)
-
-    def _penalty(self, width: int) -> F64 | None:
-        """The smoothing part of the penalty on the standardised coefficients (None: ridge only).
-
-        On each spline's raw coefficients b (the curve is Σ b_k B_k(x)) the penalty is
-        ``smoothing`` · |D b|², D the second differences of adjacent coefficients: a curve pays for
-        bending, not for its level or slope, so it stays smooth where the data are thin while a step
-        that the data show clearly is still worth its price. The logistic regression sees the
-        standardised columns, whose coefficients are w = b · sd: D b = D S⁻¹ w.
-        """
-        if self.smoothing < 0:
-            raise ValueError(f"smoothing must be >= 0, got {self.smoothing}")
-        if self.smoothing == 0:
-            return None
-        P = np.zeros((width, width))
-        scale = self.scaler_.scale_
-        for j, cols in enumerate(self.block_columns_):
-            k = cols.stop - cols.start
-            if j not in self.splines_ or k < 3:
-                continue
-            D = np.diff(np.eye(k), n=2, axis=0) / scale[cols][None, :]
-            P[cols, cols] += self.smoothing * (D.T @ D)
-        return P
 
     def _fit_ga2m(self, X: F64, y: npt.NDArray[np.int64], sample_weight: Any) -> None:
         binary = set(int(i) for i in self.binary)
@@ -310,12 +227,7 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         pairs: list[tuple[int, int]] = []
         if self.max_interactions > 0 and X.shape[1] >= 2 and n_val >= 20 and n - n_val >= 20:
             inner = SustainabilityScorer(
-                kind="additive",
-                binary=self.binary,
-                n_knots=self.n_knots,
-                C=self.C,
-                max_iter=self.max_iter,
-                smoothing=self.smoothing,
+                kind="additive", binary=self.binary, n_knots=self.n_knots, C=self.C, max_iter=self.max_iter
             )
             w = None if sample_weight is None else sample_weight[: n - n_val]
             y_in = y[: n - n_val]

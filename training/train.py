@@ -9,14 +9,6 @@ fitted on the same older rows and compared on the same held-out placements:
   (``models.interactions``), still an exact sum of terms;
 - ``boosting``: gradient boosting, no exact explanation.
 
-**Smoothing** (``choose_smoothing``): the spline terms' second-difference penalty
-(``SustainabilityScorer.smoothing``) is chosen first, among ``SMOOTHING_WEIGHTS``, by the
-additive model's log-loss one period ahead on three time folds of the older rows
-(``time_folds``), and used for both interpretable candidates, their calibration check and the
-refit. Dev seeds (held-out figures, not used for the choice): second generator seed 1 chose 1
-(gap to the fields' best 0.0211 -> 0.0152), seed 2 chose 0.3 (0.0143 -> 0.0156); project
-seeds 41 and 9173 chose 1 (AUC 0.7904 -> 0.7899, 0.7887 -> 0.7893).
-
 Each comparison with the additive model is a **paired bootstrap** (``BOOTSTRAP`` resamples of the
 held-out rows, seed ``BOOTSTRAP_SEED``) of the AUC difference, with a 95 % percentile interval.
 **The rule** (``choose``): an interpretable model is preferred. ``ga2m`` replaces ``additive`` when
@@ -93,8 +85,6 @@ PLATT_MARGIN = 0.003  # ECE a Platt step must save one period ahead (calibration
 BOOTSTRAP = 1000
 BOOTSTRAP_SEED = 18
 KINDS = ("additive", "ga2m", "boosting")
-SMOOTHING_WEIGHTS = (0.0, 0.3, 1.0, 3.0, 10.0)  # candidates of choose_smoothing
-SMOOTHED_KINDS = ("additive", "ga2m")  # the kinds with spline terms
 N_KNOTS = 5
 C = 1.0
 ECE_BINS = 10
@@ -215,61 +205,6 @@ def _logit(p: F64) -> F64:
     return np.asarray(np.log(q / (1 - q)), dtype=np.float64)
 
 
-def time_folds(older: PairSet, share: float = HOLDOUT, n: int = 3) -> list[tuple[PairSet, PairSet]]:
-    """``n`` (fit, next period) pairs on the older rows, each fitted on everything before its period:
-    the periods are the newest ``share`` of the rows, the newest ``share`` of what is left, and so on
-    (oldest fold first). Never the held-out rows: the caller passes the older part only."""
-    rest = np.arange(len(older))
-    periods: list[npt.NDArray[np.intp]] = []
-    for _ in range(n):
-        before, last = time_split(older.when[rest], share)
-        periods.insert(0, rest[last])
-        rest = rest[before]
-    folds = []
-    for period in periods:
-        folds.append((older.take(np.sort(rest)), older.take(period)))
-        rest = np.concatenate([rest, period])
-    return folds
-
-
-def log_loss(y: npt.ArrayLike, p: F64) -> float:
-    q = np.clip(np.asarray(p, dtype=np.float64), 1e-12, 1 - 1e-12)
-    yf = np.asarray(y, dtype=np.float64)
-    return float(-np.mean(yf * np.log(q) + (1 - yf) * np.log1p(-q)))
-
-
-def choose_smoothing(
-    older: PairSet, weights: Sequence[float] = SMOOTHING_WEIGHTS, share: float = HOLDOUT
-) -> dict[str, Any]:
-    """The spline terms' smoothing weight (``SustainabilityScorer.smoothing``) by held-out log-loss
-    one period ahead, on the older rows only (``time_folds``: three folds, each model fitted on
-    everything before its period).
-
-    Judged with the additive model (one fit per weight and fold; the ga2m search would cost
-    three times as much for a weight it shares), the weight is used for both interpretable
-    candidates. The lowest mean log-loss over the folds wins; ties go to the smaller weight.
-    """
-    folds = time_folds(older, share)
-    if min(len(np.unique(x.y)) for f in folds for x in f) < 2:
-        return {"chosen": 0.0, "weights": list(weights), "why": "one class in a fold"}
-    losses = []
-    for w in weights:
-        per_fold = [
-            log_loss(nxt.y, _p(_fit("additive", SUSTAIN_FEATURES, fit, smoothing=w), SUSTAIN_FEATURES, nxt))
-            for fit, nxt in folds
-        ]
-        losses.append(per_fold)
-    mean = [float(np.mean(x)) for x in losses]
-    best = int(np.argmin(mean))  # first minimum: the smaller weight on a tie
-    return {
-        "chosen": float(weights[best]),
-        "weights": [float(w) for w in weights],
-        "log_loss": [round(m, 6) for m in mean],
-        "log_loss_by_fold": [[round(v, 6) for v in x] for x in losses],
-        "folds": [[len(fit), len(nxt)] for fit, nxt in folds],
-    }
-
-
 def _platt(z: F64, y: npt.ArrayLike) -> tuple[float, float]:
     from sklearn.linear_model import LogisticRegression
 
@@ -277,7 +212,7 @@ def _platt(z: F64, y: npt.ArrayLike) -> tuple[float, float]:
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
-def calibration_check(kind: str, older: PairSet, share: float = HOLDOUT, **params: Any) -> dict[str, Any]:
+def calibration_check(kind: str, older: PairSet, share: float = HOLDOUT) -> dict[str, Any]:
     """Whether a Platt step helps ``kind`` one period ahead, twice in a row, on the older rows only.
 
     The older rows in time order are periods A, B, C, D (D the newest ``share`` of them, C the
@@ -295,10 +230,10 @@ def calibration_check(kind: str, older: PairSet, share: float = HOLDOUT, **param
     a, b = ab.take(a_idx), ab.take(b_idx)
     if min(len(np.unique(x.y)) for x in (a, b, c, d)) < 2:
         return {"fold": len(d), "platt": False, "why": "one class in a calibration period"}
-    z_b = _logit(_p(_fit(kind, SUSTAIN_FEATURES, a, **params), SUSTAIN_FEATURES, b))
-    ab_model = _fit(kind, SUSTAIN_FEATURES, ab, **params)
+    z_b = _logit(_p(_fit(kind, SUSTAIN_FEATURES, a), SUSTAIN_FEATURES, b))
+    ab_model = _fit(kind, SUSTAIN_FEATURES, ab)
     z_c = _logit(_p(ab_model, SUSTAIN_FEATURES, c))
-    z_d = _logit(_p(_fit(kind, SUSTAIN_FEATURES, abc, **params), SUSTAIN_FEATURES, d))
+    z_d = _logit(_p(_fit(kind, SUSTAIN_FEATURES, abc), SUSTAIN_FEATURES, d))
     steps = []
     for z_fit, y_fit, z_next, y_next in ((z_b, b.y, z_c, c.y), (z_c, c.y, z_d, d.y)):
         slope, intercept = _platt(z_fit, y_fit)
@@ -361,19 +296,9 @@ def fit_models(
     held: dict[str, F64] = {}
     metrics: dict[str, Any] = {"sustain": {}}
     seconds: dict[str, float] = {}
-    smooth: dict[str, Any] = {"chosen": 0.0, "why": "no comparison run"}
-    if compare:
-        t1 = time.perf_counter()
-        smooth = choose_smoothing(st)
-        seconds["smoothing"] = round(time.perf_counter() - t1, 2)
-    metrics["sustain"]["smoothing"] = smooth
-
-    def params(kind: str) -> dict[str, float]:
-        return {"smoothing": smooth["chosen"]} if kind in SMOOTHED_KINDS and smooth["chosen"] else {}
-
     for kind in KINDS if compare else ("additive",):
         t1 = time.perf_counter()
-        models[kind] = _fit(kind, SUSTAIN_FEATURES, st, **params(kind))
+        models[kind] = _fit(kind, SUSTAIN_FEATURES, st)
         seconds[kind] = round(time.perf_counter() - t1, 2)
         held[kind] = _p(models[kind], SUSTAIN_FEATURES, sh)
         metrics["sustain"][kind] = binary_metrics(sh.y, held[kind])
@@ -396,11 +321,11 @@ def fit_models(
     p_hold = held[choice]
     platt: dict[str, float] = {}
     if compare:
-        cal = calibration_check(choice, st, **params(choice))
+        cal = calibration_check(choice, st)
         cal["holdout_ece_before"] = metrics["sustain"][choice]["ece"]
         if cal["platt"]:
             platt = {"platt_slope": cal["slope"], "platt_intercept": cal["intercept"]}
-            models[choice] = _fit(choice, SUSTAIN_FEATURES, st, **platt, **params(choice))
+            models[choice] = _fit(choice, SUSTAIN_FEATURES, st, **platt)
             p_hold = _p(models[choice], SUSTAIN_FEATURES, sh)
         cal["holdout_ece_after"] = ece(sh.y, p_hold)
         metrics["sustain"]["calibration"] = cal
@@ -412,7 +337,7 @@ def fit_models(
     log.info("held-out: sustain %s, match %s (%s)", metrics["sustain"][choice], metrics["match"], reason)
     sustain_model = models[choice]
     if refit:
-        sustain_model = _fit(choice, SUSTAIN_FEATURES, sustain, **platt, **params(choice))
+        sustain_model = _fit(choice, SUSTAIN_FEATURES, sustain, **platt)
         match_model = _fit("additive", MATCH_FEATURES, match)
     snapshot = {
         "placements": len(sustain),
@@ -480,8 +405,6 @@ def manifest_for(result: TrainResult, embedder_id: str) -> dict[str, Any]:
             "ece_slack": ECE_SLACK,
             "platt_margin": PLATT_MARGIN,
             "platt": {"slope": result.sustain.platt_slope, "intercept": result.sustain.platt_intercept},
-            "smoothing": getattr(result.sustain, "smoothing", 0.0),
-            "smoothing_weights": list(SMOOTHING_WEIGHTS),
         },
         "interaction_terms": interaction_terms(result.sustain, SUSTAIN_FEATURES),
         "embedder": embedder_id,  # the grounding of wish texts (KldB depth) depends on it

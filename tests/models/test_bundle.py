@@ -146,23 +146,3 @@ def test_ga2m_bundle_round_trips(tmp_path: Path) -> None:
     X = np.random.default_rng(1).normal(size=(50, 3))
     np.testing.assert_array_equal(loaded.sustain.contributions(X), models["sustain"].contributions(X))
     np.testing.assert_array_equal(loaded.sustain.decision_function(X), models["sustain"].decision_function(X))
-
-
-def test_smoothed_ga2m_bundle_round_trips(tmp_path: Path) -> None:
-    """A penalised fit (Newton's method, kept as a LogisticRegression with its coefficients) dumps
-    with the reviewed types only and scores the same after loading."""
-    import skops.io as sio
-
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(2000, 3))
-    X[:, 2] = X[:, 2] > 0
-    y = (X[:, 0] + 1.5 * X[:, 1] * X[:, 2] + rng.normal(size=2000)) > 0
-    sustain = SustainabilityScorer(kind="ga2m", binary=[2], smoothing=3.0).fit(X, y)
-    assert sustain.interactions_ == ((1, 2), (0, 2))  # the planted pair first, then a spurious one
-    assert set(sio.get_untrusted_types(data=sio.dumps(sustain))) <= set(B.TRUSTED_TYPES)
-    path = B.write_bundle(tmp_path, {"match": _models()["match"], "sustain": sustain}, MANIFEST)
-    loaded = B.load_bundle(path)
-    assert loaded.sustain.smoothing == 3.0
-    Xn = np.random.default_rng(1).normal(size=(50, 3))
-    np.testing.assert_array_equal(loaded.sustain.decision_function(Xn), sustain.decision_function(Xn))
-    np.testing.assert_array_equal(loaded.sustain.contributions(Xn), sustain.contributions(Xn))

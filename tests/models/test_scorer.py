@@ -22,7 +22,6 @@ def _expected_failures(estimator):
     [
         SustainabilityScorer(),
         SustainabilityScorer(kind="ga2m"),
-        SustainabilityScorer(smoothing=3.0),
         SustainabilityScorer(kind="boosting", max_iter=20),
     ],
     expected_failed_checks=_expected_failures,
@@ -160,46 +159,3 @@ def test_platt_step_scales_the_terms_and_keeps_them_exact() -> None:
     np.testing.assert_allclose(
         scaled.base_logit_ + scaled.contributions(X).sum(axis=1), scaled.decision_function(X), atol=1e-9
     )
-
-
-def step_data(n: int = 3000, seed: int = 5):
-    """A step of −1 logit at 45 minutes, and a pure-noise column."""
-    rng = np.random.default_rng(seed)
-    minutes, noise = rng.uniform(0, 90, n), rng.normal(0, 1, n)
-    logit = 0.2 - 1.0 * (minutes > 45)
-    y = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
-    return np.column_stack([minutes, noise]), y
-
-
-def test_smoothing_bends_noise_flat_and_keeps_a_clear_step() -> None:
-    X, y = step_data()
-    grid_step = np.column_stack([np.linspace(0, 90, 10), np.zeros(10)])
-    grid_noise = np.column_stack([np.zeros(9), np.linspace(-2, 2, 9)])
-    steps, ranges = [], []
-    for weight in (0.0, 10.0, 100.0):
-        model = SustainabilityScorer(n_knots=8, smoothing=weight).fit(X, y)
-        c = model.contributions(grid_step)[:, 0]
-        steps.append(round(float(c[:4].mean() - c[6:].mean()), 3))
-        noise = model.contributions(grid_noise)[:, 1]
-        ranges.append(round(float(noise.max() - noise.min()), 3))
-    # The noise column's curve flattens as the weight grows; the step (truth: 1.0) stays.
-    assert ranges == [0.17, 0.104, 0.059]
-    assert steps == [0.959, 0.978, 0.958]
-
-
-def test_smoothing_zero_is_the_ridge_fit_bit_for_bit_and_the_penalty_is_optimal() -> None:
-    X, y = step_data(1500)
-    plain = SustainabilityScorer(n_knots=6).fit(X, y)
-    zero = SustainabilityScorer(n_knots=6, smoothing=0.0).fit(X, y)
-    np.testing.assert_array_equal(plain.decision_function(X), zero.decision_function(X))
-    model = SustainabilityScorer(n_knots=6, smoothing=3.0).fit(X, y)
-    # The fitted coefficients minimise C·Σ log-loss + ½ w'(I + penalty)w on the standardised design.
-    Zs = model._design(X)
-    w, b = model.model_.coef_[0], model.model_.intercept_[0]
-    p = 1 / (1 + np.exp(-(Zs @ w + b)))
-    penalty = model._penalty(Zs.shape[1])
-    grad = model.C * Zs.T @ (p - y) + (np.eye(len(w)) + penalty) @ w
-    assert np.abs(grad).max() < 1e-9
-    assert abs(float((p - y).sum())) < 1e-9  # the intercept is not penalised
-    with pytest.raises(ValueError, match="smoothing"):
-        SustainabilityScorer(smoothing=-1.0).fit(X, y)

@@ -73,7 +73,7 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
 
 
 # Long records of the training metrics that have their own place in the card (Modellwahl) or none.
-_NOT_TABULATED = ("search", "reliability", "interaction_terms", "smoothing")
+_NOT_TABULATED = ("search", "reliability", "interaction_terms")
 
 
 def term_de(name: str) -> str:
@@ -126,7 +126,6 @@ def choice_section(manifest: Mapping[str, Any], metrics: Mapping[str, Any]) -> l
               "Log-Loss auf den zeitlich letzten 20 % je Schritt.", ""]  # fmt: skip
         rows = [[term_de(r["pair"]), r["rank_gain"], r.get("heldout_saving", []), r["kept"]] for r in found]
         L += _table(["Paar", "Gewinn (z)", "Ersparnis je Schritt", "behalten"], rows[:10])
-    L += smoothing_lines(manifest, sustain)
     cal = sustain.get("calibration")
     if isinstance(cal, Mapping):
         L += [
@@ -143,31 +142,6 @@ def choice_section(manifest: Mapping[str, Any], metrics: Mapping[str, Any]) -> l
             "isotone Regression würde das nicht und wird nicht verwendet.",
         ]
     L += ["", f"![Kalibrierung]({PLOTS['calibration']})", ""]
-    return L
-
-
-def smoothing_lines(manifest: Mapping[str, Any], sustain: Mapping[str, Any]) -> list[str]:
-    """The smoothing weight of the spline terms, and how it was chosen (``training.train``)."""
-    params = manifest.get("params", {}) if isinstance(manifest.get("params"), Mapping) else {}
-    raw = sustain.get("smoothing")
-    found: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-    weight = params.get("smoothing", found.get("chosen"))
-    if weight is None:
-        return []
-    L = [
-        "",
-        f"**Glättung der Spline-Terme:** Gewicht {float(weight):g} (Strafterm auf die zweiten Differenzen "
-        "benachbarter Spline-Koeffizienten: eine Kurve zahlt für ihre Krümmung, nicht für Niveau oder "
-        "Steigung; eine Schwelle, die die Daten deutlich zeigen, bleibt erhalten).",
-    ]
-    if found.get("log_loss"):
-        L += [
-            "Gewählt nach dem Log-Loss einen Zeitabschnitt voraus, auf drei zeitlichen Folds der älteren "
-            "Daten (nie auf den Prüfdaten), mit dem additiven Modell:",
-            "",
-        ]
-        rows = [[f"{w:g}", f"{ll:.5f}"] for w, ll in zip(found["weights"], found["log_loss"], strict=True)]
-        L += _table(["Gewicht", "Log-Loss (Mittel der Folds)"], rows)
     return L
 
 
@@ -229,7 +203,7 @@ def render_card(
             ["beobachteter Anteil dauerhaft", float(y.mean())],
         ],
     )
-    metric_rows = [[k, v] for k, v in _flatten(metrics) if not set(k.split(".")) & set(_NOT_TABULATED)]
+    metric_rows = [[k, v] for k, v in _flatten(metrics) if k.rsplit(".", 1)[-1] not in _NOT_TABULATED]
     if metric_rows:
         L += ["", "Kennzahlen aus dem Training (zeitlich letzte Daten, vor der Neuanpassung):", ""]
         L += _table(["Kennzahl", "Wert"], metric_rows)

@@ -60,13 +60,6 @@ def inputs() -> dict:  # type: ignore[type-arg]
                     ],
                 },
                 "chosen": "ga2m",
-                "smoothing": {
-                    "chosen": 1.0,
-                    "weights": [0.0, 0.3, 1.0, 3.0, 10.0],
-                    "log_loss": [0.5952, 0.59237, 0.59215, 0.59269, 0.59403],
-                    "log_loss_by_fold": [[0.6, 0.59, 0.595]] * 5,
-                    "folds": [[2580, 645], [3225, 806], [4031, 1008]],
-                },
                 "calibration": {
                     "fold": 640,
                     "ece": 0.015,
