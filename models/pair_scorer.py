@@ -177,6 +177,7 @@ class AdditiveTerms:
                 kind, values = side
                 # The vacancies' columns may outlive this scorer (a catalog's, ``VacancyColumns``):
                 # keyed by this object, not its id, which a later scorer could be given.
+                key: tuple[object, int]
                 if kind == "vacancy":
                     cache, key = tables.columns.cache, (self, j)
                 else:
