@@ -128,7 +128,9 @@ class LocalEngine:
         global _FORKED
         _FORKED = ctx
         try:
-            with multiprocessing.get_context("fork").Pool(self.processes, initializer=_start_mapper) as pool:
+            with multiprocessing.get_context("fork").Pool(
+                self.processes, initializer=_one_blas_thread
+            ) as pool:
                 yield from pool.imap(_forked_call, [(fn, item) for item in items])
         finally:
             _FORKED = None
@@ -140,15 +142,15 @@ _WORKER: ChunkWorker | None = None
 
 
 def _start_forked() -> None:
-    import threadpoolctl
-
     global _WORKER
-    threadpoolctl.threadpool_limits(1)
+    _one_blas_thread()
     assert _FORKED is not None
     _WORKER = ChunkWorker(_FORKED)
 
 
-def _start_mapper() -> None:
+def _one_blas_thread() -> None:
+    # Each forked process runs mostly single-threaded numpy: one BLAS thread each keeps the
+    # processes from oversubscribing the cores.
     import threadpoolctl
 
     threadpoolctl.threadpool_limits(1)
