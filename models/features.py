@@ -93,6 +93,39 @@ BINARY: frozenset[str] = frozenset(
     }
 )
 
+# The direction in which each feature can only move whether a placement lasts, where research and
+# a case manager agree on it (``models.monotone``): +1 the more, the likelier it lasts; -1 the less.
+# Free (absent): the job's hours (too few and too many both end jobs), single parent (it matters in
+# combination, with hours and shifts, not alone) and contract months (0 for a permanent contract,
+# the best of all, so not ordered).
+MONOTONE: dict[str, int] = {
+    "kldb_depth": 1,  # the job is in the claimant's occupation, to more digits
+    "experience_years": 1,
+    "commute_minutes": -1,
+    "commute_over_limit": -1,
+    "no_car": -1,
+    "commute_no_car": -1,
+    "hours_over_available": -1,  # hours the claimant cannot work
+    "young_children": -1,
+    "school_children": -1,
+    "shift_work": -1,
+    "shift_not_possible": -1,
+    "fixed_term": -1,
+    "temp_agency": -1,
+    "need_covered": 1,  # the wage ends dependence on benefits (IAB: the strongest single factor)
+    "ends_need": 1,
+    "employer_size": 1,
+    "collective_agreement": 1,
+    "offers_training": 1,
+    "german_shortfall": -1,
+    "health_strain": -1,
+    "short_spells": -1,  # the revolving door so far
+    "months_unemployed": -1,
+    "skill_under": -1,
+    "skill_over": -1,  # over-qualified people leave for better jobs
+    "hourly_wage": 1,
+}
+
 # The columns of the feature sets before the plain ones (2026-12-03), as they were computed then. Built
 # only for a bundle trained on them, so that a lookup logged with it replays identical (audit replay);
 # training never builds them, and a new bundle cannot be trained on them.

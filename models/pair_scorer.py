@@ -32,6 +32,7 @@ from matcher.probability import logistic
 from models.features import (
     BINARY,
     FEATURES,
+    MONOTONE,
     RETIRED,
     FeatureTables,
     PairInputs,
@@ -83,6 +84,11 @@ _COL = {name: i for i, name in enumerate((*FEATURES, *RETIRED))}
 def binary_columns(features: Sequence[str]) -> list[int]:
     """Positions of the flag features within a feature subset (the additive model keeps them as is)."""
     return [i for i, f in enumerate(features) if f in BINARY]
+
+
+def monotone_directions(features: Sequence[str]) -> list[int]:
+    """Each feature's known direction (``MONOTONE``: +1, -1, or 0 where none is known)."""
+    return [MONOTONE.get(f, 0) for f in features]
 
 
 def select(X: F64, features: Sequence[str]) -> F64:

@@ -13,8 +13,9 @@ Two candidate models behind one scikit-learn estimator:
   tensor product of centred piecewise-linear bases of its two features, so the logit is still an
   exact sum: ``contributions(X)`` has one column per feature and then one per pair term
   (``interactions_``), and ``decision_function`` is computed as ``base_logit_`` plus their row sums.
-  No monotone constraints: the spline coefficients are unconstrained (``LogisticRegression`` has
-  no bounds on them), so a learned curve can bend where the data are thin.
+- ``monotone`` (both kinds): a direction per input column, +1, -1 or 0; a feature's curve then only
+  rises (falls), solved as a bounded ridge logistic regression (``models.monotone``). Pair terms
+  are free. Without directions the curves are unconstrained and can bend where the data are thin.
 - ``kind="boosting"``: ``HistGradientBoostingClassifier``, for comparison; its explanations would
   need SHAP and are approximate.
 
@@ -41,6 +42,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from models.interactions import PairBasis, find_interactions, fit_pair_basis
+from models.monotone import fit_monotone_logistic
 
 F64 = npt.NDArray[np.float64]
 
@@ -102,6 +104,7 @@ _ADDED_LATER: dict[str, Any] = {
     "validation_fraction": 0.2,
     "platt_slope": 1.0,
     "platt_intercept": 0.0,
+    "monotone": (),
 }
 
 
@@ -119,6 +122,8 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
     max_interactions : most pair terms the ga2m model keeps (0: none).
     validation_fraction : share of the last rows the ga2m search judges pairs on.
     platt_slope, platt_intercept : linear recalibration of the logit (identity by default).
+    monotone : per input column +1 (the curve may only rise), -1 (only fall) or 0 (free); empty: all
+        free. Additive and ga2m models (``models.monotone``); pair terms stay free.
     """
 
     def __init__(
@@ -133,6 +138,7 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         validation_fraction: float = 0.2,
         platt_slope: float = 1.0,
         platt_intercept: float = 0.0,
+        monotone: Sequence[int] = (),
     ) -> None:
         self.kind = kind
         self.binary = binary
@@ -144,6 +150,7 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.platt_slope = platt_slope
         self.platt_intercept = platt_intercept
+        self.monotone = monotone
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # A model pickled before the ga2m candidate and the Platt step (a bundle whose logged lookups
@@ -211,13 +218,42 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         Z = np.hstack(blocks)
         self.scaler_ = StandardScaler().fit(Z, sample_weight=sample_weight)
         Zs = self.scaler_.transform(Z)
-        self.model_ = LogisticRegression(C=self.C, max_iter=self.max_iter)
-        self.model_.fit(Zs, y, sample_weight=sample_weight)
+        self.model_ = self._logistic(Zs, y, sample_weight, X.shape[1])
         self.n_iter_ = np.asarray(self.model_.n_iter_)
         terms = self._terms(Zs)
         self.term_means_ = np.average(terms, axis=0, weights=sample_weight)
         raw_base = float(self.model_.intercept_[0] + self.term_means_.sum())
         self.base_logit_ = float(self.platt_slope * raw_base + self.platt_intercept)
+
+    def _logistic(
+        self, Zs: F64, y: npt.NDArray[np.int64], sample_weight: Any, n_inputs: int
+    ) -> LogisticRegression:
+        """The ridge logistic regression on the standardised design; with directions
+        (``monotone``) solved under them and kept as a ``LogisticRegression`` with those weights."""
+        directions = [int(d) for d in self.monotone]
+        if directions and len(directions) != n_inputs:
+            raise ValueError(f"monotone has {len(directions)} directions for {n_inputs} columns")
+        model = LogisticRegression(C=self.C, max_iter=self.max_iter)
+        model.fit(Zs, y, sample_weight=sample_weight)
+        if not any(directions):
+            return model
+        coef, intercept, n_iter = fit_monotone_logistic(
+            Zs,
+            y,
+            self.block_columns_,
+            directions,
+            self.scaler_.scale_,
+            C=self.C,
+            sample_weight=sample_weight,
+            max_iter=min(self.max_iter, 100),
+            start=(model.coef_[0], float(model.intercept_[0])),
+        )
+        model.classes_ = np.array([0, 1])
+        model.coef_ = coef[None, :]
+        model.intercept_ = np.array([intercept])
+        model.n_features_in_ = Zs.shape[1]
+        model.n_iter_ = np.array([n_iter], dtype=np.int32)
+        return model
 
     def _fit_ga2m(self, X: F64, y: npt.NDArray[np.int64], sample_weight: Any) -> None:
         binary = set(int(i) for i in self.binary)
@@ -227,7 +263,12 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         pairs: list[tuple[int, int]] = []
         if self.max_interactions > 0 and X.shape[1] >= 2 and n_val >= 20 and n - n_val >= 20:
             inner = SustainabilityScorer(
-                kind="additive", binary=self.binary, n_knots=self.n_knots, C=self.C, max_iter=self.max_iter
+                kind="additive",
+                binary=self.binary,
+                n_knots=self.n_knots,
+                C=self.C,
+                max_iter=self.max_iter,
+                monotone=self.monotone,
             )
             w = None if sample_weight is None else sample_weight[: n - n_val]
             y_in = y[: n - n_val]

@@ -30,6 +30,9 @@ and the base scale with it and the explanation stays exact; isotonic regression 
 non-linear map of the sum), and is not used. The held-out ECE before and after is reported; the
 held-out rows decide nothing.
 
+The additive and ga2m candidates keep each feature's known direction (``models.features.MONOTONE``,
+solved by ``models.monotone``); boosting and the match model are free.
+
 The match model is additive (same estimator, its own feature subset). After the choice both are
 refitted on all rows (``refit``), so the bundle uses the newest data too; the held-out figures in
 the manifest are those of the models fitted on the older part.
@@ -54,7 +57,13 @@ from matcher.errors import PassgenauError
 from matcher.explain_text import pair_name
 from matcher.geo import load_directory
 from models.bundle import write_bundle
-from models.pair_scorer import MATCH_FEATURES, SUSTAIN_FEATURES, binary_columns, select
+from models.pair_scorer import (
+    MATCH_FEATURES,
+    SUSTAIN_FEATURES,
+    binary_columns,
+    monotone_directions,
+    select,
+)
 from models.scorer import SustainabilityScorer
 from training.dataset import (
     FeatureContext,
@@ -150,8 +159,17 @@ def paired_bootstrap(
 
 # -- fitting ---------------------------------------------------------------------------------------
 def make_model(kind: str, features: Sequence[str], **params: Any) -> SustainabilityScorer:
+    # The sustainability model's curves keep their known directions (``models.monotone``); the match
+    # model's are free (a hire and a lasting job need not move the same way), as is boosting.
+    sustain = tuple(features) == SUSTAIN_FEATURES and kind in ("additive", "ga2m")
     return SustainabilityScorer(
-        kind=kind, binary=binary_columns(features), n_knots=N_KNOTS, C=C, max_iter=2000, **params
+        kind=kind,
+        binary=binary_columns(features),
+        n_knots=N_KNOTS,
+        C=C,
+        max_iter=2000,
+        monotone=monotone_directions(features) if sustain else (),
+        **params,
     )
 
 
