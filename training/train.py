@@ -425,6 +425,10 @@ def manifest_for(result: TrainResult, embedder_id: str) -> dict[str, Any]:
             "platt": {"slope": result.sustain.platt_slope, "intercept": result.sustain.platt_intercept},
         },
         "interaction_terms": interaction_terms(result.sustain, SUSTAIN_FEATURES),
+        # The directions the sustainability model's curves were held to (``models.monotone``).
+        "monotone": {
+            f: int(d) for f, d in zip(SUSTAIN_FEATURES, result.sustain.monotone or (), strict=False) if d
+        },
         "embedder": embedder_id,  # the grounding of wish texts (KldB depth) depends on it
         "training": result.snapshot,
         "metrics": result.metrics,

@@ -119,6 +119,16 @@ def choice_section(manifest: Mapping[str, Any], metrics: Mapping[str, Any]) -> l
     terms = manifest.get("interaction_terms") or []
     L += ["Paarterme des gewählten Modells (gehen mit ihrem exakten Beitrag in die Erklärung ein):", ""]
     L += [f"- {term_de(t)} (`{t}`)" for t in terms] if terms else ["- keine"]
+    directions = manifest.get("monotone") or {}
+    if directions:
+        rising = [FEATURE_LABELS.get(f, f) for f, d in directions.items() if d > 0]
+        falling = [FEATURE_LABELS.get(f, f) for f, d in directions.items() if d < 0]
+        L += [
+            "",
+            "**Feste Richtungen** (die Kurve eines Merkmals darf nur steigen bzw. nur fallen; aus "
+            f"Forschung und Praxis bekannt, nicht aus den Daten): steigend: {', '.join(rising)}; "
+            f"fallend: {', '.join(falling)}. Frei: alle übrigen Merkmale und die Paarterme.",
+        ]
     found = sustain.get("ga2m", {}).get("search") if isinstance(sustain.get("ga2m"), Mapping) else None
     if found:
         L += ["", "Suche der Paarterme (GA2M-Kandidat, ältere Daten): Rang nach dem Gewinn auf dem "

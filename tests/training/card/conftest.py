@@ -33,6 +33,7 @@ def inputs() -> dict:  # type: ignore[type-arg]
         "kinds": {"match": "additive", "sustain": "ga2m"},
         "choice_reason": "ga2m with 1 pair term(s)",
         "interaction_terms": ["commute_minutes×no_car"],
+        "monotone": {"commute_minutes": -1, "need_covered": 1},
         "libraries": {"numpy": "2.x", "scikit-learn": "1.x"},
         "training": {
             "placements": 4000,
