@@ -173,6 +173,17 @@ def _contract(v: dict[str, float]) -> str:
 
 
 # A group member's own words, for a model that has only some of a group's features.
+def _employer_words(x: float) -> str:
+    points = round(100 * abs(x))
+    if points == 0:
+        return "frühere Vermittlungen zu diesem Arbeitgeber: keine oder im Durchschnitt"
+    more = "häufiger" if x > 0 else "seltener"
+    return (
+        f"frühere Vermittlungen zu diesem Arbeitgeber hielten {points} Prozentpunkte {more} "
+        "12 Monate als im Durchschnitt"
+    )
+
+
 _MEMBER_WORDS = {
     "commute_minutes": lambda x: f"Arbeitsweg {de(x)} Min.",
     "commute_over_limit": lambda x: (
@@ -203,6 +214,7 @@ _MEMBER_WORDS = {
     "german_gap": lambda x: _levels(x, "Deutschkenntnisse"),
     "skill_gap": lambda x: _levels(x, "Qualifikation"),
     "hourly_wage": lambda x: f"Lohn {de(x, 2)} € pro Stunde",
+    "employer_lasting": _employer_words,
     "need_covered": lambda x: f"Lohn deckt {de(100 * min(x, 2.0))} % des Bedarfs",
     "ends_need": lambda x: "Lohn beendet die Hilfebedürftigkeit" + ("" if x > 0 else " nicht"),
     "fixed_term": lambda x: "befristeter Vertrag" if x > 0 else "unbefristeter Vertrag",

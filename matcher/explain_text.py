@@ -37,6 +37,7 @@ FEATURE_LABELS: dict[str, str] = {
     "skill_under": "Qualifikation unter der Anforderung",
     "skill_over": "Qualifikation über der Anforderung",
     "hourly_wage": "Stundenlohn",
+    "employer_lasting": "Verbleib früherer Vermittlungen bei diesem Arbeitgeber",
 }
 
 # Features of bundles trained before the plain features (``models.features.RETIRED``): their words,
@@ -81,6 +82,7 @@ FEATURE_UNITS: dict[str, str] = {
     "skill_under": "Stufen",  # skill levels of the KldB
     "skill_over": "Stufen",
     "hourly_wage": "€/Std.",
+    "employer_lasting": "Anteil",  # share of lasting placements above (below) the average of all
 }
 
 FEATURE_UNITS |= {

@@ -29,12 +29,14 @@ from typing import Any
 
 from matcher import artifacts
 from matcher.errors import BundleMismatch
+from models.employer_history import EmployerHistory
 from models.scorer import SustainabilityScorer
 
 log = logging.getLogger(__name__)
 
 FORMAT = "passgenau-scorer-bundle/1"
 MODEL_FILES = ("match", "sustain")
+EMPLOYERS_FILE = "employers.json"  # the employers' placement history (models.employer_history)
 CURRENT = artifacts.CURRENT
 
 # Types outside skops' default-trusted set that our own dumps contain, reviewed one by one
@@ -63,6 +65,8 @@ class Bundle:
     manifest: dict[str, Any]
     match: SustainabilityScorer
     sustain: SustainabilityScorer
+    # The employers' placement history (``employer_lasting``); None in a bundle written before it.
+    employers: EmployerHistory | None = None
 
 
 def library_versions() -> dict[str, str]:
@@ -91,6 +95,7 @@ def write_bundle(
     *,
     make_current: bool = True,
     now: datetime | None = None,
+    employers: EmployerHistory | None = None,
 ) -> Path:
     """Write a new bundle under ``root`` and (by default) point ``current`` at it.
 
@@ -106,6 +111,9 @@ def write_bundle(
         for name in MODEL_FILES:
             sio.dump(models[name], draft.path / f"{name}.skops")
             draft.adopt(f"{name}.skops")
+        if employers is not None:
+            (draft.path / EMPLOYERS_FILE).write_text(employers.to_json(), encoding="utf-8")
+            draft.adopt(EMPLOYERS_FILE)
         stamp = artifacts.utc_stamp(now)
         full = {
             **manifest,
@@ -152,8 +160,15 @@ def load_bundle(path: Path) -> Bundle:
         if _minor(wrote) != _minor(have[lib]):
             raise BundleMismatch(f"{path}: written with {lib} {wrote}, this is {have[lib]}")
     files = manifest.get("files", {})
-    if set(files) != {f"{name}.skops" for name in MODEL_FILES}:
+    if set(files) - {EMPLOYERS_FILE} != {f"{name}.skops" for name in MODEL_FILES}:
         raise BundleMismatch(f"{path}: the manifest lists {sorted(files)}")
+    employers = None
+    if EMPLOYERS_FILE in files:
+        artifacts.verify_file(path / EMPLOYERS_FILE, files[EMPLOYERS_FILE])
+        try:
+            employers = EmployerHistory.from_json((path / EMPLOYERS_FILE).read_text(encoding="utf-8"))
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            raise BundleMismatch(f"{path / EMPLOYERS_FILE}: cannot be read ({exc})") from None
     models: dict[str, SustainabilityScorer] = {}
     for name in MODEL_FILES:
         file = path / f"{name}.skops"
@@ -174,4 +189,5 @@ def load_bundle(path: Path) -> Bundle:
         manifest=manifest,
         match=models["match"],
         sustain=models["sustain"],
+        employers=employers,
     )

@@ -41,6 +41,7 @@ from matcher.domain import Claimant, Contract, Shifts, SizeBand, Vacancy
 from matcher.household_pairs import assess_grouped, assess_pairs
 from matcher.pairs import childcare_clash, experience_years
 from matcher.settings import HouseholdSettings
+from models.employer_history import EmployerHistory
 
 F64 = npt.NDArray[np.float64]
 
@@ -76,6 +77,7 @@ FEATURES: tuple[str, ...] = (
     "skill_under",
     "skill_over",
     "hourly_wage",
+    "employer_lasting",
 )
 
 # Features an additive model treats as categories or flags rather than smooth curves.
@@ -124,6 +126,7 @@ MONOTONE: dict[str, int] = {
     "skill_under": -1,
     "skill_over": -1,  # over-qualified people leave for better jobs
     "hourly_wage": 1,
+    "employer_lasting": 1,  # the employer's earlier placements lasted (``models.employer_history``)
 }
 
 # The columns of the feature sets before the plain ones (2026-12-03), as they were computed then. Built
@@ -171,8 +174,18 @@ def household_cover(
     return np.clip(share, 0.0, 2.0), effect["ends_need"].astype(np.float64)
 
 
-def build_features(p: PairInputs, household: HouseholdSettings) -> F64:
-    """The feature matrix (n pairs × len(FEATURES)), columns in ``FEATURES`` order."""
+def employer_column(vacancies: Sequence[Vacancy], employers: EmployerHistory | None) -> F64:
+    """``employer_lasting`` of the vacancies: 0 (no history) without an ``EmployerHistory``."""
+    if employers is None:
+        return np.zeros(len(vacancies), dtype=np.float64)
+    return employers.values([v.employer.id for v in vacancies])
+
+
+def build_features(
+    p: PairInputs, household: HouseholdSettings, employers: EmployerHistory | None = None
+) -> F64:
+    """The feature matrix (n pairs × len(FEATURES)), columns in ``FEATURES`` order; the employers'
+    history from ``employers`` (training fills that column itself)."""
     cs, vs = p.claimants, p.vacancies
     n = len(cs)
     if len(vs) != n:
@@ -227,6 +240,7 @@ def build_features(p: PairInputs, household: HouseholdSettings) -> F64:
         "skill_under": np.maximum(skill, 0.0),
         "skill_over": np.maximum(-skill, 0.0),
         "hourly_wage": _col([v.hourly_wage for v in vs]),
+        "employer_lasting": employer_column(vs, employers),
     }
     return np.column_stack([cols[name] for name in FEATURES])
 
@@ -261,9 +275,11 @@ class VacancyColumns:
     object itself (its identity: a scorer replaced meanwhile cannot be confused with a new one).
     """
 
-    def __init__(self, vacancies: Sequence[Vacancy]) -> None:
+    def __init__(self, vacancies: Sequence[Vacancy], employers: EmployerHistory | None = None) -> None:
         vs = tuple(vacancies)
         self.vacancies = vs
+        self.employers = employers
+        self.employer_lasting = employer_column(vs, employers)
         self.shift = _col([0.0 if v.shifts is Shifts.DAY else 1.0 for v in vs])
         self.hours = _col([v.hours_per_week for v in vs])
         self.load = np.array([int(v.physical_load) for v in vs], dtype=np.int64)
@@ -294,6 +310,7 @@ class VacancyColumns:
             "collective_agreement": self.collective,
             "offers_training": self.training,
             "hourly_wage": self.hourly_wage,
+            "employer_lasting": self.employer_lasting,
         }
         self.cache: dict[Any, Any] = {}
 
@@ -317,8 +334,9 @@ class FeatureTables:
         claimants: Sequence[Claimant],
         vacancies: Sequence[Vacancy] | VacancyColumns,
         s: HouseholdSettings,
+        employers: EmployerHistory | None = None,
     ) -> None:
-        vc = vacancies if isinstance(vacancies, VacancyColumns) else VacancyColumns(vacancies)
+        vc = vacancies if isinstance(vacancies, VacancyColumns) else VacancyColumns(vacancies, employers)
         self.columns = vc
         self.claimants = tuple(claimants)
         self.vacancies = vc.vacancies
@@ -342,6 +360,7 @@ class FeatureTables:
         self.temp_agency = vc.temp_agency
         self.employer_size, self.collective, self.training = vc.employer_size, vc.collective, vc.training
         self.hourly_wage, self.monthly_wage = vc.hourly_wage, vc.monthly_wage
+        self.employer_lasting = vc.employer_lasting
         # Experience by Berufsgattung (``experience_years``): each claimant's months per vacancy code
         # as sorted (claimant, code) keys.
         number = vc.code_number
@@ -451,5 +470,6 @@ class FeatureTables:
             "skill_under": np.maximum(skill, 0.0),
             "skill_over": np.maximum(-skill, 0.0),
             "hourly_wage": self.hourly_wage[vpos],
+            "employer_lasting": self.employer_lasting[vpos],
         }
         return np.column_stack([cols[name] for name in FEATURES])

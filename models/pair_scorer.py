@@ -29,6 +29,7 @@ from matcher.errors import BundleMismatch
 from matcher.explain_text import pair_name
 from matcher.pairs import LogitTerms, PairBatch, PairScores
 from matcher.probability import logistic
+from models.employer_history import EmployerHistory
 from models.features import (
     BINARY,
     FEATURES,
@@ -108,9 +109,11 @@ def _inputs(pairs: PairBatch) -> PairInputs:
     )
 
 
-def pair_features(pairs: PairBatch, household: HouseholdSettings) -> F64:
+def pair_features(
+    pairs: PairBatch, household: HouseholdSettings, employers: EmployerHistory | None = None
+) -> F64:
     """The full feature matrix (``FEATURES`` order) of a batch of pairs."""
-    return build_features(_inputs(pairs), household)
+    return build_features(_inputs(pairs), household, employers)
 
 
 # -- fast additive evaluation ------------------------------------------------------------------------
@@ -245,8 +248,11 @@ class ModelScorer:
         model_version: str,
         match_features: Sequence[str] = MATCH_FEATURES,
         sustain_features: Sequence[str] = SUSTAIN_FEATURES,
+        employers: EmployerHistory | None = None,
     ) -> None:
         self.match = match
+        # The employers' placement history the bundle was trained with (``employer_lasting``).
+        self.employers = employers
         self.sustain = sustain
         self.household = household
         self.model_version = model_version
@@ -282,6 +288,7 @@ class ModelScorer:
             model_version=bundle.version,
             match_features=bundle.manifest["features"]["match"],
             sustain_features=bundle.manifest["features"]["sustain"],
+            employers=bundle.employers,
         )
 
     def predict(self, X: F64) -> tuple[F64, F64]:
@@ -291,7 +298,7 @@ class ModelScorer:
         return p_match, p_sustain
 
     def score(self, pairs: PairBatch, *, explain: bool = True) -> PairScores:
-        X = pair_features(pairs, self.household)
+        X = pair_features(pairs, self.household, self.employers)
         if self.retired:
             X = np.hstack([X, retired_features(_inputs(pairs))])
         return self.score_features(X, explain=explain)
@@ -306,7 +313,7 @@ class ModelScorer:
             hit = self._columns.get(id(catalog))
             if hit is not None and hit[0]() is catalog:
                 return hit[1]
-            cols = VacancyColumns(catalog.vacancies)
+            cols = VacancyColumns(catalog.vacancies, self.employers)
             live = {k: v for k, v in self._columns.items() if v[0]() is not None}
             live[id(catalog)] = (weakref.ref(catalog), cols)
             self._columns = live
@@ -365,7 +372,7 @@ class ModelScorer:
 
     def feature_tables(self, claimants: Sequence[Claimant], vacancies: Sequence[Vacancy]) -> FeatureTables:
         """What ``score_at`` reads of fixed claimant and vacancy sequences, read once (nightly run)."""
-        return FeatureTables(claimants, vacancies, self.household)
+        return FeatureTables(claimants, vacancies, self.household, self.employers)
 
     def score_at(
         self,

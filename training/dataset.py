@@ -36,6 +36,7 @@ import numpy.typing as npt
 from matcher.codec import claimant_from_snapshot, vacancy_from_snapshot
 from matcher.domain import Claimant, Outcome, Proposal, Vacancy
 from matcher.pairs import measure_pairs
+from models.employer_history import EmployerHistory
 from models.features import PairInputs, retired_features
 from models.pair_scorer import pair_features
 
@@ -95,6 +96,9 @@ class FeatureContext:
     grounder: Grounder | None
     commute: CommuteSettings
     household: HouseholdSettings
+    # The employers' placement history a bundle's model reads (``employer_lasting``); None builds
+    # that column as 0, and training fills it itself (``training.train.fit_models``).
+    employers: EmployerHistory | None = None
 
 
 def _finish(
@@ -107,7 +111,7 @@ def _finish(
     ctx: FeatureContext,
 ) -> PairSet:
     batch = measure_pairs(claimants, vacancies, geo=ctx.geo, grounder=ctx.grounder, commute=ctx.commute)
-    X = pair_features(batch, ctx.household)
+    X = pair_features(batch, ctx.household, ctx.employers)
     # A pair whose place is unknown has no commute: it cannot be a row (the service would exclude it).
     ok = np.isfinite(X).all(axis=1)
     # The retired columns after the ``FEATURES`` ones: a current bundle trained on them is compared

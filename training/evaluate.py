@@ -147,7 +147,11 @@ def build_world(
     by_id = {v.id: v for v in open_vacancies}
     catalog = VacancyCatalog.build([by_id[i] for i in index.ids.tolist()], geo)
     scorer = ModelScorer(
-        result.match, result.sustain, household=settings.household, model_version=f"eval-seed{seed}"
+        result.match,
+        result.sustain,
+        household=settings.household,
+        model_version=f"eval-seed{seed}",
+        employers=result.employers,
     )
     service = assemble_service(
         claimants=ClaimantsInMemory(chosen),

@@ -83,7 +83,7 @@ def drift_check(settings: Settings, store: Store, encoder: RecordEncoder) -> tup
     outcomes = store.list_outcomes()
     last = (bundle.manifest.get("training", {}).get("placement_starts") or [None, None])[-1]
     new = [o for o in outcomes if last is not None and o.start.isoformat() > last]
-    ctx = feature_context(settings, encoder, claimants, new)
+    ctx = replace(feature_context(settings, encoder, claimants, new), employers=bundle.employers)
     X, p = population_rows(settings, claimants, vacancies, ctx, bundle.sustain, features)
     if len(p) == 0:
         raise PassgenauError("no active claimants or no open vacancies to compare with the training snapshot")

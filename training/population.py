@@ -72,7 +72,7 @@ def population_rows(
     if not cs:
         return np.zeros((0, 0)), np.zeros(0)
     batch = measure_pairs(cs, vs, geo=ctx.geo, grounder=ctx.grounder, commute=ctx.commute)
-    X = pair_features(batch, ctx.household)
+    X = pair_features(batch, ctx.household, ctx.employers)
     X = X[np.isfinite(X).all(axis=1)]
     p = np.asarray(model.predict_proba(select(X, features))[:, 1], dtype=np.float64)
     return X, p

@@ -31,7 +31,7 @@ import json
 import logging
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -194,7 +194,9 @@ def retrain(settings: Settings, store: Store, encoder: RecordEncoder, *, promote
     )
 
     pop_c, pop_v = population(settings, store)
-    ref_X, ref_p = population_rows(settings, pop_c, pop_v, ctx, result.sustain, SUSTAIN_FEATURES)
+    ref_X, ref_p = population_rows(
+        settings, pop_c, pop_v, replace(ctx, employers=result.employers), result.sustain, SUSTAIN_FEATURES
+    )
     reference = None
     if len(ref_p):
         ref_bytes, ref_sha = reference_bytes(ref_X, ref_p)
@@ -216,7 +218,11 @@ def retrain(settings: Settings, store: Store, encoder: RecordEncoder, *, promote
         "proxy_flags": proxy.flags(),
     }
     path = write_bundle(
-        root, {"match": result.match, "sustain": result.sustain}, manifest, make_current=False
+        root,
+        {"match": result.match, "sustain": result.sustain},
+        manifest,
+        make_current=False,
+        employers=result.employers,
     )
     fault_point("bundle-written")
     full = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
@@ -351,7 +357,7 @@ def write_card(
     else:
         store, encoder = sources()
         outcomes = store.list_outcomes()
-        ctx = feature_context(settings, encoder, [], outcomes)
+        ctx = replace(feature_context(settings, encoder, [], outcomes), employers=bundle.employers)
         s = sustain_set(outcomes, ctx)
         if len(s) == 0:
             raise PassgenauError("no placements in the store to evaluate the model on")

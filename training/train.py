@@ -46,7 +46,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -57,6 +57,8 @@ from matcher.errors import PassgenauError
 from matcher.explain_text import pair_name
 from matcher.geo import load_directory
 from models.bundle import write_bundle
+from models.employer_history import EmployerHistory, out_of_fold
+from models.features import FEATURES
 from models.pair_scorer import (
     MATCH_FEATURES,
     SUSTAIN_FEATURES,
@@ -292,6 +294,20 @@ class TrainResult:
     holdout: npt.NDArray[np.intp]  # positions in sustain_set of the held-out placements
     holdout_p: F64  # P(sustain) of the chosen kind, fitted on the older part, on those placements
     extra: dict[str, Any] = field(default_factory=dict)
+    # The employers' placement history of all placements: what the bundle's lookups read.
+    employers: EmployerHistory | None = None
+
+
+EMPLOYER_COLUMN = FEATURES.index("employer_lasting")
+
+
+def employer_ids(s: PairSet) -> list[str]:
+    return [v.employer.id for v in s.vacancies]
+
+
+def employer_history(s: PairSet) -> EmployerHistory:
+    """How the placements of ``s`` lasted, by employer."""
+    return EmployerHistory.from_outcomes(employer_ids(s), s.y)
 
 
 def fit_models(
@@ -309,6 +325,13 @@ def fit_models(
     t0 = time.perf_counter()
     s_train, s_test = time_split(sustain.when, holdout)
     m_train, m_test = time_split(match.when, holdout)
+    # ``employer_lasting`` never reads the row's own outcome: out of fold on the older rows, from the
+    # older rows on the held-out ones (``models.employer_history``).
+    older_history = employer_history(sustain.take(s_train))
+    filled = sustain.X.copy()
+    filled[s_train, EMPLOYER_COLUMN] = out_of_fold(employer_ids(sustain.take(s_train)), sustain.y[s_train])
+    filled[s_test, EMPLOYER_COLUMN] = older_history.values(employer_ids(sustain.take(s_test)))
+    sustain = replace(sustain, X=filled)
     st, sh = sustain.take(s_train), sustain.take(s_test)
     models: dict[str, SustainabilityScorer] = {}
     held: dict[str, F64] = {}
@@ -355,7 +378,9 @@ def fit_models(
     log.info("held-out: sustain %s, match %s (%s)", metrics["sustain"][choice], metrics["match"], reason)
     sustain_model = models[choice]
     if refit:
-        sustain_model = _fit(choice, SUSTAIN_FEATURES, sustain, **platt)
+        every = sustain.X.copy()
+        every[:, EMPLOYER_COLUMN] = out_of_fold(employer_ids(sustain), sustain.y)
+        sustain_model = _fit(choice, SUSTAIN_FEATURES, replace(sustain, X=every), **platt)
         match_model = _fit("additive", MATCH_FEATURES, match)
     snapshot = {
         "placements": len(sustain),
@@ -380,6 +405,7 @@ def fit_models(
         match_set=match,
         holdout=s_test,
         holdout_p=p_hold,
+        employers=employer_history(sustain),
     )
 
 
@@ -451,4 +477,5 @@ def train_from_store(settings: Settings, store: Store, encoder: RecordEncoder) -
         settings.layout.scorer_bundles,
         {"match": result.match, "sustain": result.sustain},
         manifest_for(result, encoder.model_id),
+        employers=result.employers,
     )

@@ -33,6 +33,7 @@ VALUES = {
     "contract_months": 12.0, "temp_agency": 0.0, "need_covered": 1.13, "ends_need": 1.0, "employer_size": 3.0,
     "collective_agreement": 1.0, "offers_training": 0.0, "german_shortfall": 1.0, "health_strain": 0.0,
     "short_spells": 2.0, "months_unemployed": 14.0, "skill_under": 0.0, "skill_over": 0.0, "hourly_wage": 18.45,
+    "employer_lasting": -0.126,
 }  # fmt: skip
 
 
@@ -74,7 +75,13 @@ def test_every_feature_has_words_with_its_value_and_unit() -> None:
         "health_strain": "körperliche Belastung innerhalb der gesundheitlichen Grenze",
         "short_spells": "2 frühere Beschäftigungen unter 6 Monaten",
         "months_unemployed": "ohne Arbeit seit 14 Monaten",
+        "employer_lasting": (
+            "frühere Vermittlungen zu diesem Arbeitgeber hielten 13 Prozentpunkte seltener 12 Monate als im Durchschnitt"
+        ),
     }
+    assert group_text("employer_lasting", dict(VALUES, employer_lasting=0.004)) == (
+        "frühere Vermittlungen zu diesem Arbeitgeber: keine oder im Durchschnitt"
+    )
     single = dict(VALUES, young_children=2.0, school_children=0.0, fixed_term=0.0)
     assert group_text("childcare", single) == (
         "Kinder im Haushalt: 2 Kinder unter 6 Jahren, keine Kinder von 6–13 Jahren, alleinerziehend"

@@ -146,3 +146,17 @@ def test_ga2m_bundle_round_trips(tmp_path: Path) -> None:
     X = np.random.default_rng(1).normal(size=(50, 3))
     np.testing.assert_array_equal(loaded.sustain.contributions(X), models["sustain"].contributions(X))
     np.testing.assert_array_equal(loaded.sustain.decision_function(X), models["sustain"].decision_function(X))
+
+
+def test_the_employers_history_travels_with_the_bundle(tmp_path: Path) -> None:
+    from models.employer_history import EmployerHistory
+
+    history = EmployerHistory.from_outcomes(["A", "A", "B"], [1, 1, 0])
+    path = B.write_bundle(tmp_path, _models(), MANIFEST, employers=history)
+    loaded = B.load_bundle(path)
+    assert loaded.employers == history
+    assert set(loaded.manifest["files"]) == {"match.skops", "sustain.skops", B.EMPLOYERS_FILE}
+    assert B.load_bundle(B.write_bundle(tmp_path / "old", _models(), MANIFEST)).employers is None
+    (path / B.EMPLOYERS_FILE).write_text(EmployerHistory.from_outcomes(["A"], [0]).to_json())
+    with pytest.raises(BundleMismatch, match="sha256"):
+        B.load_bundle(path)

@@ -38,9 +38,10 @@ def test_a_flag_keeps_its_sign_and_a_curve_its_direction() -> None:
     grid = np.column_stack([np.linspace(0, 90, 181), np.zeros(181), np.zeros(181)])
     assert np.all(np.diff(kept.decision_function(grid)) <= 1e-12)
     assert np.any(np.diff(free.decision_function(grid)) > 1e-3)  # the bump, followed when free
-    flag = kept.contributions(np.array([[10.0, 1.0, 0.0]]))[0, 1] - kept.contributions(
-        np.array([[10.0, 0.0, 0.0]])
-    )[0, 1]
+    flag = (
+        kept.contributions(np.array([[10.0, 1.0, 0.0]]))[0, 1]
+        - kept.contributions(np.array([[10.0, 0.0, 0.0]]))[0, 1]
+    )
     assert flag >= 0.0  # the data say -0.5: the constraint holds it at 0
     assert flag == pytest.approx(0.0, abs=1e-6)
 
@@ -50,7 +51,9 @@ def test_constrained_explanations_stay_exact(kind: str) -> None:
     X, y = _region(11)
     model = SustainabilityScorer(kind=kind, binary=[1], monotone=[-1, -1, 1]).fit(X, y)
     terms = model.contributions(X[:50])
-    np.testing.assert_allclose(model.base_logit_ + terms.sum(axis=1), model.decision_function(X[:50]), atol=1e-9)
+    np.testing.assert_allclose(
+        model.base_logit_ + terms.sum(axis=1), model.decision_function(X[:50]), atol=1e-9
+    )
 
 
 def test_directions_must_match_the_columns() -> None:

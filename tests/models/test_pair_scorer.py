@@ -17,6 +17,8 @@ from matcher.household import assess
 from matcher.pairs import childcare_clash, measure_pairs
 from matcher.settings import Settings
 from models.bundle import Bundle
+from models.employer_history import EmployerHistory
+from models.features import FEATURES
 from models.pair_scorer import (
     MATCH_FEATURES,
     SUSTAIN_FEATURES,
@@ -42,7 +44,16 @@ def setup() -> Any:
     res = train_from_records(
         r.outcomes, r.proposals, r.history_claimants, r.history_vacancies, ctx, compare=False
     )
-    scorer = ModelScorer(res.match, res.sustain, household=SETTINGS.household, model_version="test-v1")
+    # The synthetic region's current employers have no history (its ids differ from the history's):
+    # a seeded one for them, so that every path is checked to read the same employer column.
+    assert res.employers is not None and len(res.employers.placements) > 50
+    current = [v.employer.id for v in r.vacancies]
+    employers = EmployerHistory.from_outcomes(
+        current * 3, np.random.default_rng(5).integers(0, 2, 3 * len(current))
+    )
+    scorer = ModelScorer(
+        res.match, res.sustain, household=SETTINGS.household, model_version="test-v1", employers=employers
+    )
     c = r.claimants[0]
     vs = [v for v in r.vacancies if not v.filled][:60]
     pairs = measure_pairs([c] * len(vs), vs, geo=geo, grounder=None, commute=SETTINGS.commute)
@@ -52,7 +63,8 @@ def setup() -> Any:
 
 def test_probabilities_match_the_models(setup: Any) -> None:
     scorer, pairs, out, explained = setup
-    X = pair_features(pairs, SETTINGS.household)
+    X = pair_features(pairs, SETTINGS.household, scorer.employers)
+    assert np.count_nonzero(X[:, FEATURES.index("employer_lasting")]) > 10
     p_match, p_sustain = scorer.predict(X)
     assert np.allclose(out.p_sustain, p_sustain, rtol=0, atol=1e-10)
     assert np.allclose(out.p_match, p_match, rtol=0, atol=1e-10)

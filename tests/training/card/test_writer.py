@@ -38,7 +38,10 @@ def test_card_content(card: Path, inputs: dict) -> None:  # type: ignore[type-ar
     # The model choice: candidates with the bootstrap interval, the rule, the pair terms in words.
     assert "| ga2m | 0.720 | 0.013 | – | +0.0100 [+0.0040; +0.0160] |" in text
     assert "- Fahrzeit × ohne Auto (ÖPNV) (`commute_minutes×no_car`)" in text
-    assert "nicht aus den Daten): steigend: Anteil des Bedarfs, den der Lohn deckt; fallend: Fahrzeit. Frei:" in text
+    assert (
+        "nicht aus den Daten): steigend: Anteil des Bedarfs, den der Lohn deckt; fallend: Fahrzeit. Frei:"
+        in text
+    )
     assert (
         "Gewählt: **ga2m**" in text and "Boosting ersetzt das erklärbare Modell nur bei klarem Gewinn" in text
     )
