@@ -234,9 +234,8 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
         if directions and len(directions) != n_inputs:
             raise ValueError(f"monotone has {len(directions)} directions for {n_inputs} columns")
         model = LogisticRegression(C=self.C, max_iter=self.max_iter)
-        model.fit(Zs, y, sample_weight=sample_weight)
         if not any(directions):
-            return model
+            return model.fit(Zs, y, sample_weight=sample_weight)
         coef, intercept, n_iter = fit_monotone_logistic(
             Zs,
             y,
@@ -246,7 +245,6 @@ class SustainabilityScorer(ClassifierMixin, BaseEstimator):
             C=self.C,
             sample_weight=sample_weight,
             max_iter=min(self.max_iter, 100),
-            start=(model.coef_[0], float(model.intercept_[0])),
         )
         model.classes_ = np.array([0, 1])
         model.coef_ = coef[None, :]

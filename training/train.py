@@ -301,15 +301,6 @@ class TrainResult:
 EMPLOYER_COLUMN = FEATURES.index("employer_lasting")
 
 
-def employer_ids(s: PairSet) -> list[str]:
-    return [v.employer.id for v in s.vacancies]
-
-
-def employer_history(s: PairSet) -> EmployerHistory:
-    """How the placements of ``s`` lasted, by employer."""
-    return EmployerHistory.from_outcomes(employer_ids(s), s.y)
-
-
 def fit_models(
     sustain: PairSet,
     match: PairSet,
@@ -327,10 +318,13 @@ def fit_models(
     m_train, m_test = time_split(match.when, holdout)
     # ``employer_lasting`` never reads the row's own outcome: out of fold on the older rows, from the
     # older rows on the held-out ones (``models.employer_history``).
-    older_history = employer_history(sustain.take(s_train))
+    employers = [v.employer.id for v in sustain.vacancies]
+    older = [employers[i] for i in s_train]
     filled = sustain.X.copy()
-    filled[s_train, EMPLOYER_COLUMN] = out_of_fold(employer_ids(sustain.take(s_train)), sustain.y[s_train])
-    filled[s_test, EMPLOYER_COLUMN] = older_history.values(employer_ids(sustain.take(s_test)))
+    filled[s_train, EMPLOYER_COLUMN] = out_of_fold(older, sustain.y[s_train])
+    filled[s_test, EMPLOYER_COLUMN] = EmployerHistory.from_outcomes(older, sustain.y[s_train]).values(
+        [employers[i] for i in s_test]
+    )
     sustain = replace(sustain, X=filled)
     st, sh = sustain.take(s_train), sustain.take(s_test)
     models: dict[str, SustainabilityScorer] = {}
@@ -379,7 +373,7 @@ def fit_models(
     sustain_model = models[choice]
     if refit:
         every = sustain.X.copy()
-        every[:, EMPLOYER_COLUMN] = out_of_fold(employer_ids(sustain), sustain.y)
+        every[:, EMPLOYER_COLUMN] = out_of_fold(employers, sustain.y)
         sustain_model = _fit(choice, SUSTAIN_FEATURES, replace(sustain, X=every), **platt)
         match_model = _fit("additive", MATCH_FEATURES, match)
     snapshot = {
@@ -405,7 +399,7 @@ def fit_models(
         match_set=match,
         holdout=s_test,
         holdout_p=p_hold,
-        employers=employer_history(sustain),
+        employers=EmployerHistory.from_outcomes(employers, sustain.y),
     )
 
 
@@ -452,9 +446,7 @@ def manifest_for(result: TrainResult, embedder_id: str) -> dict[str, Any]:
         },
         "interaction_terms": interaction_terms(result.sustain, SUSTAIN_FEATURES),
         # The directions the sustainability model's curves were held to (``models.monotone``).
-        "monotone": {
-            f: int(d) for f, d in zip(SUSTAIN_FEATURES, result.sustain.monotone or (), strict=False) if d
-        },
+        "monotone": {f: int(d) for f, d in zip(SUSTAIN_FEATURES, result.sustain.monotone, strict=False) if d},
         "embedder": embedder_id,  # the grounding of wish texts (KldB depth) depends on it
         "training": result.snapshot,
         "metrics": result.metrics,
