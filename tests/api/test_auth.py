@@ -119,3 +119,16 @@ def test_a_token_revoked_by_another_process_is_refused_at_once(api: ApiEnv) -> N
     assert api.client.get("/me", headers=api.headers("cm")).status_code == 401
     body = api.client.post("/match", headers=api.headers("cm"), json={})
     assert body.status_code == 401
+
+
+def test_a_lookup_reads_the_change_log_once(api: ApiEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The principal's dependency applies the change log and marks the request; the lookup's use
+    case then reads the service without reading the log again (the next request reads it anew)."""
+    path = f"/claimants/{CID}/suggestions?k=3"
+    assert api.client.get(path, headers=api.headers("cm")).status_code == 200
+    reads: list[int] = []
+    real = api.store.last_change
+    monkeypatch.setattr(api.store, "last_change", lambda: reads.append(1) or real())
+    for n in (1, 2):
+        assert api.client.get(path, headers=api.headers("cm")).status_code == 200
+        assert len(reads) == n
