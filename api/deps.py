@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
-from api.auth import Principal, Right, authenticate
+from api.auth import Principal, Right, authenticate, hash_token_of
 from api.body import PRINCIPAL_KEY
 from api.runtime import Runtime
 from matcher.bootstrap import UseCases
@@ -16,7 +17,7 @@ from matcher.bootstrap import UseCases
 # The dependencies that only read the app's state or check a role are ``async def``: FastAPI runs a
 # plain ``def`` dependency in its thread pool, one hand-over to a worker thread and back per
 # dependency and request (wake-ups that cost more than the work, the more so on busy cores:
-# bench/README.md, issue 15). ``principal`` reads the store and stays a ``def``.
+# bench/README.md, issue 15).
 async def runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
@@ -30,7 +31,7 @@ async def use_cases(request: Request) -> UseCases:
 bearer = HTTPBearer(auto_error=False, description="An API token from `passgenau users add`.")
 
 
-def principal(
+async def principal(
     request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
     known: Principal | None = getattr(request.state, PRINCIPAL_KEY, None)
@@ -38,8 +39,25 @@ def principal(
         return known
     rt: Runtime = request.app.state.runtime
     header = f"Bearer {creds.credentials}" if creds is not None else None
-    p = authenticate(rt.store, header, rt.settings.api.health_roles)
+    p = await caller_of(rt, header)
     setattr(request.state, PRINCIPAL_KEY, p)
+    return p
+
+
+async def caller_of(rt: Runtime, authorization: str | None) -> Principal:
+    """The principal behind the header, after this process applied the change log (a revoked token
+    is named there: the cached principals go). The usual request (nothing changed elsewhere, the
+    token seen before) costs one indexed read and stays on the event loop; applying changes or
+    reading a token row goes to the thread pool. The request is then marked caught up, so that
+    its use case does not read the change log a second time."""
+    if rt.changed_elsewhere():
+        await run_in_threadpool(rt.catch_up)
+    p = rt.principals.get(hash_token_of(authorization))
+    if p is None:
+        p = await run_in_threadpool(
+            authenticate, rt.store, authorization, rt.settings.api.health_roles, rt.principals
+        )
+    rt.mark_caught_up()
     return p
 
 

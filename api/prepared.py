@@ -18,3 +18,8 @@ from pydantic import BaseModel
 def prepared(model: BaseModel) -> Response:
     """``model`` as FastAPI's ``response_model`` serialisation would send it (status 200)."""
     return Response(model.model_dump_json(by_alias=True), media_type="application/json")
+
+
+def prepared_json(body: bytes) -> Response:
+    """JSON bytes made by the route (e.g. ``api.suggestions_json``) as the answer (status 200)."""
+    return Response(body, media_type="application/json")

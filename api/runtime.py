@@ -30,6 +30,7 @@ that fell so far behind that rows were pruned rebuilds everything from the store
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import dataclasses
 import logging
 import os
@@ -42,6 +43,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from api.auth import PrincipalCache
 from matcher.artifacts import exclusive_lock
 from matcher.bootstrap import Services, assemble_service, indexable_vacancies
 from matcher.catalog import ClaimantCatalog
@@ -50,6 +52,7 @@ from matcher.errors import BundleMismatch, StoreUnavailable, UnknownClaimant, Un
 from matcher.geo import PostcodeDirectory
 from matcher.records import ServingChange
 from matcher.settings import Settings
+from matcher.store.tokens import TOKEN_CHANGE
 
 if TYPE_CHECKING:
     from matcher.index import FaissIndex
@@ -190,6 +193,14 @@ def split_by_jobcenter(catalog: ClaimantCatalog | None, geo: PostcodeDirectory) 
     return {jc: catalog.take(idx, geo) for jc, idx in groups.items()}
 
 
+# The runtime whose change log the current request has applied already. Each request runs in a task
+# of its own (uvicorn, Starlette's test client), which starts with a copy of the server's context,
+# so a mark set for one request is never seen by the next; FastAPI runs a plain ``def`` route in a
+# copy of the request's context, so the route sees the mark its ``async`` dependency set.
+CAUGHT_UP: contextvars.ContextVar[Runtime | None] = contextvars.ContextVar(
+    "passgenau_caught_up", default=None
+)
+
 SERVING_LOCK = "serving.lock"  # in the data directory: one writing server process at a time
 WRITERS_LOCK_SUFFIX = ".writers"  # beside the SQLite file: one store write at a time across workers
 
@@ -203,6 +214,7 @@ class PendingChanges:
     claimant_ids: dict[str, None] = dataclasses.field(default_factory=dict)
     erased_in: dict[str, None] = dataclasses.field(default_factory=dict)
     employer_ids: dict[str, None] = dataclasses.field(default_factory=dict)
+    tokens: bool = False  # a token was revoked: the cached principals go
 
     @classmethod
     def of(cls, rows: Sequence[ServingChange], origin: str) -> PendingChanges:
@@ -212,6 +224,9 @@ class PendingChanges:
         so the newest one holds every earlier vacancy change."""
         p = cls()
         for r in rows:
+            if r.kind == TOKEN_CHANGE:  # logged by the store, never by this process
+                p.tokens = True
+                continue
             if r.origin == origin:
                 continue
             if r.kind == "vacancies":
@@ -228,7 +243,9 @@ class PendingChanges:
         return p
 
     def __bool__(self) -> bool:
-        return bool(self.vacancy_ids or self.claimant_ids or self.erased_in or self.employer_ids)
+        return bool(
+            self.vacancy_ids or self.claimant_ids or self.erased_in or self.employer_ids or self.tokens
+        )
 
 
 def behind_pruned(seen: int, oldest: int, newest: int, keep: int) -> bool:
@@ -264,12 +281,24 @@ class Runtime:
         self.origin = f"{os.getpid()}-{secrets.token_hex(4)}"
         self._seen = self.store.last_change() if seen is None else seen
         self._lock_path = self.settings.data_dir / SERVING_LOCK
+        # The principal behind each token seen, until the change log names a revoked token.
+        self.principals = PrincipalCache()
 
     # -- reading -------------------------------------------------------------------------------
     @property
     def service(self) -> MatchService:
-        self.catch_up()
+        if CAUGHT_UP.get() is not self:
+            self.catch_up()
         return self._service
+
+    def changed_elsewhere(self) -> bool:
+        """Whether the change log holds rows this process has not applied (one indexed read)."""
+        return self.store.last_change() > self._seen
+
+    def mark_caught_up(self) -> None:
+        """This request has applied the change log (``api.deps.principal`` did, before anything
+        else): its reads of ``service`` need not read the log once more."""
+        CAUGHT_UP.set(self)
 
     def transient_service(self) -> MatchService:
         """The live service with an encoder that caches nothing (ad-hoc profiles)."""
@@ -319,11 +348,14 @@ class Runtime:
         return len(rows)
 
     def _reload(self) -> None:
+        self.principals.clear()
         svc = self.services.match_service(with_claimants=True)
         self._by_jc = split_by_jobcenter(svc.claimant_catalog, self.geo)
         self._service = svc.with_encoder(self.encoder).with_claimants(None)
 
     def _apply(self, p: PendingChanges) -> None:
+        if p.tokens:
+            self.principals.clear()
         if p.vacancy_ids or p.employer_ids:
             svc = self._service
             index: Any = svc.index

@@ -152,7 +152,9 @@ def build_use_cases(
     from matcher.usecases.vacancies import VacancyRecords
 
     return UseCases(
-        lookups=Lookups(store, store, live, store, readings=store),
+        lookups=Lookups(
+            store, store, live, store, readings=store, snapshot=store if hasattr(store, "reading") else None
+        ),
         claimants=ClaimantRecords(store, store, live),
         vacancies=VacancyRecords(store, store, live),
         employers=EmployerRecords(store, store, live),

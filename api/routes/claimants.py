@@ -7,10 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 from fastapi.exceptions import RequestValidationError
 
-from api.convert import claimant_draft, claimant_out, recorded_suggestions_out, suggestions_out
+from api.convert import claimant_draft, claimant_out, suggestions_out
 from api.deps import ErasesClaimants, Matches, ReadsClaimants, RuntimeDep, UseCasesDep, WritesClaimants
 from api.measure_schemas import MeasuresOut
-from api.prepared import prepared
+from api.prepared import prepared_json
 from api.routes.common import AUTH_ERRORS, ClaimantId, K, documented
 from api.runtime import single_thread_faiss
 from api.schemas import (
@@ -23,6 +23,7 @@ from api.schemas import (
     Erased,
     Suggestions,
 )
+from api.suggestions_json import recorded_suggestions_json
 from matcher.domain import Contract
 from matcher.errors import ValidationError
 from matcher.list_filters import ListFilter
@@ -150,7 +151,7 @@ def suggestions(
     narrow = list_filter(contract, temp_agency, hours_min, hours_max, max_commute)
     single_thread_faiss()
     out = uc.lookups.suggestions(p, claimant_id, k or rt.settings.api.default_k, narrow)
-    return prepared(recorded_suggestions_out(out))
+    return prepared_json(recorded_suggestions_json(out))
 
 
 @router.get("/claimants/{claimant_id}/measures", response_model=MeasuresOut, responses=documented(404))

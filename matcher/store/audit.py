@@ -70,6 +70,19 @@ def new_audit_id() -> int:
 
 
 class AuditMixin(StoreBase):
+    _audit_stmt: Any = None
+
+    def _audit_insert(self) -> Any:
+        """The entry's insert, built once per store (its dialect's ON CONFLICT): rebuilt per entry,
+        it missed SQLAlchemy's compiled cache's fast path and cost more than its execution."""
+        if self._audit_stmt is None:
+            self._audit_stmt = (
+                self._insert(audit_log)
+                .on_conflict_do_nothing(index_elements=["id"])
+                .returning(audit_log.c.id)
+            )
+        return self._audit_stmt
+
     def add_audit(
         self,
         *,
@@ -93,7 +106,7 @@ class AuditMixin(StoreBase):
         }
         # DO NOTHING, not an error: a PostgreSQL transaction survives it. One statement, the values
         # as parameters: building it with ``.values(...)`` per entry cost more than executing it.
-        stmt = self._insert(audit_log).on_conflict_do_nothing(index_elements=["id"]).returning(audit_log.c.id)
+        stmt = self._audit_insert()
         with self._write() as conn:
             for _ in range(ID_ATTEMPTS):
                 new_id = conn.execute(stmt, {**row, "id": new_audit_id()}).scalar()

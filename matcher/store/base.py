@@ -106,6 +106,11 @@ class StoreBase:
             finally:
                 self._local.conn = None
 
+    def reading(self) -> AbstractContextManager[None]:
+        """A read transaction for several reads (``transaction(write=False)``): on SQLite a deferred
+        ``BEGIN``, so it takes no write lock and does not wait for writers (WAL)."""
+        return self.transaction(write=False)
+
     @contextmanager
     def _begin(self, write: bool) -> Iterator[Connection]:
         with guard(self._url), self._engine.connect() as conn:

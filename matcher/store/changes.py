@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from matcher.records import ServingChange
 from matcher.store.base import StoreBase, chunks
@@ -19,23 +20,26 @@ from matcher.store.tables import claimants, serving_changes
 KEEP = 10_000  # rows kept: hours of writes at one a second; a live reader is never that far behind
 
 
+def log_change(conn: Connection, origin: str, kind: str, ref: str, index_version: str | None = None) -> int:
+    """Append one change in the caller's transaction; its sequence number."""
+    t = serving_changes.c
+    seq = int(
+        conn.execute(
+            sa.insert(serving_changes)
+            .values(at=datetime.now(UTC), origin=origin, kind=kind, ref=ref, index_version=index_version)
+            .returning(t.seq)
+        ).scalar_one()
+    )
+    if seq % 100 == 0:  # prune now and then, not on every write
+        conn.execute(sa.delete(serving_changes).where(t.seq <= seq - KEEP))
+    return seq
+
+
 class ChangesMixin(StoreBase):
     def add_change(self, origin: str, kind: str, ref: str, index_version: str | None = None) -> int:
         """Append one change; its sequence number."""
-        t = serving_changes.c
         with self._write() as conn:
-            seq = int(
-                conn.execute(
-                    sa.insert(serving_changes)
-                    .values(
-                        at=datetime.now(UTC), origin=origin, kind=kind, ref=ref, index_version=index_version
-                    )
-                    .returning(t.seq)
-                ).scalar_one()
-            )
-            if seq % 100 == 0:  # prune now and then, not on every write
-                conn.execute(sa.delete(serving_changes).where(t.seq <= seq - KEEP))
-        return seq
+            return log_change(conn, origin, kind, ref, index_version)
 
     def last_change(self) -> int:
         """The newest sequence number (0: none yet). One indexed read: every request asks."""

@@ -8,8 +8,12 @@ import sqlalchemy as sa
 
 from matcher.records import ApiToken
 from matcher.store.base import StoreBase
+from matcher.store.changes import log_change
 from matcher.store.mappers import token_from, utc
 from matcher.store.tables import api_tokens
+
+TOKEN_CHANGE = "token"  # the change log's kind for a token revoked (ref: the token id)
+TOKEN_ORIGIN = "store"  # not a server process's: every process applies it, the revoking one too
 
 
 class TokensMixin(StoreBase):
@@ -47,11 +51,17 @@ class TokensMixin(StoreBase):
             return conn.execute(stmt.limit(1)).first() is not None
 
     def revoke_token(self, token_id: str, at: datetime | None = None) -> bool:
-        """Mark a token revoked; False if there is no such (unrevoked) token."""
+        """Mark a token revoked; False if there is no such (unrevoked) token.
+
+        The revocation is logged in the serving change log in the same transaction: the server
+        processes cache principals per token and drop them when the log names a token
+        (``api.auth.PrincipalCache``), so the next request with the token is refused."""
         with self._write() as conn:
             n = conn.execute(
                 sa.update(api_tokens)
                 .where(api_tokens.c.id == token_id, api_tokens.c.revoked.is_(None))
                 .values(revoked=utc(at or datetime.now(UTC)))
             ).rowcount
+            if n:
+                log_change(conn, TOKEN_ORIGIN, TOKEN_CHANGE, token_id)
         return bool(n)

@@ -6,7 +6,7 @@ caller can never learn that an id exists elsewhere.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 from matcher.domain import Claimant
 from matcher.errors import UnknownClaimant, ValidationError
@@ -20,14 +20,29 @@ def visible_claimant(
 ) -> Claimant:
     """The claimant if the caller may see them, else UnknownClaimant (as for a missing id); an
     attempt on another Jobcenter's claimant is audited (``denied``)."""
+    c = claimant_if_visible(claimants, caller, claimant_id, with_health=with_health)
+    if c is None:
+        refuse_claimant(log, caller, claimant_id)
+    return c
+
+
+def claimant_if_visible(
+    claimants: ClaimantRepository, caller: Caller, claimant_id: str, *, with_health: bool
+) -> Claimant | None:
+    """The claimant if the caller may see them, None for another Jobcenter's (the caller must then
+    ``refuse_claimant``), UnknownClaimant for a missing id. Writes nothing, so that it can run
+    inside a read transaction; the refusal's audit entry is written after it."""
     try:
         c = claimants.get_claimant(claimant_id, with_health=with_health)
     except UnknownClaimant:
         raise UnknownClaimant(NO_SUCH_CLAIMANT) from None
-    if not caller.may_see(c.jobcenter):
-        denied(log, caller, "claimant", claimant_id=claimant_id)
-        raise UnknownClaimant(NO_SUCH_CLAIMANT)
-    return c
+    return c if caller.may_see(c.jobcenter) else None
+
+
+def refuse_claimant(log: AuditLog, caller: Caller, claimant_id: str) -> NoReturn:
+    """Audit the attempt on another Jobcenter's claimant and answer as for a missing one."""
+    denied(log, caller, "claimant", claimant_id=claimant_id)
+    raise UnknownClaimant(NO_SUCH_CLAIMANT)
 
 
 def denied(log: AuditLog, caller: Caller, kind: str, *, claimant_id: str | None = None, **asked: str) -> int:

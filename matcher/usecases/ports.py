@@ -7,6 +7,7 @@ in-memory fakes implement the same methods and nothing more.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from matcher.domain import Claimant, Employer, Outcome, ProtectedAttributes, Vacancy
@@ -128,6 +129,13 @@ class UserDirectory(Protocol):
 
     def known_user(self, name: str, jobcenter: str, roles: tuple[str, ...]) -> bool:
         """Whether ``name`` is an active user of ``jobcenter`` in one of ``roles``."""
+        ...
+
+
+class ReadSnapshot(Protocol):
+    def reading(self) -> AbstractContextManager[None]:
+        """A block whose reads run in one read transaction (one state of the store, one round of
+        connection set-up instead of one per read); nothing may write inside it."""
         ...
 
 

@@ -80,3 +80,55 @@ def test_only_a_hash_of_the_secret_is_stored(api_ro: ApiEnv) -> None:
 def test_health_and_metrics_need_no_token(api_ro: ApiEnv) -> None:
     assert api_ro.client.get("/health").status_code == 200
     assert api_ro.client.get("/metrics").status_code == 200
+
+
+def test_a_known_token_is_not_read_again(api: ApiEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The principal of a token seen before comes from the cache: no token row is read."""
+    reads: list[str] = []
+    real = api.store.token_by_hash
+    monkeypatch.setattr(api.store, "token_by_hash", lambda h: reads.append(h) or real(h))
+    assert api.client.get("/me", headers=api.headers("cm")).status_code == 200
+    assert len(reads) == 1
+    assert api.client.get(f"/claimants/{CID}/suggestions?k=3", headers=api.headers("cm")).status_code == 200
+    assert api.client.get("/me", headers=api.headers("cm")).status_code == 200
+    assert len(reads) == 1
+
+
+def test_a_cached_token_revoked_is_refused_from_the_next_request(api: ApiEnv) -> None:
+    """Revoked through the app's store (as `passgenau users revoke` does in its own process): the
+    next request with the token answers 401, though its principal was cached, on every route."""
+    ok = api.client.get(f"/claimants/{CID}/suggestions?k=3", headers=api.headers("cm"))
+    assert ok.status_code == 200
+    assert api.client.get("/me", headers=api.headers("lead")).status_code == 200
+    assert api.store.revoke_token(api.token_ids["cm"])
+    for path in (f"/claimants/{CID}/suggestions?k=3", "/me", f"/claimants/{CID}"):
+        r = api.client.get(path, headers=api.headers("cm"))
+        assert (r.status_code, r.json()) == (401, {"detail": "token revoked"}), path
+    # Another token's cached principal is read again, and still good.
+    assert api.client.get("/me", headers=api.headers("lead")).status_code == 200
+
+
+def test_a_token_revoked_by_another_process_is_refused_at_once(api: ApiEnv) -> None:
+    """The revocation written through another connection to the database (another process's
+    store) reaches the server through the change log."""
+    from matcher.store import Store
+
+    assert api.client.get("/me", headers=api.headers("cm")).status_code == 200
+    with Store.open(api.settings.resolved_database_url) as other:
+        assert other.revoke_token(api.token_ids["cm"])
+    assert api.client.get("/me", headers=api.headers("cm")).status_code == 401
+    body = api.client.post("/match", headers=api.headers("cm"), json={})
+    assert body.status_code == 401
+
+
+def test_a_lookup_reads_the_change_log_once(api: ApiEnv, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The principal's dependency applies the change log and marks the request; the lookup's use
+    case then reads the service without reading the log again (the next request reads it anew)."""
+    path = f"/claimants/{CID}/suggestions?k=3"
+    assert api.client.get(path, headers=api.headers("cm")).status_code == 200
+    reads: list[int] = []
+    real = api.store.last_change
+    monkeypatch.setattr(api.store, "last_change", lambda: reads.append(1) or real())
+    for n in (1, 2):
+        assert api.client.get(path, headers=api.headers("cm")).status_code == 200
+        assert len(reads) == n

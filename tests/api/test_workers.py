@@ -71,12 +71,12 @@ def test_a_claimant_written_through_one_worker_is_a_candidate_through_the_other(
     assert other.put(f"/claimants/{new_id}", json=NEW_CLAIMANT, headers=h).status_code == 200
     assert new_id in _candidates(api.client, api, vid)
     _, rows = api.store.changes_since(0)
-    assert [(r.kind, r.ref) for r in rows] == [("claimant", new_id)] * 3
+    assert _served(rows) == [("claimant", new_id)] * 3
     # Erased through the first: gone from the other; the log keeps no row naming the id.
     assert api.client.delete(f"/claimants/{new_id}", headers=h).status_code == 200
     assert new_id not in _candidates(other, api, vid) and _indexed(other, api) == before
     _, rows = api.store.changes_since(0)
-    assert [(r.kind, r.ref) for r in rows] == [("erased", JC_A)]
+    assert _served(rows) == [("erased", JC_A)]
 
 
 def test_a_vacancy_written_through_one_worker_is_suggested_through_the_other(
@@ -98,8 +98,8 @@ def test_a_vacancy_written_through_one_worker_is_suggested_through_the_other(
     first = api.client.get("/models", headers=api.headers("lead")).json()
     assert first["index_version"] == r.json()["index_version"] and first["vacancies"] == len(api.vacancies)
     _, rows = api.store.changes_since(0)
-    assert [(r.kind, r.ref) for r in rows] == [("vacancies", NEW_VACANCY["id"])] * 2
-    assert [r.index_version for r in rows] == [version, first["index_version"]]
+    assert _served(rows) == [("vacancies", NEW_VACANCY["id"])] * 2
+    assert [r.index_version for r in rows if r.kind != "token"] == [version, first["index_version"]]
 
 
 def _row(seq: int, origin: str, kind: str, ref: str, version: str | None = None) -> ServingChange:
@@ -132,18 +132,30 @@ def test_a_reader_rebuilds_only_when_rows_it_has_not_seen_may_have_been_pruned()
     assert not behind_pruned(seen=5_000, oldest=2_000, newest=12_000, keep=keep)
 
 
+def _served(rows: list[ServingChange]) -> list[tuple[str, str]]:
+    """The rows about served records (the fixture's token revocation left out)."""
+    return [(r.kind, r.ref) for r in rows if r.kind != "token"]
+
+
 def test_the_change_log_in_the_store(api: ApiEnv) -> None:
     s = api.store
-    assert s.last_change() == 0 and s.changes_since(0) == (0, [])
+    # The fixture's revoked token is the only row so far (``Store.revoke_token`` logs it).
+    assert [(r.seq, r.kind, r.ref) for r in s.changes_since(0)[1]] == [(1, "token", api.token_ids["revoked"])]
+    assert s.last_change() == 1
     a = s.add_change("w1", "claimant", "K-1")
     b = s.add_change("w2", "vacancies", "V-1", "20261203T000000Z-abcdefabcdef")
-    assert (a, b) == (1, 2) and s.last_change() == 2
-    assert s.changes_since(1) == (1, [_row(2, "w2", "vacancies", "V-1", "20261203T000000Z-abcdefabcdef")])
+    assert (a, b) == (2, 3) and s.last_change() == 3
+    assert s.changes_since(2) == (1, [_row(3, "w2", "vacancies", "V-1", "20261203T000000Z-abcdefabcdef")])
     # Deleting the newest row does not hand its number out again (AUTOINCREMENT).
     s.add_change("w1", "claimant", "K-2")
     assert s.forget_changes_of("K-2") == 1 and s.forget_changes_of("V-1") == 0
-    assert s.add_change("w1", "claimant", "K-3") == 4
+    assert s.add_change("w1", "claimant", "K-3") == 5
     assert s.existing_claimants([api.claimants[0].id, "K-nope"]) == {api.claimants[0].id}
+    # A token revoked is logged in the same transaction; revoking it again logs nothing.
+    assert s.revoke_token(api.token_ids["cm"]) and not s.revoke_token(api.token_ids["cm"])
+    assert [(r.kind, r.ref, r.origin) for r in s.changes_since(5)[1]] == [
+        ("token", api.token_ids["cm"], "store")
+    ]
 
 
 def test_store_writes_hold_the_workers_file_lock_and_reads_do_not(tmp_path: Path) -> None:
