@@ -125,6 +125,13 @@ def tune_embedder(
     ] = 200,
     train_layers: Annotated[int, typer.Option(min=1, max=12)] = 4,
     per_concept: Annotated[int, typer.Option(min=1, help="Pairs per occupation at most.")] = 12,
+    per_language: Annotated[
+        int | None,
+        typer.Option(min=1, help="Pairs per occupation and language at most (replaces --per-concept)."),
+    ] = None,
+    distill: Annotated[
+        float, typer.Option(min=0.0, help="Weight of the distillation term onto the base model (0: off).")
+    ] = 0.0,
 ) -> None:
     """Tune the default embedder on ESCO job-title pairs of the train concepts (top layers only).
 
@@ -151,11 +158,13 @@ def tune_embedder(
     others = {lang: read_esco_labels(esco, lang) for lang in langs}
     isco = read_isco_groups(Path(esco) / "esco_de" / "occupations_de.csv")
     links = read_crosswalk_links(crosswalk)
-    raw = build_pairs(german, others, isco, seed=seed, per_concept=per_concept)
+    raw = build_pairs(german, others, isco, seed=seed, per_concept=per_concept, per_language=per_language)
     pairs = drop_crosswalk(raw, links)
     if crosswalk_leaks(pairs, links):  # the filter's own check, before any weight moves
         raise PassgenauError("crosswalk pairs remain among the training pairs")
-    params = TuneParams(seed=seed, epochs=epochs, max_steps=max_steps, train_layers=train_layers)
+    params = TuneParams(
+        seed=seed, epochs=epochs, max_steps=max_steps, train_layers=train_layers, distill=distill
+    )
     threads = state.settings.embedder.threads
 
     def calibrate(folder: Path) -> dict[str, float]:
@@ -171,7 +180,12 @@ def tune_embedder(
         layout.embedder_model(TUNED),
         params,
         base_id="multilingual-e5-small",
-        extra_manifest={"languages": ["de", *langs], "crosswalk_pairs_dropped": len(raw) - len(pairs)},
+        extra_manifest={
+            "languages": ["de", *langs],
+            "crosswalk_pairs_dropped": len(raw) - len(pairs),
+            "per_concept": per_concept,
+            "per_language": per_language,
+        },
         calibrate=calibrate,
     )
     typer.echo(json.dumps(manifest, indent=2, sort_keys=True))

@@ -6,6 +6,12 @@ above the other B − 1 positives and every hard negative of the batch (cosine /
 cross-entropy). Queries carry the model's query prompt and positives its passage prompt, exactly as
 the matcher embeds claimants' wishes and occupation titles.
 
+With ``distill`` > 0 a term of multilingual knowledge distillation (Reimers & Gurevych 2020) joins
+the loss: the squared distance of the query (a label in any language) and of its German positive
+to the *frozen base model's* vector of that German label, times ``distill``; it pulls other
+languages onto the German label's place and holds the German labels near where the base model put
+them.
+
 Only the top ``train_layers`` transformer layers (and nothing below them) are trained: the result
 differs from the base model in a few MB, it trains on 2 CPU cores in minutes, and the multilingual
 lower layers that map 100 languages into one space stay as they were. Determinism: one torch
@@ -41,6 +47,8 @@ class TuneParams:
     train_layers: int = 4
     temperature: float = 0.05
     max_steps: int | None = None  # a budget for demos and tests; None: the whole epochs
+    # weight of the distillation term (module doc); 0: the contrastive loss alone
+    distill: float = 0.0
 
 
 def pairs_sha256(pairs: Sequence[Pair]) -> str:
@@ -102,6 +110,13 @@ def tune(
     cache = lower.run(texts)
     logger.info("lower %d layers of %d texts in %.0f s", split, len(texts), time.perf_counter() - t0)
     upper = UpperLayers(model, split)
+    teacher = None
+    if params.distill:
+        import copy
+
+        frozen = copy.deepcopy(model)  # the base model's top layers, never trained
+        frozen.eval()
+        teacher = UpperLayers(frozen, split)
 
     order = list(range(len(pairs)))
     steps, t0, losses = 0, time.perf_counter(), []
@@ -111,10 +126,10 @@ def tune(
         random.Random(params.seed * 1000 + epoch).shuffle(order)
         for start in range(0, len(order) - params.batch_size + 1, params.batch_size):
             batch = [pairs[i] for i in order[start : start + params.batch_size]]
-            q = upper([cache[q_prompt + p.query] for p in batch])
+            q = upper.chunked([cache[q_prompt + p.query] for p in batch])
             passages = [p_prompt + p.positive for p in batch]
             passages += [p_prompt + p.negative for p in batch if p.negative]
-            d = upper([cache[t] for t in passages])
+            d = upper.chunked([cache[t] for t in passages])
             logits = q @ d.T / params.temperature
             # a positive that another pair of the batch shares is no negative of that pair
             mask = torch.zeros(logits.shape, dtype=torch.bool)
@@ -122,6 +137,14 @@ def tune(
             mask[:, : len(batch)] &= ~torch.eye(len(batch), dtype=torch.bool)
             logits = logits.masked_fill(mask, float("-inf"))
             loss = torch.nn.functional.cross_entropy(logits, torch.arange(len(batch)))
+            if teacher is not None:
+                with torch.no_grad():
+                    target = teacher.chunked([cache[t] for t in passages[: len(batch)]])
+                # the query (any language) and its German positive onto the frozen base model's
+                # vector of that German label
+                own = d[: len(batch)]
+                pull = ((q - target) ** 2).sum(dim=1).mean() + ((own - target) ** 2).sum(dim=1).mean()
+                loss = loss + params.distill * pull
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -221,3 +244,16 @@ class UpperLayers:
         m = attention.unsqueeze(-1).to(h.dtype)
         pooled = (h * m).sum(dim=1) / m.sum(dim=1).clamp(min=1e-9)
         return torch.nn.functional.normalize(pooled, dim=-1)
+
+    def chunked(self, states: Sequence[Any], chunk: int = 16) -> Any:
+        """``self(states)`` in chunks of similar length (the same vectors, to float rounding):
+        one long title no longer pads a whole batch to its width. Titles are 5–50 tokens, and a
+        batch of 64 padded to its longest spent about half of a training step on padding."""
+        import torch
+
+        order = sorted(range(len(states)), key=lambda i: (int(states[i].shape[0]), i))
+        parts = [self([states[i] for i in order[s : s + chunk]]) for s in range(0, len(order), chunk)]
+        out = torch.cat(parts)
+        inverse = torch.empty(len(order), dtype=torch.long)
+        inverse[torch.tensor(order)] = torch.arange(len(order))
+        return out[inverse]

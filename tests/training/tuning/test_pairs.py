@@ -74,3 +74,13 @@ def test_no_crosswalk_pair_in_the_pairs_of_the_shared_taxonomy_and_an_injected_o
     title, concept = sorted(links)[0]
     injected = [*pairs, Pair(title, "irgendein Label", None, concept, "de")]
     assert len(crosswalk_leaks(injected, links)) == 1
+
+
+def test_a_cap_per_language_keeps_every_language_of_an_occupation() -> None:
+    english = [Occupation(TRAIN[0], "cook", ("chef", "kitchen cook")), Occupation(TRAIN[1], "baker", ())]
+    polish = [Occupation(TRAIN[0], "kucharz", ()), Occupation(TRAIN[1], "piekarz", ())]
+    pairs = build_pairs(GERMAN, {"en": english, "pl": polish}, ISCO, per_concept=1, per_language=2)
+    for concept in (TRAIN[0], TRAIN[1]):
+        langs = [p.lang for p in pairs if p.concept == concept]
+        assert set(langs) == {"de", "en", "pl"} and max(langs.count(x) for x in set(langs)) <= 2
+    assert pairs == build_pairs(GERMAN, {"en": english, "pl": polish}, ISCO, per_concept=1, per_language=2)

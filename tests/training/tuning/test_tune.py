@@ -58,3 +58,31 @@ def test_the_same_seed_gives_the_same_weights_and_a_new_model_id(e5_dir: Path, t
     assert emb.grounding_floor == 0.7
     v = emb.encode_queries(["Koch"])
     assert v.shape == (1, 384) and abs(float(np.linalg.norm(v)) - 1.0) < 1e-5
+
+
+def test_length_sorted_chunks_give_the_same_vectors_in_the_same_order(e5_dir: Path) -> None:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(e5_dir), device="cpu", local_files_only=True)
+    model.eval()
+    texts = [
+        "query: Koch",
+        "passage: Berufskraftfahrer/Berufskraftfahrerin im Güterverkehr",
+        "query: سائق",
+        "query: cook",
+        "passage: Bäcker/Bäckerin",
+    ]
+    cache = LowerLayers(model, 8).run(texts)
+    upper = UpperLayers(model, 8)
+    with torch.no_grad():
+        whole = upper([cache[t] for t in texts]).numpy()
+        chunked = upper.chunked([cache[t] for t in texts], chunk=2).numpy()
+    assert np.min(np.sum(whole * chunked, axis=1)) > 0.99999
+
+
+def test_distillation_is_seeded_too(e5_dir: Path, tmp_path: Path) -> None:
+    params = TuneParams(seed=1, batch_size=2, max_steps=2, train_layers=1, distill=1.0)
+    a = tune(e5_dir, PAIRS, tmp_path / "a", params, base_id="multilingual-e5-small")
+    b = tune(e5_dir, PAIRS, tmp_path / "b", params, base_id="multilingual-e5-small")
+    assert a["weights_sha256"] == b["weights_sha256"] and a["params"]["distill"] == 1.0
