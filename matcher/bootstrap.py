@@ -152,9 +152,7 @@ def build_use_cases(
     from matcher.usecases.vacancies import VacancyRecords
 
     return UseCases(
-        lookups=Lookups(
-            store, store, live, store, readings=store, snapshot=store if hasattr(store, "reading") else None
-        ),
+        lookups=Lookups(store, store, live, store, readings=store, snapshot=store),
         claimants=ClaimantRecords(store, store, live),
         vacancies=VacancyRecords(store, store, live),
         employers=EmployerRecords(store, store, live),
