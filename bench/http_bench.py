@@ -129,10 +129,14 @@ class WithResidentModel(Trigram384):
     catalogs), while the vectors stay the trigram hashes the index was built from."""
 
     def __init__(self, model_dir: Path, data_dir: Path) -> None:
+        from matcher.settings import Settings
         from models.embedder import build_embedder
 
-        self.model = build_embedder(str(model_dir), data_dir, threads=1)
+        # The backend as the server's settings name it (PASSGENAU_EMBEDDER__BACKEND, default "auto").
+        backend = Settings(data_dir=data_dir).embedder.backend
+        self.model = build_embedder(str(model_dir), data_dir, threads=1, backend=backend)
         self.model.encode_queries(["query: Lagerhelfer mit Staplerschein, Vollzeit, Göttingen"] * 4)
+        print(f"  server: e5 backend {self.model.backend} (asked {backend})", flush=True)
 
 
 def serve(data_dir: Path, as_of: str, port: int, e5: Path | None = None) -> None:

@@ -110,6 +110,21 @@ def indexable_vacancies(store: Store) -> list[Vacancy]:
     return [v for v in store.list_vacancies() if not v.filled]
 
 
+def changed_rows(
+    saved: VectorIndex, vectors: np.ndarray[Any, Any], ids: Sequence[str], known: set[str]
+) -> list[int]:
+    """Rows of ``ids`` already in ``saved`` whose vector there differs from ``vectors``; compared in
+    blocks, so that no full-size temporaries are made (at 100,000 × 384 each one is 154 MB)."""
+    present = [i for i, v in enumerate(ids) if v in known]
+    out: list[int] = []
+    for start in range(0, len(present), 8192):
+        part = present[start : start + 8192]
+        old = saved.vectors([ids[i] for i in part])
+        diff = np.abs(old - vectors[part]).max(axis=1) > 1e-6
+        out.extend(part[j] for j in np.flatnonzero(diff))
+    return out
+
+
 @dataclass(frozen=True)
 class UseCases:
     """What the API's routes call: one object per use case, over one store and one live state."""
@@ -383,7 +398,12 @@ class Services:
         )
 
     def sync_index(
-        self, *, rebuild: bool = False, progress: bool = False, vacancies: list[Vacancy] | None = None
+        self,
+        *,
+        rebuild: bool = False,
+        progress: bool = False,
+        vacancies: list[Vacancy] | None = None,
+        mmap: bool = False,
     ) -> tuple[FaissIndex, IndexSync]:
         """Bring the vacancy index in line with the store, embedding only new or changed texts.
 
@@ -391,6 +411,12 @@ class Services:
         whose vector differs from the index's are updated in place, vanished vacancies removed, new
         ones added, and the result saved as a new index version. Without a usable index, or with
         ``rebuild``, the index is built from scratch. ``vacancies`` saves reading them again.
+        ``mmap``: the synced version is returned memory-mapped (``load_index_version``), else as a
+        private copy.
+
+        The saved version is compared through a read-only mapping, in blocks, and dropped before the
+        version to return is loaded: a server's start held the comparison's private copy (faiss
+        index and vectors), the mapped version it serves and four full-size temporaries at once.
         """
         from matcher.index import FaissIndex
 
@@ -400,35 +426,39 @@ class Services:
         ids = [v.id for v in vacancies]
         vectors = encoder.encode_vacancies(vacancies, progress=progress)
         root = self.layout.vacancy_index
-        index: FaissIndex | None = None
+        saved: FaissIndex | None = None
         if not rebuild:
             try:
-                index = FaissIndex.load(root, model_id=encoder.model_id)
+                saved = FaissIndex.load(root, model_id=encoder.model_id, mmap=True, mmap_faiss=True)
             except BundleMismatch as exc:
                 log.info("vacancy index not loadable (%s): building it", exc)
-        if index is None or len(ids) == 0:
+        if saved is None or len(ids) == 0:
             index = FaissIndex.build(vectors, ids, encoder.model_id, **settings.index.build_options())
             index.save(root, keep=settings.index.versions_kept)
-            return index, IndexSync(index.version, len(ids), 0, 0, True)
-        known = set(index.ids.tolist())
-        wanted = set(ids)
-        gone = sorted(known - wanted)
-        present = [i for i, v in enumerate(ids) if v in known]
-        changed: list[int] = []
-        if present:
-            old = index.vectors([ids[i] for i in present])
-            diff = np.abs(old - vectors[present]).max(axis=1) > 1e-6
-            changed = [present[j] for j in np.flatnonzero(diff)]
+            sync = IndexSync(index.version, len(ids), 0, 0, True)
+            return (self.load_index_version(index.version, mmap=True) if mmap else index), sync
+        known = set(saved.ids.tolist())
+        gone = sorted(known - set(ids))
+        changed = changed_rows(saved, vectors, ids, known)
         new = [i for i, v in enumerate(ids) if v not in known]
+        version = saved.version
+        del saved  # its mappings: the version to return is loaded afresh, its pages not yet read
         if not (gone or changed or new):
-            return index, IndexSync(index.version, 0, 0, 0, False)
+            del vectors
+            return self.load_index_version(version, mmap=mmap), IndexSync(version, 0, 0, 0, False)
+        index = self.load_index_version(version)  # a private copy to write to
         if gone:
             index.remove(gone)
         rows = changed + new
         if rows:
             index.upsert(vectors[rows], [ids[i] for i in rows])
         index.save(root, keep=settings.index.versions_kept)
-        return index, IndexSync(index.version, len(new), len(changed), len(gone), False)
+        sync = IndexSync(index.version, len(new), len(changed), len(gone), False)
+        if mmap:
+            version = index.version
+            del index
+            return self.load_index_version(version, mmap=True), sync
+        return index, sync
 
     # -- the lookup service ----------------------------------------------------------------------
     def service_over(
@@ -468,10 +498,8 @@ class Services:
         store, encoder, geo = self.store(), self.encoder(), self.geo()
         # Read the vacancies once: loading 100,000 of them takes seconds.
         vacancies = indexable_vacancies(store)
-        index, sync = self.sync_index(progress=progress, vacancies=vacancies)
+        index, sync = self.sync_index(progress=progress, vacancies=vacancies, mmap=mmap_index)
         log.info("vacancy index %s (%s)", index.version, sync)
-        if mmap_index:
-            index = self.load_index_version(index.version, mmap=True)
         claimant_catalog = None
         if with_claimants:
             claimants = store.list_claimants(active_only=True)

@@ -61,11 +61,11 @@ class IndexSettings(BaseModel):
     # saves one, and an audit entry can be replayed only while its version is kept.
     versions_kept: int = Field(10, ge=2, le=1000)
     # A server maps the float32 vectors of its index version read-only (np.memmap: the server
-    # processes share those pages). The faiss index itself is mapped only when asked: a mapped IVF
-    # index (faiss OnDiskInvertedLists) searched at 2.4-2.9 ms against 1.1-1.3 ms for a private copy
-    # (100,000 vacancies, dim 384, nprobe 16; bench/README.md), so the default spends ~150 MB per
-    # worker on speed.
-    mmap_faiss: bool = False
+    # processes share those pages), and the faiss index's codes too (faiss IO_FLAG_MMAP_IFC: the
+    # IVF's lists are views into the file, searched as fast as a private copy, bench/README.md
+    # "API memory"): a private copy held another 154 MB per worker at 100,000 vacancies of dim 384,
+    # resident whether searched or not. False reads the faiss index into memory.
+    mmap_faiss: bool = True
 
     def build_options(self) -> dict[str, Any]:
         """The keyword arguments of ``FaissIndex.build``."""

@@ -14,6 +14,11 @@ stopped. Compaction (erasure) writes the next generation's files and then switch
 them, so it too is all or nothing; a compaction killed after the switch leaves the old generation's
 files (with the erased vectors), which the next writer removes, as it removes temporary files.
 Writers hold an exclusive file lock; readers need none.
+
+The vectors are not held in memory: each read maps the committed rows, gathers the wanted ones and
+unmaps them. A server's cache holds every vacancy's vector (154 MB at 100,000 × 384) beside the index
+that holds them as well; read once at start, they would stay resident for nothing. Mapped per read,
+only the rows of that read count towards the process's memory, and only while it reads.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import mmap
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -52,7 +58,6 @@ class EmbeddingCache:
         self.dir.mkdir(parents=True, exist_ok=True)
         self._manifest = self.dir / "manifest.json"
         self._index: dict[str, int] = {}
-        self._matrix: F32 = np.zeros((0, dim), dtype=np.float32)
         self._loaded: tuple[int, int] = (-1, -1)
         if not self._manifest.exists():
             with self._lock():
@@ -103,20 +108,34 @@ class EmbeddingCache:
         write_atomic(self._manifest, json.dumps(body, sort_keys=True).encode())
 
     def _refresh(self) -> None:
-        """Read rows committed since the last look (another process may have added some)."""
+        """Read the keys committed since the last look (another process may have added some)."""
         count, gen = self._committed()
         if (count, gen) == self._loaded:
             return
-        keys_path, vectors_path = self._paths(gen)
+        keys_path, _ = self._paths(gen)
         if count == 0:
-            self._index, self._matrix = {}, np.zeros((0, self.dim), dtype=np.float32)
+            self._index = {}
         else:
             with open(keys_path, encoding="ascii") as fh:
                 keys = [next(fh).rstrip("\n") for _ in range(count)]
-            raw = np.fromfile(vectors_path, dtype=np.float32, count=count * self.dim)
-            self._matrix = raw.reshape(count, self.dim)
             self._index = {k: i for i, k in enumerate(keys)}
         self._loaded = (count, gen)
+
+    def _rows(self, rows: npt.NDArray[np.int64]) -> F32:
+        """The committed vectors at ``rows`` (a copy), read through a mapping of the loaded
+        generation's file that is gone again when this returns."""
+        count, gen = self._loaded
+        if not len(rows):
+            return np.zeros((0, self.dim), dtype=np.float32)
+        _, vectors_path = self._paths(gen)
+        with (
+            open(vectors_path, "rb") as fh,
+            mmap.mmap(fh.fileno(), count * self.dim * 4, access=mmap.ACCESS_READ) as mm,
+        ):
+            matrix = np.frombuffer(mm, dtype=np.float32).reshape(count, self.dim)
+            out = matrix[rows]  # a gather: a copy, so nothing points into the mapping once closed
+            del matrix  # the mapping closes only when no array looks into it
+        return out
 
     def _sweep(self, gen: int) -> None:
         """Remove what a killed writer left (under the lock, so no writer is running): files of other
@@ -150,11 +169,21 @@ class EmbeddingCache:
 
     def get(self, hashes: Sequence[str]) -> tuple[F32, npt.NDArray[np.bool_]]:
         """Vectors for the hashes (zeros where missing) and a mask of which were found."""
+        try:
+            return self._get_once(hashes)
+        except FileNotFoundError:
+            # A compaction switched generations between the refresh and the read and removed the
+            # old file: the next refresh reads the new generation, which holds the rows.
+            return self._get_once(hashes)
+
+    def _get_once(self, hashes: Sequence[str]) -> tuple[F32, npt.NDArray[np.bool_]]:
         self._refresh()
         rows = np.array([self._index.get(h, -1) for h in hashes], dtype=np.int64)
         found = rows >= 0
+        if found.all():
+            return self._rows(rows), found  # one gather, no second full-size copy
         out = np.zeros((len(hashes), self.dim), dtype=np.float32)
-        out[found] = self._matrix[rows[found]]
+        out[found] = self._rows(rows[found])
         return out, found
 
     def add(self, hashes: Sequence[str], vectors: F32) -> None:
@@ -230,7 +259,7 @@ class EmbeddingCache:
             dropped = len(self._index) - len(keep)
             if not dropped:
                 return 0
-            rows = self._matrix[[self._index[h] for h in keep]] if keep else self._matrix[:0]
+            rows = self._rows(np.fromiter((self._index[h] for h in keep), dtype=np.int64, count=len(keep)))
             new_keys, new_vectors = self._paths(gen + 1)
             write_atomic(new_vectors, np.ascontiguousarray(rows).tobytes())
             write_atomic(new_keys, "".join(h + "\n" for h in keep).encode("ascii"))

@@ -10,7 +10,6 @@ torch and sentence-transformers are imported inside functions so that importing 
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import os
@@ -323,9 +322,9 @@ class SentenceTransformerEmbedder:
         if self.backend == "bf16":
             # Only bf16 weights are used from here on: the copy "auto" measured, else these cast in
             # place (no copy of the fp32 weights for an explicit "bf16").
-            import torch
+            from models.e5bf16 import to_bf16
 
-            self._model = self._bf16 if self._bf16 is not None else self._model.to(torch.bfloat16)
+            self._model = self._bf16 if self._bf16 is not None else to_bf16(self._model, copy_of=False)
         self._bf16 = None
         logger.info(
             "embedder %s loaded from %s in %.1f s (dim %d, backend %s, %d threads)",
@@ -338,12 +337,12 @@ class SentenceTransformerEmbedder:
         )
 
     def _bf16_model(self) -> Any:
-        """The torch model with bfloat16 weights (a copy; the fp32 model stays for comparison)."""
-        import torch
+        """The torch model with bfloat16 weights (a copy sharing the tokenizer and the mapped word
+        table, :mod:`models.e5bf16`; the fp32 model stays for comparison)."""
+        from models.e5bf16 import to_bf16
 
         if self._bf16 is None:
-            self._bf16 = copy.deepcopy(self._model).to(torch.bfloat16)
-            self._bf16.eval()
+            self._bf16 = to_bf16(self._model, copy_of=True)
         return self._bf16
 
     def _torch_model(self, backend: str) -> Any:

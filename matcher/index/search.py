@@ -379,8 +379,11 @@ class FaissIndex:
         return final
 
     @classmethod
-    def load(cls, root: Path, *, model_id: str | None = None) -> FaissIndex:
-        """Load the version ``root/current`` points to, verifying every checksum.
+    def load(
+        cls, root: Path, *, model_id: str | None = None, mmap: bool = False, mmap_faiss: bool = False
+    ) -> FaissIndex:
+        """Load the version ``root/current`` points to, verifying every checksum (``mmap`` and
+        ``mmap_faiss`` as for ``load_version``).
 
         Raises BundleMismatch when there is no index, a file is missing or changed, the manifest
         disagrees with the files, or ``model_id`` is given and differs from the index's model.
@@ -388,7 +391,7 @@ class FaissIndex:
         target = current_version(root)
         if target is None:
             raise BundleMismatch(f"no index at {root}: {CURRENT} is missing")
-        return cls.load_version(Path(root) / target, model_id=model_id)
+        return cls.load_version(Path(root) / target, model_id=model_id, mmap=mmap, mmap_faiss=mmap_faiss)
 
     @classmethod
     def load_version(

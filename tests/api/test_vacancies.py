@@ -84,6 +84,18 @@ def test_changes_reach_the_index_at_once(api: ApiEnv) -> None:
     assert actions == ["vacancy.create", "vacancy.update", "vacancy.update", "vacancy.delete"]
 
 
+def test_after_a_change_the_new_version_is_served_mapped(api: ApiEnv) -> None:
+    """The version a vacancy write saved is served from its files, read-only, as the one loaded at
+    start; not the private copy the write changed (the vectors twice more in memory)."""
+    rt = api.client.app.state.runtime  # type: ignore[attr-defined]
+    assert rt.service.index._mapped
+    r = api.client.post("/vacancies", json=NEW, headers=api.headers("admin"))
+    assert r.status_code == 201, r.text
+    live = rt.service.index
+    assert live.version == r.json()["index_version"] and live._mapped
+    assert NEW["id"] in live.ids.tolist() and _suggested(api)[0] == NEW["id"]
+
+
 def test_vacancy_validation_names_the_field(api: ApiEnv) -> None:
     h = api.headers("batch")
     cases = [

@@ -42,3 +42,30 @@ def test_a_mapped_version_searches_like_a_copy_and_refuses_writes(tmp_path: Path
         [ids[5], "V-new"],
         ["V-new", ids[5]],
     )
+
+
+def _mapping_of(address: int) -> str:
+    """The file a process address is mapped from ("[heap]" or "" for memory of its own)."""
+    for line in Path("/proc/self/maps").read_text().splitlines():
+        fields = line.split(maxsplit=5)
+        start, _, end = fields[0].partition("-")
+        if int(start, 16) <= address < int(end, 16):
+            return fields[5] if len(fields) == 6 else ""
+    return ""
+
+
+def test_a_mapped_ivf_index_reads_its_lists_from_the_file(tmp_path: Path) -> None:
+    """The IVF's lists (its copy of every vector) stay in the file's mapping, not in memory of
+    their own: a server process holds them once, in the page cache it shares with its siblings."""
+    import faiss
+
+    x = clustered(N, 64, seed=3)
+    path = FaissIndex.build(x, vids(N), MODEL, exact_below=1_000, nprobe=4, recall_target=0.9, seed=1).save(
+        tmp_path / "index"
+    )
+    mapped, copy = FaissIndex.load_version(path, mmap=True, mmap_faiss=True), FaissIndex.load_version(path)
+    lists = faiss.extract_index_ivf(mapped._index).invlists  # the indexes stay alive: lists point into them
+    copied = faiss.extract_index_ivf(copy._index).invlists
+    full = [i for i in range(lists.nlist) if lists.list_size(i)]
+    assert full and {_mapping_of(int(lists.get_codes(i))) for i in full} == {str(path / "index.faiss")}
+    assert not any(_mapping_of(int(copied.get_codes(i))).startswith("/") for i in full)  # heap or anonymous

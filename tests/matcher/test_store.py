@@ -640,6 +640,21 @@ def test_search_puts_current_cases_first(store: Store) -> None:
     assert store.search_claimants(current.jobcenter, "", limit=1, offset=1) == (2, found[1:])
 
 
+def test_vacancies_read_share_their_repeated_values(store: Store) -> None:
+    """Equal titles, places, codes, dates and licence sets are one object each across the vacancies
+    read (a server holds every vacancy); the records equal those written."""
+    e = make_employer(7)
+    vs = [make_vacancy(i, e, title="Lagerhelfer (m/w/d)", licences=frozenset()) for i in (1, 2, 3)]
+    vs.append(make_vacancy(4, e, title="Koch", licences=frozenset({"B"})))
+    store.upsert_vacancies(vs)
+    read = store.list_vacancies()
+    assert read == vs
+    a, b, c, d = read
+    for name in ("title", "municipality", "postcode", "kldb", "licences", "posted", "source"):
+        assert getattr(a, name) is getattr(b, name) is getattr(c, name), name
+    assert d.licences == frozenset({"B"}) and d.title == "Koch"
+
+
 def test_insert_vacancy_is_one_atomic_create(store: Store) -> None:
     v = make_vacancy(7)
     store.insert_vacancy(v)

@@ -89,6 +89,47 @@ def test_compact_drops_hashes(tmp_path: Path) -> None:
     assert not (cache.dir / "vectors-0.f32").exists()
 
 
+def _mapped(path: Path) -> bool:
+    return any(line.endswith(str(path)) for line in Path("/proc/self/maps").read_text().splitlines())
+
+
+def test_vectors_are_mapped_only_while_read(tmp_path: Path) -> None:
+    """The cache keeps no vectors in memory: a read maps the file and unmaps it before returning."""
+    cache = EmbeddingCache(tmp_path, "m", 8)
+    written = cache.embed(["h1", "h2", "h3"], ["x", "y", "z"], fake_encode)
+    vecs, found = cache.get(["h3", "h1", "h9"])
+    assert found.tolist() == [True, True, False]
+    assert np.array_equal(vecs[:2], written[[2, 0]]) and not vecs[2].any()
+    assert vecs.flags.owndata and vecs.flags.writeable
+    assert not _mapped(cache.dir / "vectors-0.f32")
+    every, _ = cache.get(["h2", "h3", "h1"])  # all found: one gather
+    assert np.array_equal(every, written[[1, 2, 0]]) and not _mapped(cache.dir / "vectors-0.f32")
+
+
+def test_a_compaction_between_refresh_and_read_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process compacts after this one read the keys of generation 0 and removes its files:
+    the read is retried on generation 1, which holds the rows that were kept."""
+    reader = EmbeddingCache(tmp_path, "m", 8)
+    written = reader.embed(["h1", "h2", "h3"], ["x", "y", "z"], fake_encode)
+    reader.get(["h1"])
+    refresh = reader._refresh
+    calls = []
+
+    def refresh_then_compact() -> None:
+        refresh()
+        calls.append(reader._loaded)
+        if len(calls) == 1:
+            assert EmbeddingCache(tmp_path, "m", 8).compact({"h2"}) == 1
+
+    monkeypatch.setattr(reader, "_refresh", refresh_then_compact)
+    vecs, found = reader.get(["h3", "h2", "h1"])
+    assert calls == [(3, 0), (2, 1)]
+    assert found.tolist() == [True, False, True]
+    assert np.array_equal(vecs[[0, 2]], written[[2, 0]])
+
+
 @pytest.mark.slow  # a subprocess
 def test_killed_writer_loses_nothing_committed(tmp_path: Path) -> None:
     """A process killed while embedding leaves every committed chunk readable."""
