@@ -12,10 +12,13 @@ fitted on the same older rows and compared on the same held-out placements:
 Each comparison with the additive model is a **paired bootstrap** (``BOOTSTRAP`` resamples of the
 held-out rows, seed ``BOOTSTRAP_SEED``) of the AUC difference, with a 95 % percentile interval.
 **The rule** (``choose``): an interpretable model is preferred. ``ga2m`` replaces ``additive`` when
-it kept at least one pair term, its held-out AUC is not lower and its ECE is at most
-``ECE_SLACK`` worse. ``boosting`` replaces the interpretable choice only when it wins clearly:
-AUC at least ``BOOSTING_MARGIN`` (0.01) higher, the bootstrap interval of the difference above 0,
-and an ECE no worse.
+it kept at least one pair term, its held-out AUC is not lower and its Brier score (a proper score:
+calibration and discrimination in one) not higher. The ECE was the check before (at most 0.005
+worse); over ~1,600 held-out rows it moves by about as much between two equally good models, and on
+a development region of the second generator (alt seed 2) it kept the additive model although the
+pair term gained +0.0046 AUC (interval above 0) at a lower Brier score. ``boosting`` replaces the
+interpretable choice only when it wins clearly: AUC at least ``BOOSTING_MARGIN`` (0.01) higher, the
+bootstrap interval of the difference above 0, and an ECE no worse.
 
 **Calibration** (``calibration_check``): checked as it would be used, one period ahead, on the
 older rows only: Platt scaling (a logistic regression on the logit) fitted on one period to a model
@@ -91,7 +94,6 @@ F64 = npt.NDArray[np.float64]
 
 HOLDOUT = 0.2
 BOOSTING_MARGIN = 0.01  # AUC points boosting must gain (with no worse ECE) to replace the additive model
-ECE_SLACK = 0.005  # how much worse an ECE the ga2m model may have than the additive one and still win
 PLATT_MARGIN = 0.003  # ECE a Platt step must save one period ahead (calibration check) to be used
 BOOTSTRAP = 1000
 BOOTSTRAP_SEED = 18
@@ -192,15 +194,15 @@ def choose(metrics: dict[str, Any]) -> tuple[str, str]:
     ga = metrics.get("ga2m")
     if ga is not None:
         gain, pairs = ga["auc"] - add["auc"], ga.get("interactions", 0)
-        if pairs >= 1 and gain >= 0 and ga["ece"] <= add["ece"] + ECE_SLACK:
+        if pairs >= 1 and gain >= 0 and ga["brier"] <= add["brier"]:
             choice = "ga2m"
             reason = (
-                f"ga2m with {pairs} pair term(s): {gain:+.4f} AUC over additive, ECE {ga['ece']:.3f} vs "
-                f"{add['ece']:.3f} (exact terms)"
+                f"ga2m with {pairs} pair term(s): {gain:+.4f} AUC over additive, Brier {ga['brier']:.4f} vs "
+                f"{add['brier']:.4f}, ECE {ga['ece']:.3f} vs {add['ece']:.3f} (exact terms)"
             )
         else:
             reason = (
-                f"ga2m ({pairs} pair terms) {gain:+.4f} AUC, ECE {ga['ece']:.3f} vs {add['ece']:.3f}: "
+                f"ga2m ({pairs} pair terms) {gain:+.4f} AUC, Brier {ga['brier']:.4f} vs {add['brier']:.4f}: "
                 "the additive model stays"
             )
     b = metrics.get("boosting")
@@ -440,7 +442,7 @@ def manifest_for(result: TrainResult, embedder_id: str) -> dict[str, Any]:
             "n_knots": N_KNOTS,
             "C": C,
             "boosting_margin": BOOSTING_MARGIN,
-            "ece_slack": ECE_SLACK,
+            "ga2m_rule": "pairs >= 1, AUC not lower, Brier not higher",
             "platt_margin": PLATT_MARGIN,
             "platt": {"slope": result.sustain.platt_slope, "intercept": result.sustain.platt_intercept},
         },
