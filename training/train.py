@@ -303,6 +303,19 @@ class TrainResult:
 EMPLOYER_COLUMN = FEATURES.index("employer_lasting")
 
 
+def expected_lasting(fit_on: PairSet, rows: PairSet) -> F64:
+    """Each of ``rows``' probability of lasting under the additive model fitted on ``fit_on`` without
+    the employer feature: what ``employer_lasting`` measures an employer beyond
+    (``models.employer_history``)."""
+
+    def plain(s: PairSet) -> PairSet:
+        X = s.X.copy()
+        X[:, EMPLOYER_COLUMN] = 0.0
+        return replace(s, X=X)
+
+    return _p(_fit("additive", SUSTAIN_FEATURES, plain(fit_on)), SUSTAIN_FEATURES, plain(rows))
+
+
 def fit_models(
     sustain: PairSet,
     match: PairSet,
@@ -320,13 +333,15 @@ def fit_models(
     m_train, m_test = time_split(match.when, holdout)
     # ``employer_lasting`` never reads the row's own outcome: out of fold on the older rows, from the
     # older rows on the held-out ones (``models.employer_history``).
+    # The expected probabilities come from a model fitted on the older rows too.
     employers = [v.employer.id for v in sustain.vacancies]
     older = [employers[i] for i in s_train]
+    p_older = expected_lasting(sustain.take(s_train), sustain.take(s_train))
     filled = sustain.X.copy()
-    filled[s_train, EMPLOYER_COLUMN] = out_of_fold(older, sustain.y[s_train])
-    filled[s_test, EMPLOYER_COLUMN] = EmployerHistory.from_outcomes(older, sustain.y[s_train]).values(
-        [employers[i] for i in s_test]
-    )
+    filled[s_train, EMPLOYER_COLUMN] = out_of_fold(older, sustain.y[s_train], expected=p_older)
+    filled[s_test, EMPLOYER_COLUMN] = EmployerHistory.from_outcomes(
+        older, sustain.y[s_train], p_older
+    ).values([employers[i] for i in s_test])
     sustain = replace(sustain, X=filled)
     st, sh = sustain.take(s_train), sustain.take(s_test)
     models: dict[str, SustainabilityScorer] = {}
@@ -373,9 +388,12 @@ def fit_models(
     metrics["match"] = binary_metrics(mh.y, _p(match_model, MATCH_FEATURES, mh))
     log.info("held-out: sustain %s, match %s (%s)", metrics["sustain"][choice], metrics["match"], reason)
     sustain_model = models[choice]
+    # What a lookup reads: every placement's history, beyond the expected of a model fitted on the
+    # rows the served model was fitted on.
+    p_all = expected_lasting(sustain if refit else st, sustain)
     if refit:
         every = sustain.X.copy()
-        every[:, EMPLOYER_COLUMN] = out_of_fold(employers, sustain.y)
+        every[:, EMPLOYER_COLUMN] = out_of_fold(employers, sustain.y, expected=p_all)
         sustain_model = _fit(choice, SUSTAIN_FEATURES, replace(sustain, X=every), **platt)
         match_model = _fit("additive", MATCH_FEATURES, match)
     snapshot = {
@@ -401,7 +419,7 @@ def fit_models(
         match_set=match,
         holdout=s_test,
         holdout_p=p_hold,
-        employers=EmployerHistory.from_outcomes(employers, sustain.y),
+        employers=EmployerHistory.from_outcomes(employers, sustain.y, p_all),
     )
 
 
