@@ -174,13 +174,15 @@ def _contract(v: dict[str, float]) -> str:
 
 # A group member's own words, for a model that has only some of a group's features.
 def _employer_words(x: float) -> str:
+    # The feature is lasting placements beyond what their claimants, jobs and commutes let expect
+    # (``models.employer_history``), in points of the share.
     points = round(100 * abs(x))
     if points == 0:
-        return "frühere Vermittlungen zu diesem Arbeitgeber: keine oder im Durchschnitt"
+        return "frühere Vermittlungen zu diesem Arbeitgeber: keine oder wie zu erwarten"
     more = "häufiger" if x > 0 else "seltener"
     return (
         f"frühere Vermittlungen zu diesem Arbeitgeber hielten {points} Prozentpunkte {more} "
-        "12 Monate als im Durchschnitt"
+        "12 Monate als zu erwarten"
     )
 
 

@@ -82,7 +82,7 @@ FEATURE_UNITS: dict[str, str] = {
     "skill_under": "Stufen",  # skill levels of the KldB
     "skill_over": "Stufen",
     "hourly_wage": "€/Std.",
-    "employer_lasting": "Anteil",  # share of lasting placements above (below) the average of all
+    "employer_lasting": "Anteil",  # share of lasting placements above (below) what was to be expected
 }
 
 FEATURE_UNITS |= {

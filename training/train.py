@@ -12,10 +12,13 @@ fitted on the same older rows and compared on the same held-out placements:
 Each comparison with the additive model is a **paired bootstrap** (``BOOTSTRAP`` resamples of the
 held-out rows, seed ``BOOTSTRAP_SEED``) of the AUC difference, with a 95 % percentile interval.
 **The rule** (``choose``): an interpretable model is preferred. ``ga2m`` replaces ``additive`` when
-it kept at least one pair term, its held-out AUC is not lower and its ECE is at most
-``ECE_SLACK`` worse. ``boosting`` replaces the interpretable choice only when it wins clearly:
-AUC at least ``BOOSTING_MARGIN`` (0.01) higher, the bootstrap interval of the difference above 0,
-and an ECE no worse.
+it kept at least one pair term, its held-out AUC is not lower and its Brier score (a proper score:
+calibration and discrimination in one) not higher. The ECE was the check before (at most 0.005
+worse); over ~1,600 held-out rows it moves by about as much between two equally good models, and on
+a development region of the second generator (alt seed 2) it kept the additive model although the
+pair term gained +0.0046 AUC (interval above 0) at a lower Brier score. ``boosting`` replaces the
+interpretable choice only when it wins clearly: AUC at least ``BOOSTING_MARGIN`` (0.01) higher, the
+bootstrap interval of the difference above 0, and an ECE no worse.
 
 **Calibration** (``calibration_check``): checked as it would be used, one period ahead, on the
 older rows only: Platt scaling (a logistic regression on the logit) fitted on one period to a model
@@ -91,7 +94,6 @@ F64 = npt.NDArray[np.float64]
 
 HOLDOUT = 0.2
 BOOSTING_MARGIN = 0.01  # AUC points boosting must gain (with no worse ECE) to replace the additive model
-ECE_SLACK = 0.005  # how much worse an ECE the ga2m model may have than the additive one and still win
 PLATT_MARGIN = 0.003  # ECE a Platt step must save one period ahead (calibration check) to be used
 BOOTSTRAP = 1000
 BOOTSTRAP_SEED = 18
@@ -192,15 +194,15 @@ def choose(metrics: dict[str, Any]) -> tuple[str, str]:
     ga = metrics.get("ga2m")
     if ga is not None:
         gain, pairs = ga["auc"] - add["auc"], ga.get("interactions", 0)
-        if pairs >= 1 and gain >= 0 and ga["ece"] <= add["ece"] + ECE_SLACK:
+        if pairs >= 1 and gain >= 0 and ga["brier"] <= add["brier"]:
             choice = "ga2m"
             reason = (
-                f"ga2m with {pairs} pair term(s): {gain:+.4f} AUC over additive, ECE {ga['ece']:.3f} vs "
-                f"{add['ece']:.3f} (exact terms)"
+                f"ga2m with {pairs} pair term(s): {gain:+.4f} AUC over additive, Brier {ga['brier']:.4f} vs "
+                f"{add['brier']:.4f}, ECE {ga['ece']:.3f} vs {add['ece']:.3f} (exact terms)"
             )
         else:
             reason = (
-                f"ga2m ({pairs} pair terms) {gain:+.4f} AUC, ECE {ga['ece']:.3f} vs {add['ece']:.3f}: "
+                f"ga2m ({pairs} pair terms) {gain:+.4f} AUC, Brier {ga['brier']:.4f} vs {add['brier']:.4f}: "
                 "the additive model stays"
             )
     b = metrics.get("boosting")
@@ -301,6 +303,19 @@ class TrainResult:
 EMPLOYER_COLUMN = FEATURES.index("employer_lasting")
 
 
+def expected_lasting(fit_on: PairSet, rows: PairSet) -> F64:
+    """Each of ``rows``' probability of lasting under the additive model fitted on ``fit_on`` without
+    the employer feature: what ``employer_lasting`` measures an employer beyond
+    (``models.employer_history``)."""
+
+    def plain(s: PairSet) -> PairSet:
+        X = s.X.copy()
+        X[:, EMPLOYER_COLUMN] = 0.0
+        return replace(s, X=X)
+
+    return _p(_fit("additive", SUSTAIN_FEATURES, plain(fit_on)), SUSTAIN_FEATURES, plain(rows))
+
+
 def fit_models(
     sustain: PairSet,
     match: PairSet,
@@ -318,13 +333,15 @@ def fit_models(
     m_train, m_test = time_split(match.when, holdout)
     # ``employer_lasting`` never reads the row's own outcome: out of fold on the older rows, from the
     # older rows on the held-out ones (``models.employer_history``).
+    # The expected probabilities come from a model fitted on the older rows too.
     employers = [v.employer.id for v in sustain.vacancies]
     older = [employers[i] for i in s_train]
+    p_older = expected_lasting(sustain.take(s_train), sustain.take(s_train))
     filled = sustain.X.copy()
-    filled[s_train, EMPLOYER_COLUMN] = out_of_fold(older, sustain.y[s_train])
-    filled[s_test, EMPLOYER_COLUMN] = EmployerHistory.from_outcomes(older, sustain.y[s_train]).values(
-        [employers[i] for i in s_test]
-    )
+    filled[s_train, EMPLOYER_COLUMN] = out_of_fold(older, sustain.y[s_train], expected=p_older)
+    filled[s_test, EMPLOYER_COLUMN] = EmployerHistory.from_outcomes(
+        older, sustain.y[s_train], p_older
+    ).values([employers[i] for i in s_test])
     sustain = replace(sustain, X=filled)
     st, sh = sustain.take(s_train), sustain.take(s_test)
     models: dict[str, SustainabilityScorer] = {}
@@ -371,9 +388,12 @@ def fit_models(
     metrics["match"] = binary_metrics(mh.y, _p(match_model, MATCH_FEATURES, mh))
     log.info("held-out: sustain %s, match %s (%s)", metrics["sustain"][choice], metrics["match"], reason)
     sustain_model = models[choice]
+    # What a lookup reads: every placement's history, beyond the expected of a model fitted on the
+    # rows the served model was fitted on.
+    p_all = expected_lasting(sustain if refit else st, sustain)
     if refit:
         every = sustain.X.copy()
-        every[:, EMPLOYER_COLUMN] = out_of_fold(employers, sustain.y)
+        every[:, EMPLOYER_COLUMN] = out_of_fold(employers, sustain.y, expected=p_all)
         sustain_model = _fit(choice, SUSTAIN_FEATURES, replace(sustain, X=every), **platt)
         match_model = _fit("additive", MATCH_FEATURES, match)
     snapshot = {
@@ -399,7 +419,7 @@ def fit_models(
         match_set=match,
         holdout=s_test,
         holdout_p=p_hold,
-        employers=EmployerHistory.from_outcomes(employers, sustain.y),
+        employers=EmployerHistory.from_outcomes(employers, sustain.y, p_all),
     )
 
 
@@ -440,7 +460,7 @@ def manifest_for(result: TrainResult, embedder_id: str) -> dict[str, Any]:
             "n_knots": N_KNOTS,
             "C": C,
             "boosting_margin": BOOSTING_MARGIN,
-            "ece_slack": ECE_SLACK,
+            "ga2m_rule": "pairs >= 1, AUC not lower, Brier not higher",
             "platt_margin": PLATT_MARGIN,
             "platt": {"slope": result.sustain.platt_slope, "intercept": result.sustain.platt_intercept},
         },

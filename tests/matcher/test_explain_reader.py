@@ -76,11 +76,11 @@ def test_every_feature_has_words_with_its_value_and_unit() -> None:
         "short_spells": "2 frühere Beschäftigungen unter 6 Monaten",
         "months_unemployed": "ohne Arbeit seit 14 Monaten",
         "employer_lasting": (
-            "frühere Vermittlungen zu diesem Arbeitgeber hielten 13 Prozentpunkte seltener 12 Monate als im Durchschnitt"
+            "frühere Vermittlungen zu diesem Arbeitgeber hielten 13 Prozentpunkte seltener 12 Monate als zu erwarten"
         ),
     }
     assert group_text("employer_lasting", dict(VALUES, employer_lasting=0.004)) == (
-        "frühere Vermittlungen zu diesem Arbeitgeber: keine oder im Durchschnitt"
+        "frühere Vermittlungen zu diesem Arbeitgeber: keine oder wie zu erwarten"
     )
     single = dict(VALUES, young_children=2.0, school_children=0.0, fixed_term=0.0)
     assert group_text("childcare", single) == (

@@ -140,6 +140,22 @@ def test_a_plainly_ranked_pair_needs_only_a_positive_heldout_saving(monkeypatch)
     assert SustainabilityScorer(kind="ga2m", binary=[1]).fit(X[:5000], y[:5000]).interactions_ == ()
 
 
+def test_a_failing_larger_saving_does_not_end_the_search_before_a_passing_one(monkeypatch) -> None:
+    import models.interactions as MI
+
+    X, y, _ = interaction_data(3000)
+    # Two candidates below RANK_Z: (0, 1) saves more but within its standard error, (2, 3) less but
+    # at two standard errors. The savings are given per call, in the candidates' order.
+    monkeypatch.setattr(MI, "rank_pairs", lambda *a, **k: [(1.0, 0, 1), (0.5, 2, 3)])
+    savings = iter([(0.002, 0.003), (0.001, 0.0005), (0.002, 0.003)])
+    monkeypatch.setattr(MI, "_saving", lambda *a: next(savings))
+    offset = np.zeros(len(X))
+    kept, record = MI.find_interactions(X, y, offset, n_val=600, binary={1}, max_pairs=3, C=1.0)
+    assert kept == [(2, 3)]
+    assert [r["kept"] for r in record] == [False, True]
+    assert next(savings, None) is None  # the second step judged the one left, and stopped
+
+
 def test_ga2m_is_deterministic_and_plain_additive_without_pairs() -> None:
     X, y, _ = interaction_data(3000)
     a = SustainabilityScorer(kind="ga2m", binary=[1]).fit(X, y)

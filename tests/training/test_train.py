@@ -71,7 +71,7 @@ def test_interpretable_is_kept_unless_boosting_wins_clearly(trained: Any) -> Non
     assert {"additive", "ga2m", "boosting", "chosen", "calibration", "held_out"} <= set(s)
     assert trained.choice == choose(s)[0] == s["chosen"]
     assert set(s["boosting"]["vs_additive"]) == {"diff", "low", "high", "resamples", "seed"}
-    add = {"auc": 0.78, "ece": 0.02}
+    add = {"auc": 0.78, "ece": 0.02, "brier": 0.200}
     win = {"low": 0.004}
     lose = {"low": -0.002}
     assert (
@@ -89,11 +89,14 @@ def test_interpretable_is_kept_unless_boosting_wins_clearly(trained: Any) -> Non
     assert (
         choose({"additive": add, "boosting": {"auc": 0.80, "ece": 0.03, "vs_additive": win}})[0] == "additive"
     )
-    # ga2m with a pair term and no lower AUC is preferred; without a pair term it is the additive model.
-    ga = {"auc": 0.781, "ece": 0.021, "interactions": 2}
+    # ga2m with a pair term, no lower AUC and no higher Brier score is preferred; without a pair term
+    # it is the additive model. A worse ECE alone does not keep the additive model (alt seed 2).
+    ga = {"auc": 0.781, "ece": 0.021, "brier": 0.199, "interactions": 2}
     assert choose({"additive": add, "ga2m": ga})[0] == "ga2m"
+    assert choose({"additive": add, "ga2m": {**ga, "ece": 0.032}})[0] == "ga2m"
     assert choose({"additive": add, "ga2m": {**ga, "interactions": 0}})[0] == "additive"
     assert choose({"additive": add, "ga2m": {**ga, "auc": 0.779}})[0] == "additive"
+    assert choose({"additive": add, "ga2m": {**ga, "brier": 0.2001}})[0] == "additive"
     # Boosting is judged against the interpretable choice (here ga2m), with that comparison's interval.
     boost = {"auc": 0.795, "ece": 0.02, "vs_additive": win, "vs_ga2m": lose}
     assert choose({"additive": add, "ga2m": ga, "boosting": boost})[0] == "ga2m"

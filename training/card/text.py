@@ -22,7 +22,7 @@ from training.card.labels import (
 )
 from training.fairness import FairnessLimits, FairnessReport, check_gaps
 from training.proxy import ProxyReport
-from training.train import BOOSTING_MARGIN, ECE_SLACK, PLATT_MARGIN, ece
+from training.train import BOOSTING_MARGIN, PLATT_MARGIN, ece
 
 CARD = "model-card.md"
 PLOTS = {
@@ -97,8 +97,8 @@ def choice_section(manifest: Mapping[str, Any], metrics: Mapping[str, Any]) -> l
         "beide Modelle, fester Seed).",
         "",
         "**Regel:** Ein erklärbares Modell wird bevorzugt. GA2M ersetzt das additive Modell, wenn es "
-        "mindestens einen Paarterm behält, seine AUC nicht niedriger ist und sein ECE höchstens "
-        f"{ECE_SLACK:g} schlechter. Boosting ersetzt das erklärbare Modell nur bei klarem Gewinn: "
+        "mindestens einen Paarterm behält, seine AUC nicht niedriger und sein Brier-Score nicht höher "
+        "ist. Boosting ersetzt das erklärbare Modell nur bei klarem Gewinn: "
         f"AUC mindestens {BOOSTING_MARGIN:g} höher, Bootstrap-Intervall der Differenz über 0 und ECE "
         "nicht schlechter.",
         "",

@@ -128,7 +128,7 @@ def test_two_processes_write_the_one_process_lists(
     monkeypatch.setattr(rows_module, "ROWS_PER_PART", 97)  # 7 parts over the 2 processes
     one = _run(ctx, store, tmp_path / "one", 1)
     two = _run(ctx, store, tmp_path / "two", 2)
-    assert len(one["rows"]) == 591 and len(one["files"]) == 3 * 48
+    assert len(one["rows"]) == 591 and len(one["files"]) == 3 * 47
     assert one["rows"] == one["summary_rows"] == two["rows"] == two["summary_rows"]
     assert one["text"] == two["text"] == [json.dumps(r.payload) for r in one["rows"]]
     assert one["files"] == two["files"]
