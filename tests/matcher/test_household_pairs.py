@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from matcher.domain import Household
 from matcher.errors import ValidationError
 from matcher.household import assess_effects, assess_many
-from matcher.household_pairs import WageTable, assess_gathered, assess_pairs, effects_of_pairs, tax_situation
+from matcher.household_pairs import (
+    WageTable,
+    assess_gathered,
+    assess_pairs,
+    effects_of_few,
+    effects_of_pairs,
+    tax_situation,
+)
 from matcher.settings import HouseholdSettings
 
 S = HouseholdSettings()
@@ -100,3 +107,23 @@ def test_a_wage_table_leaves_an_invalid_wage_to_the_rules() -> None:
     assert _bits(ok["countable"]) == _bits(assess_many(h, np.array([1200.0, 2400.0]), S)["countable"])
     with pytest.raises(ValidationError):
         assess_gathered([h], np.zeros(1, dtype=np.intp), np.array([1]), table, S)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(households, wages), min_size=1, max_size=12), st.randoms())
+def test_few_effects_equal_the_effects_of_pairs(pairs, rnd) -> None:  # type: ignore[no-untyped-def]
+    """``effects_of_few`` (incomes looked up per tax situation and wage, once per process) gives
+    ``effects_of_pairs``' records, asked twice (the second time from the memo), one household's
+    pairs sharing its object as a lookup's do."""
+    homes = [h for h, _ in pairs]
+    gross = np.array([w for _, w in pairs])
+    want = effects_of_pairs(homes, gross, S)
+    assert effects_of_few(homes, gross, S) == want
+    at = list(range(len(pairs)))
+    rnd.shuffle(at)
+    assert effects_of_few([homes[i] for i in at], gross[at], S) == [want[i] for i in at]
+
+
+def test_few_effects_refuse_an_invalid_wage() -> None:
+    with pytest.raises(ValidationError):
+        effects_of_few([Household(adults=1, rent=400.0)], np.array([-1.0]), S)
