@@ -27,7 +27,7 @@ from matcher.esco import EscoMatch, naming
 from matcher.explain_text import DEPTH_TEXT, FEATURE_LABELS, FEATURE_UNITS, de, de_hours, pair_parts
 from matcher.filters import FILTERS
 from matcher.household import HouseholdEffect
-from matcher.household_pairs import effects_of_pairs
+from matcher.household_pairs import effects_of_few, effects_of_pairs
 from matcher.pairs import PairBatch, PairScores, childcare_clash, experience_years
 from matcher.settings import HouseholdSettings
 
@@ -183,10 +183,16 @@ def interactions(
     return tuple(sorted(out, key=lambda x: -abs(x.contribution)))
 
 
+# Up to this many pairs, household effects are looked up per (tax situation, wage).
+FEW = 64
+
+
 def household_effects(pairs: PairBatch, s: HouseholdSettings) -> list[HouseholdEffect]:
     """Each pair's household effect of the vacancy's wage (``matcher.household_pairs``)."""
     gross = np.array([v.monthly_wage for v in pairs.vacancies], dtype=np.float64)
-    return effects_of_pairs([c.household for c in pairs.claimants], gross, s)
+    # A shown list's few pairs look their incomes up; a long batch is cheaper in one pass.
+    effects = effects_of_few if len(gross) <= FEW else effects_of_pairs
+    return effects([c.household for c in pairs.claimants], gross, s)
 
 
 def explain_pairs(

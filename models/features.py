@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.domain import Claimant, Contract, Shifts, SizeBand, Vacancy
-from matcher.household_pairs import assess_grouped, assess_pairs
+from matcher.household_pairs import WageTable, assess_gathered, assess_pairs
 from matcher.pairs import childcare_clash, experience_years
 from matcher.settings import HouseholdSettings
 from models.employer_history import EmployerHistory
@@ -293,6 +293,8 @@ class VacancyColumns:
         self.training = _col([1.0 if v.employer.offers_training else 0.0 for v in vs])
         self.hourly_wage = _col([v.hourly_wage for v in vs])
         self.monthly_wage = np.array([v.monthly_wage for v in vs], dtype=np.float64)
+        # Each tax situation's net pay and countable income of these wages, computed once.
+        self.wages = WageTable(self.monthly_wage)
         # The vacancies' 4-digit codes (Berufsgattung, ``experience_years``) numbered; a claimant's
         # experience in a code no vacancy has is never read.
         codes = sorted({v.kldb[:4] for v in vs if v.kldb is not None})
@@ -432,10 +434,11 @@ class FeatureTables:
         skill = (self.v_skill[vpos] - self.c_skill[cpos]).astype(np.float64)
         # The pairs' distinct households by claimant position, as ``assess_pairs`` groups them.
         homes_at, which = np.unique(cpos, return_inverse=True)
-        effect = assess_grouped(
+        effect = assess_gathered(
             [self.households[i] for i in homes_at.tolist()],
             which.astype(np.intp),
-            self.monthly_wage[vpos],
+            vpos,
+            self.columns.wages,
             self.household,
         )
         need_total = effect["remaining_need"] + effect["countable"]

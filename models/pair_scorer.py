@@ -42,6 +42,7 @@ from models.features import (
     retired_features,
 )
 from models.scorer import row_sums
+from models.term_gather import Layout, gathered_terms, layout
 
 if TYPE_CHECKING:
     from matcher.catalog import VacancyCatalog
@@ -149,6 +150,11 @@ class AdditiveTerms:
                 self._parts.append((f, float(basis.t[k]), float(basis.t[-k - 1]), offset))
             else:
                 self._parts.append((None, float(w[0]), 0.0, offset))
+        # What ``terms_at`` keeps of this model between lookups (``models.term_gather``): a term per
+        # claimant value, a table per whole-number pair feature, the features sorted by kind.
+        self.memo: dict[tuple[int, float, float], tuple[float, bool]] = {}
+        self.grids: dict[int, tuple[float, F64, npt.NDArray[np.bool_] | None] | None] = {}
+        self._layouts: dict[tuple[str, ...], Layout] = {}
 
     def term(self, j: int, x: F64) -> tuple[F64, npt.NDArray[np.bool_] | None]:
         """Feature j's term of the values ``x``, and which are beyond the boundary knots (None: linear)."""
@@ -158,56 +164,40 @@ class AdditiveTerms:
         return f(np.clip(x, a, b)) + offset, (x < a) | (x > b)
 
     def terms(self, X: F64) -> F64:
-        return self.terms_of(X, [None] * X.shape[1])
-
-    def terms_of(self, X: F64, known: Sequence[tuple[F64, npt.NDArray[np.bool_] | None] | None]) -> F64:
-        """``terms(X)`` where ``known[j]``, if given, is column j's (terms, beyond the knots) already
-        evaluated (the nightly run evaluates a claimant's or a vacancy's own features once)."""
         out = np.empty_like(X, dtype=np.float64)
         outside = np.zeros(X.shape[0], dtype=bool)
         for j in range(X.shape[1]):
-            given = known[j]
-            t, o = given if given is not None else self.term(j, X[:, j])
+            t, o = self.term(j, X[:, j])
             out[:, j] = t
             if o is not None:
                 outside |= o
+        return self._with_pairs(X, self._beyond_knots(X, out, outside))
+
+    def _beyond_knots(self, X: F64, out: F64, outside: npt.NDArray[np.bool_]) -> F64:
+        """``out`` with the rows that have a value beyond a spline's boundary knots from the model."""
         if outside.any():
             out[outside] = self.model.contributions(X[outside])[:, : self.n_features]
         return out
 
+    def _with_pairs(self, X: F64, main: F64) -> F64:
+        """The columns after the features' own terms: none for an additive model."""
+        return main
+
+    def layout_of(self, features: Sequence[str], tables: FeatureTables) -> Layout:
+        """The features sorted by kind (vacancy's, claimant's, pair's), once per feature list."""
+        key = tuple(features)
+        lay = self._layouts.get(key)
+        if lay is None:
+            lay = self._layouts[key] = layout(features, tables)
+        return lay
+
     def terms_at(self, X: F64, features: Sequence[str], tables: FeatureTables, cpos: Any, vpos: Any) -> F64:
         """``terms(X)`` of the pairs (cpos, vpos) of ``tables``: a feature of the claimant or of the
         vacancy alone is evaluated once per claimant or vacancy and gathered; a pair feature whose
-        values are a few integers (match depth, German gap) once per value. Elementwise: the same bits."""
-        known: list[tuple[F64, npt.NDArray[np.bool_] | None] | None] = []
-        for j, name in enumerate(features):
-            side = tables.side(name)
-            if side is not None:
-                kind, values = side
-                # The vacancies' columns may outlive this scorer (a catalog's, ``VacancyColumns``):
-                # keyed by this object, not its id, which a later scorer could be given.
-                key: tuple[object, int]
-                if kind == "vacancy":
-                    cache, key = tables.columns.cache, (self, j)
-                else:
-                    cache, key = tables.cache, (id(self), j)
-                cached = cache.get(key)
-                if cached is None:
-                    cached = cache[key] = self.term(j, values)
-                at = cpos if kind == "claimant" else vpos
-                t, o = cached
-                known.append((t[at], None if o is None else o[at]))
-                continue
-            x = X[:, j]
-            lo, hi = (float(x.min()), float(x.max())) if len(x) else (0.0, 0.0)
-            if hi - lo <= 64 and np.array_equal(x, np.round(x)):
-                grid = np.arange(lo, hi + 1.0)
-                t, o = self.term(j, grid)
-                i = (x - lo).astype(np.intp)
-                known.append((t[i], None if o is None else o[i]))
-            else:
-                known.append(None)
-        return self.terms_of(X, known)
+        values are whole numbers (match depth, German shortfall) once per value
+        (``models.term_gather``). Elementwise: the same bits."""
+        out, outside = gathered_terms(self, X, features, tables, cpos, vpos)
+        return self._with_pairs(X, self._beyond_knots(X, out, outside))
 
 
 class InteractionTerms(AdditiveTerms):
@@ -215,8 +205,7 @@ class InteractionTerms(AdditiveTerms):
     (``SustainabilityScorer.pair_contributions``), so ``terms(X)`` is ``model.contributions(X)``
     to rounding, one column per feature and then one per pair."""
 
-    def terms_of(self, X: F64, known: Sequence[tuple[F64, npt.NDArray[np.bool_] | None] | None]) -> F64:
-        main = super().terms_of(X, known)
+    def _with_pairs(self, X: F64, main: F64) -> F64:
         return np.hstack([main, self.model.pair_contributions(X)])
 
 

@@ -35,6 +35,11 @@ def log_change(conn: Connection, origin: str, kind: str, ref: str, index_version
     return seq
 
 
+# Built once: every request asks, and building the select and its cache key per call cost about as
+# much as running it (issue 15).
+LAST_CHANGE = sa.select(sa.func.coalesce(sa.func.max(serving_changes.c.seq), 0))
+
+
 class ChangesMixin(StoreBase):
     def add_change(self, origin: str, kind: str, ref: str, index_version: str | None = None) -> int:
         """Append one change; its sequence number."""
@@ -44,9 +49,7 @@ class ChangesMixin(StoreBase):
     def last_change(self) -> int:
         """The newest sequence number (0: none yet). One indexed read: every request asks."""
         with self._connect() as conn:
-            return int(
-                conn.execute(sa.select(sa.func.coalesce(sa.func.max(serving_changes.c.seq), 0))).scalar_one()
-            )
+            return int(conn.execute(LAST_CHANGE).scalar_one())
 
     def changes_since(self, seq: int) -> tuple[int, list[ServingChange]]:
         """The oldest kept sequence number (0: none kept) and the changes after ``seq``, oldest first."""

@@ -42,6 +42,13 @@ from matcher.store.tables import (
     wish_corrections,
 )
 
+# Built once, the id a parameter: a lookup reads its claimant, and building the select and its
+# cache key per call cost about as much as running it (issue 15).
+CLAIMANT_BY_ID = {
+    with_health: claimant_select(with_health).where(claimants.c.id == sa.bindparam("claimant_id"))
+    for with_health in (True, False)
+}
+
 
 class ClaimantsMixin(StoreBase):
     def upsert_claimants(self, items: Sequence[tuple[Claimant, ProtectedAttributes | None]]) -> UpsertCounts:
@@ -90,7 +97,7 @@ class ClaimantsMixin(StoreBase):
     def get_claimant(self, claimant_id: str, *, with_health: bool = True) -> Claimant:
         """The claimant; ``with_health=False`` does not read the health table (health_max_load None)."""
         with self._connect() as conn:
-            r = conn.execute(claimant_select(with_health).where(claimants.c.id == claimant_id)).first()
+            r = conn.execute(CLAIMANT_BY_ID[with_health], {"claimant_id": claimant_id}).first()
         if r is None:
             raise UnknownClaimant(f"no claimant {claimant_id!r}")
         return claimant_from(r)

@@ -12,19 +12,21 @@ from matcher.store.base import IN_CHUNK, StoreBase
 from matcher.store.mappers import utc
 from matcher.store.tables import wish_corrections as corrections
 
+# Built once, the ids an expanding parameter: a lookup asks for its claimant's corrections, and
+# building the select per call cost about as much as running it (issue 15).
+CORRECTIONS_OF = sa.select(corrections.c.claimant_id, corrections.c.wish, corrections.c.kldb).where(
+    corrections.c.claimant_id.in_(sa.bindparam("ids", expanding=True))
+)
+
 
 class ReadingsMixin(StoreBase):
     def wish_corrections(self, claimant_ids: Sequence[str]) -> dict[str, dict[str, str]]:
         """The corrected code of each corrected wish, per claimant: {claimant id: {wish: code}}."""
         out: dict[str, dict[str, str]] = {}
-        t = corrections.c
         ids = sorted(set(claimant_ids))
         with self._connect() as conn:
             for at in range(0, len(ids), IN_CHUNK):
-                stmt = sa.select(t.claimant_id, t.wish, t.kldb).where(
-                    t.claimant_id.in_(ids[at : at + IN_CHUNK])
-                )
-                for cid, wish, code in conn.execute(stmt):
+                for cid, wish, code in conn.execute(CORRECTIONS_OF, {"ids": ids[at : at + IN_CHUNK]}):
                     out.setdefault(str(cid), {})[str(wish)] = str(code)
         return out
 

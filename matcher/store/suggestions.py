@@ -38,6 +38,13 @@ STORED_ENTRIES = (
     .order_by(suggestions.c.lookup_id.desc())
 )
 
+# A claimant's actions, the statement every lookup runs, built once as the one above.
+ACTIONS_OF_CLAIMANT = (
+    sa.select(suggestion_actions)
+    .where(suggestion_actions.c.claimant_id == sa.bindparam("claimant_id"))
+    .order_by(suggestion_actions.c.id)
+)
+
 
 class SuggestionsMixin(AuditMixin):
     def add_lookup(
@@ -140,6 +147,11 @@ class SuggestionsMixin(AuditMixin):
     ) -> list[SuggestionAction]:
         """Actions, optionally of one claimant, on one suggestion, on one vacancy and/or on
         suggestions of one Jobcenter's claimants, in the order recorded."""
+        if claimant_id is not None and suggestion_id is None and vacancy_id is None and jobcenter is None:
+            with self._connect() as conn:  # every lookup asks this one
+                return [
+                    action_from(r) for r in conn.execute(ACTIONS_OF_CLAIMANT, {"claimant_id": claimant_id})
+                ]
         stmt = sa.select(suggestion_actions)
         if claimant_id is not None:
             stmt = stmt.where(suggestion_actions.c.claimant_id == claimant_id)
