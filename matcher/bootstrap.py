@@ -414,9 +414,11 @@ class Services:
         ``mmap``: the synced version is returned memory-mapped (``load_index_version``), else as a
         private copy.
 
-        The saved version is compared through a read-only mapping, in blocks, and dropped before the
-        version to return is loaded: a server's start held the comparison's private copy (faiss
-        index and vectors), the mapped version it serves and four full-size temporaries at once.
+        With ``mmap`` (a server's start) the saved version is compared through a read-only mapping,
+        in blocks, and dropped before the version to return is loaded: the start held the
+        comparison's private copy (faiss index and vectors), the mapped version it serves and four
+        full-size temporaries at once. Without it (a command) the private copy is loaded once,
+        compared in the same blocks and returned or written to.
         """
         from matcher.index import FaissIndex
 
@@ -429,7 +431,9 @@ class Services:
         saved: FaissIndex | None = None
         if not rebuild:
             try:
-                saved = FaissIndex.load(root, model_id=encoder.model_id, mmap=True, mmap_faiss=True)
+                # A server compares through a mapping (no private copy beside the one it serves);
+                # a command loads the private copy it writes to once.
+                saved = FaissIndex.load(root, model_id=encoder.model_id, mmap=mmap, mmap_faiss=mmap)
             except BundleMismatch as exc:
                 log.info("vacancy index not loadable (%s): building it", exc)
         if saved is None or len(ids) == 0:
@@ -441,12 +445,17 @@ class Services:
         gone = sorted(known - set(ids))
         changed = changed_rows(saved, vectors, ids, known)
         new = [i for i, v in enumerate(ids) if v not in known]
-        version = saved.version
-        del saved  # its mappings: the version to return is loaded afresh, its pages not yet read
-        if not (gone or changed or new):
-            del vectors
-            return self.load_index_version(version, mmap=mmap), IndexSync(version, 0, 0, 0, False)
-        index = self.load_index_version(version)  # a private copy to write to
+        version, unchanged = saved.version, not (gone or changed or new)
+        if not mmap:
+            index = saved  # the private copy: returned as it is, or written to
+            if unchanged:
+                return index, IndexSync(version, 0, 0, 0, False)
+        else:
+            del saved  # its mappings: the version to return is loaded afresh, its pages not yet read
+            if unchanged:
+                del vectors
+                return self.load_index_version(version, mmap=True), IndexSync(version, 0, 0, 0, False)
+            index = self.load_index_version(version)  # a private copy to write to
         if gone:
             index.remove(gone)
         rows = changed + new
