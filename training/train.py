@@ -303,17 +303,21 @@ class TrainResult:
 EMPLOYER_COLUMN = FEATURES.index("employer_lasting")
 
 
-def expected_lasting(fit_on: PairSet, rows: PairSet) -> F64:
-    """Each of ``rows``' probability of lasting under the additive model fitted on ``fit_on`` without
-    the employer feature: what ``employer_lasting`` measures an employer beyond
-    (``models.employer_history``)."""
+def _without_employer(s: PairSet) -> PairSet:
+    X = s.X.copy()
+    X[:, EMPLOYER_COLUMN] = 0.0
+    return replace(s, X=X)
 
-    def plain(s: PairSet) -> PairSet:
-        X = s.X.copy()
-        X[:, EMPLOYER_COLUMN] = 0.0
-        return replace(s, X=X)
 
-    return _p(_fit("additive", SUSTAIN_FEATURES, plain(fit_on)), SUSTAIN_FEATURES, plain(rows))
+def fit_without_employer(rows: PairSet) -> SustainabilityScorer:
+    """The additive model without the employer feature: what ``employer_lasting`` measures an
+    employer beyond (``models.employer_history``)."""
+    return _fit("additive", SUSTAIN_FEATURES, _without_employer(rows))
+
+
+def expected_without_employer(model: SustainabilityScorer, rows: PairSet) -> F64:
+    """Each of ``rows``' probability of lasting under ``model`` (``fit_without_employer``)."""
+    return _p(model, SUSTAIN_FEATURES, _without_employer(rows))
 
 
 def fit_models(
@@ -336,7 +340,8 @@ def fit_models(
     # The expected probabilities come from a model fitted on the older rows too.
     employers = [v.employer.id for v in sustain.vacancies]
     older = [employers[i] for i in s_train]
-    p_older = expected_lasting(sustain.take(s_train), sustain.take(s_train))
+    plain_older = fit_without_employer(sustain.take(s_train))
+    p_older = expected_without_employer(plain_older, sustain.take(s_train))
     filled = sustain.X.copy()
     filled[s_train, EMPLOYER_COLUMN] = out_of_fold(older, sustain.y[s_train], expected=p_older)
     filled[s_test, EMPLOYER_COLUMN] = EmployerHistory.from_outcomes(
@@ -390,7 +395,7 @@ def fit_models(
     sustain_model = models[choice]
     # What a lookup reads: every placement's history, beyond the expected of a model fitted on the
     # rows the served model was fitted on.
-    p_all = expected_lasting(sustain if refit else st, sustain)
+    p_all = expected_without_employer(fit_without_employer(sustain) if refit else plain_older, sustain)
     if refit:
         every = sustain.X.copy()
         every[:, EMPLOYER_COLUMN] = out_of_fold(employers, sustain.y, expected=p_all)
