@@ -25,6 +25,7 @@ from matcher.index.ann import faiss_search, route
 from matcher.index.contract import (
     F32,
     I64,
+    IVF,
     Allowed,
     Ids,
     Mask,
@@ -33,6 +34,7 @@ from matcher.index.contract import (
     check_vectors,
     faiss_module,
 )
+from matcher.index.lists import ListScan
 from matcher.index.topk import exact_search
 from matcher.index.tuning import choose_structure
 
@@ -80,6 +82,9 @@ class FaissIndex:
         self._stamp = stamp
         self._version = version
         self._positions: dict[str, int] | None = None
+        # A mapped IVF is searched over its lists' positions in ``vectors``, not over the lists'
+        # own copy of the vectors in index.faiss: the process then reads the vectors once.
+        self._scan = ListScan.of(index, labels) if mapped and kind == IVF else None
 
     # -- properties ---------------------------------------------------------------------------
 
@@ -279,6 +284,7 @@ class FaissIndex:
             scores, pos = faiss_search(
                 self._index, self._kind, labels=self._labels, next_label=self._next_label, ids=self._ids,
                 vectors=self._vectors, q=q, mask=mask, eligible=eligible, kk=kk, nprobe=nprobe,
+                scan=self._scan,
             )  # fmt: skip
         return scores, pos
 
