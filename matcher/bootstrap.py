@@ -111,18 +111,22 @@ def indexable_vacancies(store: Store) -> list[Vacancy]:
 
 
 def changed_rows(
-    saved: VectorIndex, vectors: np.ndarray[Any, Any], ids: Sequence[str], known: set[str]
+    saved: FaissIndex, vectors: np.ndarray[Any, Any], ids: Sequence[str], known: set[str]
 ) -> list[int]:
-    """Rows of ``ids`` already in ``saved`` whose vector there differs from ``vectors``; compared in
-    blocks, so that no full-size temporaries are made (at 100,000 × 384 each one is 154 MB)."""
-    present = [i for i, v in enumerate(ids) if v in known]
+    """Rows of ``ids`` already in ``saved`` whose vector there differs from ``vectors``, ascending;
+    compared in the saved index's blocks (``FaissIndex.vector_blocks``), so that no full-size
+    temporaries are made (at 100,000 × 384 each one is 154 MB) and of a mapped version only one
+    block's pages are mapped at a time."""
+    where = {v: i for i, v in enumerate(ids) if v in known}
+    saved_ids = saved.ids
     out: list[int] = []
-    for start in range(0, len(present), 8192):
-        part = present[start : start + 8192]
-        old = saved.vectors([ids[i] for i in part])
-        diff = np.abs(old - vectors[part]).max(axis=1) > 1e-6
-        out.extend(part[j] for j in np.flatnonzero(diff))
-    return out
+    for start, old in saved.vector_blocks():
+        rows = np.fromiter((where.get(v, -1) for v in saved_ids[start : start + len(old)].tolist()),
+                           dtype=np.int64, count=len(old))  # fmt: skip
+        keep = np.flatnonzero(rows >= 0)
+        diff = np.abs(old[keep] - vectors[rows[keep]]).max(axis=1) > 1e-6
+        out.extend(rows[keep[diff]].tolist())
+    return sorted(out)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +238,24 @@ class FaissIndex:
         """Vectors at internal positions (one gather from the contiguous float32 copy): what exact
         re-scoring reads for a lookup's ~200 candidates, without the id → position lookups."""
         return self._vectors[np.asarray(positions, dtype=np.intp)]
+
+    def vector_blocks(self, rows: int = 8192) -> Iterator[tuple[int, F32]]:
+        """All vectors in internal order as ``(first position, block)``, ``rows`` at a time. Of a
+        mapped index each block is a copy read through a mapping of its own span of the file, gone
+        before the next: reading the mapped whole would leave all of its pages resident."""
+        v = self._vectors
+        for start in range(0, self.count, rows):
+            n = min(rows, self.count - start)
+            if isinstance(v, np.memmap) and v.filename is not None:
+                part = np.memmap(
+                    v.filename, dtype=np.float32, mode="r", shape=(n, self.dim),
+                    offset=v.offset + start * self.dim * 4,
+                )  # fmt: skip
+                block = np.array(part)
+                del part
+                yield start, block
+            else:
+                yield start, v[start : start + n]
 
     def _as_mask(self, allowed: Allowed) -> Mask | None:
         if allowed is None:

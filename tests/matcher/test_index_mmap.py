@@ -128,3 +128,22 @@ def test_a_mapped_ivf_leaves_its_lists_codes_unread(tmp_path: Path) -> None:
     assert _resident_kib(path / "vectors.npy") > 0
     mapped._index.search(q, 10)  # faiss itself, through the same mapping: the lists become resident
     assert _resident_kib(faiss_file) > after_load + faiss_file.stat().st_size // 1024 // 4
+
+
+def test_vector_blocks_of_a_mapped_version_leave_no_pages_mapped(tmp_path: Path) -> None:
+    """``vector_blocks`` gives all vectors in internal order, in blocks; of a mapped version each
+    block is a copy read through its own short-lived mapping, so that after a full pass (a server's
+    start compares the saved version with the cache) none of vectors.npy stays resident."""
+    n = 20_000
+    x = clustered(n, 64, seed=6)
+    path = FaissIndex.build(x, vids(n), MODEL, exact_below=50_000, seed=1).save(tmp_path / "index")
+    mapped = FaissIndex.load_version(path, model_id=MODEL, mmap=True, mmap_faiss=True)
+    copy = FaissIndex.load_version(path, model_id=MODEL)
+    got = list(mapped.vector_blocks(rows=3_000))
+    assert [s for s, _ in got] == list(range(0, n, 3_000))
+    assert all(type(b) is np.ndarray for _, b in got)  # copies, not views into a mapping
+    assert np.array_equal(np.concatenate([b for _, b in got]), copy.vectors())
+    assert np.array_equal(np.concatenate([b for _, b in copy.vector_blocks(rows=7_000)]), copy.vectors())
+    assert _resident_kib(path / "vectors.npy") == 0
+    mapped.vectors()[::50].sum()  # read through the index's own mapping: its pages stay
+    assert _resident_kib(path / "vectors.npy") > 0
