@@ -3,8 +3,10 @@
 Below ``exact_below`` vacancies the index is an exact ``IndexIDMap2(IndexFlatIP)``; above it an
 ``IndexIVFFlat`` tuned to a recall bar (see :mod:`matcher.index.tuning`). Labels only grow, so
 ``np.searchsorted`` maps faiss labels back to positions. A float32 copy of the vectors is kept beside
-the faiss index for exact re-scoring, the exact numpy fallback under restrictive filters, and the
-nightly job's blocked matrix products. Saved versions: :mod:`matcher.index.versions`.
+the faiss index for exact re-scoring, the exact numpy fallback under restrictive filters, the
+nightly job's blocked matrix products and, of a memory-mapped IVF version (a server), the scan of
+the probed lists (:mod:`matcher.index.lists`), so that a server reads the vectors once. Saved
+versions: :mod:`matcher.index.versions`.
 """
 
 from __future__ import annotations
