@@ -111,18 +111,37 @@ def indexable_vacancies(store: Store) -> list[Vacancy]:
 
 
 def changed_rows(
-    saved: VectorIndex, vectors: np.ndarray[Any, Any], ids: Sequence[str], known: set[str]
-) -> list[int]:
-    """Rows of ``ids`` already in ``saved`` whose vector there differs from ``vectors``; compared in
-    blocks, so that no full-size temporaries are made (at 100,000 × 384 each one is 154 MB)."""
-    present = [i for i, v in enumerate(ids) if v in known]
-    out: list[int] = []
-    for start in range(0, len(present), 8192):
-        part = present[start : start + 8192]
-        old = saved.vectors([ids[i] for i in part])
-        diff = np.abs(old - vectors[part]).max(axis=1) > 1e-6
-        out.extend(part[j] for j in np.flatnonzero(diff))
-    return out
+    saved: FaissIndex,
+    ids: Sequence[str],
+    known: set[str],
+    encode: Callable[[list[int]], np.ndarray[Any, Any]],
+) -> tuple[list[int], np.ndarray[Any, Any]]:
+    """Rows of ``ids`` already in ``saved`` whose vector there differs from the one ``encode`` gives
+    for them now (ascending), and those vectors.
+
+    Compared in the saved index's blocks (``FaissIndex.vector_blocks``: of a mapped version only one
+    block's pages are mapped at a time), and ``encode`` (rows of ``ids`` -> their vectors, through
+    the embedding cache) is asked per block: at 100,000 × 384 every full-size array is 154 MB, and
+    the start held the vectors of all vacancies beside the records and the model."""
+    where = {v: i for i, v in enumerate(ids) if v in known}
+    saved_ids = saved.ids
+    found: list[np.ndarray[Any, Any]] = []
+    fresh: list[np.ndarray[Any, Any]] = []
+    for start, old in saved.vector_blocks():
+        rows = np.fromiter((where.get(v, -1) for v in saved_ids[start : start + len(old)].tolist()),
+                           dtype=np.int64, count=len(old))  # fmt: skip
+        keep = np.flatnonzero(rows >= 0)
+        if not len(keep):
+            continue
+        now = encode(rows[keep].tolist())
+        diff = np.abs(old[keep] - now).max(axis=1) > 1e-6
+        found.append(rows[keep[diff]])
+        fresh.append(now[diff])
+    if not found:
+        return [], np.zeros((0, saved.dim), dtype=np.float32)
+    rows_all, vectors = np.concatenate(found), np.concatenate(fresh)
+    order = np.argsort(rows_all, kind="stable")
+    return rows_all[order].tolist(), vectors[order]
 
 
 @dataclass(frozen=True)
@@ -426,7 +445,6 @@ class Services:
         if vacancies is None:
             vacancies = indexable_vacancies(self.store())
         ids = [v.id for v in vacancies]
-        vectors = encoder.encode_vacancies(vacancies, progress=progress)
         root = self.layout.vacancy_index
         saved: FaissIndex | None = None
         if not rebuild:
@@ -437,13 +455,18 @@ class Services:
             except BundleMismatch as exc:
                 log.info("vacancy index not loadable (%s): building it", exc)
         if saved is None or len(ids) == 0:
+            vectors = encoder.encode_vacancies(vacancies, progress=progress)
             index = FaissIndex.build(vectors, ids, encoder.model_id, **settings.index.build_options())
             index.save(root, keep=settings.index.versions_kept)
             sync = IndexSync(index.version, len(ids), 0, 0, True)
             return (self.load_index_version(index.version, mmap=True) if mmap else index), sync
         known = set(saved.ids.tolist())
         gone = sorted(known - set(ids))
-        changed = changed_rows(saved, vectors, ids, known)
+
+        def encode(rows: list[int]) -> np.ndarray[Any, Any]:
+            return encoder.encode_vacancies([vacancies[i] for i in rows], progress=progress)
+
+        changed, changed_vectors = changed_rows(saved, ids, known, encode)
         new = [i for i, v in enumerate(ids) if v not in known]
         version, unchanged = saved.version, not (gone or changed or new)
         if not mmap:
@@ -453,14 +476,16 @@ class Services:
         else:
             del saved  # its mappings: the version to return is loaded afresh, its pages not yet read
             if unchanged:
-                del vectors
                 return self.load_index_version(version, mmap=True), IndexSync(version, 0, 0, 0, False)
             index = self.load_index_version(version)  # a private copy to write to
         if gone:
             index.remove(gone)
         rows = changed + new
         if rows:
-            index.upsert(vectors[rows], [ids[i] for i in rows])
+            if new:
+                added = encoder.encode_vacancies([vacancies[i] for i in new], progress=progress)
+                changed_vectors = np.concatenate([changed_vectors, added])
+            index.upsert(changed_vectors, [ids[i] for i in rows])
         index.save(root, keep=settings.index.versions_kept)
         sync = IndexSync(index.version, len(new), len(changed), len(gone), False)
         if mmap:

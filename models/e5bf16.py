@@ -8,7 +8,9 @@ became a 192 MB bfloat16 array of which a German text reads a few thousand rows.
 
 Here the copy shares the tokenizer, each weight is cast straight from the loaded one, and the word
 table stays the float32 table the model was loaded with: transformers maps it from
-``model.safetensors``, so only the pages of rows of tokens seen are ever read into memory.
+``model.safetensors``, so only the pages of rows of tokens seen are ever read into memory. The table
+is mapped again on its own (``table_alone``): the file's whole mapping, with the pages of the fp32
+weights the cast read, goes with the fp32 model.
 ``RowCastEmbedding`` casts the rows it gathers, which is bit for bit what a lookup in the cast table
 gives (a cast rounds each number on its own). A table that is not file-backed (another loader) is
 cast as before: kept in float32 it would cost twice the bf16 table.
@@ -20,6 +22,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional
@@ -62,19 +65,47 @@ class RowCastEmbedding(nn.Module):
         return RowCastEmbedding(self.table, self.padding_idx, self.rows_dtype)
 
 
-def file_backed(tensor: torch.Tensor, maps: Path = Path("/proc/self/maps")) -> bool:
-    """Whether the tensor's memory lies in a mapping of a file (Linux; elsewhere False)."""
+def mapped_file(tensor: torch.Tensor, maps: Path = Path("/proc/self/maps")) -> tuple[Path, int] | None:
+    """The file the tensor's first byte is mapped from and that byte's offset in it, or None for
+    memory of the process's own (Linux; elsewhere None)."""
     try:
         lines = maps.read_text().splitlines()
     except OSError:
-        return False
+        return None
     ptr = tensor.data_ptr()
     for line in lines:
         fields = line.split(maxsplit=5)
         start, _, end = fields[0].partition("-")
         if int(start, 16) <= ptr < int(end, 16):
-            return len(fields) == 6 and fields[5].startswith("/")
-    return False
+            if len(fields) == 6 and fields[5].startswith("/"):
+                return Path(fields[5]), ptr - int(start, 16) + int(fields[2], 16)
+            return None
+    return None
+
+
+def file_backed(tensor: torch.Tensor, maps: Path = Path("/proc/self/maps")) -> bool:
+    """Whether the tensor's memory lies in a mapping of a file (Linux; elsewhere False)."""
+    return mapped_file(tensor, maps) is not None
+
+
+def table_alone(table: torch.Tensor) -> torch.Tensor:
+    """The same float32 table over a mapping of its own bytes of the file, or ``table`` itself.
+
+    transformers maps the whole ``model.safetensors``; the bf16 model keeps only the word table of
+    it, but the table held that mapping alive, and with it the pages of every other fp32 weight the
+    cast had read (~85 MB at e5-small). A mapping of the table's bytes alone lets the file's mapping
+    go with the fp32 weights. Copy-on-write (``mode="c"``): nothing writes to it, and a write could
+    not reach the file. A few rows are compared, which holds the offset to the same bytes."""
+    where = mapped_file(table)
+    if where is None or not table.is_contiguous() or table.dtype != torch.float32 or table.dim() != 2:
+        return table
+    path, offset = where
+    rows = np.memmap(path, dtype=np.float32, mode="c", offset=offset, shape=tuple(table.shape))
+    alone = torch.from_numpy(rows)
+    probe = torch.tensor(sorted({0, 1, table.shape[0] // 2, table.shape[0] - 1}))
+    if not torch.equal(alone[probe], table.detach()[probe]):
+        return table
+    return alone
 
 
 def _transformers(model: Any) -> list[Any]:
@@ -116,7 +147,8 @@ def to_bf16(model: Any, *, copy_of: bool) -> Any:
     for hf, hf_twin in pairs:
         emb = tables.get(id(hf))
         if emb is not None:
-            hf_twin.set_input_embeddings(RowCastEmbedding(emb.weight, emb.padding_idx, torch.bfloat16))
+            table = table_alone(emb.weight.detach())
+            hf_twin.set_input_embeddings(RowCastEmbedding(table, emb.padding_idx, torch.bfloat16))
     out = twin.to(torch.bfloat16)
     out.eval()
     return out

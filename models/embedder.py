@@ -241,6 +241,22 @@ def _normalise(x: npt.ArrayLike) -> F32:
     return np.ascontiguousarray(v / np.maximum(norms, np.float32(1e-12)), dtype=np.float32)
 
 
+def drop_construction_vocab(tokenizer: Any) -> bool:
+    """Drop the Python list a transformers tokenizer kept of the pieces it built its Rust tokenizer
+    from; whether it held one.
+
+    transformers 5's ``XLMRobertaTokenizer`` keeps in ``_vocab`` the (piece, score) tuples of the
+    250,002 pieces of multilingual-e5-small, which only its ``__init__`` reads: tokenising runs in
+    the Rust tokenizer (``backend_tokenizer``), which holds the pieces itself. The list was 66 MB
+    of the server's memory (bench/README.md); the token ids stay the same
+    (tests/models/test_embedder.py)."""
+    vocab = getattr(tokenizer, "_vocab", None)
+    if not isinstance(vocab, list) or getattr(tokenizer, "backend_tokenizer", None) is None:
+        return False
+    tokenizer._vocab = None
+    return True
+
+
 class SentenceTransformerEmbedder:
     """An :class:`Embedder` backed by a local sentence-transformers folder, on CPU.
 
@@ -303,6 +319,7 @@ class SentenceTransformerEmbedder:
         self.query_prompt = prompts.get("query") or ""
         self.passage_prompt = prompts.get("passage") or prompts.get("document") or ""
         self._tokenizer: Any = self._model.tokenizer
+        drop_construction_vocab(self._tokenizer)
         self._max_length = int(self._model.max_seq_length or 512)
         self._onnx_dir = onnx_dir
         self._ort: Any = None

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from matcher.index.contract import EXACT, F32, I64, IVF, Ids, Mask, faiss_module
+from matcher.index.lists import ListScan
 from matcher.index.topk import exact_search, order_ann_results
 
 log = logging.getLogger(__name__)
@@ -55,11 +56,17 @@ def faiss_search(
     eligible: int,
     kk: int,
     nprobe: int | None,
+    scan: ListScan | None = None,
 ) -> tuple[F32, I64]:
     """Scores and positions (into ``ids``) of the top ``kk`` per query; a query whose probed lists
-    held too few eligible vacancies is answered by the exact search over ``vectors``."""
+    held too few eligible vacancies is answered by the exact search over ``vectors``. ``scan``: an
+    IVF's lists scanned over ``vectors`` (``matcher.index.lists``) instead of faiss's own copy."""
     faiss = faiss_module()
     fetch = min(eligible, kk + max(TIE_PAD, kk // 4))
+    if scan is not None and kind == IVF and nprobe is not None:
+        d, lab = scan.search(q, fetch, nprobe, vectors=vectors, labels=labels, ids=ids, mask=mask)
+        return _ordered(d, lab, labels=labels, ids=ids, vectors=vectors, q=q, mask=mask, kk=kk,
+                        eligible=eligible, exact=False)  # fmt: skip
     bitmap = None
     sel = None
     if mask is not None:
@@ -80,7 +87,15 @@ def faiss_search(
         params = faiss.SearchParameters(sel=sel) if sel is not None else None
     d, lab = index.search(q, fetch, params=params)
     del bitmap  # the selector points into it: keep it alive until the search returned
-    out_s, out_p, redo = order_ann_results(d, lab, labels, ids, kk, exact=kind == EXACT, eligible=eligible)
+    return _ordered(d, lab, labels=labels, ids=ids, vectors=vectors, q=q, mask=mask, kk=kk,
+                    eligible=eligible, exact=kind == EXACT)  # fmt: skip
+
+
+def _ordered(
+    d: F32, lab: I64, *, labels: I64, ids: Ids, vectors: F32, q: F32, mask: Mask | None, kk: int,
+    eligible: int, exact: bool,
+) -> tuple[F32, I64]:  # fmt: skip
+    out_s, out_p, redo = order_ann_results(d, lab, labels, ids, kk, exact=exact, eligible=eligible)
     if len(redo):
         rows = np.asarray(sorted(redo), dtype=np.int64)
         log.debug("exact fallback for %d of %d queries", len(rows), q.shape[0])

@@ -3,15 +3,17 @@
 Below ``exact_below`` vacancies the index is an exact ``IndexIDMap2(IndexFlatIP)``; above it an
 ``IndexIVFFlat`` tuned to a recall bar (see :mod:`matcher.index.tuning`). Labels only grow, so
 ``np.searchsorted`` maps faiss labels back to positions. A float32 copy of the vectors is kept beside
-the faiss index for exact re-scoring, the exact numpy fallback under restrictive filters, and the
-nightly job's blocked matrix products. Saved versions: :mod:`matcher.index.versions`.
+the faiss index for exact re-scoring, the exact numpy fallback under restrictive filters, the
+nightly job's blocked matrix products and, of a memory-mapped IVF version (a server), the scan of
+the probed lists (:mod:`matcher.index.lists`), so that a server reads the vectors once. Saved
+versions: :mod:`matcher.index.versions`.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from matcher.index.ann import faiss_search, route
 from matcher.index.contract import (
     F32,
     I64,
+    IVF,
     Allowed,
     Ids,
     Mask,
@@ -33,6 +36,7 @@ from matcher.index.contract import (
     check_vectors,
     faiss_module,
 )
+from matcher.index.lists import ListScan
 from matcher.index.topk import exact_search
 from matcher.index.tuning import choose_structure
 
@@ -80,6 +84,9 @@ class FaissIndex:
         self._stamp = stamp
         self._version = version
         self._positions: dict[str, int] | None = None
+        # A mapped IVF is searched over its lists' positions in ``vectors``, not over the lists'
+        # own copy of the vectors in index.faiss: the process then reads the vectors once.
+        self._scan = ListScan.of(index, labels) if mapped and kind == IVF else None
 
     # -- properties ---------------------------------------------------------------------------
 
@@ -234,6 +241,24 @@ class FaissIndex:
         re-scoring reads for a lookup's ~200 candidates, without the id → position lookups."""
         return self._vectors[np.asarray(positions, dtype=np.intp)]
 
+    def vector_blocks(self, rows: int = 8192) -> Iterator[tuple[int, F32]]:
+        """All vectors in internal order as ``(first position, block)``, ``rows`` at a time. Of a
+        mapped index each block is a copy read through a mapping of its own span of the file, gone
+        before the next: reading the mapped whole would leave all of its pages resident."""
+        v = self._vectors
+        for start in range(0, self.count, rows):
+            n = min(rows, self.count - start)
+            if isinstance(v, np.memmap) and v.filename is not None:
+                part = np.memmap(
+                    v.filename, dtype=np.float32, mode="r", shape=(n, self.dim),
+                    offset=v.offset + start * self.dim * 4,
+                )  # fmt: skip
+                block = np.array(part)
+                del part
+                yield start, block
+            else:
+                yield start, v[start : start + n]
+
     def _as_mask(self, allowed: Allowed) -> Mask | None:
         if allowed is None:
             return None
@@ -279,6 +304,7 @@ class FaissIndex:
             scores, pos = faiss_search(
                 self._index, self._kind, labels=self._labels, next_label=self._next_label, ids=self._ids,
                 vectors=self._vectors, q=q, mask=mask, eligible=eligible, kk=kk, nprobe=nprobe,
+                scan=self._scan,
             )  # fmt: skip
         return scores, pos
 

@@ -164,6 +164,8 @@ def read(
             # into the file's mapping, searched by the same code as a private copy and as fast (0.23
             # against 0.25 ms a query at 100,000 × 384, nprobe 16; IO_FLAG_MMAP's OnDiskInvertedLists
             # took 2.3 times as long); pages are read only when a search touches them, and shared.
+            # ``FaissIndex`` scans a mapped IVF's lists over vectors.npy (``matcher.index.lists``):
+            # the lists' codes, a second copy of the vectors, are then not read at all.
             index = faiss.read_index(str(path / "index.faiss"), faiss.IO_FLAG_MMAP_IFC)
         else:
             index = faiss.read_index(str(path / "index.faiss"))

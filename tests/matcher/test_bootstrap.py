@@ -66,3 +66,31 @@ def test_a_server_gets_the_synced_version_mapped(tmp_path: Path) -> None:
     assert not isinstance(copy.vectors(), np.memmap)
     copy.remove(["V3"])  # a private copy is writable
     store.close()
+
+
+def test_changed_rows_are_compared_per_block_with_vectors_asked_per_block(tmp_path: Path) -> None:
+    """``changed_rows`` asks the encoder for the rows of one saved block at a time (never for all
+    vacancies at once), and returns the changed rows ascending with their new vectors."""
+    from matcher.bootstrap import changed_rows
+
+    rng = np.random.default_rng(2)
+    n = 20_000  # three blocks of 8,192
+    x = rng.standard_normal((n, 16)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    saved_ids = [f"V{i:05d}" for i in range(n)]
+    path = FaissIndex.build(x, saved_ids, "m", exact_below=50_000).save(tmp_path / "index")
+    saved = FaissIndex.load_version(path, mmap=True, mmap_faiss=True)
+    now = x.copy()
+    now[[5, 9_000, 19_999]] = now[[6, 9_001, 0]]  # three vectors changed
+    ids = ["V-new", *reversed(saved_ids[1:])]  # another order, one new, V00000 gone
+    current = {v: now[int(v[1:])] if v != "V-new" else now[0] for v in ids}
+    asked: list[int] = []
+
+    def encode(rows: list[int]) -> np.ndarray:
+        asked.append(len(rows))
+        return np.stack([current[ids[r]] for r in rows])
+
+    rows, vectors = changed_rows(saved, ids, set(saved_ids), encode)
+    assert rows == sorted(ids.index(v) for v in ("V00005", "V09000", "V19999"))
+    assert np.array_equal(vectors, now[[int(ids[r][1:]) for r in rows]])
+    assert asked == [8_191, 8_192, n - 2 * 8_192] and sum(asked) == n - 1

@@ -156,3 +156,26 @@ def test_killed_writer_loses_nothing_committed(tmp_path: Path) -> None:
     out = cache.embed([f"h{i}" for i in range(10)], [f"h{i}" for i in range(10)], fake_encode, chunk=100)
     assert fake_encode.calls == [6]
     assert out.shape == (10, 8)
+
+
+def test_a_read_in_blocks_returns_the_rows_asked_in_their_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are read in blocks of READ_BLOCK in file order, each block through its own mapping:
+    any order, repeats and missing hashes come back where they were asked, equal to the vectors
+    written (blocks of 3 rows over 700: spans that begin inside a mapping granule and cross one)."""
+    import models.cache as cache_module
+
+    cache = EmbeddingCache(tmp_path, "fake/model", 8)
+    n = 700
+    written = fake_encode([f"t{i}" for i in range(n)])
+    cache.add([f"h{i}" for i in range(n)], written)
+    rng = np.random.default_rng(4)
+    asked = [*rng.integers(0, n, 500).tolist(), 3, 3, n - 1, 0]
+    hashes = [*(f"h{i}" for i in asked), "h-missing"]
+    monkeypatch.setattr(cache_module, "READ_BLOCK", 3)
+    got, found = cache.get(hashes)
+    assert found.tolist() == [True] * len(asked) + [False]
+    assert np.array_equal(got[:-1], written[asked]) and not got[-1].any()
+    monkeypatch.setattr(cache_module, "READ_BLOCK", 8192)
+    assert np.array_equal(cache.get(hashes)[0], got)

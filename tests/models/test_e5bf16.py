@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.e5bf16 import RowCastEmbedding, file_backed, to_bf16
+from models.e5bf16 import RowCastEmbedding, file_backed, mapped_file, table_alone, to_bf16
 from models.embedder import build_embedder
 
 
@@ -45,6 +45,25 @@ def test_file_backed_tells_a_mapped_file_from_heap_memory(tmp_path: Path) -> Non
     assert not file_backed(mapped, maps=tmp_path / "missing")
 
 
+def test_table_alone_maps_just_the_tables_bytes_of_the_same_file(tmp_path: Path) -> None:
+    """A table inside a larger mapped file is mapped again over its own bytes: the same values, at
+    the same file offset (not page-aligned here), so that the file's whole mapping can go."""
+    path = tmp_path / "weights.bin"
+    table = np.arange(300 * 8, dtype=np.float32).reshape(300, 8) / 7
+    with path.open("wb") as f:
+        f.write(b"h" * 132)
+        f.write(table.tobytes())
+        f.write(b"t" * 5000)
+    whole = torch.from_numpy(np.memmap(path, dtype=np.uint8, mode="c"))
+    inside = whole[132 : 132 + table.nbytes].view(torch.float32).reshape(300, 8)
+    alone = table_alone(inside)
+    assert alone.data_ptr() != inside.data_ptr() and torch.equal(alone, inside)
+    assert torch.equal(alone, torch.from_numpy(table))
+    assert mapped_file(inside) == (path, 132) == mapped_file(alone)
+    heap = torch.from_numpy(table.copy())
+    assert table_alone(heap) is heap  # not file-backed: kept as it is
+
+
 def _plain_bf16(model: Any) -> Any:
     """The bf16 model as the embedder made it before: a deep copy cast whole."""
     return copy.deepcopy(model).to(torch.bfloat16).eval()
@@ -60,7 +79,13 @@ def test_bf16_copy_encodes_the_same_bits_and_shares_tokenizer_and_table(
     hf, hf_twin = fp32[0].auto_model, twin[0].auto_model
     table = hf_twin.get_input_embeddings()
     assert isinstance(table, RowCastEmbedding)
-    assert table.table.data_ptr() == hf.get_input_embeddings().weight.data_ptr()  # the mapped fp32 table
+    fp32_table = hf.get_input_embeddings().weight
+    # The fp32 table's bytes of model.safetensors, mapped on their own (the file's whole mapping goes
+    # with the fp32 model); read only where compared.
+    assert table.table.data_ptr() != fp32_table.data_ptr() and table.table.dtype == torch.float32
+    assert mapped_file(table.table) == mapped_file(fp32_table) and mapped_file(table.table) is not None
+    rows = torch.randint(0, fp32_table.shape[0], (2_000,), generator=torch.Generator().manual_seed(1))
+    assert torch.equal(table.table[rows], fp32_table.detach()[rows])
     assert twin.tokenizer is fp32.tokenizer
     assert {p.dtype for p in twin.parameters()} == {torch.bfloat16}
     with torch.inference_mode():

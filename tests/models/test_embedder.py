@@ -74,6 +74,26 @@ def test_prompts_are_applied_and_match_sentence_transformers(
     np.testing.assert_allclose(q, st, atol=1e-5)
 
 
+def test_the_tokenizer_keeps_no_construction_vocab_and_the_same_ids(
+    e5_embedder: Any, e5_dir: Path, german_texts: list[str]
+) -> None:
+    """The embedder drops the Python list of 250,002 pieces transformers kept after building its
+    Rust tokenizer; the ids of the German test texts (with the prompts) are those of a tokenizer
+    loaded afresh, which keeps its list."""
+    from transformers import AutoTokenizer
+
+    fresh = AutoTokenizer.from_pretrained(str(e5_dir))
+    assert isinstance(getattr(fresh, "_vocab", None), list) and len(fresh._vocab) == 250_002
+    ours = e5_embedder._tokenizer
+    assert ours._vocab is None
+    texts = [e5_embedder.query_prompt + t for t in german_texts]
+    texts += [e5_embedder.passage_prompt + t for t in german_texts]
+    assert (
+        ours(texts, truncation=True, max_length=512)["input_ids"]
+        == fresh(texts, truncation=True, max_length=512)["input_ids"]
+    )
+
+
 def test_bf16_agrees_with_fp32(e5_data_dir: Path, e5_embedder: Any, german_texts: list[str]) -> None:
     bf16 = build_embedder("multilingual-e5-small", e5_data_dir, threads=2, batch_size=16, backend="bf16")
     assert bf16.backend == "bf16"
