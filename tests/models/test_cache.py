@@ -130,6 +130,71 @@ def test_a_compaction_between_refresh_and_read_is_read_again(
     assert np.array_equal(vecs[[0, 2]], written[[2, 0]])
 
 
+def test_a_reader_reads_the_manifest_again_only_after_a_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads without a commit in between cost a stat, not a read of the manifest; a commit by
+    another writer (a new file renamed into place) is seen by the next read, every time, also
+    when commits follow each other faster than file times change and the manifest keeps its size."""
+    writer = EmbeddingCache(tmp_path, "m", 8)
+    reader = EmbeddingCache(tmp_path, "m", 8)
+    writer.embed(["h0"], ["x0"], fake_encode)
+    reads = []
+    real = reader._read_committed
+
+    def counted() -> tuple[int, int]:
+        reads.append(1)
+        return real()
+
+    monkeypatch.setattr(reader, "_read_committed", counted)
+    assert reader.get(["h0"])[1].tolist() == [True]
+    assert len(reads) == 1
+    for _ in range(5):
+        reader.get(["h0"])
+    assert len(reads) == 1  # nothing committed: the held manifest
+    for i in range(1, 60):  # counts 1..59: one or two digits, the same size for long runs
+        writer.embed([f"h{i}"], [f"x{i}"], fake_encode)
+        vecs, found = reader.get([f"h{i}", f"h{i - 1}"])
+        assert found.tolist() == [True, True], i
+        assert np.array_equal(vecs[0], fake_encode([f"x{i}"])[0])
+    assert len(reads) == 60
+
+
+def test_the_held_manifest_keeps_one_descriptor(tmp_path: Path) -> None:
+    fds = Path("/proc/self/fd")
+    if not fds.exists():
+        pytest.skip("needs /proc")
+    writer, reader = EmbeddingCache(tmp_path, "m", 8), EmbeddingCache(tmp_path, "m", 8)
+    writer.get(["h"])
+    reader.get(["h"])  # each holds the manifest it read
+    before = len(list(fds.iterdir()))
+    for i in range(30):
+        writer.embed([f"h{i}"], [f"x{i}"], fake_encode)
+        reader.get([f"h{i}"])
+    assert len(list(fds.iterdir())) == before
+    del reader
+    import gc
+
+    gc.collect()
+    assert len(list(fds.iterdir())) == before - 1
+
+
+@pytest.mark.slow  # a subprocess
+def test_a_commit_of_another_process_is_seen(tmp_path: Path) -> None:
+    reader = EmbeddingCache(tmp_path, "m", 8)
+    assert reader.get(["h1"])[1].tolist() == [False]
+    script = textwrap.dedent(
+        f"""
+        import numpy as np
+        from models.cache import EmbeddingCache
+        EmbeddingCache({str(tmp_path)!r}, "m", 8).add(["h1"], np.ones((1, 8), dtype=np.float32))
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[2], env=os.environ, check=True)
+    vecs, found = reader.get(["h1"])
+    assert found.tolist() == [True] and np.array_equal(vecs[0], np.ones(8, dtype=np.float32))
+
+
 @pytest.mark.slow  # a subprocess
 def test_killed_writer_loses_nothing_committed(tmp_path: Path) -> None:
     """A process killed while embedding leaves every committed chunk readable."""
