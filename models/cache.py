@@ -15,6 +15,13 @@ them, so it too is all or nothing; a compaction killed after the switch leaves t
 files (with the erased vectors), which the next writer removes, as it removes temporary files.
 Writers hold an exclusive file lock; readers need none.
 
+A reader looks at the manifest on every read (another process may have committed rows), but
+re-reads it only when the file at its path is another one than it read last: it keeps the manifest
+it read open, so that file's inode cannot be freed and handed to a new file, and every commit
+renames a new file into place (``write_atomic``). One ``stat`` whose inode, size and times equal
+those of the open file therefore means no commit since; reading and parsing the JSON on every
+lookup cost ~0.2 ms of a lookup's CPU (bench/README.md, issue 15).
+
 The vectors are not held in memory: each read maps the committed rows, gathers the wanted ones and
 unmaps them. A server's cache holds every vacancy's vector (154 MB at 100,000 × 384) beside the index
 that holds them as well; read once at start, they would stay resident for nothing. Mapped per read,
@@ -29,7 +36,9 @@ import logging
 import mmap
 import os
 import re
+import weakref
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +53,24 @@ F32 = npt.NDArray[np.float32]
 EncodeFn = Callable[[Sequence[str]], F32]
 # Rows a read maps at a time (12 MB at dim 384): a large read holds one block's pages, not the file's.
 READ_BLOCK = 8192
+
+
+@dataclass(frozen=True)
+class _HeldManifest:
+    """A manifest as read, with the open descriptor that keeps its inode from being reused."""
+
+    stamp: tuple[int, int, int, int, int]
+    committed: tuple[int, int]
+    close: Callable[[], object]  # weakref.finalize: closes the descriptor once (replaced, or collected)
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int, int, int]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _close(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)
 
 
 def _slug(model_id: str) -> str:
@@ -61,6 +88,7 @@ class EmbeddingCache:
         self._manifest = self.dir / "manifest.json"
         self._index: dict[str, int] = {}
         self._loaded: tuple[int, int] = (-1, -1)
+        self._held: _HeldManifest | None = None
         if not self._manifest.exists():
             with self._lock():
                 if not self._manifest.exists():
@@ -98,9 +126,31 @@ class EmbeddingCache:
             )
 
     def _committed(self) -> tuple[int, int]:
-        m = self._read_manifest()
+        """The committed row count and generation: from the manifest read last while the file at
+        the manifest's path is that one still (see the module doc), else read again."""
+        held = self._held
+        if held is not None and _stamp(os.stat(self._manifest)) == held.stamp:
+            return held.committed
+        return self._read_committed()
+
+    def _read_committed(self) -> tuple[int, int]:
+        """Read the manifest through a descriptor that is kept open until the next read."""
+        fd = os.open(self._manifest, os.O_RDONLY)
+        try:
+            stamp = _stamp(os.fstat(fd))
+            parts = []
+            while chunk := os.read(fd, 65536):
+                parts.append(chunk)
+            m = json.loads(b"".join(parts))
+        except BaseException:
+            os.close(fd)
+            raise
         count, gen = m["count"], m.get("generation", 0)
-        return (count if isinstance(count, int) else 0), (gen if isinstance(gen, int) else 0)
+        committed = (count if isinstance(count, int) else 0), (gen if isinstance(gen, int) else 0)
+        old, self._held = self._held, _HeldManifest(stamp, committed, weakref.finalize(self, _close, fd))
+        if old is not None:
+            old.close()
+        return committed
 
     def _paths(self, gen: int) -> tuple[Path, Path]:
         return self.dir / f"keys-{gen}.txt", self.dir / f"vectors-{gen}.f32"
@@ -202,7 +252,7 @@ class EmbeddingCache:
         if vectors.shape != (len(hashes), self.dim):
             raise ValueError(f"expected vectors of shape ({len(hashes)}, {self.dim}), got {vectors.shape}")
         with self._lock():
-            count, gen = self._committed()
+            count, gen = self._read_committed()
             self._truncate_uncommitted(count, gen)
             self._sweep(gen)
             self._refresh()
@@ -261,7 +311,7 @@ class EmbeddingCache:
     def compact(self, drop: set[str]) -> int:
         """Rewrite the cache without the given hashes (erasure); returns how many were dropped."""
         with self._lock():
-            count, gen = self._committed()
+            count, gen = self._read_committed()
             self._truncate_uncommitted(count, gen)
             self._sweep(gen)
             self._refresh()

@@ -41,7 +41,7 @@ from models.features import (
     build_features,
     retired_features,
 )
-from models.scorer import row_sums
+from models.scorer import MainTerms, row_sums
 from models.term_gather import Layout, gathered_terms, layout
 
 if TYPE_CHECKING:
@@ -125,8 +125,9 @@ class AdditiveTerms:
     coef − term mean: a linear combination of B-spline basis functions, i.e. one B-spline with
     combined coefficients. Evaluating that one spline per feature avoids a
     ``SplineTransformer.transform`` per feature and call, which costs more than the arithmetic for
-    a lookup's ~200 rows. Rows with a value beyond the boundary knots (extrapolated; rare) go
-    through ``model.contributions``, so ``terms(X)`` equals ``model.contributions(X)`` to rounding
+    a lookup's ~200 rows. Rows with a value beyond the boundary knots (extrapolated; rare) get the
+    model's own terms, bit for bit ``model.contributions`` (``models.scorer.MainTerms``: sklearn's
+    arithmetic without its validation), so ``terms(X)`` equals ``model.contributions(X)`` to rounding
     everywhere (a test checks 1e-9).
     """
 
@@ -139,6 +140,7 @@ class AdditiveTerms:
         slope = float(model.platt_slope)  # a Platt step scales every term (and the base)
         self.base = float(model.base_logit_)
         self.n_features = len(model.block_columns_)
+        self._exact = MainTerms.of(model)
         self._parts: list[tuple[Any, float, float, float]] = []
         for j, block in enumerate(model.block_columns_):
             w = coef[block] / scale[block] * slope
@@ -176,7 +178,11 @@ class AdditiveTerms:
     def _beyond_knots(self, X: F64, out: F64, outside: npt.NDArray[np.bool_]) -> F64:
         """``out`` with the rows that have a value beyond a spline's boundary knots from the model."""
         if outside.any():
-            out[outside] = self.model.contributions(X[outside])[:, : self.n_features]
+            rows = X[outside]
+            if self._exact is not None:
+                out[outside] = self._exact(rows)
+            else:
+                out[outside] = self.model.contributions(rows)[:, : self.n_features]
         return out
 
     def _with_pairs(self, X: F64, main: F64) -> F64:

@@ -98,6 +98,107 @@ def main_basis(X: F64, splines: dict[int, SplineTransformer]) -> F64:
     return np.hstack(blocks)
 
 
+class LinearSplineBasis:
+    """``SplineTransformer.transform`` of one fitted feature with ``extrapolation="linear"``, the
+    same arithmetic on the same values, without sklearn's per-call validation and the boundary
+    values and slopes it evaluates again on every call.
+
+    A lookup with a value beyond a spline's boundary knots is scored through the model's own path
+    (``contributions``): ~30 ``transform`` calls, each validating its input and evaluating the
+    spline four times at the knots, cost ~20 ms, a lookup's p99 (bench/README.md, issue 15). This is
+    sklearn 1.9's dense branch for one column: zeros, the B-spline at the values within
+    [xmin, xmax], then the first and last ``degree`` bases continued linearly beyond them with the
+    boundary value plus the distance times the slope, in sklearn's order of operations (each an
+    elementwise numpy operation, so every element gets the bits sklearn gives it);
+    ``tests/models/test_scorer_extrapolation.py`` holds it equal to ``transform`` bit for bit, on
+    randomised values within and beyond both knots. ``applies`` says which splines it copies
+    (otherwise the caller keeps sklearn's path)."""
+
+    def __init__(self, spline: SplineTransformer) -> None:
+        spl = spline.bsplines_[0]
+        degree = int(spline.degree)
+        self.spl = spl
+        self.xmin, self.xmax = spl.t[degree], spl.t[-degree - 1]
+        self.f_min, self.f_max = spl(self.xmin), spl(self.xmax)
+        self.fp_min, self.fp_max = spl(self.xmin, nu=1), spl(self.xmax, nu=1)
+        self.n_splines = int(spl.c.shape[1])
+        # For degree 1 the second basis has a slope at the boundary too; degree 0 is "constant".
+        self.n_linear = degree + 1 if degree <= 1 else degree
+
+    @staticmethod
+    def applies(spline: SplineTransformer) -> bool:
+        """Whether ``transform`` of this fitted spline takes the branch copied here."""
+        return (
+            spline.extrapolation == "linear"
+            and bool(spline.include_bias)
+            and not spline.sparse_output
+            and getattr(spline, "handle_missing", "error") == "error"
+            and getattr(spline, "n_features_in_", 0) == 1
+            and len(spline.bsplines_) == 1
+        )
+
+    def __call__(self, x: F64) -> F64:
+        """The basis of the finite values ``x`` (1-D), as ``transform(x[:, None])``."""
+        xmin, xmax = self.xmin, self.xmax
+        out = np.zeros((x.shape[0], self.n_splines), dtype=np.float64)
+        inside = (xmin <= x) & (x <= xmax)
+        out[inside, :] = self.spl(x[inside])
+        for j in range(self.n_linear):
+            below = x < xmin
+            if np.any(below):
+                out[below, j] = self.f_min[j] + (x[below] - xmin) * self.fp_min[j]
+            above = x > xmax
+            if np.any(above):
+                k = self.n_splines - 1 - j
+                out[above, k] = self.f_max[k] + (x[above] - xmax) * self.fp_max[k]
+        return out
+
+
+class MainTerms:
+    """``SustainabilityScorer.contributions(X)[:, :p]`` (the features' own terms, not a ga2m model's
+    pair terms) bit for bit, without validation: for finite rows of the model's width (the serving
+    path, whose rows the feature builder made). Each feature's block of the design is made as in
+    ``main_basis`` (``LinearSplineBasis``), standardised as ``StandardScaler.transform`` does
+    (subtract the mean, divide by the scale: elementwise, so a block alone gets the bits the whole
+    design gets), and summed as ``_terms`` sums it. ``of`` gives None for a model this does not
+    copy (another extrapolation, a scaler without mean or scale)."""
+
+    def __init__(self, model: SustainabilityScorer) -> None:
+        self.model = model
+        self.bases = {j: LinearSplineBasis(s) for j, s in model.splines_.items()}
+        self.n_features = len(model.block_columns_)
+
+    @classmethod
+    def of(cls, model: SustainabilityScorer) -> MainTerms | None:
+        if model.kind not in ("additive", "ga2m"):
+            return None
+        scaler = model.scaler_
+        if not (scaler.with_mean and scaler.with_std and scaler.scale_ is not None):
+            return None
+        if not all(LinearSplineBasis.applies(s) for s in model.splines_.values()):
+            return None
+        return cls(model)
+
+    def __call__(self, X: F64) -> F64:
+        m = self.model
+        if X.ndim != 2 or X.shape[1] != m.n_features_in_ or not np.isfinite(X).all():
+            # What sklearn refuses, it refuses with its own message.
+            return m.contributions(X)[:, : self.n_features]
+        coef = m.model_.coef_[0]
+        mean, scale = m.scaler_.mean_, m.scaler_.scale_
+        slope = m.platt_slope
+        out = np.empty((X.shape[0], self.n_features), dtype=np.float64)
+        for j, s in enumerate(m.block_columns_):
+            basis = self.bases.get(j)
+            x = np.ascontiguousarray(X[:, j], dtype=np.float64)
+            block = basis(x) if basis is not None else x[:, None].copy()
+            block -= mean[s]
+            block /= scale[s]
+            t = row_sums(block * coef[s]) - m.term_means_[j]
+            out[:, j] = t * slope if slope != 1.0 else t
+        return out
+
+
 # Parameters added after bundles were first written, with the values those bundles were fitted with.
 _ADDED_LATER: dict[str, Any] = {
     "max_interactions": 5,

@@ -7,6 +7,7 @@ Two backends: SQLite (default, one file under the data dir, WAL and foreign keys
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,7 +103,23 @@ def create_engine(url: str) -> Engine:
         # writes cannot wait for the lock once another connection has committed (SQLITE_BUSY at
         # once, the busy timeout never applies), so it would fail with "database is locked".
         write = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if write else "BEGIN"
+        # On the driver's connection: through ``exec_driver_sql`` (a statement execution with its
+        # context, cursor and result) it cost more than the BEGIN itself, three times a lookup
+        # (bench/README.md, issue 15). A failure is wrapped as SQLAlchemy wraps it (``guard``
+        # turns "database is locked" into StoreUnavailable as before).
+        dbapi = conn.connection.dbapi_connection
+        if dbapi is None:  # not checked out from the pool (never here): SQLAlchemy's way
+            conn.exec_driver_sql(statement)
+            return
+        try:
+            cursor = dbapi.cursor()
+            try:
+                cursor.execute(statement)
+            finally:
+                cursor.close()
+        except sqlite3.Error as err:
+            raise exc.DBAPIError.instance(statement, None, err, sqlite3.Error) from err
 
     return engine
 

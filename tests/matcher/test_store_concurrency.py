@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from matcher.domain import PhysicalLoad
-from matcher.errors import Conflict
+from matcher.errors import Conflict, StoreUnavailable
 from matcher.store import Store
 from tests.factories import make_claimant
 
@@ -69,3 +69,31 @@ def test_sqlite_write_transaction_holds_the_lock_from_its_start(tmp_path: Path) 
     finally:
         first.close()
         second.close()
+
+
+def test_a_begin_that_cannot_get_the_write_lock_is_store_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The BEGIN goes to the driver's connection directly (``matcher.store.engine``): a lock held
+    past the busy timeout still ends as ``StoreUnavailable`` naming the reason, the connection
+    stays usable, and a read transaction does not wait for the writer (WAL)."""
+    import sqlite3
+
+    import matcher.store.engine as engine
+
+    monkeypatch.setattr(engine, "SQLITE_BUSY_TIMEOUT", 0.2)
+    db = tmp_path / "passgenau.db"
+    store = Store.open(f"sqlite:///{db}")
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreUnavailable, match="database is locked"):
+            store.add_audit(who="u", action="test")
+        with store.reading():
+            assert store.list_audit() == []
+        holder.execute("COMMIT")
+        entry = store.add_audit(who="u", action="test")
+        assert [e.id for e in store.list_audit()] == [entry]
+    finally:
+        holder.close()
+        store.close()

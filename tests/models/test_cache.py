@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import subprocess
 import sys
@@ -128,6 +130,79 @@ def test_a_compaction_between_refresh_and_read_is_read_again(
     assert calls == [(3, 0), (2, 1)]
     assert found.tolist() == [True, False, True]
     assert np.array_equal(vecs[[0, 2]], written[[2, 0]])
+
+
+def test_a_reader_reads_the_manifest_again_only_after_a_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads without a commit in between cost a stat, not a read of the manifest; a commit by
+    another writer (a new file renamed into place) is seen by the next read, every time, also
+    when commits follow each other faster than file times change and the manifest keeps its size."""
+    writer = EmbeddingCache(tmp_path, "m", 8)
+    reader = EmbeddingCache(tmp_path, "m", 8)
+    writer.embed(["h0"], ["x0"], fake_encode)
+    reads = []
+    real = reader._read_committed
+
+    def counted() -> tuple[int, int]:
+        reads.append(1)
+        return real()
+
+    monkeypatch.setattr(reader, "_read_committed", counted)
+    assert reader.get(["h0"])[1].tolist() == [True]
+    assert len(reads) == 1
+    for _ in range(5):
+        reader.get(["h0"])
+    assert len(reads) == 1  # nothing committed: the held manifest
+    for i in range(1, 60):  # counts 1..59: one or two digits, the same size for long runs
+        writer.embed([f"h{i}"], [f"x{i}"], fake_encode)
+        vecs, found = reader.get([f"h{i}", f"h{i - 1}"])
+        assert found.tolist() == [True, True], i
+        assert np.array_equal(vecs[0], fake_encode([f"x{i}"])[0])
+    assert len(reads) == 60
+
+
+def test_the_held_manifest_keeps_one_descriptor(tmp_path: Path) -> None:
+    """Each cache holds one descriptor of its manifest, however often it is replaced, and closes it
+    when the cache goes."""
+    fds = Path("/proc/self/fd")
+    if not fds.exists():
+        pytest.skip("needs /proc")
+    writer, reader = EmbeddingCache(tmp_path, "m", 8), EmbeddingCache(tmp_path, "m", 8)
+
+    def held() -> int:
+        n = 0
+        for fd in fds.iterdir():
+            with contextlib.suppress(OSError):
+                n += os.readlink(fd).startswith(str(writer.dir / "manifest.json"))
+        return n
+
+    writer.get(["h"])
+    reader.get(["h"])
+    assert held() == 2
+    for i in range(30):
+        writer.embed([f"h{i}"], [f"x{i}"], fake_encode)
+        reader.get([f"h{i}"])
+    assert held() == 2
+    del reader
+    gc.collect()
+    assert held() == 1
+
+
+@pytest.mark.slow  # a subprocess
+def test_a_commit_of_another_process_is_seen(tmp_path: Path) -> None:
+    reader = EmbeddingCache(tmp_path, "m", 8)
+    assert reader.get(["h1"])[1].tolist() == [False]
+    script = textwrap.dedent(
+        f"""
+        import numpy as np
+        from models.cache import EmbeddingCache
+        EmbeddingCache({str(tmp_path)!r}, "m", 8).add(["h1"], np.ones((1, 8), dtype=np.float32))
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[2], env=os.environ, check=True)
+    vecs, found = reader.get(["h1"])
+    assert found.tolist() == [True] and np.array_equal(vecs[0], np.ones(8, dtype=np.float32))
 
 
 @pytest.mark.slow  # a subprocess
