@@ -167,6 +167,13 @@ class Supervisor:
                 os.kill(pid, signal.SIGKILL)
 
 
+def uvicorn_options(log_level: str, keep_alive_seconds: float) -> dict[str, Any]:
+    """What every worker's uvicorn is configured with (``ApiSettings.keep_alive_seconds``: why)."""
+    # Request lines hold claimant pseudonyms only, never names; still, the app's own audit log is the
+    # record of access, so uvicorn's access log stays off.
+    return {"log_level": log_level, "access_log": False, "timeout_keep_alive": keep_alive_seconds}
+
+
 def serve(
     make_app: Callable[[], Any],
     *,
@@ -174,11 +181,10 @@ def serve(
     port: int,
     workers: int,
     log_level: str = "info",
+    keep_alive_seconds: float = 65.0,
 ) -> int:
     """Serve ``make_app()``: in this process for one worker, else in ``workers`` forked processes."""
-    # Request lines hold claimant pseudonyms only, never names; still, the app's own audit log is the
-    # record of access, so uvicorn's access log stays off.
-    options: dict[str, Any] = {"log_level": log_level, "access_log": False}
+    options = uvicorn_options(log_level, keep_alive_seconds)
     if workers <= 1:
         import uvicorn
 

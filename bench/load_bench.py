@@ -154,6 +154,7 @@ def serve(data_dir: Path, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="warning",
+        keep_alive_seconds=settings.api.keep_alive_seconds,
     )
     raise SystemExit(code)
 

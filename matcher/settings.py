@@ -185,6 +185,12 @@ class ApiSettings(BaseModel):
     # most of its time, so one process uses one core; each worker holds its own model and catalogs
     # (the index files are shared through mmap).
     workers: int = Field(2, ge=1, le=64)
+    # How long a worker keeps an idle keep-alive connection open. Longer than the clients' own idle
+    # expiry (httpx 5 s, a reverse proxy's upstream pool nginx 60 s), so that the client always closes
+    # first. At uvicorn's default of 5 s, equal to httpx's, a request sent on a connection the server
+    # is closing at that moment is reset: the likely cause of the load bench's rare client ReadErrors
+    # (bench/README.md; not proven by a count, they are ~1 in 5,000 requests).
+    keep_alive_seconds: float = Field(65.0, gt=0, le=3600)
     # Name the answering worker's process id in an X-Passgenau-Worker header (tests, load bench).
     worker_header: bool = False
 

@@ -33,6 +33,7 @@ def serve(
         host=host or settings.api.host,
         port=port or settings.api.port,
         workers=workers or settings.api.workers,
+        keep_alive_seconds=settings.api.keep_alive_seconds,
     )
     if code:
         raise typer.Exit(code=code)

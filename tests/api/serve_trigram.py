@@ -27,6 +27,7 @@ def main(argv: list[str]) -> int:
         port=port,
         workers=workers,
         log_level="warning",
+        keep_alive_seconds=settings.api.keep_alive_seconds,
     )
 
 

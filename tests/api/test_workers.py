@@ -186,3 +186,11 @@ def test_store_writes_hold_the_workers_file_lock_and_reads_do_not(tmp_path: Path
     assert store.add_audit("x") == 7 and store.get_claimant("K-1") == "K-1"
     assert held == [("add_audit", True), ("get_claimant", False)]
     assert not is_held()
+
+
+def test_every_worker_keeps_idle_connections_as_the_settings_say() -> None:
+    from api.workers import uvicorn_options
+    from matcher.settings import ApiSettings
+
+    opts = uvicorn_options("warning", ApiSettings().keep_alive_seconds)
+    assert opts == {"log_level": "warning", "access_log": False, "timeout_keep_alive": 65.0}

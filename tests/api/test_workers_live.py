@@ -140,3 +140,32 @@ def test_a_claimant_and_a_vacancy_written_through_one_worker_reach_every_worker(
 
     for pid, answers in _until_every_worker(index_version).items():
         assert set(answers) == {version}, f"worker {pid}: {answers}"  # type: ignore[arg-type]
+
+
+def test_an_idle_keep_alive_connection_outlives_the_clients_own_expiry(live: Live) -> None:
+    """A connection left idle for longer than httpx's keep-alive expiry (5 s, uvicorn's default too)
+    still answers: the server closes later than its clients (``ApiSettings.keep_alive_seconds``)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    from matcher.settings import ApiSettings
+
+    expiry = httpx.Limits().keepalive_expiry
+    assert expiry is not None and ApiSettings().keep_alive_seconds > expiry + 1
+    url = urlsplit(live.base)
+    conn = http.client.HTTPConnection(url.hostname or "", url.port, timeout=10)
+    try:
+        conn.request("GET", "/health")
+        first = conn.getresponse()
+        first.read()
+        sock = conn.sock
+        time.sleep(6.5)
+        conn.request("GET", "/health")  # on the same socket: http.client does not reconnect by itself
+        second = conn.getresponse()
+        second.read()
+        assert (first.status, second.status) == (200, 200)
+        assert conn.sock is sock
+    finally:
+        conn.close()
